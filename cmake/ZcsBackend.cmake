@@ -1,0 +1,28 @@
+# Resolve ZCS_BACKEND (AUTO, OPENCL, VULKAN) into ZCS_BACKEND_RESOLVED and find its
+# dependencies. AUTO takes OpenCL when its headers and ICD loader are found.
+string(TOUPPER "${ZCS_BACKEND}" _zcs_backend)
+if(NOT _zcs_backend MATCHES "^(AUTO|OPENCL|VULKAN)$")
+    message(FATAL_ERROR "ZCS_BACKEND=${ZCS_BACKEND}: use AUTO, OPENCL or VULKAN")
+endif()
+
+if(_zcs_backend STREQUAL "AUTO")
+    find_package(OpenCL QUIET)
+    if(OpenCL_FOUND)
+        set(_zcs_backend OPENCL)
+    else()
+        set(_zcs_backend VULKAN)
+        message(STATUS "zcs: OpenCL not found, building the Vulkan backend")
+    endif()
+endif()
+
+if(_zcs_backend STREQUAL "OPENCL")
+    find_package(OpenCL REQUIRED)
+elseif(_zcs_backend STREQUAL "VULKAN")
+    find_package(Vulkan REQUIRED)
+    find_program(ZCS_GLSLC glslc)
+    find_program(ZCS_GLSLANG_VALIDATOR glslangValidator)
+    if(NOT ZCS_GLSLC AND NOT ZCS_GLSLANG_VALIDATOR)
+        message(FATAL_ERROR "zcs Vulkan backend: no GLSL compiler; install the Debian package glslc")
+    endif()
+endif()
+set(ZCS_BACKEND_RESOLVED "${_zcs_backend}")

@@ -1,0 +1,28 @@
+/* One time step of a particle system: gravity, motion, a bounce off the floor y = 0.
+   The struct matches kernels/particle.h (48 bytes). */
+typedef struct zcs_particle {
+    float position[3];
+    float mass;
+    float velocity[3];
+    float age;
+    uint id;
+    uint bounces;
+    float reserved[2];
+} zcs_particle;
+
+kernel void particles_advance(global zcs_particle *particles, uint count, float dt, float gravity)
+{
+    size_t i = get_global_id(0);
+    if (i >= count)
+        return;
+    global zcs_particle *p = &particles[i];
+    p->velocity[1] += gravity * dt;
+    for (int k = 0; k < 3; k++)
+        p->position[k] += p->velocity[k] * dt;
+    if (p->position[1] < 0.0f) {
+        p->position[1] = -p->position[1];
+        p->velocity[1] = -p->velocity[1] * 0.5f;
+        p->bounces += 1;
+    }
+    p->age += dt;
+}

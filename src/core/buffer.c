@@ -1,0 +1,230 @@
+/* Arrays of structs: allocation, free, map and unmap, with their argument checks. */
+#include <string.h>
+
+#include "backend.h"
+#include "core/checks.h"
+#include "core/list.h"
+
+#define ZCS__KNOWN_ALLOC_FLAGS                                                                     \
+    (ZCS_ALLOC_HOST_WRITE_ONLY | ZCS_ALLOC_HOST_READ_ONLY | ZCS_ALLOC_DEVICE_READ_ONLY |           \
+     ZCS_ALLOC_DEVICE_WRITE_ONLY)
+
+zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t count, uint32_t flags,
+                     zcs_buffer **out_buffer)
+{
+    ZCS__CHECK_CONTEXT(context, "zcs_alloc");
+    if (out_buffer == NULL)
+        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "zcs_alloc: out_buffer is NULL");
+    if (elem_size == 0 || count == 0)
+        return zcs__fail(context, ZCS_ERROR_ZERO_SIZE, 0,
+                         "zcs_alloc: element size %zu and count %zu: neither may be zero",
+                         elem_size, count);
+    if (count > SIZE_MAX / elem_size)
+        return zcs__fail(context, ZCS_ERROR_SIZE_OVERFLOW, 0,
+                         "zcs_alloc: %zu elements of %zu bytes overflow size_t", count,
+                         elem_size);
+    size_t size = elem_size * count;
+    if ((uint64_t)size > context->info.max_alloc_size)
+        return zcs__fail(context, ZCS_ERROR_TOO_LARGE, 0,
+                         "zcs_alloc: %zu bytes (%zu elements of %zu bytes) exceed the device's "
+                         "maximum allocation of %llu bytes",
+                         size, count, elem_size,
+                         (unsigned long long)context->info.max_alloc_size);
+    if ((flags & ~(uint32_t)ZCS__KNOWN_ALLOC_FLAGS) != 0)
+        return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                         "zcs_alloc: unknown flag bits 0x%x",
+                         (unsigned)(flags & ~(uint32_t)ZCS__KNOWN_ALLOC_FLAGS));
+    if ((flags & ZCS_ALLOC_HOST_WRITE_ONLY) && (flags & ZCS_ALLOC_HOST_READ_ONLY))
+        return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                         "zcs_alloc: ZCS_ALLOC_HOST_WRITE_ONLY and ZCS_ALLOC_HOST_READ_ONLY "
+                         "exclude each other (use 0 for host read and write)");
+    if ((flags & ZCS_ALLOC_DEVICE_READ_ONLY) && (flags & ZCS_ALLOC_DEVICE_WRITE_ONLY))
+        return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                         "zcs_alloc: ZCS_ALLOC_DEVICE_READ_ONLY and ZCS_ALLOC_DEVICE_WRITE_ONLY "
+                         "exclude each other (use 0 for kernel read and write)");
+
+    zcs_buffer *buffer = zcs__calloc(1, sizeof *buffer);
+    if (buffer == NULL)
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_alloc: out of host memory");
+    buffer->context = context;
+    buffer->elem_size = elem_size;
+    buffer->count = count;
+    buffer->size = size;
+    buffer->flags = flags;
+    buffer->tier = context->info.tier;
+    zcs_status status = zcs__backend_buffer_create(buffer);
+    if (status != ZCS_SUCCESS) {
+        zcs__free(buffer);
+        return status;
+    }
+    buffer->magic = ZCS__MAGIC_BUFFER;
+
+    pthread_mutex_lock(&context->lock);
+    zcs__list_push(&context->buffers, &buffer->link);
+    context->stats.bytes_allocated[buffer->tier] += size;
+    context->stats.bytes_allocated_total += size;
+    context->stats.allocations++;
+    context->stats.live_buffers++;
+    pthread_mutex_unlock(&context->lock);
+    *out_buffer = buffer;
+    return ZCS_SUCCESS;
+}
+
+/* Clear every kernel argument that refers to `buffer` (called with the context locked). */
+static void zcs__forget_buffer_in_kernels(zcs_context *context, const zcs_buffer *buffer)
+{
+    for (zcs__link *link = context->kernels.next; link != &context->kernels; link = link->next) {
+        zcs_kernel *kernel = ZCS__CONTAINER_OF(link, zcs_kernel, link);
+        for (uint32_t i = 0; i < ZCS_MAX_KERNEL_ARGS; i++) {
+            if (kernel->args[i].kind == ZCS__ARG_BUFFER && kernel->args[i].buffer == buffer) {
+                kernel->args[i].kind = ZCS__ARG_UNSET;
+                kernel->args[i].buffer = NULL;
+            }
+        }
+    }
+}
+
+zcs_status zcs_free(zcs_buffer *buffer)
+{
+    if (buffer == NULL)
+        return ZCS_SUCCESS;
+    ZCS__CHECK_OBJECT(buffer, ZCS__MAGIC_BUFFER, "buffer", "zcs_free");
+    zcs_context *context = buffer->context;
+    zcs_status status = zcs__context_wait(context, buffer->last_use_serial);
+    if (buffer->mapped) {
+        zcs_status unmap_status = zcs__backend_buffer_unmap(buffer);
+        if (status == ZCS_SUCCESS)
+            status = unmap_status;
+        buffer->mapped = 0;
+    }
+
+    pthread_mutex_lock(&context->lock);
+    buffer->magic = ZCS__MAGIC_DEAD;
+    zcs__list_remove(&buffer->link);
+    zcs__forget_buffer_in_kernels(context, buffer);
+    context->stats.bytes_allocated[buffer->tier] -= buffer->size;
+    context->stats.frees++;
+    context->stats.live_buffers--;
+    pthread_mutex_unlock(&context->lock);
+
+    zcs__backend_buffer_destroy(buffer);
+    zcs__free(buffer);
+    return status;
+}
+
+size_t zcs_buffer_elem_size(const zcs_buffer *buffer)
+{
+    return buffer != NULL && buffer->magic == ZCS__MAGIC_BUFFER ? buffer->elem_size : 0;
+}
+
+size_t zcs_buffer_count(const zcs_buffer *buffer)
+{
+    return buffer != NULL && buffer->magic == ZCS__MAGIC_BUFFER ? buffer->count : 0;
+}
+
+size_t zcs_buffer_size(const zcs_buffer *buffer)
+{
+    return buffer != NULL && buffer->magic == ZCS__MAGIC_BUFFER ? buffer->size : 0;
+}
+
+zcs_tier zcs_buffer_tier(const zcs_buffer *buffer)
+{
+    return buffer != NULL && buffer->magic == ZCS__MAGIC_BUFFER ? buffer->tier : ZCS_TIER_AUTO;
+}
+
+static int zcs__access_reads(zcs_access access)
+{
+    return access == ZCS_MAP_READ || access == ZCS_MAP_READ_WRITE;
+}
+
+static int zcs__access_writes(zcs_access access)
+{
+    return access != ZCS_MAP_READ;
+}
+
+zcs_status zcs_map_range(zcs_buffer *buffer, zcs_access access, size_t first, size_t count,
+                         void **out_ptr)
+{
+    ZCS__CHECK_OBJECT(buffer, ZCS__MAGIC_BUFFER, "buffer", "zcs_map");
+    zcs_context *context = buffer->context;
+    if (out_ptr == NULL)
+        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "zcs_map: out_ptr is NULL");
+    if (access < ZCS_MAP_READ || access > ZCS_MAP_WRITE_DISCARD)
+        return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                         "zcs_map: access %d is not a zcs_access value", (int)access);
+    if (count == 0)
+        return zcs__fail(context, ZCS_ERROR_ZERO_SIZE, 0, "zcs_map_range: count is zero");
+    if (first >= buffer->count || count > buffer->count - first)
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_RANGE, 0,
+                         "zcs_map_range: elements [%zu, %zu + %zu) lie past the end of an array "
+                         "of %zu elements",
+                         first, first, count, buffer->count);
+    if ((buffer->flags & ZCS_ALLOC_HOST_WRITE_ONLY) && zcs__access_reads(access))
+        return zcs__fail(context, ZCS_ERROR_ACCESS_DENIED, 0,
+                         "zcs_map: the array was allocated ZCS_ALLOC_HOST_WRITE_ONLY; map it "
+                         "with ZCS_MAP_WRITE or ZCS_MAP_WRITE_DISCARD");
+    if ((buffer->flags & ZCS_ALLOC_HOST_READ_ONLY) && zcs__access_writes(access))
+        return zcs__fail(context, ZCS_ERROR_ACCESS_DENIED, 0,
+                         "zcs_map: the array was allocated ZCS_ALLOC_HOST_READ_ONLY; map it "
+                         "with ZCS_MAP_READ");
+    if (buffer->mapped)
+        return zcs__fail(context, ZCS_ERROR_ALREADY_MAPPED, 0,
+                         "zcs_map: the array (%zu elements of %zu bytes) is already mapped; "
+                         "unmap it first",
+                         buffer->count, buffer->elem_size);
+
+    /* The ordering rule: kernels that use the array finish before the host sees it. */
+    pthread_mutex_lock(&context->lock);
+    int busy = buffer->last_use_serial > context->completed_serial;
+    if (busy)
+        context->stats.map_waits++;
+    pthread_mutex_unlock(&context->lock);
+    if (busy) {
+        zcs_status status = zcs__context_wait(context, buffer->last_use_serial);
+        if (status != ZCS_SUCCESS)
+            return status;
+    }
+
+    size_t offset = first * buffer->elem_size;
+    size_t size = count * buffer->elem_size;
+    void *ptr = NULL;
+    zcs_status status = zcs__backend_buffer_map(buffer, access, offset, size, &ptr);
+    if (status != ZCS_SUCCESS)
+        return status;
+    buffer->mapped = 1;
+    buffer->map_access = access;
+    buffer->map_offset = offset;
+    buffer->map_size = size;
+    buffer->map_ptr = ptr;
+    pthread_mutex_lock(&context->lock);
+    context->stats.maps++;
+    context->stats.bytes_mapped += size;
+    pthread_mutex_unlock(&context->lock);
+    *out_ptr = ptr;
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs_map(zcs_buffer *buffer, zcs_access access, void **out_ptr)
+{
+    ZCS__CHECK_OBJECT(buffer, ZCS__MAGIC_BUFFER, "buffer", "zcs_map");
+    return zcs_map_range(buffer, access, 0, buffer->count, out_ptr);
+}
+
+zcs_status zcs_unmap(zcs_buffer *buffer)
+{
+    ZCS__CHECK_OBJECT(buffer, ZCS__MAGIC_BUFFER, "buffer", "zcs_unmap");
+    zcs_context *context = buffer->context;
+    if (!buffer->mapped)
+        return zcs__fail(context, ZCS_ERROR_NOT_MAPPED, 0,
+                         "zcs_unmap: the array (%zu elements of %zu bytes) is not mapped",
+                         buffer->count, buffer->elem_size);
+    zcs_status status = zcs__backend_buffer_unmap(buffer);
+    /* Even when the backend failed, the host must not use the pointer again: the mapping
+       ends here so the array stays usable. */
+    buffer->mapped = 0;
+    buffer->map_ptr = NULL;
+    pthread_mutex_lock(&context->lock);
+    context->stats.unmaps++;
+    pthread_mutex_unlock(&context->lock);
+    return status;
+}

@@ -1,0 +1,166 @@
+/* Context creation and destruction, info, statistics and zcs_finish. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "core/checks.h"
+#include "core/list.h"
+
+#define ZCS__KNOWN_CONTEXT_FLAGS (ZCS_CONTEXT_VALIDATE | ZCS_CONTEXT_IGNORE_ENVIRONMENT)
+
+static int zcs__tier_from_name(const char *name, zcs_tier *out_tier)
+{
+    for (int t = ZCS_TIER_AUTO; t < ZCS_TIER_COUNT; t++) {
+        if (strcmp(name, zcs_tier_name((zcs_tier)t)) == 0) {
+            *out_tier = (zcs_tier)t;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_context)
+{
+    static const zcs_context_desc defaults = {0};
+    if (out_context == NULL)
+        return zcs__fail(NULL, ZCS_ERROR_NULL_HANDLE, 0,
+                         "zcs_context_create: out_context is NULL");
+    if (desc == NULL)
+        desc = &defaults;
+    if ((desc->flags & ~(uint32_t)ZCS__KNOWN_CONTEXT_FLAGS) != 0)
+        return zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                         "zcs_context_create: unknown flag bits 0x%x",
+                         (unsigned)(desc->flags & ~(uint32_t)ZCS__KNOWN_CONTEXT_FLAGS));
+    if ((int)desc->tier < 0 || (int)desc->tier >= ZCS_TIER_COUNT)
+        return zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                         "zcs_context_create: unknown tier %d", (int)desc->tier);
+
+    int use_environment = (desc->flags & ZCS_CONTEXT_IGNORE_ENVIRONMENT) == 0;
+    const char *device_name = desc->device_name;
+    if (device_name == NULL && use_environment)
+        device_name = getenv("ZCS_DEVICE");
+    if (device_name == NULL)
+        device_name = "";
+
+    zcs_tier tier = desc->tier;
+    const char *tier_source = "the context option";
+    const char *tier_env = use_environment ? getenv("ZCS_TIER") : NULL;
+    if (tier == ZCS_TIER_AUTO && tier_env != NULL && tier_env[0] != '\0') {
+        if (!zcs__tier_from_name(tier_env, &tier))
+            return zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                             "ZCS_TIER=%s is not a tier: use auto, svm_fine, svm_coarse, "
+                             "host_ptr or vulkan_mapped",
+                             tier_env);
+        tier_source = "ZCS_TIER";
+    }
+
+    int validation = (desc->flags & ZCS_CONTEXT_VALIDATE) != 0;
+    const char *validate_env = use_environment ? getenv("ZCS_VALIDATE") : NULL;
+    if (validate_env != NULL && validate_env[0] != '\0' && strcmp(validate_env, "0") != 0)
+        validation = 1;
+
+    zcs_context *context = zcs__calloc(1, sizeof *context);
+    if (context == NULL)
+        return zcs__fail(NULL, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_context_create: out of host memory");
+    if (pthread_mutex_init(&context->lock, NULL) != 0) {
+        zcs__free(context);
+        return zcs__fail(NULL, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_context_create: cannot create a mutex");
+    }
+    context->magic = ZCS__MAGIC_CONTEXT;
+    zcs__list_init(&context->buffers);
+    zcs__list_init(&context->programs);
+    zcs__list_init(&context->kernels);
+    context->info.backend = zcs__backend_id;
+    context->info.backend_name = zcs__backend_id == ZCS_BACKEND_OPENCL ? "OpenCL" : "Vulkan";
+    context->info.device_name = context->device_name;
+    context->info.platform_name = context->platform_name;
+    context->info.tier_reason = context->tier_reason;
+    context->info.validation = validation;
+
+    zcs_status status = zcs__backend_context_create(context, device_name, tier, tier_source);
+    if (status != ZCS_SUCCESS) {
+        /* The message is on this thread already; the context dies with it. */
+        context->magic = ZCS__MAGIC_DEAD;
+        pthread_mutex_destroy(&context->lock);
+        zcs__free(context);
+        return status;
+    }
+    *out_context = context;
+    return ZCS_SUCCESS;
+}
+
+void zcs_context_destroy(zcs_context *context)
+{
+    if (context == NULL || context->magic != ZCS__MAGIC_CONTEXT)
+        return;
+    zcs__backend_finish(context);
+    while (!zcs__list_empty(&context->kernels))
+        zcs_kernel_destroy(ZCS__CONTAINER_OF(context->kernels.next, zcs_kernel, link));
+    while (!zcs__list_empty(&context->programs))
+        zcs_program_destroy(ZCS__CONTAINER_OF(context->programs.next, zcs_program, link));
+    while (!zcs__list_empty(&context->buffers))
+        zcs_free(ZCS__CONTAINER_OF(context->buffers.next, zcs_buffer, link));
+    zcs__backend_context_destroy(context);
+    context->magic = ZCS__MAGIC_DEAD;
+    pthread_mutex_destroy(&context->lock);
+    zcs__free(context);
+}
+
+zcs_status zcs_context_info_get(const zcs_context *context, zcs_context_info *out_info)
+{
+    ZCS__CHECK_CONTEXT(context, "zcs_context_info_get");
+    if (out_info == NULL)
+        return zcs__fail((zcs_context *)context, ZCS_ERROR_NULL_HANDLE, 0,
+                         "zcs_context_info_get: out_info is NULL");
+    *out_info = context->info;
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs_stats_get(const zcs_context *context, zcs_stats *out_stats)
+{
+    ZCS__CHECK_CONTEXT(context, "zcs_stats_get");
+    if (out_stats == NULL)
+        return zcs__fail((zcs_context *)context, ZCS_ERROR_NULL_HANDLE, 0,
+                         "zcs_stats_get: out_stats is NULL");
+    zcs_context *mutable_context = (zcs_context *)context;
+    pthread_mutex_lock(&mutable_context->lock);
+    *out_stats = context->stats;
+    pthread_mutex_unlock(&mutable_context->lock);
+    return ZCS_SUCCESS;
+}
+
+void zcs__stats_add_copied(zcs_context *context, uint64_t bytes)
+{
+    pthread_mutex_lock(&context->lock);
+    context->stats.bytes_copied += bytes;
+    pthread_mutex_unlock(&context->lock);
+}
+
+zcs_status zcs__context_wait(zcs_context *context, uint64_t serial)
+{
+    pthread_mutex_lock(&context->lock);
+    int done = serial <= context->completed_serial;
+    uint64_t submitted = context->submitted_serial;
+    pthread_mutex_unlock(&context->lock);
+    if (done)
+        return ZCS_SUCCESS;
+    zcs_status status = zcs__backend_finish(context);
+    if (status != ZCS_SUCCESS)
+        return status;
+    pthread_mutex_lock(&context->lock);
+    if (submitted > context->completed_serial)
+        context->completed_serial = submitted;
+    pthread_mutex_unlock(&context->lock);
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs_finish(zcs_context *context)
+{
+    ZCS__CHECK_CONTEXT(context, "zcs_finish");
+    pthread_mutex_lock(&context->lock);
+    uint64_t submitted = context->submitted_serial;
+    pthread_mutex_unlock(&context->lock);
+    return zcs__context_wait(context, submitted);
+}

@@ -1,0 +1,58 @@
+/*
+ * Failure messages: each failing call writes its message to this thread's buffer
+ * (zcs_last_error) and, when it has a context, to the context's (zcs_context_last_error).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/objects.h"
+
+static _Thread_local char zcs__thread_error[ZCS__ERROR_MESSAGE_SIZE];
+
+zcs_status zcs__vfail(zcs_context *context, zcs_status status, int64_t backend_error,
+                      const char *format, va_list args)
+{
+    int length = vsnprintf(zcs__thread_error, sizeof zcs__thread_error, format, args);
+    if (length >= (int)sizeof zcs__thread_error) {
+        static const char truncated[] = " ... (truncated)";
+        memcpy(zcs__thread_error + sizeof zcs__thread_error - sizeof truncated, truncated,
+               sizeof truncated);
+    }
+    if (context != NULL && context->magic == ZCS__MAGIC_CONTEXT) {
+        pthread_mutex_lock(&context->lock);
+        memcpy(context->last_error, zcs__thread_error, sizeof context->last_error);
+        context->last_status = status;
+        context->last_backend_error = backend_error;
+        pthread_mutex_unlock(&context->lock);
+    }
+    return status;
+}
+
+zcs_status zcs__fail(zcs_context *context, zcs_status status, int64_t backend_error,
+                     const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    zcs__vfail(context, status, backend_error, format, args);
+    va_end(args);
+    return status;
+}
+
+const char *zcs_last_error(void)
+{
+    return zcs__thread_error;
+}
+
+const char *zcs_context_last_error(const zcs_context *context)
+{
+    if (context == NULL || context->magic != ZCS__MAGIC_CONTEXT)
+        return "invalid context handle";
+    return context->last_error;
+}
+
+int64_t zcs_context_last_backend_error(const zcs_context *context)
+{
+    if (context == NULL || context->magic != ZCS__MAGIC_CONTEXT)
+        return 0;
+    return context->last_backend_error;
+}

@@ -1,0 +1,41 @@
+/*
+ * Every heap allocation the library makes goes through here, so that the
+ * reliability tests can make the k-th one fail (zcs__memory_fail_after).
+ */
+#include <stdlib.h>
+
+#include "core/memory.h"
+#include "core/objects.h"
+
+/* Allocations left before one fails; negative: never fail. */
+static _Thread_local long zcs__allocations_until_failure = -1;
+
+void zcs__memory_fail_after(long allocations)
+{
+    zcs__allocations_until_failure = allocations;
+}
+
+static int zcs__allocation_should_fail(void)
+{
+    if (zcs__allocations_until_failure < 0)
+        return 0;
+    if (zcs__allocations_until_failure == 0)
+        return 1;
+    zcs__allocations_until_failure--;
+    return 0;
+}
+
+void *zcs__malloc(size_t size)
+{
+    return zcs__allocation_should_fail() ? NULL : malloc(size);
+}
+
+void *zcs__calloc(size_t count, size_t size)
+{
+    return zcs__allocation_should_fail() ? NULL : calloc(count, size);
+}
+
+void zcs__free(void *ptr)
+{
+    free(ptr);
+}

@@ -1,0 +1,11 @@
+/* Test hook for the library's heap allocations (src/core/memory.c). */
+#ifndef ZCS_CORE_MEMORY_H
+#define ZCS_CORE_MEMORY_H
+
+/*
+ * Let `allocations` more zcs__malloc/zcs__calloc calls on this thread succeed, then
+ * fail every one until called again; a negative value turns failures off.
+ */
+void zcs__memory_fail_after(long allocations);
+
+#endif /* ZCS_CORE_MEMORY_H */

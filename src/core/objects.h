@@ -1,0 +1,164 @@
+/*
+ * The library's objects as the core and the backends see them. Public code sees
+ * only the opaque handles of zcs.h. Each object carries a magic number so that a
+ * handle of the wrong type, or one already destroyed, is refused with
+ * ZCS_ERROR_INVALID_HANDLE rather than used.
+ */
+#ifndef ZCS_CORE_OBJECTS_H
+#define ZCS_CORE_OBJECTS_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zcs/zcs.h"
+
+#define ZCS__MAGIC_CONTEXT 0x7a637343u /* "zcsC" */
+#define ZCS__MAGIC_BUFFER  0x7a637342u /* "zcsB" */
+#define ZCS__MAGIC_PROGRAM 0x7a637350u /* "zcsP" */
+#define ZCS__MAGIC_KERNEL  0x7a63734bu /* "zcsK" */
+#define ZCS__MAGIC_DEAD    0xdeadc0deu
+
+/* Size of the per-context and per-thread error message buffers. */
+#define ZCS__ERROR_MESSAGE_SIZE 16384
+
+/* Backend-private state, defined by the backend compiled in. */
+struct zcs__context_impl;
+struct zcs__buffer_impl;
+struct zcs__program_impl;
+struct zcs__kernel_impl;
+
+/* Intrusive doubly linked list node; every object lives in its context's lists. */
+typedef struct zcs__link {
+    struct zcs__link *prev;
+    struct zcs__link *next;
+} zcs__link;
+
+struct zcs_context {
+    uint32_t magic;
+    pthread_mutex_t lock; /* guards the lists, the statistics, the error and the serials */
+
+    zcs_context_info info;
+    char device_name[256];
+    char platform_name[256];
+    char tier_reason[512];
+
+    zcs_stats stats;
+    zcs__link buffers;
+    zcs__link programs;
+    zcs__link kernels;
+
+    /* Dispatch ordering: each dispatch takes the next serial; `completed_serial` is the
+       newest serial known to have finished. A buffer is busy while its last_use_serial
+       is above completed_serial. */
+    uint64_t submitted_serial;
+    uint64_t completed_serial;
+
+    zcs_status last_status;
+    int64_t last_backend_error;
+    char last_error[ZCS__ERROR_MESSAGE_SIZE];
+
+    struct zcs__context_impl *impl;
+};
+
+struct zcs_buffer {
+    uint32_t magic;
+    zcs__link link;
+    zcs_context *context;
+
+    size_t elem_size;
+    size_t count;
+    size_t size; /* elem_size * count, in bytes */
+    uint32_t flags;
+    zcs_tier tier;
+
+    /* Host mapping state. */
+    int mapped;
+    zcs_access map_access;
+    size_t map_offset; /* bytes */
+    size_t map_size;   /* bytes */
+    void *map_ptr;
+
+    /* Serial of the newest dispatch that uses this buffer. */
+    uint64_t last_use_serial;
+
+    struct zcs__buffer_impl *impl;
+};
+
+struct zcs_program {
+    uint32_t magic;
+    zcs__link link;
+    zcs_context *context;
+    /* Name a module with a single "main" entry point also answers to (builtin name or
+       file stem); empty when none. */
+    char default_kernel_name[128];
+    struct zcs__program_impl *impl;
+};
+
+typedef enum zcs__arg_kind {
+    ZCS__ARG_UNSET = 0,
+    ZCS__ARG_BUFFER = 1,
+    ZCS__ARG_VALUE = 2,
+} zcs__arg_kind;
+
+/* What the backend knows of a kernel parameter before it is set. */
+typedef enum zcs__param_kind {
+    ZCS__PARAM_UNKNOWN = 0, /* the backend cannot tell: either kind is accepted */
+    ZCS__PARAM_BUFFER = 1,  /* a global pointer / storage buffer */
+    ZCS__PARAM_VALUE = 2,   /* a by-value argument */
+} zcs__param_kind;
+
+typedef struct zcs__kernel_arg {
+    zcs__arg_kind kind;
+    zcs_buffer *buffer; /* ZCS__ARG_BUFFER */
+    size_t size;        /* ZCS__ARG_VALUE */
+    unsigned char value[ZCS_MAX_VALUE_BYTES];
+} zcs__kernel_arg;
+
+struct zcs_kernel {
+    uint32_t magic;
+    zcs__link link;
+    zcs_context *context;
+    char name[128];
+
+    /* Number of parameters, or 0 when the backend cannot tell (then arguments must be
+       set without gaps from index 0). */
+    uint32_t num_params;
+    zcs__param_kind param_kinds[ZCS_MAX_KERNEL_ARGS];
+    zcs__kernel_arg args[ZCS_MAX_KERNEL_ARGS];
+
+    struct zcs__kernel_impl *impl;
+};
+
+/* ---- helpers shared by the core and the backends (src/core/) ---- */
+
+/*
+ * Record a failure on `context` (may be NULL) and on this thread, and return `status`.
+ * backend_error is the backend's raw code (cl_int, VkResult) or 0.
+ */
+zcs_status zcs__fail(zcs_context *context, zcs_status status, int64_t backend_error,
+                     const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+zcs_status zcs__vfail(zcs_context *context, zcs_status status, int64_t backend_error,
+                      const char *format, va_list args);
+
+/* Add bytes the runtime copied to serve a map or unmap (taken under the context lock). */
+void zcs__stats_add_copied(zcs_context *context, uint64_t bytes);
+
+/* Case-insensitive substring test; an empty needle matches everything. */
+int zcs__contains_ignore_case(const char *haystack, const char *needle);
+
+/* Bounded string copy that always terminates (dst_size > 0). */
+void zcs__copy_string(char *dst, size_t dst_size, const char *src);
+
+/* Allocation through one place, so tests can make it fail (src/core/memory.c). */
+void *zcs__malloc(size_t size);
+void *zcs__calloc(size_t count, size_t size);
+void zcs__free(void *ptr);
+
+#endif /* ZCS_CORE_OBJECTS_H */

@@ -1,0 +1,190 @@
+/* Programs: from source, a file, SPIR-V or the embedded builtins. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backend.h"
+#include "core/builtins.h"
+#include "core/checks.h"
+#include "core/list.h"
+
+typedef enum zcs__program_origin {
+    ZCS__PROGRAM_SOURCE,
+    ZCS__PROGRAM_SPIRV,
+    ZCS__PROGRAM_BUILTIN,
+    ZCS__PROGRAM_FILE,
+} zcs__program_origin;
+
+/* Create a program object, let the backend fill it, and register it with the context. */
+static zcs_status zcs__program_create(zcs_context *context, zcs__program_origin origin,
+                                      const char *name, const void *data, size_t size,
+                                      const char *options, zcs_program **out_program)
+{
+    zcs_program *program = zcs__calloc(1, sizeof *program);
+    if (program == NULL)
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_program: out of host memory");
+    program->context = context;
+    if (name != NULL) {
+        /* A file's kernel name is its stem: "kernels/particles_advance.spv" answers to
+           "particles_advance". */
+        const char *stem = strrchr(name, '/');
+        stem = stem != NULL ? stem + 1 : name;
+        zcs__copy_string(program->default_kernel_name, sizeof program->default_kernel_name, stem);
+        char *dot = strchr(program->default_kernel_name, '.');
+        if (dot != NULL)
+            *dot = '\0';
+    }
+
+    zcs_status status = ZCS_SUCCESS;
+    switch (origin) {
+    case ZCS__PROGRAM_SOURCE:
+        status = zcs__backend_program_create_source(program, data, size, options);
+        break;
+    case ZCS__PROGRAM_SPIRV:
+        status = zcs__backend_program_create_spirv(program, data, size);
+        break;
+    case ZCS__PROGRAM_BUILTIN:
+        status = zcs__backend_program_create_builtin(program, data, size);
+        break;
+    case ZCS__PROGRAM_FILE:
+        status = zcs__backend_program_create_file(program, name, data, size, options);
+        break;
+    }
+    if (status != ZCS_SUCCESS) {
+        zcs__free(program);
+        return status;
+    }
+    program->magic = ZCS__MAGIC_PROGRAM;
+    pthread_mutex_lock(&context->lock);
+    zcs__list_push(&context->programs, &program->link);
+    context->stats.live_programs++;
+    pthread_mutex_unlock(&context->lock);
+    *out_program = program;
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs_program_create_from_source(zcs_context *context, const char *source,
+                                          size_t length, const char *options,
+                                          zcs_program **out_program)
+{
+    ZCS__CHECK_CONTEXT(context, "zcs_program_create_from_source");
+    if (source == NULL || out_program == NULL)
+        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
+                         "zcs_program_create_from_source: %s is NULL",
+                         source == NULL ? "source" : "out_program");
+    if (length == 0)
+        length = strlen(source);
+    if (length == 0)
+        return zcs__fail(context, ZCS_ERROR_ZERO_SIZE, 0,
+                         "zcs_program_create_from_source: the source is empty");
+    return zcs__program_create(context, ZCS__PROGRAM_SOURCE, NULL, source, length, options,
+                               out_program);
+}
+
+zcs_status zcs_program_create_from_spirv(zcs_context *context, const void *code, size_t size,
+                                         zcs_program **out_program)
+{
+    ZCS__CHECK_CONTEXT(context, "zcs_program_create_from_spirv");
+    if (code == NULL || out_program == NULL)
+        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
+                         "zcs_program_create_from_spirv: %s is NULL",
+                         code == NULL ? "code" : "out_program");
+    if (size == 0 || size % 4 != 0)
+        return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                         "zcs_program_create_from_spirv: size %zu is not a positive multiple of "
+                         "4 bytes",
+                         size);
+    return zcs__program_create(context, ZCS__PROGRAM_SPIRV, NULL, code, size, NULL, out_program);
+}
+
+zcs_status zcs_program_create_builtin(zcs_context *context, const char *name,
+                                      zcs_program **out_program)
+{
+    ZCS__CHECK_CONTEXT(context, "zcs_program_create_builtin");
+    if (name == NULL || out_program == NULL)
+        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
+                         "zcs_program_create_builtin: %s is NULL",
+                         name == NULL ? "name" : "out_program");
+    for (size_t i = 0; i < zcs__builtin_count; i++) {
+        if (strcmp(zcs__builtins[i].name, name) == 0)
+            return zcs__program_create(context, ZCS__PROGRAM_BUILTIN, name, zcs__builtins[i].data,
+                                       zcs__builtins[i].size, NULL, out_program);
+    }
+    return zcs__fail(context, ZCS_ERROR_KERNEL_NOT_FOUND, 0,
+                     "zcs_program_create_builtin: no builtin program named \"%s\"", name);
+}
+
+const char *const *zcs_builtin_program_names(void)
+{
+    return zcs__builtin_names;
+}
+
+/* Read a whole file into a NUL-terminated heap buffer. */
+static zcs_status zcs__read_file(zcs_context *context, const char *path, char **out_data,
+                                 size_t *out_size)
+{
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return zcs__fail(context, ZCS_ERROR_IO, errno, "cannot open \"%s\": %s", path,
+                         strerror(errno));
+    zcs_status status = ZCS_SUCCESS;
+    char *data = NULL;
+    long length = -1;
+    if (fseek(file, 0, SEEK_END) == 0)
+        length = ftell(file);
+    if (length < 0 || fseek(file, 0, SEEK_SET) != 0) {
+        status = zcs__fail(context, ZCS_ERROR_IO, errno, "cannot read \"%s\": %s", path,
+                           strerror(errno));
+    } else if ((data = zcs__malloc((size_t)length + 1)) == NULL) {
+        status = zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                           "out of host memory reading \"%s\" (%ld bytes)", path, length);
+    } else if (fread(data, 1, (size_t)length, file) != (size_t)length) {
+        status = zcs__fail(context, ZCS_ERROR_IO, 0, "short read from \"%s\"", path);
+    }
+    fclose(file);
+    if (status != ZCS_SUCCESS) {
+        zcs__free(data);
+        return status;
+    }
+    data[length] = '\0';
+    *out_data = data;
+    *out_size = (size_t)length;
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs_program_create_from_file(zcs_context *context, const char *path,
+                                        const char *options, zcs_program **out_program)
+{
+    ZCS__CHECK_CONTEXT(context, "zcs_program_create_from_file");
+    if (path == NULL || out_program == NULL)
+        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
+                         "zcs_program_create_from_file: %s is NULL",
+                         path == NULL ? "path" : "out_program");
+    char *data = NULL;
+    size_t size = 0;
+    zcs_status status = zcs__read_file(context, path, &data, &size);
+    if (status != ZCS_SUCCESS)
+        return status;
+    if (size == 0) {
+        zcs__free(data);
+        return zcs__fail(context, ZCS_ERROR_ZERO_SIZE, 0, "\"%s\" is empty", path);
+    }
+    status = zcs__program_create(context, ZCS__PROGRAM_FILE, path, data, size, options,
+                                 out_program);
+    zcs__free(data);
+    return status;
+}
+
+void zcs_program_destroy(zcs_program *program)
+{
+    if (program == NULL || program->magic != ZCS__MAGIC_PROGRAM)
+        return;
+    zcs_context *context = program->context;
+    pthread_mutex_lock(&context->lock);
+    program->magic = ZCS__MAGIC_DEAD;
+    zcs__list_remove(&program->link);
+    context->stats.live_programs--;
+    pthread_mutex_unlock(&context->lock);
+    zcs__backend_program_destroy(program);
+    zcs__free(program);
+}

@@ -1,0 +1,30 @@
+# The OpenCL backend (included from src/CMakeLists.txt).
+set(ZCS_BACKEND_SOURCES
+    opencl/cl_api.c
+    opencl/cl_buffer.c
+    opencl/cl_context.c
+    opencl/cl_errors.c
+    opencl/cl_program.c)
+set(ZCS_BACKEND_LINK OpenCL::OpenCL)
+set(ZCS_BACKEND_PACKAGE OpenCL)
+set(ZCS_BACKEND_PC_REQUIRES OpenCL)
+# Target OpenCL 3.0 headers, still able to call the 1.2 entry points on older platforms.
+set(ZCS_BACKEND_DEFINITIONS CL_TARGET_OPENCL_VERSION=300 CL_USE_DEPRECATED_OPENCL_1_2_APIS)
+
+# Builtin programs: every kernels/*.cl embedded as source text.
+file(GLOB _zcs_cl_kernels CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/kernels/*.cl")
+set(_names "")
+foreach(_file ${_zcs_cl_kernels})
+    get_filename_component(_name "${_file}" NAME_WE)
+    list(APPEND _names "${_name}")
+endforeach()
+string(REPLACE ";" "|" _names "${_names}")
+string(REPLACE ";" "|" _files "${_zcs_cl_kernels}")
+set(ZCS_BUILTINS_SOURCE "${CMAKE_CURRENT_BINARY_DIR}/zcs_builtins_opencl.c")
+add_custom_command(
+    OUTPUT "${ZCS_BUILTINS_SOURCE}"
+    COMMAND ${CMAKE_COMMAND} "-DOUTPUT=${ZCS_BUILTINS_SOURCE}" "-DNAMES=${_names}"
+            "-DFILES=${_files}" -P "${PROJECT_SOURCE_DIR}/cmake/embed_files.cmake"
+    DEPENDS ${_zcs_cl_kernels} "${PROJECT_SOURCE_DIR}/cmake/embed_files.cmake"
+    COMMENT "Embedding OpenCL kernels"
+    VERBATIM)

@@ -1,0 +1,42 @@
+/* The OpenCL backend's private state and helpers (src/opencl/). */
+#ifndef ZCS_OPENCL_CL_BACKEND_H
+#define ZCS_OPENCL_CL_BACKEND_H
+
+#include "backend.h"
+#include "opencl/cl_api.h"
+
+struct zcs__context_impl {
+    cl_platform_id platform;
+    cl_device_id device;
+    cl_context cl_context;
+    cl_command_queue queue;
+    cl_device_svm_capabilities svm_capabilities;
+    /* 1 if the device reports OpenCL 2.1 or later (clCreateProgramWithIL). */
+    int supports_il;
+    size_t max_work_group_size;
+};
+
+struct zcs__buffer_impl {
+    void *svm;        /* SVM tiers: the shared pointer */
+    cl_mem mem;       /* ZCS_TIER_HOST_PTR: the buffer */
+    void *stable_ptr; /* ZCS_TIER_HOST_PTR: the array's start as the first map returned it */
+    int staged;       /* ZCS_TIER_HOST_PTR: a later map moved it, so the runtime copies */
+};
+
+struct zcs__program_impl {
+    cl_program program;
+};
+
+struct zcs__kernel_impl {
+    cl_kernel kernel;
+};
+
+/*
+ * Record a failed OpenCL call: the message names the call, the error and the code
+ * ("clCreateBuffer failed: CL_INVALID_VALUE (-30)"), optionally with context text.
+ * Out-of-memory errors map to ZCS_ERROR_OUT_OF_MEMORY, others to `status`.
+ */
+zcs_status zcs__cl_fail(zcs_context *context, zcs_status status, const char *call, cl_int error,
+                        const char *what);
+
+#endif /* ZCS_OPENCL_CL_BACKEND_H */

@@ -1,0 +1,166 @@
+/* OpenCL backend: arrays on each tier, map and unmap. */
+#include <string.h>
+
+#include "opencl/cl_backend.h"
+
+/* Kernel-access flags shared by clSVMAlloc and clCreateBuffer. */
+static cl_mem_flags zcs__cl_device_access(uint32_t flags)
+{
+    if (flags & ZCS_ALLOC_DEVICE_READ_ONLY)
+        return CL_MEM_READ_ONLY;
+    if (flags & ZCS_ALLOC_DEVICE_WRITE_ONLY)
+        return CL_MEM_WRITE_ONLY;
+    return CL_MEM_READ_WRITE;
+}
+
+zcs_status zcs__backend_buffer_create(zcs_buffer *buffer)
+{
+    zcs_context *context = buffer->context;
+    struct zcs__context_impl *ctx = context->impl;
+    struct zcs__buffer_impl *impl = zcs__calloc(1, sizeof *impl);
+    if (impl == NULL)
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_alloc: out of host memory");
+
+    cl_mem_flags flags = zcs__cl_device_access(buffer->flags);
+    if (buffer->tier == ZCS_TIER_SVM_FINE || buffer->tier == ZCS_TIER_SVM_COARSE) {
+        if (buffer->tier == ZCS_TIER_SVM_FINE)
+            flags |= CL_MEM_SVM_FINE_GRAIN_BUFFER;
+        impl->svm = zcs__cl.clSVMAlloc(ctx->cl_context, flags, buffer->size,
+                                       (cl_uint)context->info.alignment);
+        if (impl->svm == NULL) {
+            zcs__free(impl);
+            /* clSVMAlloc returns no error code; a refusal within the limits is lack of memory. */
+            return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                             "clSVMAlloc of %zu bytes (%s) returned NULL: out of device memory",
+                             buffer->size, zcs_tier_name(buffer->tier));
+        }
+    } else {
+        flags |= CL_MEM_ALLOC_HOST_PTR;
+        if (buffer->flags & ZCS_ALLOC_HOST_WRITE_ONLY)
+            flags |= CL_MEM_HOST_WRITE_ONLY;
+        else if (buffer->flags & ZCS_ALLOC_HOST_READ_ONLY)
+            flags |= CL_MEM_HOST_READ_ONLY;
+        cl_int error = CL_SUCCESS;
+        impl->mem = zcs__cl.clCreateBuffer(ctx->cl_context, flags, buffer->size, NULL, &error);
+        if (impl->mem == NULL || error != CL_SUCCESS) {
+            zcs__free(impl);
+            return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateBuffer", error,
+                                "CL_MEM_ALLOC_HOST_PTR array");
+        }
+    }
+    buffer->impl = impl;
+    return ZCS_SUCCESS;
+}
+
+void zcs__backend_buffer_destroy(zcs_buffer *buffer)
+{
+    struct zcs__buffer_impl *impl = buffer->impl;
+    if (impl == NULL)
+        return;
+    if (impl->svm != NULL)
+        zcs__cl.clSVMFree(buffer->context->impl->cl_context, impl->svm);
+    if (impl->mem != NULL)
+        zcs__cl.clReleaseMemObject(impl->mem);
+    zcs__free(impl);
+    buffer->impl = NULL;
+}
+
+static cl_map_flags zcs__cl_map_flags(zcs_access access)
+{
+    switch (access) {
+    case ZCS_MAP_READ:
+        return CL_MAP_READ;
+    case ZCS_MAP_WRITE:
+        return CL_MAP_WRITE;
+    case ZCS_MAP_READ_WRITE:
+        return CL_MAP_READ | CL_MAP_WRITE;
+    case ZCS_MAP_WRITE_DISCARD:
+        return CL_MAP_WRITE_INVALIDATE_REGION;
+    }
+    return CL_MAP_READ | CL_MAP_WRITE;
+}
+
+/*
+ * Whether maps and unmaps of this array make the runtime copy: always where the device
+ * has memory of its own, and on a unified device once the host_ptr tier showed a
+ * staging copy (see zcs__backend_buffer_map).
+ */
+static int zcs__cl_buffer_copies(const zcs_buffer *buffer)
+{
+    return !buffer->context->info.unified_memory || buffer->impl->staged;
+}
+
+zcs_status zcs__backend_buffer_map(zcs_buffer *buffer, zcs_access access, size_t offset,
+                                   size_t size, void **out_ptr)
+{
+    zcs_context *context = buffer->context;
+    struct zcs__context_impl *ctx = context->impl;
+    struct zcs__buffer_impl *impl = buffer->impl;
+    cl_int error = CL_SUCCESS;
+    void *ptr = NULL;
+
+    switch (buffer->tier) {
+    case ZCS_TIER_SVM_FINE:
+        /* Same pointer, coherent: the core already waited for the kernels using it. */
+        ptr = (char *)impl->svm + offset;
+        break;
+    case ZCS_TIER_SVM_COARSE:
+        error = zcs__cl.clEnqueueSVMMap(ctx->queue, CL_TRUE, zcs__cl_map_flags(access),
+                                        (char *)impl->svm + offset, size, 0, NULL, NULL);
+        if (error != CL_SUCCESS)
+            return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clEnqueueSVMMap", error, NULL);
+        ptr = (char *)impl->svm + offset;
+        break;
+    default:
+        ptr = zcs__cl.clEnqueueMapBuffer(ctx->queue, impl->mem, CL_TRUE,
+                                         zcs__cl_map_flags(access), offset, size, 0, NULL, NULL,
+                                         &error);
+        if (ptr == NULL || error != CL_SUCCESS)
+            return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clEnqueueMapBuffer", error, NULL);
+        /* A zero-copy runtime maps every range into one fixed host allocation; a pointer
+           that moves between maps shows a staging copy, which is then counted. */
+        if (impl->stable_ptr == NULL)
+            impl->stable_ptr = (char *)ptr - offset;
+        else if ((char *)ptr - offset != (char *)impl->stable_ptr)
+            impl->staged = 1;
+        break;
+    }
+    /* A map that preserves contents brings the range to the host where the runtime copies. */
+    if (zcs__cl_buffer_copies(buffer) && access != ZCS_MAP_WRITE_DISCARD)
+        zcs__stats_add_copied(context, size);
+    *out_ptr = ptr;
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__backend_buffer_unmap(zcs_buffer *buffer)
+{
+    zcs_context *context = buffer->context;
+    struct zcs__context_impl *ctx = context->impl;
+    struct zcs__buffer_impl *impl = buffer->impl;
+    cl_int error = CL_SUCCESS;
+    const char *call = NULL;
+
+    switch (buffer->tier) {
+    case ZCS_TIER_SVM_FINE:
+        /* Nothing to call: host writes reach kernels enqueued after this point. */
+        break;
+    case ZCS_TIER_SVM_COARSE:
+        call = "clEnqueueSVMUnmap";
+        error = zcs__cl.clEnqueueSVMUnmap(ctx->queue, (char *)impl->svm + buffer->map_offset, 0,
+                                          NULL, NULL);
+        break;
+    default:
+        call = "clEnqueueUnmapMemObject";
+        error = zcs__cl.clEnqueueUnmapMemObject(ctx->queue, impl->mem, buffer->map_ptr, 0, NULL,
+                                                NULL);
+        break;
+    }
+    if (error != CL_SUCCESS)
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, call, error, NULL);
+    /* Start the unmap now rather than at the next dispatch or finish. */
+    if (call != NULL)
+        zcs__cl.clFlush(ctx->queue);
+    if (zcs__cl_buffer_copies(buffer) && buffer->map_access != ZCS_MAP_READ)
+        zcs__stats_add_copied(context, buffer->map_size);
+    return ZCS_SUCCESS;
+}

@@ -1,0 +1,331 @@
+/* OpenCL backend: device choice, tier choice, context and queue. */
+#include <stdio.h>
+#include <string.h>
+
+#include "opencl/cl_backend.h"
+
+const zcs_backend zcs__backend_id = ZCS_BACKEND_OPENCL;
+
+#define ZCS__CL_MAX_PLATFORMS 16
+#define ZCS__CL_MAX_DEVICES   64
+
+/* What the device choice learns of one device. */
+typedef struct zcs__cl_candidate {
+    cl_platform_id platform;
+    cl_device_id device;
+    char platform_name[256];
+    char device_name[256];
+    int is_gpu;
+    int unified_memory;
+    int version_major;
+    int version_minor;
+    cl_device_svm_capabilities svm;
+    /* Why the device cannot be used, or "" when it can. */
+    char refusal[160];
+} zcs__cl_candidate;
+
+zcs_status zcs__cl_fail(zcs_context *context, zcs_status status, const char *call, cl_int error,
+                        const char *what)
+{
+    if (error == CL_OUT_OF_HOST_MEMORY || error == CL_OUT_OF_RESOURCES ||
+        error == CL_MEM_OBJECT_ALLOCATION_FAILURE)
+        status = ZCS_ERROR_OUT_OF_MEMORY;
+    return zcs__fail(context, status, error, "%s failed: %s (%d)%s%s", call,
+                     zcs__cl_error_name(error), (int)error, what != NULL ? ": " : "",
+                     what != NULL ? what : "");
+}
+
+/* Higher is better: integrated GPU, then any GPU, then a CPU or other device. */
+static int zcs__cl_device_score(const zcs__cl_candidate *candidate)
+{
+    if (candidate->is_gpu)
+        return candidate->unified_memory ? 3 : 2;
+    return 1;
+}
+
+/* Query one device; on any failure record a refusal rather than give up on the others. */
+static void zcs__cl_inspect_device(zcs__cl_candidate *candidate)
+{
+    cl_device_id device = candidate->device;
+    cl_device_type type = 0;
+    cl_bool available = CL_FALSE;
+    cl_bool compiler = CL_FALSE;
+    cl_bool unified = CL_FALSE;
+    char version[128] = "";
+    candidate->device_name[0] = '\0';
+    cl_int error = zcs__cl.clGetDeviceInfo(device, CL_DEVICE_NAME, sizeof candidate->device_name,
+                                           candidate->device_name, NULL);
+    if (error == CL_SUCCESS)
+        error = zcs__cl.clGetDeviceInfo(device, CL_DEVICE_TYPE, sizeof type, &type, NULL);
+    if (error == CL_SUCCESS)
+        error = zcs__cl.clGetDeviceInfo(device, CL_DEVICE_AVAILABLE, sizeof available, &available,
+                                        NULL);
+    if (error == CL_SUCCESS)
+        error = zcs__cl.clGetDeviceInfo(device, CL_DEVICE_COMPILER_AVAILABLE, sizeof compiler,
+                                        &compiler, NULL);
+    if (error == CL_SUCCESS)
+        error = zcs__cl.clGetDeviceInfo(device, CL_DEVICE_VERSION, sizeof version, version, NULL);
+    if (error != CL_SUCCESS) {
+        snprintf(candidate->refusal, sizeof candidate->refusal,
+                 "clGetDeviceInfo failed: %s (%d)", zcs__cl_error_name(error), (int)error);
+        return;
+    }
+    candidate->device_name[sizeof candidate->device_name - 1] = '\0';
+    version[sizeof version - 1] = '\0';
+    /* Deprecated since OpenCL 2.0 yet still answered; a device that refuses is not unified. */
+    if (zcs__cl.clGetDeviceInfo(device, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified,
+                                NULL) != CL_SUCCESS)
+        unified = CL_FALSE;
+    candidate->is_gpu = (type & CL_DEVICE_TYPE_GPU) != 0;
+    candidate->unified_memory = unified == CL_TRUE || (type & CL_DEVICE_TYPE_CPU) != 0;
+    if (sscanf(version, "OpenCL %d.%d", &candidate->version_major, &candidate->version_minor) !=
+        2) {
+        snprintf(candidate->refusal, sizeof candidate->refusal,
+                 "unreadable version \"%.60s\"", version);
+        return;
+    }
+    if (candidate->version_major >= 2) {
+        cl_device_svm_capabilities svm = 0;
+        if (zcs__cl.clGetDeviceInfo(device, CL_DEVICE_SVM_CAPABILITIES, sizeof svm, &svm, NULL) ==
+            CL_SUCCESS)
+            candidate->svm = svm;
+    }
+    if (available != CL_TRUE)
+        snprintf(candidate->refusal, sizeof candidate->refusal, "device not available");
+    else if (compiler != CL_TRUE)
+        snprintf(candidate->refusal, sizeof candidate->refusal, "no OpenCL C compiler");
+    else if (candidate->version_major < 1 ||
+             (candidate->version_major == 1 && candidate->version_minor < 2))
+        snprintf(candidate->refusal, sizeof candidate->refusal, "OpenCL %d.%d; zcs needs 1.2",
+                 candidate->version_major, candidate->version_minor);
+}
+
+/* Collect every device of every platform, up to the limits above. */
+static zcs_status zcs__cl_collect(zcs_context *context, zcs__cl_candidate *candidates,
+                                  cl_uint *out_count)
+{
+    cl_platform_id platforms[ZCS__CL_MAX_PLATFORMS];
+    cl_uint platform_count = 0;
+    cl_int error = zcs__cl.clGetPlatformIDs(ZCS__CL_MAX_PLATFORMS, platforms, &platform_count);
+    if (error == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ || (error == CL_SUCCESS && platform_count == 0))
+        return zcs__fail(context, ZCS_ERROR_NO_DEVICE, error,
+                         "no OpenCL platform found: the ICD loader lists none (install a "
+                         "driver, for example the Debian package pocl-opencl-icd)");
+    if (error != CL_SUCCESS)
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clGetPlatformIDs", error, NULL);
+    if (platform_count > ZCS__CL_MAX_PLATFORMS)
+        platform_count = ZCS__CL_MAX_PLATFORMS;
+
+    cl_uint count = 0;
+    for (cl_uint p = 0; p < platform_count && count < ZCS__CL_MAX_DEVICES; p++) {
+        char platform_name[256] = "";
+        if (zcs__cl.clGetPlatformInfo(platforms[p], CL_PLATFORM_NAME, sizeof platform_name,
+                                      platform_name, NULL) != CL_SUCCESS)
+            snprintf(platform_name, sizeof platform_name, "platform %u", p);
+        platform_name[sizeof platform_name - 1] = '\0';
+        cl_device_id devices[ZCS__CL_MAX_DEVICES];
+        cl_uint device_count = 0;
+        error = zcs__cl.clGetDeviceIDs(platforms[p], CL_DEVICE_TYPE_ALL, ZCS__CL_MAX_DEVICES,
+                                       devices, &device_count);
+        if (error == CL_DEVICE_NOT_FOUND)
+            continue;
+        if (error != CL_SUCCESS)
+            return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clGetDeviceIDs", error,
+                                platform_name);
+        if (device_count > ZCS__CL_MAX_DEVICES)
+            device_count = ZCS__CL_MAX_DEVICES;
+        for (cl_uint d = 0; d < device_count && count < ZCS__CL_MAX_DEVICES; d++) {
+            zcs__cl_candidate *candidate = &candidates[count++];
+            memset(candidate, 0, sizeof *candidate);
+            candidate->platform = platforms[p];
+            candidate->device = devices[d];
+            zcs__copy_string(candidate->platform_name, sizeof candidate->platform_name,
+                             platform_name);
+            zcs__cl_inspect_device(candidate);
+        }
+    }
+    *out_count = count;
+    return ZCS_SUCCESS;
+}
+
+/* Pick the best usable device matching `filter`; NO_DEVICE lists every refusal. */
+static zcs_status zcs__cl_choose_device(zcs_context *context, const char *filter,
+                                        zcs__cl_candidate *out_choice)
+{
+    zcs__cl_candidate candidates[ZCS__CL_MAX_DEVICES];
+    cl_uint count = 0;
+    zcs_status status = zcs__cl_collect(context, candidates, &count);
+    if (status != ZCS_SUCCESS)
+        return status;
+
+    int best = -1;
+    for (cl_uint i = 0; i < count; i++) {
+        zcs__cl_candidate *candidate = &candidates[i];
+        char full_name[520];
+        snprintf(full_name, sizeof full_name, "%s %s", candidate->platform_name,
+                 candidate->device_name);
+        if (candidate->refusal[0] == '\0' && !zcs__contains_ignore_case(full_name, filter))
+            snprintf(candidate->refusal, sizeof candidate->refusal,
+                     "name does not contain \"%.100s\" (ZCS_DEVICE or the context option)",
+                     filter);
+        if (candidate->refusal[0] != '\0')
+            continue;
+        if (best < 0 || zcs__cl_device_score(candidate) > zcs__cl_device_score(&candidates[best]))
+            best = (int)i;
+    }
+    if (best >= 0) {
+        *out_choice = candidates[best];
+        return ZCS_SUCCESS;
+    }
+
+    char message[4096];
+    size_t used = (size_t)snprintf(message, sizeof message, "no usable OpenCL device among %u:",
+                                   count);
+    for (cl_uint i = 0; i < count && used < sizeof message; i++)
+        used += (size_t)snprintf(message + used, sizeof message - used, " [%s / %s: %s]",
+                                 candidates[i].platform_name, candidates[i].device_name,
+                                 candidates[i].refusal);
+    return zcs__fail(context, ZCS_ERROR_NO_DEVICE, 0, "%s", message);
+}
+
+/* Choose the tier: the forced one if the device has it, else the best it offers. */
+static zcs_status zcs__cl_choose_tier(zcs_context *context, const zcs__cl_candidate *device,
+                                      zcs_tier forced, const char *tier_source)
+{
+    int fine = (device->svm & CL_DEVICE_SVM_FINE_GRAIN_BUFFER) != 0;
+    int coarse = (device->svm & CL_DEVICE_SVM_COARSE_GRAIN_BUFFER) != 0;
+    char *reason = context->tier_reason;
+    size_t reason_size = sizeof context->tier_reason;
+    zcs_tier tier = forced;
+
+    if (forced != ZCS_TIER_AUTO) {
+        int offered = forced == ZCS_TIER_HOST_PTR || (forced == ZCS_TIER_SVM_FINE && fine) ||
+                      (forced == ZCS_TIER_SVM_COARSE && coarse);
+        if (forced == ZCS_TIER_VULKAN_MAPPED)
+            return zcs__fail(context, ZCS_ERROR_UNSUPPORTED, 0,
+                             "tier vulkan_mapped (forced by %s) belongs to the Vulkan backend; "
+                             "this zcs is built for OpenCL (svm_fine, svm_coarse, host_ptr)",
+                             tier_source);
+        if (!offered)
+            return zcs__fail(context, ZCS_ERROR_UNSUPPORTED, 0,
+                             "tier %s (forced by %s) is not offered by %s: the device reports "
+                             "OpenCL %d.%d with%s coarse-grain and with%s fine-grain buffer SVM",
+                             zcs_tier_name(forced), tier_source, device->device_name,
+                             device->version_major, device->version_minor, coarse ? "" : "out",
+                             fine ? "" : "out");
+        snprintf(reason, reason_size, "%s forced by %s", zcs_tier_name(forced), tier_source);
+    } else if (fine) {
+        tier = ZCS_TIER_SVM_FINE;
+        snprintf(reason, reason_size,
+                 "svm_fine: the device offers fine-grain buffer SVM "
+                 "(CL_DEVICE_SVM_FINE_GRAIN_BUFFER), so host and kernels share one pointer "
+                 "with no map calls");
+    } else if (coarse) {
+        tier = ZCS_TIER_SVM_COARSE;
+        snprintf(reason, reason_size,
+                 "svm_coarse: the device offers coarse-grain but not fine-grain buffer SVM, so "
+                 "host and kernels share one pointer with clEnqueueSVMMap/Unmap around host "
+                 "access");
+    } else {
+        tier = ZCS_TIER_HOST_PTR;
+        snprintf(reason, reason_size,
+                 "host_ptr: the device offers no SVM (OpenCL %d.%d), so arrays are "
+                 "CL_MEM_ALLOC_HOST_PTR buffers mapped with clEnqueueMapBuffer",
+                 device->version_major, device->version_minor);
+    }
+    if (!device->unified_memory) {
+        size_t used = strlen(reason);
+        snprintf(reason + used, reason_size - used,
+                 "; the device does not share memory with the host, so the runtime copies on "
+                 "map and unmap (counted in zcs_stats.bytes_copied)");
+    }
+    context->info.tier = tier;
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__backend_context_create(zcs_context *context, const char *device_name,
+                                       zcs_tier tier, const char *tier_source)
+{
+    zcs__cl_candidate choice;
+    zcs_status status = zcs__cl_choose_device(context, device_name, &choice);
+    if (status != ZCS_SUCCESS)
+        return status;
+    status = zcs__cl_choose_tier(context, &choice, tier, tier_source);
+    if (status != ZCS_SUCCESS)
+        return status;
+
+    cl_ulong max_alloc = 0;
+    cl_uint base_align_bits = 0;
+    size_t max_work_group = 0;
+    cl_int error = zcs__cl.clGetDeviceInfo(choice.device, CL_DEVICE_MAX_MEM_ALLOC_SIZE,
+                                           sizeof max_alloc, &max_alloc, NULL);
+    if (error == CL_SUCCESS)
+        error = zcs__cl.clGetDeviceInfo(choice.device, CL_DEVICE_MEM_BASE_ADDR_ALIGN,
+                                        sizeof base_align_bits, &base_align_bits, NULL);
+    if (error == CL_SUCCESS)
+        error = zcs__cl.clGetDeviceInfo(choice.device, CL_DEVICE_MAX_WORK_GROUP_SIZE,
+                                        sizeof max_work_group, &max_work_group, NULL);
+    if (error != CL_SUCCESS)
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clGetDeviceInfo", error,
+                            choice.device_name);
+
+    struct zcs__context_impl *impl = zcs__calloc(1, sizeof *impl);
+    if (impl == NULL)
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_context_create: out of host memory");
+    impl->platform = choice.platform;
+    impl->device = choice.device;
+    impl->svm_capabilities = choice.svm;
+    impl->supports_il = choice.version_major > 2 ||
+                        (choice.version_major == 2 && choice.version_minor >= 1);
+    impl->max_work_group_size = max_work_group;
+
+    cl_context_properties properties[] = {CL_CONTEXT_PLATFORM,
+                                          (cl_context_properties)choice.platform, 0};
+    impl->cl_context =
+        zcs__cl.clCreateContext(properties, 1, &choice.device, NULL, NULL, &error);
+    if (impl->cl_context == NULL || error != CL_SUCCESS) {
+        zcs__free(impl);
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateContext", error,
+                            choice.device_name);
+    }
+    impl->queue = zcs__cl.clCreateCommandQueue(impl->cl_context, choice.device, 0, &error);
+    if (impl->queue == NULL || error != CL_SUCCESS) {
+        zcs__cl.clReleaseContext(impl->cl_context);
+        zcs__free(impl);
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateCommandQueue", error,
+                            choice.device_name);
+    }
+
+    context->impl = impl;
+    zcs__copy_string(context->device_name, sizeof context->device_name, choice.device_name);
+    zcs__copy_string(context->platform_name, sizeof context->platform_name, choice.platform_name);
+    context->info.unified_memory = choice.unified_memory;
+    context->info.is_gpu = choice.is_gpu;
+    context->info.max_alloc_size = max_alloc;
+    /* At least the device's base address alignment and the widest OpenCL type (long16). */
+    size_t alignment = base_align_bits / 8;
+    if (alignment < 128)
+        alignment = 128;
+    context->info.alignment = alignment;
+    return ZCS_SUCCESS;
+}
+
+void zcs__backend_context_destroy(zcs_context *context)
+{
+    struct zcs__context_impl *impl = context->impl;
+    if (impl == NULL)
+        return;
+    zcs__cl.clReleaseCommandQueue(impl->queue);
+    zcs__cl.clReleaseContext(impl->cl_context);
+    zcs__free(impl);
+    context->impl = NULL;
+}
+
+zcs_status zcs__backend_finish(zcs_context *context)
+{
+    cl_int error = zcs__cl.clFinish(context->impl->queue);
+    if (error != CL_SUCCESS)
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clFinish", error, NULL);
+    return ZCS_SUCCESS;
+}

@@ -1,0 +1,243 @@
+/* OpenCL backend: programs, kernels, arguments and dispatch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "opencl/cl_backend.h"
+
+/* Always asked for, so that kernel parameters can be checked by kind. */
+#define ZCS__CL_BUILD_OPTIONS "-cl-kernel-arg-info"
+
+/* Fail with ZCS_ERROR_BUILD and the build log in the message. */
+static zcs_status zcs__cl_build_failure(zcs_context *context, cl_program program, cl_int error)
+{
+    struct zcs__context_impl *ctx = context->impl;
+    size_t log_size = 0;
+    char *log = NULL;
+    if (zcs__cl.clGetProgramBuildInfo(program, ctx->device, CL_PROGRAM_BUILD_LOG, 0, NULL,
+                                      &log_size) == CL_SUCCESS &&
+        log_size > 0)
+        log = zcs__malloc(log_size + 1);
+    if (log != NULL && zcs__cl.clGetProgramBuildInfo(program, ctx->device, CL_PROGRAM_BUILD_LOG,
+                                                     log_size, log, NULL) != CL_SUCCESS)
+        log_size = 0;
+    if (log != NULL)
+        log[log_size] = '\0';
+    zcs_status status =
+        zcs__fail(context, ZCS_ERROR_BUILD, error, "clBuildProgram failed: %s (%d); build log:\n%s",
+                  zcs__cl_error_name(error), (int)error,
+                  log != NULL && log[0] != '\0' ? log : "(the compiler gave no log)");
+    zcs__free(log);
+    return status;
+}
+
+/* Build `cl_program` with the user's options, then keep it in program->impl. */
+static zcs_status zcs__cl_build(zcs_program *program, cl_program cl_program, const char *options)
+{
+    zcs_context *context = program->context;
+    struct zcs__context_impl *ctx = context->impl;
+    size_t options_length = options != NULL ? strlen(options) : 0;
+    char *all_options = zcs__malloc(options_length + sizeof ZCS__CL_BUILD_OPTIONS + 1);
+    if (all_options == NULL) {
+        zcs__cl.clReleaseProgram(cl_program);
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_program: out of host memory");
+    }
+    snprintf(all_options, options_length + sizeof ZCS__CL_BUILD_OPTIONS + 1, "%s %s",
+             ZCS__CL_BUILD_OPTIONS, options != NULL ? options : "");
+    cl_int error = zcs__cl.clBuildProgram(cl_program, 1, &ctx->device, all_options, NULL, NULL);
+    zcs__free(all_options);
+    if (error != CL_SUCCESS) {
+        zcs_status status = error == CL_BUILD_PROGRAM_FAILURE || error == CL_INVALID_BUILD_OPTIONS
+                                ? zcs__cl_build_failure(context, cl_program, error)
+                                : zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clBuildProgram",
+                                               error, NULL);
+        zcs__cl.clReleaseProgram(cl_program);
+        return status;
+    }
+    struct zcs__program_impl *impl = zcs__calloc(1, sizeof *impl);
+    if (impl == NULL) {
+        zcs__cl.clReleaseProgram(cl_program);
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_program: out of host memory");
+    }
+    impl->program = cl_program;
+    program->impl = impl;
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__backend_program_create_source(zcs_program *program, const char *source,
+                                              size_t length, const char *options)
+{
+    zcs_context *context = program->context;
+    cl_int error = CL_SUCCESS;
+    cl_program cl_program = zcs__cl.clCreateProgramWithSource(context->impl->cl_context, 1,
+                                                              &source, &length, &error);
+    if (cl_program == NULL || error != CL_SUCCESS)
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateProgramWithSource", error, NULL);
+    return zcs__cl_build(program, cl_program, options);
+}
+
+zcs_status zcs__backend_program_create_spirv(zcs_program *program, const void *code, size_t size)
+{
+    zcs_context *context = program->context;
+    if (!context->impl->supports_il)
+        return zcs__fail(context, ZCS_ERROR_UNSUPPORTED, 0,
+                         "SPIR-V programs need OpenCL 2.1 or later (clCreateProgramWithIL); %s "
+                         "is older",
+                         context->device_name);
+    cl_int error = CL_SUCCESS;
+    cl_program cl_program =
+        zcs__cl.clCreateProgramWithIL(context->impl->cl_context, code, size, &error);
+    if (cl_program == NULL || error != CL_SUCCESS)
+        return zcs__cl_fail(context,
+                            error == CL_INVALID_VALUE || error == CL_INVALID_OPERATION
+                                ? ZCS_ERROR_UNSUPPORTED
+                                : ZCS_ERROR_BACKEND,
+                            "clCreateProgramWithIL", error, NULL);
+    return zcs__cl_build(program, cl_program, NULL);
+}
+
+zcs_status zcs__backend_program_create_builtin(zcs_program *program, const void *data, size_t size)
+{
+    return zcs__backend_program_create_source(program, data, size, NULL);
+}
+
+zcs_status zcs__backend_program_create_file(zcs_program *program, const char *path,
+                                            const void *data, size_t size, const char *options)
+{
+    size_t path_length = strlen(path);
+    if (path_length > 4 && strcmp(path + path_length - 4, ".spv") == 0)
+        return zcs__backend_program_create_spirv(program, data, size);
+    return zcs__backend_program_create_source(program, data, size, options);
+}
+
+void zcs__backend_program_destroy(zcs_program *program)
+{
+    if (program->impl == NULL)
+        return;
+    zcs__cl.clReleaseProgram(program->impl->program);
+    zcs__free(program->impl);
+    program->impl = NULL;
+}
+
+/* Learn each parameter's kind from its address qualifier (needs -cl-kernel-arg-info). */
+static void zcs__cl_learn_params(zcs_kernel *kernel, cl_kernel cl_kernel)
+{
+    cl_uint num_args = 0;
+    if (zcs__cl.clGetKernelInfo(cl_kernel, CL_KERNEL_NUM_ARGS, sizeof num_args, &num_args,
+                                NULL) != CL_SUCCESS ||
+        num_args > ZCS_MAX_KERNEL_ARGS)
+        return;
+    kernel->num_params = num_args;
+    for (cl_uint i = 0; i < num_args; i++) {
+        cl_kernel_arg_address_qualifier qualifier = 0;
+        if (zcs__cl.clGetKernelArgInfo(cl_kernel, i, CL_KERNEL_ARG_ADDRESS_QUALIFIER,
+                                       sizeof qualifier, &qualifier, NULL) != CL_SUCCESS)
+            kernel->param_kinds[i] = ZCS__PARAM_UNKNOWN;
+        else if (qualifier == CL_KERNEL_ARG_ADDRESS_GLOBAL ||
+                 qualifier == CL_KERNEL_ARG_ADDRESS_CONSTANT)
+            kernel->param_kinds[i] = ZCS__PARAM_BUFFER;
+        else if (qualifier == CL_KERNEL_ARG_ADDRESS_PRIVATE)
+            kernel->param_kinds[i] = ZCS__PARAM_VALUE;
+    }
+}
+
+zcs_status zcs__backend_kernel_create(zcs_kernel *kernel, zcs_program *program)
+{
+    zcs_context *context = kernel->context;
+    cl_int error = CL_SUCCESS;
+    cl_kernel cl_kernel = zcs__cl.clCreateKernel(program->impl->program, kernel->name, &error);
+    if (error == CL_INVALID_KERNEL_NAME)
+        return zcs__fail(context, ZCS_ERROR_KERNEL_NOT_FOUND, error,
+                         "zcs_kernel_create: the program has no kernel named \"%s\"",
+                         kernel->name);
+    if (cl_kernel == NULL || error != CL_SUCCESS)
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateKernel", error, kernel->name);
+    struct zcs__kernel_impl *impl = zcs__calloc(1, sizeof *impl);
+    if (impl == NULL) {
+        zcs__cl.clReleaseKernel(cl_kernel);
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_kernel_create: out of host memory");
+    }
+    impl->kernel = cl_kernel;
+    kernel->impl = impl;
+    zcs__cl_learn_params(kernel, cl_kernel);
+    return ZCS_SUCCESS;
+}
+
+void zcs__backend_kernel_destroy(zcs_kernel *kernel)
+{
+    if (kernel->impl == NULL)
+        return;
+    zcs__cl.clReleaseKernel(kernel->impl->kernel);
+    zcs__free(kernel->impl);
+    kernel->impl = NULL;
+}
+
+zcs_status zcs__backend_kernel_set_arg(zcs_kernel *kernel, uint32_t index)
+{
+    zcs_context *context = kernel->context;
+    const zcs__kernel_arg *arg = &kernel->args[index];
+    cl_kernel cl_kernel = kernel->impl->kernel;
+    cl_int error = CL_SUCCESS;
+    const char *call = "clSetKernelArg";
+    if (arg->kind == ZCS__ARG_VALUE) {
+        error = zcs__cl.clSetKernelArg(cl_kernel, index, arg->size, arg->value);
+    } else if (arg->buffer->tier == ZCS_TIER_HOST_PTR) {
+        error = zcs__cl.clSetKernelArg(cl_kernel, index, sizeof(cl_mem), &arg->buffer->impl->mem);
+    } else {
+        call = "clSetKernelArgSVMPointer";
+        error = zcs__cl.clSetKernelArgSVMPointer(cl_kernel, index, arg->buffer->impl->svm);
+    }
+    if (error == CL_INVALID_ARG_SIZE || error == CL_INVALID_ARG_VALUE ||
+        error == CL_INVALID_ARG_INDEX || error == CL_INVALID_MEM_OBJECT)
+        return zcs__fail(context, ZCS_ERROR_KERNEL_ARGUMENT, error,
+                         "%s failed for argument %u of kernel \"%s\": %s (%d)%s", call, index,
+                         kernel->name, zcs__cl_error_name(error), (int)error,
+                         error == CL_INVALID_ARG_SIZE ? " (the value's size differs from the "
+                                                        "parameter's type)"
+                                                      : "");
+    if (error != CL_SUCCESS)
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, call, error, kernel->name);
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_size,
+                                 const size_t *local_size, uint64_t serial)
+{
+    (void)serial; /* the in-order queue orders dispatches; clFinish waits for all */
+    zcs_context *context = kernel->context;
+    struct zcs__context_impl *ctx = context->impl;
+    size_t global[3] = {1, 1, 1};
+    size_t local[3] = {1, 1, 1};
+    size_t group_items = 1;
+    for (uint32_t d = 0; d < dims; d++) {
+        global[d] = global_size[d];
+        if (local_size != NULL) {
+            local[d] = local_size[d];
+            group_items *= local[d];
+            /* Round up to whole work groups; kernels check their index against the count. */
+            size_t remainder = global[d] % local[d];
+            if (remainder != 0) {
+                if (global[d] > SIZE_MAX - (local[d] - remainder))
+                    return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                                     "zcs_dispatch: global size %zu of dimension %u overflows "
+                                     "when rounded up to the local size %zu",
+                                     global[d], d, local[d]);
+                global[d] += local[d] - remainder;
+            }
+        }
+    }
+    if (local_size != NULL && group_items > ctx->max_work_group_size)
+        return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                         "zcs_dispatch: work groups of %zu items exceed the device's maximum of "
+                         "%zu",
+                         group_items, ctx->max_work_group_size);
+
+    cl_int error = zcs__cl.clEnqueueNDRangeKernel(ctx->queue, kernel->impl->kernel, dims, NULL,
+                                                  global, local_size != NULL ? local : NULL, 0,
+                                                  NULL, NULL);
+    if (error != CL_SUCCESS)
+        return zcs__cl_fail(context, ZCS_ERROR_DISPATCH, "clEnqueueNDRangeKernel", error,
+                            kernel->name);
+    zcs__cl.clFlush(ctx->queue);
+    return ZCS_SUCCESS;
+}
