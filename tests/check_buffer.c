@@ -1,0 +1,322 @@
+/* Arrays of structs: allocation, map and unmap, ranges, flags, statistics and misuse. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "support/zcs_test.h"
+
+typedef struct record {
+    uint32_t id;
+    float weight;
+    uint64_t tag;
+} record;
+
+START_TEST(alloc_reports_its_shape)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_context_info info;
+    ZCS_CK(zcs_context_info_get(context, &info));
+    zcs_buffer *buffer = NULL;
+    ZCS_CK(ZCS_ALLOC(context, record, 1000, 0, &buffer));
+    ck_assert_uint_eq(zcs_buffer_elem_size(buffer), sizeof(record));
+    ck_assert_uint_eq(zcs_buffer_count(buffer), 1000);
+    ck_assert_uint_eq(zcs_buffer_size(buffer), 1000 * sizeof(record));
+    ck_assert_int_eq(zcs_buffer_tier(buffer), info.tier);
+    void *ptr = NULL;
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE, &ptr));
+    ck_assert_uint_eq((uintptr_t)ptr % info.alignment, 0);
+    ZCS_CK(zcs_unmap(buffer));
+
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    ck_assert_uint_eq(stats.bytes_allocated[info.tier], 1000 * sizeof(record));
+    ck_assert_uint_eq(stats.allocations, 1);
+    ck_assert_uint_eq(stats.live_buffers, 1);
+    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_stats_get(context, &stats));
+    ck_assert_uint_eq(stats.bytes_allocated[info.tier], 0);
+    ck_assert_uint_eq(stats.bytes_allocated_total, 1000 * sizeof(record));
+    ck_assert_uint_eq(stats.frees, 1);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(bad_sizes_have_their_own_statuses)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_context_info info;
+    ZCS_CK(zcs_context_info_get(context, &info));
+    zcs_buffer *buffer = NULL;
+    ZCS_CK_STATUS(zcs_alloc(context, 0, 10, 0, &buffer), ZCS_ERROR_ZERO_SIZE);
+    ZCS_CK_STATUS(zcs_alloc(context, 10, 0, 0, &buffer), ZCS_ERROR_ZERO_SIZE);
+    ZCS_CK_STATUS(zcs_alloc(context, SIZE_MAX / 2 + 1, 2, 0, &buffer), ZCS_ERROR_SIZE_OVERFLOW);
+    ZCS_CK_STATUS(zcs_alloc(context, 48, SIZE_MAX / 47, 0, &buffer), ZCS_ERROR_SIZE_OVERFLOW);
+    ZCS_CK_STATUS(zcs_alloc(context, 1, (size_t)info.max_alloc_size + 1, 0, &buffer),
+                  ZCS_ERROR_TOO_LARGE);
+    /* The message gives the limit. */
+    char limit[32];
+    snprintf(limit, sizeof limit, "%llu", (unsigned long long)info.max_alloc_size);
+    ck_assert_ptr_nonnull(strstr(zcs_last_error(), limit));
+    ZCS_CK_STATUS(zcs_alloc(context, 4, 4, 0, NULL), ZCS_ERROR_NULL_HANDLE);
+    ck_assert_ptr_null(buffer);
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    ck_assert_uint_eq(stats.allocations, 0);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(bad_flags_are_refused)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_buffer *buffer = NULL;
+    ZCS_CK_STATUS(zcs_alloc(context, 4, 4, 0x100, &buffer), ZCS_ERROR_INVALID_ARGUMENT);
+    ZCS_CK_STATUS(
+        zcs_alloc(context, 4, 4, ZCS_ALLOC_HOST_WRITE_ONLY | ZCS_ALLOC_HOST_READ_ONLY, &buffer),
+        ZCS_ERROR_INVALID_ARGUMENT);
+    ZCS_CK_STATUS(zcs_alloc(context, 4, 4,
+                            ZCS_ALLOC_DEVICE_READ_ONLY | ZCS_ALLOC_DEVICE_WRITE_ONLY, &buffer),
+                  ZCS_ERROR_INVALID_ARGUMENT);
+    ck_assert_ptr_null(buffer);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(host_access_flags_restrict_maps)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_buffer *write_only = NULL;
+    zcs_buffer *read_only = NULL;
+    void *ptr = NULL;
+    ZCS_CK(zcs_alloc(context, 4, 64, ZCS_ALLOC_HOST_WRITE_ONLY | ZCS_ALLOC_DEVICE_READ_ONLY,
+                     &write_only));
+    ZCS_CK(zcs_alloc(context, 4, 64, ZCS_ALLOC_HOST_READ_ONLY | ZCS_ALLOC_DEVICE_WRITE_ONLY,
+                     &read_only));
+    ZCS_CK_STATUS(zcs_map(write_only, ZCS_MAP_READ, &ptr), ZCS_ERROR_ACCESS_DENIED);
+    ZCS_CK_STATUS(zcs_map(write_only, ZCS_MAP_READ_WRITE, &ptr), ZCS_ERROR_ACCESS_DENIED);
+    ZCS_CK_STATUS(zcs_map(read_only, ZCS_MAP_WRITE, &ptr), ZCS_ERROR_ACCESS_DENIED);
+    ZCS_CK_STATUS(zcs_map(read_only, ZCS_MAP_WRITE_DISCARD, &ptr), ZCS_ERROR_ACCESS_DENIED);
+    ck_assert_ptr_null(ptr);
+    ZCS_CK(zcs_map(write_only, ZCS_MAP_WRITE_DISCARD, &ptr));
+    memset(ptr, 0xab, 256);
+    ZCS_CK(zcs_unmap(write_only));
+    ZCS_CK(zcs_map(write_only, ZCS_MAP_WRITE, &ptr));
+    ZCS_CK(zcs_unmap(write_only));
+    ZCS_CK(zcs_map(read_only, ZCS_MAP_READ, &ptr));
+    ZCS_CK(zcs_unmap(read_only));
+    ZCS_CK(zcs_free(write_only));
+    ZCS_CK(zcs_free(read_only));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(written_structs_read_back_in_every_access_mode)
+{
+    zcs_context *context = zcs_test_context();
+    const size_t count = 4096;
+    zcs_buffer *buffer = NULL;
+    record *r = NULL;
+    ZCS_CK(ZCS_ALLOC(context, record, count, 0, &buffer));
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&r));
+    for (size_t i = 0; i < count; i++) {
+        r[i].id = (uint32_t)i;
+        r[i].weight = (float)i * 0.5f;
+        r[i].tag = (uint64_t)i << 33 | 7;
+    }
+    ZCS_CK(zcs_unmap(buffer));
+
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ_WRITE, (void **)&r));
+    for (size_t i = 0; i < count; i++) {
+        ck_assert_uint_eq(r[i].id, i);
+        r[i].tag += 1;
+    }
+    ZCS_CK(zcs_unmap(buffer));
+
+    /* ZCS_MAP_WRITE keeps what it does not overwrite. */
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE, (void **)&r));
+    r[0].weight = -1.0f;
+    ZCS_CK(zcs_unmap(buffer));
+
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&r));
+    ck_assert_float_eq(r[0].weight, -1.0f);
+    for (size_t i = 1; i < count; i++) {
+        ck_assert_uint_eq(r[i].id, i);
+        ck_assert_float_eq(r[i].weight, (float)i * 0.5f);
+        ck_assert_uint_eq(r[i].tag, ((uint64_t)i << 33 | 7) + 1);
+    }
+    ZCS_CK(zcs_unmap(buffer));
+
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    ck_assert_uint_eq(stats.maps, 4);
+    ck_assert_uint_eq(stats.unmaps, 4);
+    ck_assert_uint_eq(stats.bytes_mapped, 4 * count * sizeof(record));
+    ck_assert_uint_eq(stats.bytes_copied, 0);
+    ZCS_CK(zcs_free(buffer));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(ranges_map_the_right_elements)
+{
+    zcs_context *context = zcs_test_context();
+    const size_t count = 1000;
+    zcs_buffer *buffer = NULL;
+    uint32_t *all = NULL;
+    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), count, 0, &buffer));
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&all));
+    for (size_t i = 0; i < count; i++)
+        all[i] = (uint32_t)i;
+    ZCS_CK(zcs_unmap(buffer));
+
+    uint32_t *part = NULL;
+    ZCS_CK(zcs_map_range(buffer, ZCS_MAP_READ_WRITE, 100, 50, (void **)&part));
+    for (size_t i = 0; i < 50; i++) {
+        ck_assert_uint_eq(part[i], 100 + i);
+        part[i] = 0xffffffffu;
+    }
+    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_map_range(buffer, ZCS_MAP_READ, count - 1, 1, (void **)&part));
+    ck_assert_uint_eq(part[0], count - 1);
+    ZCS_CK(zcs_unmap(buffer));
+
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&all));
+    for (size_t i = 0; i < count; i++)
+        ck_assert_uint_eq(all[i], i >= 100 && i < 150 ? 0xffffffffu : i);
+    ZCS_CK(zcs_unmap(buffer));
+
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    ck_assert_uint_eq(stats.bytes_mapped, (2 * count + 50 + 1) * sizeof(uint32_t));
+    ck_assert_uint_eq(stats.bytes_copied, 0);
+    ZCS_CK(zcs_free(buffer));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(bad_ranges_are_refused)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_buffer *buffer = NULL;
+    void *ptr = NULL;
+    ZCS_CK(zcs_alloc(context, 8, 100, 0, &buffer));
+    ZCS_CK_STATUS(zcs_map_range(buffer, ZCS_MAP_READ, 100, 1, &ptr), ZCS_ERROR_OUT_OF_RANGE);
+    ZCS_CK_STATUS(zcs_map_range(buffer, ZCS_MAP_READ, 50, 51, &ptr), ZCS_ERROR_OUT_OF_RANGE);
+    ZCS_CK_STATUS(zcs_map_range(buffer, ZCS_MAP_READ, 1, SIZE_MAX, &ptr), ZCS_ERROR_OUT_OF_RANGE);
+    ZCS_CK_STATUS(zcs_map_range(buffer, ZCS_MAP_READ, SIZE_MAX, 2, &ptr), ZCS_ERROR_OUT_OF_RANGE);
+    ZCS_CK_STATUS(zcs_map_range(buffer, ZCS_MAP_READ, 0, 0, &ptr), ZCS_ERROR_ZERO_SIZE);
+    ZCS_CK_STATUS(zcs_map(buffer, (zcs_access)0, &ptr), ZCS_ERROR_INVALID_ARGUMENT);
+    ZCS_CK_STATUS(zcs_map(buffer, (zcs_access)9, &ptr), ZCS_ERROR_INVALID_ARGUMENT);
+    ZCS_CK_STATUS(zcs_map(buffer, ZCS_MAP_READ, NULL), ZCS_ERROR_NULL_HANDLE);
+    ck_assert_ptr_null(ptr);
+    /* Nothing above left the array mapped. */
+    ZCS_CK_STATUS(zcs_unmap(buffer), ZCS_ERROR_NOT_MAPPED);
+    ZCS_CK(zcs_free(buffer));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(double_map_and_stray_unmap_are_refused)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_buffer *buffer = NULL;
+    void *ptr = NULL;
+    void *second = NULL;
+    ZCS_CK(zcs_alloc(context, 8, 100, 0, &buffer));
+    ZCS_CK_STATUS(zcs_unmap(buffer), ZCS_ERROR_NOT_MAPPED);
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE, &ptr));
+    ZCS_CK_STATUS(zcs_map(buffer, ZCS_MAP_WRITE, &second), ZCS_ERROR_ALREADY_MAPPED);
+    ZCS_CK_STATUS(zcs_map_range(buffer, ZCS_MAP_READ, 0, 1, &second), ZCS_ERROR_ALREADY_MAPPED);
+    ck_assert_ptr_null(second);
+    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK_STATUS(zcs_unmap(buffer), ZCS_ERROR_NOT_MAPPED);
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    ck_assert_uint_eq(stats.maps, 1);
+    ck_assert_uint_eq(stats.unmaps, 1);
+    ZCS_CK(zcs_free(buffer));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(free_of_a_mapped_array_unmaps_it)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_buffer *buffer = NULL;
+    void *ptr = NULL;
+    ZCS_CK(zcs_alloc(context, 8, 100, 0, &buffer));
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE, &ptr));
+    ZCS_CK(zcs_free(buffer));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(wrong_handle_types_are_refused)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_program *program = NULL;
+    void *ptr = NULL;
+    ZCS_CK(zcs_program_create_builtin(context, "increment_u32", &program));
+    /* A program handle is not a buffer. */
+    ZCS_CK_STATUS(zcs_map((zcs_buffer *)(void *)program, ZCS_MAP_READ, &ptr),
+                  ZCS_ERROR_INVALID_HANDLE);
+    ZCS_CK_STATUS(zcs_free((zcs_buffer *)(void *)program), ZCS_ERROR_INVALID_HANDLE);
+    ZCS_CK_STATUS(zcs_alloc((zcs_context *)(void *)program, 4, 4, 0, (zcs_buffer **)&ptr),
+                  ZCS_ERROR_INVALID_HANDLE);
+    zcs_program_destroy(program);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(many_arrays_live_at_once)
+{
+    zcs_context *context = zcs_test_context();
+    enum { N = 2000 };
+    static zcs_buffer *buffers[N];
+    for (size_t i = 0; i < N; i++) {
+        uint32_t *p = NULL;
+        ZCS_CK(zcs_alloc(context, sizeof(uint32_t), 1 + i % 64, 0, &buffers[i]));
+        ZCS_CK(zcs_map(buffers[i], ZCS_MAP_WRITE_DISCARD, (void **)&p));
+        for (size_t k = 0; k < 1 + i % 64; k++)
+            p[k] = (uint32_t)(i * 100 + k);
+        ZCS_CK(zcs_unmap(buffers[i]));
+    }
+    for (size_t i = 0; i < N; i++) {
+        uint32_t *p = NULL;
+        ZCS_CK(zcs_map(buffers[i], ZCS_MAP_READ, (void **)&p));
+        for (size_t k = 0; k < 1 + i % 64; k++)
+            ck_assert_uint_eq(p[k], i * 100 + k);
+        ZCS_CK(zcs_unmap(buffers[i]));
+    }
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    ck_assert_uint_eq(stats.live_buffers, N);
+    for (size_t i = 0; i < N; i++)
+        ZCS_CK(zcs_free(buffers[i]));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+static Suite *buffer_suite(void)
+{
+    Suite *suite = suite_create("buffer");
+    TCase *tc = tcase_create("buffer");
+    tcase_add_test(tc, alloc_reports_its_shape);
+    tcase_add_test(tc, bad_sizes_have_their_own_statuses);
+    tcase_add_test(tc, bad_flags_are_refused);
+    tcase_add_test(tc, host_access_flags_restrict_maps);
+    tcase_add_test(tc, written_structs_read_back_in_every_access_mode);
+    tcase_add_test(tc, ranges_map_the_right_elements);
+    tcase_add_test(tc, bad_ranges_are_refused);
+    tcase_add_test(tc, double_map_and_stray_unmap_are_refused);
+    tcase_add_test(tc, free_of_a_mapped_array_unmaps_it);
+    tcase_add_test(tc, wrong_handle_types_are_refused);
+    tcase_add_test(tc, many_arrays_live_at_once);
+    suite_add_tcase(suite, tc);
+    return suite;
+}
+
+int main(void)
+{
+    return zcs_test_run(buffer_suite());
+}

@@ -1,0 +1,250 @@
+/* Context creation, device and tier choice, info, statistics and errors. */
+#define _POSIX_C_SOURCE 200809L /* setenv */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support/zcs_test.h"
+
+START_TEST(default_context_reports_its_choice)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_context_info info;
+    ZCS_CK(zcs_context_info_get(context, &info));
+    ck_assert_int_eq(info.backend, zcs_test_backend());
+    ck_assert_str_eq(info.backend_name,
+                     zcs_test_backend() == ZCS_BACKEND_OPENCL ? "OpenCL" : "Vulkan");
+    ck_assert_str_ne(info.device_name, "");
+    ck_assert_str_ne(info.platform_name, "");
+    ck_assert_int_ne(info.tier, ZCS_TIER_AUTO);
+    ck_assert_ptr_nonnull(strstr(info.tier_reason, zcs_tier_name(info.tier)));
+    ck_assert_uint_gt(info.max_alloc_size, 0);
+    ck_assert_uint_ge(info.alignment, 64);
+    ck_assert_uint_eq(info.alignment & (info.alignment - 1), 0);
+    /* PoCL and lavapipe are CPU devices sharing the host's memory. */
+    ck_assert_int_eq(info.unified_memory, 1);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(device_filter_matches_case_insensitively)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_context_info info;
+    ZCS_CK(zcs_context_info_get(context, &info));
+    /* Upper-case the first 6 characters of the chosen device's name and ask for it. */
+    char filter[7] = {0};
+    strncpy(filter, info.device_name, 6);
+    for (char *c = filter; *c != '\0'; c++)
+        if (*c >= 'a' && *c <= 'z')
+            *c = (char)(*c - 'a' + 'A');
+    zcs_context_desc desc = {0};
+    desc.device_name = filter;
+    zcs_context *named = NULL;
+    ZCS_CK(zcs_context_create(&desc, &named));
+    zcs_context_info named_info;
+    ZCS_CK(zcs_context_info_get(named, &named_info));
+    ck_assert_str_eq(named_info.device_name, info.device_name);
+    zcs_test_context_destroy(named);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(unknown_device_name_lists_what_was_found)
+{
+    zcs_context_desc desc = {0};
+    desc.device_name = "no-such-device-anywhere";
+    zcs_context *context = NULL;
+    ZCS_CK_STATUS(zcs_context_create(&desc, &context), ZCS_ERROR_NO_DEVICE);
+    ck_assert_ptr_null(context);
+    ck_assert_ptr_nonnull(strstr(zcs_last_error(), "no-such-device-anywhere"));
+}
+END_TEST
+
+START_TEST(environment_device_filter_applies)
+{
+    setenv("ZCS_DEVICE", "no-such-device-anywhere", 1);
+    zcs_context *context = NULL;
+    ZCS_CK_STATUS(zcs_context_create(NULL, &context), ZCS_ERROR_NO_DEVICE);
+    zcs_context_desc desc = {0};
+    desc.flags = ZCS_CONTEXT_IGNORE_ENVIRONMENT;
+    ZCS_CK(zcs_context_create(&desc, &context));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(each_offered_tier_can_be_forced)
+{
+    int offered = 0;
+    for (int t = ZCS_TIER_SVM_FINE; t < ZCS_TIER_COUNT; t++) {
+        zcs_context_desc desc = {0};
+        desc.tier = (zcs_tier)t;
+        zcs_context *context = NULL;
+        zcs_status status = zcs_context_create(&desc, &context);
+        if (status == ZCS_ERROR_UNSUPPORTED) {
+            ck_assert_ptr_nonnull(strstr(zcs_last_error(), zcs_tier_name((zcs_tier)t)));
+            continue;
+        }
+        ZCS_CK(status);
+        zcs_context_info info;
+        ZCS_CK(zcs_context_info_get(context, &info));
+        ck_assert_int_eq(info.tier, t);
+        ck_assert_ptr_nonnull(strstr(info.tier_reason, "forced"));
+        offered++;
+        zcs_test_context_destroy(context);
+    }
+    /* PoCL offers all three OpenCL tiers; lavapipe the one Vulkan tier. */
+    ck_assert_int_eq(offered, zcs_test_backend() == ZCS_BACKEND_OPENCL ? 3 : 1);
+}
+END_TEST
+
+START_TEST(forcing_another_backends_tier_is_unsupported)
+{
+    zcs_context_desc desc = {0};
+    desc.tier = zcs_test_backend() == ZCS_BACKEND_OPENCL ? ZCS_TIER_VULKAN_MAPPED
+                                                         : ZCS_TIER_SVM_FINE;
+    zcs_context *context = NULL;
+    ZCS_CK_STATUS(zcs_context_create(&desc, &context), ZCS_ERROR_UNSUPPORTED);
+    ck_assert_ptr_null(context);
+}
+END_TEST
+
+START_TEST(environment_tier_is_checked)
+{
+    setenv("ZCS_TIER", "no_such_tier", 1);
+    zcs_context *context = NULL;
+    ZCS_CK_STATUS(zcs_context_create(NULL, &context), ZCS_ERROR_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(zcs_last_error(), "no_such_tier"));
+    setenv("ZCS_TIER", zcs_test_backend() == ZCS_BACKEND_OPENCL ? "vulkan_mapped" : "host_ptr",
+           1);
+    ZCS_CK_STATUS(zcs_context_create(NULL, &context), ZCS_ERROR_UNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(zcs_last_error(), "ZCS_TIER"));
+}
+END_TEST
+
+START_TEST(bad_descriptions_are_refused)
+{
+    zcs_context *context = NULL;
+    ZCS_CK_STATUS(zcs_context_create(NULL, NULL), ZCS_ERROR_NULL_HANDLE);
+    zcs_context_desc desc = {0};
+    desc.flags = 0x80000000u;
+    ZCS_CK_STATUS(zcs_context_create(&desc, &context), ZCS_ERROR_INVALID_ARGUMENT);
+    desc.flags = 0;
+    desc.tier = (zcs_tier)99;
+    ZCS_CK_STATUS(zcs_context_create(&desc, &context), ZCS_ERROR_INVALID_ARGUMENT);
+    ck_assert_ptr_null(context);
+}
+END_TEST
+
+START_TEST(validation_flag_is_reported)
+{
+    zcs_context_desc desc = {0};
+    desc.flags = ZCS_CONTEXT_VALIDATE;
+    zcs_context *context = NULL;
+    ZCS_CK(zcs_context_create(&desc, &context));
+    zcs_context_info info;
+    ZCS_CK(zcs_context_info_get(context, &info));
+    ck_assert_int_eq(info.validation, 1);
+    ZCS_CK_STATUS(zcs_context_info_get(context, NULL), ZCS_ERROR_NULL_HANDLE);
+    ZCS_CK_STATUS(zcs_stats_get(context, NULL), ZCS_ERROR_NULL_HANDLE);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(context_error_message_is_kept_per_context)
+{
+    zcs_context *context = zcs_test_context();
+    ck_assert_str_eq(zcs_context_last_error(context), "");
+    zcs_buffer *buffer = NULL;
+    ZCS_CK_STATUS(zcs_alloc(context, 0, 10, 0, &buffer), ZCS_ERROR_ZERO_SIZE);
+    ck_assert_ptr_nonnull(strstr(zcs_context_last_error(context), "zero"));
+    ck_assert_str_eq(zcs_context_last_error(context), zcs_last_error());
+    ck_assert_int_eq(zcs_context_last_backend_error(context), 0);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(destroy_frees_what_is_left)
+{
+    /* A context destroyed with live objects releases them (leak checkers watch this). */
+    zcs_context *context = zcs_test_context();
+    zcs_buffer *buffer = NULL;
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = NULL;
+    void *ptr = NULL;
+    ZCS_CK(zcs_alloc(context, 16, 100, 0, &buffer));
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE, &ptr));
+    ZCS_CK(zcs_program_create_builtin(context, "increment_u32", &program));
+    ZCS_CK(zcs_kernel_create(program, "increment_u32", &kernel));
+    zcs_context_destroy(context);
+}
+END_TEST
+
+START_TEST(stats_start_at_zero)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    zcs_stats zero;
+    memset(&zero, 0, sizeof zero);
+    ck_assert_mem_eq(&stats, &zero, sizeof stats);
+    ZCS_CK(zcs_finish(context));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+/* Set an environment variable for one test; the fixture puts the old value back (tests
+   also run without fork, CK_FORK=no). */
+static char saved_device[256];
+static char saved_tier[256];
+static int had_device;
+static int had_tier;
+
+static void save_environment(void)
+{
+    const char *device = getenv("ZCS_DEVICE");
+    const char *tier = getenv("ZCS_TIER");
+    had_device = device != NULL;
+    had_tier = tier != NULL;
+    snprintf(saved_device, sizeof saved_device, "%s", device != NULL ? device : "");
+    snprintf(saved_tier, sizeof saved_tier, "%s", tier != NULL ? tier : "");
+}
+
+static void restore_environment(void)
+{
+    if (had_device)
+        setenv("ZCS_DEVICE", saved_device, 1);
+    else
+        unsetenv("ZCS_DEVICE");
+    if (had_tier)
+        setenv("ZCS_TIER", saved_tier, 1);
+    else
+        unsetenv("ZCS_TIER");
+}
+
+static Suite *context_suite(void)
+{
+    Suite *suite = suite_create("context");
+    TCase *tc = tcase_create("context");
+    tcase_add_checked_fixture(tc, save_environment, restore_environment);
+    tcase_add_test(tc, default_context_reports_its_choice);
+    tcase_add_test(tc, device_filter_matches_case_insensitively);
+    tcase_add_test(tc, unknown_device_name_lists_what_was_found);
+    tcase_add_test(tc, environment_device_filter_applies);
+    tcase_add_test(tc, each_offered_tier_can_be_forced);
+    tcase_add_test(tc, forcing_another_backends_tier_is_unsupported);
+    tcase_add_test(tc, environment_tier_is_checked);
+    tcase_add_test(tc, bad_descriptions_are_refused);
+    tcase_add_test(tc, validation_flag_is_reported);
+    tcase_add_test(tc, context_error_message_is_kept_per_context);
+    tcase_add_test(tc, destroy_frees_what_is_left);
+    tcase_add_test(tc, stats_start_at_zero);
+    suite_add_tcase(suite, tc);
+    return suite;
+}
+
+int main(void)
+{
+    return zcs_test_run(context_suite());
+}

@@ -1,0 +1,96 @@
+/* Shared fixtures of the Check suites (see zcs_test.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zcs_test.h"
+
+#ifdef ZCS_TEST_VULKAN
+#include "vulkan/vk_validation.h"
+#endif
+
+zcs_context *zcs_test_context(void)
+{
+    zcs_context *context = NULL;
+    ZCS_CK(zcs_context_create(NULL, &context));
+    const char *forced = getenv("ZCS_TIER");
+    if (forced != NULL && forced[0] != '\0' && strcmp(forced, "auto") != 0) {
+        zcs_context_info info;
+        ZCS_CK(zcs_context_info_get(context, &info));
+        ck_assert_str_eq(zcs_tier_name(info.tier), forced);
+    }
+    return context;
+}
+
+void zcs_test_context_destroy(zcs_context *context)
+{
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    ck_assert_uint_eq(stats.live_buffers, 0);
+    ck_assert_uint_eq(stats.live_kernels, 0);
+    ck_assert_uint_eq(stats.live_programs, 0);
+    for (int t = 0; t < ZCS_TIER_COUNT; t++)
+        ck_assert_uint_eq(stats.bytes_allocated[t], 0);
+    zcs_context_destroy(context);
+#ifdef ZCS_TEST_VULKAN
+    ck_assert_msg(zcs__vulkan_validation_messages() == 0, "%llu Vulkan validation messages",
+                  (unsigned long long)zcs__vulkan_validation_messages());
+#endif
+}
+
+zcs_backend zcs_test_backend(void)
+{
+#ifdef ZCS_TEST_VULKAN
+    return ZCS_BACKEND_VULKAN;
+#else
+    return ZCS_BACKEND_OPENCL;
+#endif
+}
+
+const char *zcs_test_good_source(void)
+{
+    if (zcs_test_backend() == ZCS_BACKEND_OPENCL)
+        return "kernel void fill_u32(global uint *data, uint count, uint value)\n"
+               "{\n"
+               "    size_t i = get_global_id(0);\n"
+               "    if (i < count)\n"
+               "        data[i] = value + (uint)i;\n"
+               "}\n";
+    return "#version 450\n"
+           "layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;\n"
+           "layout(std430, set = 0, binding = 0) buffer Data { uint data[]; };\n"
+           "layout(push_constant) uniform Args { uint count; uint value; };\n"
+           "void main()\n"
+           "{\n"
+           "    uint i = gl_GlobalInvocationID.x;\n"
+           "    if (i < count)\n"
+           "        data[i] = value + i;\n"
+           "}\n";
+}
+
+const char *zcs_test_bad_source(void)
+{
+    if (zcs_test_backend() == ZCS_BACKEND_OPENCL)
+        return "kernel void broken(global uint *data)\n{\n    data[0] = undeclared_name;\n}\n";
+    return "#version 450\nlayout(local_size_x = 1) in;\nvoid main()\n{\n"
+           "    uint x = undeclared_name;\n}\n";
+}
+
+const char *zcs_test_kernel_file(const char *name)
+{
+    static char path[1024];
+    if (zcs_test_backend() == ZCS_BACKEND_OPENCL)
+        snprintf(path, sizeof path, "%s/kernels/%s.cl", ZCS_TEST_SOURCE_DIR, name);
+    else
+        snprintf(path, sizeof path, "%s/kernels/%s.spv", ZCS_TEST_BINARY_DIR, name);
+    return path;
+}
+
+int zcs_test_run(Suite *suite)
+{
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

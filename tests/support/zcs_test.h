@@ -1,0 +1,57 @@
+/*
+ * Shared fixtures of the Check suites. Each test creates its own context (never the
+ * parent before Check forks: a PoCL context made before fork() hangs in the child).
+ */
+#ifndef ZCS_TESTS_SUPPORT_ZCS_TEST_H
+#define ZCS_TESTS_SUPPORT_ZCS_TEST_H
+
+#include <check.h>
+#include <stddef.h>
+
+#include <zcs/zcs.h>
+
+/* Assert a zcs call succeeded, printing its status and message when not. */
+#define ZCS_CK(call)                                                                               \
+    do {                                                                                           \
+        zcs_status zcs_ck_status_ = (call);                                                        \
+        ck_assert_msg(zcs_ck_status_ == ZCS_SUCCESS, "%s -> %s: %s", #call,                        \
+                      zcs_status_name(zcs_ck_status_), zcs_last_error());                          \
+    } while (0)
+
+/* Assert a zcs call failed with `expected`, and that it left a message. */
+#define ZCS_CK_STATUS(call, expected)                                                              \
+    do {                                                                                           \
+        zcs_status zcs_ck_status_ = (call);                                                        \
+        ck_assert_msg(zcs_ck_status_ == (expected), "%s -> %s, expected %s (%s)", #call,           \
+                      zcs_status_name(zcs_ck_status_), zcs_status_name(expected),                  \
+                      zcs_last_error());                                                           \
+        ck_assert_msg(zcs_last_error()[0] != '\0', "%s left no error message", #call);            \
+    } while (0)
+
+/* A context on the device and tier under test (ZCS_DEVICE/ZCS_TIER from ctest). */
+zcs_context *zcs_test_context(void);
+
+/*
+ * Check that `context` has no live objects left and no validation messages, then
+ * destroy it. Every test ends with this.
+ */
+void zcs_test_context_destroy(zcs_context *context);
+
+/* The backend of this build. */
+zcs_backend zcs_test_backend(void);
+
+/* Kernel source in the backend's language that builds, with a kernel named "fill_u32":
+   fill_u32(array uint data, uint count, uint value) sets data[i] = value + i. */
+const char *zcs_test_good_source(void);
+
+/* Kernel source in the backend's language that does not compile. */
+const char *zcs_test_bad_source(void);
+
+/* Path of the file of builtin program `name` as zcs_program_create_from_file takes it on
+   this backend (kernels/<name>.cl, or the build tree's kernels/<name>.spv). */
+const char *zcs_test_kernel_file(const char *name);
+
+/* Run a Check suite; returns the process exit status (0 when every test passed). */
+int zcs_test_run(Suite *suite);
+
+#endif /* ZCS_TESTS_SUPPORT_ZCS_TEST_H */
