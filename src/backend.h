@@ -21,8 +21,8 @@ extern const zcs_backend zcs__backend_id;
  * tier, tier_reason, max_alloc_size, alignment) using the context's string buffers.
  * On failure, release everything made so far (context->impl stays NULL).
  */
-zcs_status zcs__backend_context_create(zcs_context *context, const char *device_name,
-                                       zcs_tier tier, const char *tier_source);
+zcs_status zcs__backend_context_create(zcs_context *context, const char *device_name, zcs_tier tier,
+                                       const char *tier_source);
 
 /* Release the backend state. Every buffer, kernel and program is already destroyed. */
 void zcs__backend_context_destroy(zcs_context *context);
@@ -52,8 +52,7 @@ zcs_status zcs__backend_program_create_source(zcs_program *program, const char *
 zcs_status zcs__backend_program_create_spirv(zcs_program *program, const void *code, size_t size);
 
 /* Create from a builtin's embedded data (OpenCL C source, or SPIR-V on Vulkan). */
-zcs_status zcs__backend_program_create_builtin(zcs_program *program, const void *data,
-                                               size_t size);
+zcs_status zcs__backend_program_create_builtin(zcs_program *program, const void *data, size_t size);
 
 /*
  * Build from a file's contents (already read; `path` for messages and to tell the

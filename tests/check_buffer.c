@@ -74,9 +74,9 @@ START_TEST(bad_flags_are_refused)
     ZCS_CK_STATUS(
         zcs_alloc(context, 4, 4, ZCS_ALLOC_HOST_WRITE_ONLY | ZCS_ALLOC_HOST_READ_ONLY, &buffer),
         ZCS_ERROR_INVALID_ARGUMENT);
-    ZCS_CK_STATUS(zcs_alloc(context, 4, 4,
-                            ZCS_ALLOC_DEVICE_READ_ONLY | ZCS_ALLOC_DEVICE_WRITE_ONLY, &buffer),
-                  ZCS_ERROR_INVALID_ARGUMENT);
+    ZCS_CK_STATUS(
+        zcs_alloc(context, 4, 4, ZCS_ALLOC_DEVICE_READ_ONLY | ZCS_ALLOC_DEVICE_WRITE_ONLY, &buffer),
+        ZCS_ERROR_INVALID_ARGUMENT);
     ck_assert_ptr_null(buffer);
     zcs_test_context_destroy(context);
 }

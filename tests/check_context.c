@@ -102,8 +102,8 @@ END_TEST
 START_TEST(forcing_another_backends_tier_is_unsupported)
 {
     zcs_context_desc desc = {0};
-    desc.tier = zcs_test_backend() == ZCS_BACKEND_OPENCL ? ZCS_TIER_VULKAN_MAPPED
-                                                         : ZCS_TIER_SVM_FINE;
+    desc.tier =
+        zcs_test_backend() == ZCS_BACKEND_OPENCL ? ZCS_TIER_VULKAN_MAPPED : ZCS_TIER_SVM_FINE;
     zcs_context *context = NULL;
     ZCS_CK_STATUS(zcs_context_create(&desc, &context), ZCS_ERROR_UNSUPPORTED);
     ck_assert_ptr_null(context);
@@ -116,8 +116,7 @@ START_TEST(environment_tier_is_checked)
     zcs_context *context = NULL;
     ZCS_CK_STATUS(zcs_context_create(NULL, &context), ZCS_ERROR_INVALID_ARGUMENT);
     ck_assert_ptr_nonnull(strstr(zcs_last_error(), "no_such_tier"));
-    setenv("ZCS_TIER", zcs_test_backend() == ZCS_BACKEND_OPENCL ? "vulkan_mapped" : "host_ptr",
-           1);
+    setenv("ZCS_TIER", zcs_test_backend() == ZCS_BACKEND_OPENCL ? "vulkan_mapped" : "host_ptr", 1);
     ZCS_CK_STATUS(zcs_context_create(NULL, &context), ZCS_ERROR_UNSUPPORTED);
     ck_assert_ptr_nonnull(strstr(zcs_last_error(), "ZCS_TIER"));
 }

@@ -197,9 +197,8 @@ START_TEST(program_from_source_runs)
     zcs_program *program = NULL;
     zcs_kernel *kernel = NULL;
     ZCS_CK(zcs_program_create_from_source(context, zcs_test_good_source(), 0, NULL, &program));
-    ZCS_CK(zcs_kernel_create(program, zcs_test_backend() == ZCS_BACKEND_OPENCL ? "fill_u32"
-                                                                                : "main",
-                             &kernel));
+    ZCS_CK(zcs_kernel_create(
+        program, zcs_test_backend() == ZCS_BACKEND_OPENCL ? "fill_u32" : "main", &kernel));
     ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
     ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
     ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof value, &value));
@@ -238,9 +237,8 @@ START_TEST(build_failure_carries_the_build_log)
 {
     zcs_context *context = zcs_test_context();
     zcs_program *program = NULL;
-    ZCS_CK_STATUS(
-        zcs_program_create_from_source(context, zcs_test_bad_source(), 0, NULL, &program),
-        ZCS_ERROR_BUILD);
+    ZCS_CK_STATUS(zcs_program_create_from_source(context, zcs_test_bad_source(), 0, NULL, &program),
+                  ZCS_ERROR_BUILD);
     ck_assert_ptr_null(program);
     /* The compiler's own words name the undeclared identifier. */
     ck_assert_msg(strstr(zcs_last_error(), "undeclared_name") != NULL, "no build log in: %s",
@@ -285,7 +283,8 @@ START_TEST(unknown_kernel_name_is_refused)
     zcs_program *program = NULL;
     zcs_kernel *kernel = NULL;
     ZCS_CK(zcs_program_create_builtin(context, "increment_u32", &program));
-    ZCS_CK_STATUS(zcs_kernel_create(program, "no_such_kernel", &kernel), ZCS_ERROR_KERNEL_NOT_FOUND);
+    ZCS_CK_STATUS(zcs_kernel_create(program, "no_such_kernel", &kernel),
+                  ZCS_ERROR_KERNEL_NOT_FOUND);
     ck_assert_ptr_nonnull(strstr(zcs_last_error(), "no_such_kernel"));
     ZCS_CK_STATUS(zcs_kernel_create(program, "", &kernel), ZCS_ERROR_KERNEL_NOT_FOUND);
     ZCS_CK_STATUS(zcs_kernel_create(program, NULL, &kernel), ZCS_ERROR_NULL_HANDLE);

@@ -69,7 +69,7 @@ extern "C" {
     XX(-1, ERROR_INVALID_ARGUMENT, "invalid argument")                                             \
     XX(-2, ERROR_NULL_HANDLE, "a required handle or pointer is NULL")                              \
     XX(-3, ERROR_INVALID_HANDLE, "handle is not a live zcs object of the expected type")           \
-    XX(-4, ERROR_ZERO_SIZE, "element size or element count is zero")                              \
+    XX(-4, ERROR_ZERO_SIZE, "element size or element count is zero")                               \
     XX(-5, ERROR_SIZE_OVERFLOW, "element size times element count overflows size_t")               \
     XX(-6, ERROR_TOO_LARGE, "size exceeds the device's maximum allocation")                        \
     XX(-7, ERROR_OUT_OF_MEMORY, "out of host or device memory")                                    \
@@ -98,7 +98,8 @@ typedef enum zcs_status {
 #undef ZCS_STATUS_ENUM_
 } zcs_status;
 
-/* "ZCS_ERROR_TOO_LARGE" for ZCS_ERROR_TOO_LARGE; "ZCS_UNKNOWN_STATUS" for codes not in the table. */
+/* "ZCS_ERROR_TOO_LARGE" for ZCS_ERROR_TOO_LARGE; "ZCS_UNKNOWN_STATUS" for codes not in the table.
+ */
 ZCS_API const char *zcs_status_name(zcs_status status);
 
 /* A short English sentence for the status; "unknown status" for codes not in the table. */

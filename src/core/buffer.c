@@ -21,15 +21,13 @@ zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t count, uint3
                          elem_size, count);
     if (count > SIZE_MAX / elem_size)
         return zcs__fail(context, ZCS_ERROR_SIZE_OVERFLOW, 0,
-                         "zcs_alloc: %zu elements of %zu bytes overflow size_t", count,
-                         elem_size);
+                         "zcs_alloc: %zu elements of %zu bytes overflow size_t", count, elem_size);
     size_t size = elem_size * count;
     if ((uint64_t)size > context->info.max_alloc_size)
         return zcs__fail(context, ZCS_ERROR_TOO_LARGE, 0,
                          "zcs_alloc: %zu bytes (%zu elements of %zu bytes) exceed the device's "
                          "maximum allocation of %llu bytes",
-                         size, count, elem_size,
-                         (unsigned long long)context->info.max_alloc_size);
+                         size, count, elem_size, (unsigned long long)context->info.max_alloc_size);
     if ((flags & ~(uint32_t)ZCS__KNOWN_ALLOC_FLAGS) != 0)
         return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
                          "zcs_alloc: unknown flag bits 0x%x",

@@ -10,19 +10,19 @@
         if ((context) == NULL)                                                                     \
             return zcs__fail(NULL, ZCS_ERROR_NULL_HANDLE, 0, "%s: context is NULL", (function));   \
         if ((context)->magic != ZCS__MAGIC_CONTEXT)                                                \
-            return zcs__fail(NULL, ZCS_ERROR_INVALID_HANDLE, 0,                                    \
-                             "%s: not a live context handle", (function));                        \
+            return zcs__fail(NULL, ZCS_ERROR_INVALID_HANDLE, 0, "%s: not a live context handle",   \
+                             (function));                                                          \
     } while (0)
 
 /* The same for a buffer, program or kernel handle (`what` names it in the message). */
 #define ZCS__CHECK_OBJECT(object, expected_magic, what, function)                                  \
     do {                                                                                           \
         if ((object) == NULL)                                                                      \
-            return zcs__fail(NULL, ZCS_ERROR_NULL_HANDLE, 0, "%s: %s is NULL", (function),        \
+            return zcs__fail(NULL, ZCS_ERROR_NULL_HANDLE, 0, "%s: %s is NULL", (function),         \
                              (what));                                                              \
         if ((object)->magic != (expected_magic))                                                   \
-            return zcs__fail(NULL, ZCS_ERROR_INVALID_HANDLE, 0,                                    \
-                             "%s: not a live %s handle", (function), (what));                     \
+            return zcs__fail(NULL, ZCS_ERROR_INVALID_HANDLE, 0, "%s: not a live %s handle",        \
+                             (function), (what));                                                  \
     } while (0)
 
 /* Wait until the dispatch with `serial` (and every earlier one) has finished. */

@@ -23,8 +23,7 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
 {
     static const zcs_context_desc defaults = {0};
     if (out_context == NULL)
-        return zcs__fail(NULL, ZCS_ERROR_NULL_HANDLE, 0,
-                         "zcs_context_create: out_context is NULL");
+        return zcs__fail(NULL, ZCS_ERROR_NULL_HANDLE, 0, "zcs_context_create: out_context is NULL");
     if (desc == NULL)
         desc = &defaults;
     if ((desc->flags & ~(uint32_t)ZCS__KNOWN_CONTEXT_FLAGS) != 0)
@@ -32,8 +31,8 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
                          "zcs_context_create: unknown flag bits 0x%x",
                          (unsigned)(desc->flags & ~(uint32_t)ZCS__KNOWN_CONTEXT_FLAGS));
     if ((int)desc->tier < 0 || (int)desc->tier >= ZCS_TIER_COUNT)
-        return zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0,
-                         "zcs_context_create: unknown tier %d", (int)desc->tier);
+        return zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0, "zcs_context_create: unknown tier %d",
+                         (int)desc->tier);
 
     int use_environment = (desc->flags & ZCS_CONTEXT_IGNORE_ENVIRONMENT) == 0;
     const char *device_name = desc->device_name;

@@ -56,8 +56,8 @@ static zcs_status zcs__check_arg_index(zcs_kernel *kernel, uint32_t index, zcs__
     uint32_t limit = kernel->num_params != 0 ? kernel->num_params : ZCS_MAX_KERNEL_ARGS;
     if (index >= limit)
         return zcs__fail(kernel->context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
-                         "%s: kernel \"%s\" has %u parameters; index %u is out of range",
-                         function, kernel->name, limit, index);
+                         "%s: kernel \"%s\" has %u parameters; index %u is out of range", function,
+                         kernel->name, limit, index);
     zcs__param_kind actual = kernel->param_kinds[index];
     if (actual != ZCS__PARAM_UNKNOWN && actual != kind)
         return zcs__fail(kernel->context, ZCS_ERROR_KERNEL_ARGUMENT, 0,

@@ -63,9 +63,8 @@ static zcs_status zcs__program_create(zcs_context *context, zcs__program_origin 
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs_program_create_from_source(zcs_context *context, const char *source,
-                                          size_t length, const char *options,
-                                          zcs_program **out_program)
+zcs_status zcs_program_create_from_source(zcs_context *context, const char *source, size_t length,
+                                          const char *options, zcs_program **out_program)
 {
     ZCS__CHECK_CONTEXT(context, "zcs_program_create_from_source");
     if (source == NULL || out_program == NULL)
@@ -152,8 +151,8 @@ static zcs_status zcs__read_file(zcs_context *context, const char *path, char **
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs_program_create_from_file(zcs_context *context, const char *path,
-                                        const char *options, zcs_program **out_program)
+zcs_status zcs_program_create_from_file(zcs_context *context, const char *path, const char *options,
+                                        zcs_program **out_program)
 {
     ZCS__CHECK_CONTEXT(context, "zcs_program_create_from_file");
     if (path == NULL || out_program == NULL)
@@ -169,8 +168,8 @@ zcs_status zcs_program_create_from_file(zcs_context *context, const char *path,
         zcs__free(data);
         return zcs__fail(context, ZCS_ERROR_ZERO_SIZE, 0, "\"%s\" is empty", path);
     }
-    status = zcs__program_create(context, ZCS__PROGRAM_FILE, path, data, size, options,
-                                 out_program);
+    status =
+        zcs__program_create(context, ZCS__PROGRAM_FILE, path, data, size, options, out_program);
     zcs__free(data);
     return status;
 }

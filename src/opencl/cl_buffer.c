@@ -112,9 +112,8 @@ zcs_status zcs__backend_buffer_map(zcs_buffer *buffer, zcs_access access, size_t
         ptr = (char *)impl->svm + offset;
         break;
     default:
-        ptr = zcs__cl.clEnqueueMapBuffer(ctx->queue, impl->mem, CL_TRUE,
-                                         zcs__cl_map_flags(access), offset, size, 0, NULL, NULL,
-                                         &error);
+        ptr = zcs__cl.clEnqueueMapBuffer(ctx->queue, impl->mem, CL_TRUE, zcs__cl_map_flags(access),
+                                         offset, size, 0, NULL, NULL, &error);
         if (ptr == NULL || error != CL_SUCCESS)
             return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clEnqueueMapBuffer", error, NULL);
         /* A zero-copy runtime maps every range into one fixed host allocation; a pointer
@@ -151,8 +150,8 @@ zcs_status zcs__backend_buffer_unmap(zcs_buffer *buffer)
         break;
     default:
         call = "clEnqueueUnmapMemObject";
-        error = zcs__cl.clEnqueueUnmapMemObject(ctx->queue, impl->mem, buffer->map_ptr, 0, NULL,
-                                                NULL);
+        error =
+            zcs__cl.clEnqueueUnmapMemObject(ctx->queue, impl->mem, buffer->map_ptr, 0, NULL, NULL);
         break;
     }
     if (error != CL_SUCCESS)

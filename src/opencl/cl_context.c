@@ -66,8 +66,8 @@ static void zcs__cl_inspect_device(zcs__cl_candidate *candidate)
     if (error == CL_SUCCESS)
         error = zcs__cl.clGetDeviceInfo(device, CL_DEVICE_VERSION, sizeof version, version, NULL);
     if (error != CL_SUCCESS) {
-        snprintf(candidate->refusal, sizeof candidate->refusal,
-                 "clGetDeviceInfo failed: %s (%d)", zcs__cl_error_name(error), (int)error);
+        snprintf(candidate->refusal, sizeof candidate->refusal, "clGetDeviceInfo failed: %s (%d)",
+                 zcs__cl_error_name(error), (int)error);
         return;
     }
     candidate->device_name[sizeof candidate->device_name - 1] = '\0';
@@ -80,8 +80,8 @@ static void zcs__cl_inspect_device(zcs__cl_candidate *candidate)
     candidate->unified_memory = unified == CL_TRUE || (type & CL_DEVICE_TYPE_CPU) != 0;
     if (sscanf(version, "OpenCL %d.%d", &candidate->version_major, &candidate->version_minor) !=
         2) {
-        snprintf(candidate->refusal, sizeof candidate->refusal,
-                 "unreadable version \"%.60s\"", version);
+        snprintf(candidate->refusal, sizeof candidate->refusal, "unreadable version \"%.60s\"",
+                 version);
         return;
     }
     if (candidate->version_major >= 2) {
@@ -107,7 +107,8 @@ static zcs_status zcs__cl_collect(zcs_context *context, zcs__cl_candidate *candi
     cl_platform_id platforms[ZCS__CL_MAX_PLATFORMS];
     cl_uint platform_count = 0;
     cl_int error = zcs__cl.clGetPlatformIDs(ZCS__CL_MAX_PLATFORMS, platforms, &platform_count);
-    if (error == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ || (error == CL_SUCCESS && platform_count == 0))
+    if (error == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ ||
+        (error == CL_SUCCESS && platform_count == 0))
         return zcs__fail(context, ZCS_ERROR_NO_DEVICE, error,
                          "no OpenCL platform found: the ICD loader lists none (install a "
                          "driver, for example the Debian package pocl-opencl-icd)");
@@ -130,8 +131,7 @@ static zcs_status zcs__cl_collect(zcs_context *context, zcs__cl_candidate *candi
         if (error == CL_DEVICE_NOT_FOUND)
             continue;
         if (error != CL_SUCCESS)
-            return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clGetDeviceIDs", error,
-                                platform_name);
+            return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clGetDeviceIDs", error, platform_name);
         if (device_count > ZCS__CL_MAX_DEVICES)
             device_count = ZCS__CL_MAX_DEVICES;
         for (cl_uint d = 0; d < device_count && count < ZCS__CL_MAX_DEVICES; d++) {
@@ -166,8 +166,7 @@ static zcs_status zcs__cl_choose_device(zcs_context *context, const char *filter
                  candidate->device_name);
         if (candidate->refusal[0] == '\0' && !zcs__contains_ignore_case(full_name, filter))
             snprintf(candidate->refusal, sizeof candidate->refusal,
-                     "name does not contain \"%.100s\" (ZCS_DEVICE or the context option)",
-                     filter);
+                     "name does not contain \"%.100s\" (ZCS_DEVICE or the context option)", filter);
         if (candidate->refusal[0] != '\0')
             continue;
         if (best < 0 || zcs__cl_device_score(candidate) > zcs__cl_device_score(&candidates[best]))
@@ -179,8 +178,8 @@ static zcs_status zcs__cl_choose_device(zcs_context *context, const char *filter
     }
 
     char message[4096];
-    size_t used = (size_t)snprintf(message, sizeof message, "no usable OpenCL device among %u:",
-                                   count);
+    size_t used =
+        (size_t)snprintf(message, sizeof message, "no usable OpenCL device among %u:", count);
     for (cl_uint i = 0; i < count && used < sizeof message; i++)
         used += (size_t)snprintf(message + used, sizeof message - used, " [%s / %s: %s]",
                                  candidates[i].platform_name, candidates[i].device_name,
@@ -243,8 +242,8 @@ static zcs_status zcs__cl_choose_tier(zcs_context *context, const zcs__cl_candid
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs__backend_context_create(zcs_context *context, const char *device_name,
-                                       zcs_tier tier, const char *tier_source)
+zcs_status zcs__backend_context_create(zcs_context *context, const char *device_name, zcs_tier tier,
+                                       const char *tier_source)
 {
     zcs__cl_candidate choice;
     zcs_status status = zcs__cl_choose_device(context, device_name, &choice);
@@ -276,14 +275,13 @@ zcs_status zcs__backend_context_create(zcs_context *context, const char *device_
     impl->platform = choice.platform;
     impl->device = choice.device;
     impl->svm_capabilities = choice.svm;
-    impl->supports_il = choice.version_major > 2 ||
-                        (choice.version_major == 2 && choice.version_minor >= 1);
+    impl->supports_il =
+        choice.version_major > 2 || (choice.version_major == 2 && choice.version_minor >= 1);
     impl->max_work_group_size = max_work_group;
 
     cl_context_properties properties[] = {CL_CONTEXT_PLATFORM,
                                           (cl_context_properties)choice.platform, 0};
-    impl->cl_context =
-        zcs__cl.clCreateContext(properties, 1, &choice.device, NULL, NULL, &error);
+    impl->cl_context = zcs__cl.clCreateContext(properties, 1, &choice.device, NULL, NULL, &error);
     if (impl->cl_context == NULL || error != CL_SUCCESS) {
         zcs__free(impl);
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateContext", error,

@@ -46,10 +46,10 @@ static zcs_status zcs__cl_build(zcs_program *program, cl_program cl_program, con
     cl_int error = zcs__cl.clBuildProgram(cl_program, 1, &ctx->device, all_options, NULL, NULL);
     zcs__free(all_options);
     if (error != CL_SUCCESS) {
-        zcs_status status = error == CL_BUILD_PROGRAM_FAILURE || error == CL_INVALID_BUILD_OPTIONS
-                                ? zcs__cl_build_failure(context, cl_program, error)
-                                : zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clBuildProgram",
-                                               error, NULL);
+        zcs_status status =
+            error == CL_BUILD_PROGRAM_FAILURE || error == CL_INVALID_BUILD_OPTIONS
+                ? zcs__cl_build_failure(context, cl_program, error)
+                : zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clBuildProgram", error, NULL);
         zcs__cl.clReleaseProgram(cl_program);
         return status;
     }
@@ -68,8 +68,8 @@ zcs_status zcs__backend_program_create_source(zcs_program *program, const char *
 {
     zcs_context *context = program->context;
     cl_int error = CL_SUCCESS;
-    cl_program cl_program = zcs__cl.clCreateProgramWithSource(context->impl->cl_context, 1,
-                                                              &source, &length, &error);
+    cl_program cl_program =
+        zcs__cl.clCreateProgramWithSource(context->impl->cl_context, 1, &source, &length, &error);
     if (cl_program == NULL || error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateProgramWithSource", error, NULL);
     return zcs__cl_build(program, cl_program, options);
@@ -122,8 +122,8 @@ void zcs__backend_program_destroy(zcs_program *program)
 static void zcs__cl_learn_params(zcs_kernel *kernel, cl_kernel cl_kernel)
 {
     cl_uint num_args = 0;
-    if (zcs__cl.clGetKernelInfo(cl_kernel, CL_KERNEL_NUM_ARGS, sizeof num_args, &num_args,
-                                NULL) != CL_SUCCESS ||
+    if (zcs__cl.clGetKernelInfo(cl_kernel, CL_KERNEL_NUM_ARGS, sizeof num_args, &num_args, NULL) !=
+            CL_SUCCESS ||
         num_args > ZCS_MAX_KERNEL_ARGS)
         return;
     kernel->num_params = num_args;
@@ -147,8 +147,7 @@ zcs_status zcs__backend_kernel_create(zcs_kernel *kernel, zcs_program *program)
     cl_kernel cl_kernel = zcs__cl.clCreateKernel(program->impl->program, kernel->name, &error);
     if (error == CL_INVALID_KERNEL_NAME)
         return zcs__fail(context, ZCS_ERROR_KERNEL_NOT_FOUND, error,
-                         "zcs_kernel_create: the program has no kernel named \"%s\"",
-                         kernel->name);
+                         "zcs_kernel_create: the program has no kernel named \"%s\"", kernel->name);
     if (cl_kernel == NULL || error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateKernel", error, kernel->name);
     struct zcs__kernel_impl *impl = zcs__calloc(1, sizeof *impl);
@@ -232,9 +231,9 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
                          "%zu",
                          group_items, ctx->max_work_group_size);
 
-    cl_int error = zcs__cl.clEnqueueNDRangeKernel(ctx->queue, kernel->impl->kernel, dims, NULL,
-                                                  global, local_size != NULL ? local : NULL, 0,
-                                                  NULL, NULL);
+    cl_int error =
+        zcs__cl.clEnqueueNDRangeKernel(ctx->queue, kernel->impl->kernel, dims, NULL, global,
+                                       local_size != NULL ? local : NULL, 0, NULL, NULL);
     if (error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_DISPATCH, "clEnqueueNDRangeKernel", error,
                             kernel->name);

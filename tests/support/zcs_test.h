@@ -25,7 +25,7 @@
         ck_assert_msg(zcs_ck_status_ == (expected), "%s -> %s, expected %s (%s)", #call,           \
                       zcs_status_name(zcs_ck_status_), zcs_status_name(expected),                  \
                       zcs_last_error());                                                           \
-        ck_assert_msg(zcs_last_error()[0] != '\0', "%s left no error message", #call);            \
+        ck_assert_msg(zcs_last_error()[0] != '\0', "%s left no error message", #call);             \
     } while (0)
 
 /* A context on the device and tier under test (ZCS_DEVICE/ZCS_TIER from ctest). */

@@ -1,0 +1,28 @@
+# Install rules: headers, both libraries, a CMake package (zcs::zcs, zcs::zcs_static)
+# and a pkg-config file.
+include(CMakePackageConfigHelpers)
+
+install(TARGETS zcs zcs_static
+    EXPORT zcsTargets
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/zcs"
+    DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+    FILES_MATCHING PATTERN "*.h")
+install(FILES "${PROJECT_BINARY_DIR}/include/zcs/version.h"
+    DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/zcs)
+
+set(ZCS_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/zcs")
+install(EXPORT zcsTargets NAMESPACE zcs:: DESTINATION "${ZCS_CMAKE_DIR}")
+configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/zcsConfig.cmake.in"
+    "${PROJECT_BINARY_DIR}/zcsConfig.cmake"
+    INSTALL_DESTINATION "${ZCS_CMAKE_DIR}")
+write_basic_package_version_file("${PROJECT_BINARY_DIR}/zcsConfigVersion.cmake"
+    COMPATIBILITY SameMajorVersion)
+install(FILES "${PROJECT_BINARY_DIR}/zcsConfig.cmake" "${PROJECT_BINARY_DIR}/zcsConfigVersion.cmake"
+    DESTINATION "${ZCS_CMAKE_DIR}")
+
+configure_file("${PROJECT_SOURCE_DIR}/cmake/zcs.pc.in" "${PROJECT_BINARY_DIR}/zcs.pc" @ONLY)
+install(FILES "${PROJECT_BINARY_DIR}/zcs.pc" DESTINATION "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
