@@ -24,5 +24,7 @@ write_basic_package_version_file("${PROJECT_BINARY_DIR}/zcsConfigVersion.cmake"
 install(FILES "${PROJECT_BINARY_DIR}/zcsConfig.cmake" "${PROJECT_BINARY_DIR}/zcsConfigVersion.cmake"
     DESTINATION "${ZCS_CMAKE_DIR}")
 
+# A relocatable zcs.pc: the prefix is found from the file's own place.
+file(RELATIVE_PATH ZCS_PC_RELATIVE_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 configure_file("${PROJECT_SOURCE_DIR}/cmake/zcs.pc.in" "${PROJECT_BINARY_DIR}/zcs.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/zcs.pc" DESTINATION "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
