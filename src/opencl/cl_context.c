@@ -275,8 +275,14 @@ zcs_status zcs__backend_context_create(zcs_context *context, const char *device_
     impl->platform = choice.platform;
     impl->device = choice.device;
     impl->svm_capabilities = choice.svm;
-    impl->supports_il =
-        choice.version_major > 2 || (choice.version_major == 2 && choice.version_minor >= 1);
+    /* SPIR-V needs OpenCL 2.1+ and a device that names an IL it takes (3.0 makes it optional). */
+    if (choice.version_major > 2 || (choice.version_major == 2 && choice.version_minor >= 1)) {
+        char il_version[128] = "";
+        impl->supports_il =
+            zcs__cl.clGetDeviceInfo(choice.device, CL_DEVICE_IL_VERSION, sizeof il_version,
+                                    il_version, NULL) == CL_SUCCESS &&
+            il_version[0] != '\0';
+    }
     impl->max_work_group_size = max_work_group;
 
     cl_context_properties properties[] = {CL_CONTEXT_PLATFORM,
