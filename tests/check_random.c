@@ -1,0 +1,229 @@
+/*
+ * Randomized integrity: a seeded sequence of allocate, map a range, write, dispatch a
+ * kernel that changes the data, read back and free, checked element for element against
+ * a reference model kept in separate host memory (never the memory the device wrote).
+ *
+ *   ZCS_RANDOM_SEED=<n>  replay one seed (a failure prints the seed and the step)
+ *   ZCS_RANDOM_OPS=<n>   operations per seed (default 100000)
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support/zcs_test.h"
+
+enum { MAX_ARRAYS = 24, MAX_COUNT = 4096 };
+
+/* One array under test and its model. */
+typedef struct model_array {
+    zcs_buffer *buffer;
+    uint32_t count;
+    uint32_t *expected; /* the reference model, separate host memory */
+} model_array;
+
+typedef struct run_state {
+    uint64_t rng;
+    uint64_t seed;
+    uint64_t step;
+    zcs_context *context;
+    zcs_kernel *increment;
+    model_array arrays[MAX_ARRAYS];
+    uint64_t operations;
+    uint64_t dispatches;
+    uint64_t elements_checked;
+} run_state;
+
+static uint32_t next_random(run_state *state)
+{
+    /* xorshift64*: small, fast, and the same everywhere for a seed. */
+    state->rng ^= state->rng >> 12;
+    state->rng ^= state->rng << 25;
+    state->rng ^= state->rng >> 27;
+    return (uint32_t)((state->rng * 2685821657736338717ull) >> 32);
+}
+
+static uint32_t random_below(run_state *state, uint32_t bound)
+{
+    return next_random(state) % bound;
+}
+
+#define RANDOM_CK(state, call)                                                                     \
+    do {                                                                                           \
+        zcs_status random_status_ = (call);                                                        \
+        ck_assert_msg(random_status_ == ZCS_SUCCESS,                                               \
+                      "seed %" PRIu64 " step %" PRIu64 ": %s -> %s: %s", (state)->seed,            \
+                      (state)->step, #call, zcs_status_name(random_status_), zcs_last_error());    \
+    } while (0)
+
+static void check_range(run_state *state, const model_array *array, const uint32_t *actual,
+                        uint32_t first, uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        if (actual[i] != array->expected[first + i])
+            ck_abort_msg("seed %" PRIu64 " step %" PRIu64 ": element %u of %u is %u, the model "
+                         "says %u (replay with ZCS_RANDOM_SEED=%" PRIu64 ")",
+                         state->seed, state->step, first + i, array->count, actual[i],
+                         array->expected[first + i], state->seed);
+    }
+    state->elements_checked += count;
+}
+
+static void op_alloc(run_state *state, model_array *array)
+{
+    array->count = 1 + random_below(state, MAX_COUNT);
+    array->expected = malloc(array->count * sizeof(uint32_t));
+    ck_assert_ptr_nonnull(array->expected);
+    RANDOM_CK(state, zcs_alloc(state->context, sizeof(uint32_t), array->count, 0, &array->buffer));
+    /* Contents are undefined until written: write them all at once. */
+    uint32_t *data = NULL;
+    RANDOM_CK(state, zcs_map(array->buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    for (uint32_t i = 0; i < array->count; i++)
+        data[i] = array->expected[i] = next_random(state);
+    RANDOM_CK(state, zcs_unmap(array->buffer));
+    state->operations += 3;
+}
+
+static void op_free(run_state *state, model_array *array)
+{
+    RANDOM_CK(state, zcs_free(array->buffer));
+    free(array->expected);
+    memset(array, 0, sizeof *array);
+    state->operations++;
+}
+
+/* Map a random range with a random access mode; check what may be read, write a pattern. */
+static void op_map_range(run_state *state, model_array *array)
+{
+    uint32_t first = random_below(state, array->count);
+    uint32_t count = 1 + random_below(state, array->count - first);
+    zcs_access access = (zcs_access)(1 + random_below(state, 4));
+    uint32_t *data = NULL;
+    RANDOM_CK(state, zcs_map_range(array->buffer, access, first, count, (void **)&data));
+    if (access == ZCS_MAP_READ || access == ZCS_MAP_READ_WRITE)
+        check_range(state, array, data, first, count);
+    if (access != ZCS_MAP_READ) {
+        /* Discard must overwrite every element; the others write a random subset. */
+        uint32_t stride = access == ZCS_MAP_WRITE_DISCARD ? 1 : 1 + random_below(state, 7);
+        uint32_t value = next_random(state);
+        for (uint32_t i = 0; i < count; i += stride)
+            data[i] = array->expected[first + i] = value + i;
+    }
+    RANDOM_CK(state, zcs_unmap(array->buffer));
+    state->operations += 2;
+}
+
+/* increment_u32 over a random prefix of the array. */
+static void op_dispatch(run_state *state, model_array *array)
+{
+    uint32_t count = 1 + random_below(state, array->count);
+    uint32_t amount = next_random(state);
+    RANDOM_CK(state, zcs_kernel_set_buffer(state->increment, 0, array->buffer));
+    RANDOM_CK(state, zcs_kernel_set_value(state->increment, 1, sizeof count, &count));
+    RANDOM_CK(state, zcs_kernel_set_value(state->increment, 2, sizeof amount, &amount));
+    size_t global = count;
+    RANDOM_CK(state, zcs_dispatch(state->increment, 1, &global, NULL));
+    for (uint32_t i = 0; i < count; i++)
+        array->expected[i] += amount;
+    state->operations += 4;
+    state->dispatches++;
+}
+
+static void op_read_all(run_state *state, model_array *array)
+{
+    uint32_t *data = NULL;
+    RANDOM_CK(state, zcs_map(array->buffer, ZCS_MAP_READ, (void **)&data));
+    check_range(state, array, data, 0, array->count);
+    RANDOM_CK(state, zcs_unmap(array->buffer));
+    state->operations += 2;
+}
+
+static void run_seed(uint64_t seed, uint64_t operations, uint32_t context_flags, run_state *totals)
+{
+    run_state *state = calloc(1, sizeof *state);
+    ck_assert_ptr_nonnull(state);
+    state->seed = seed;
+    state->rng = seed * 0x9e3779b97f4a7c15ull + 1;
+    zcs_context_desc desc = {0};
+    desc.flags = context_flags;
+    RANDOM_CK(state, zcs_context_create(&desc, &state->context));
+    zcs_program *program = NULL;
+    RANDOM_CK(state, zcs_program_create_builtin(state->context, "increment_u32", &program));
+    RANDOM_CK(state, zcs_kernel_create(program, "increment_u32", &state->increment));
+    zcs_program_destroy(program);
+
+    while (state->operations < operations) {
+        state->step++;
+        model_array *array = &state->arrays[random_below(state, MAX_ARRAYS)];
+        if (array->buffer == NULL) {
+            op_alloc(state, array);
+            continue;
+        }
+        uint32_t choice = random_below(state, 100);
+        if (choice < 4)
+            op_free(state, array);
+        else if (choice < 60)
+            op_map_range(state, array);
+        else if (choice < 64)
+            op_dispatch(state, array);
+        else
+            op_read_all(state, array);
+    }
+    /* Every array ends checked in full, then freed. */
+    for (int i = 0; i < MAX_ARRAYS; i++) {
+        if (state->arrays[i].buffer != NULL) {
+            op_read_all(state, &state->arrays[i]);
+            op_free(state, &state->arrays[i]);
+        }
+    }
+    zcs_kernel_destroy(state->increment);
+    zcs_stats stats;
+    RANDOM_CK(state, zcs_stats_get(state->context, &stats));
+    ck_assert_uint_eq(stats.bytes_copied, 0);
+    ck_assert_uint_eq(stats.dispatches, state->dispatches);
+    zcs_test_context_destroy(state->context);
+    totals->operations += state->operations;
+    totals->dispatches += state->dispatches;
+    totals->elements_checked += state->elements_checked;
+    free(state);
+}
+
+static uint64_t environment_number(const char *name, uint64_t fallback)
+{
+    const char *text = getenv(name);
+    return text != NULL && text[0] != '\0' ? strtoull(text, NULL, 10) : fallback;
+}
+
+START_TEST(random_sequences_match_the_model)
+{
+    uint64_t operations = environment_number("ZCS_RANDOM_OPS", 100000);
+    const char *replay = getenv("ZCS_RANDOM_SEED");
+    run_state totals;
+    memset(&totals, 0, sizeof totals);
+    if (replay != NULL && replay[0] != '\0') {
+        run_seed(strtoull(replay, NULL, 10), operations, 0, &totals);
+    } else {
+        /* Two seeds, with validation off and on. */
+        run_seed(1, operations / 2, 0, &totals);
+        run_seed(2, operations / 2, ZCS_CONTEXT_VALIDATE, &totals);
+    }
+    printf("random integrity: %" PRIu64 " operations, %" PRIu64 " dispatches, %" PRIu64
+           " elements checked, 0 mismatches\n",
+           totals.operations, totals.dispatches, totals.elements_checked);
+    ck_assert_uint_ge(totals.operations, operations);
+}
+END_TEST
+
+static Suite *random_suite(void)
+{
+    Suite *suite = suite_create("random");
+    TCase *tc = tcase_create("random");
+    tcase_add_test(tc, random_sequences_match_the_model);
+    suite_add_tcase(suite, tc);
+    return suite;
+}
+
+int main(void)
+{
+    return zcs_test_run(random_suite());
+}
