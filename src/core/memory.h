@@ -8,4 +8,7 @@
  */
 void zcs__memory_fail_after(long allocations);
 
+/* Allocations asked for on this thread since the last zcs__memory_fail_after. */
+unsigned long zcs__memory_allocations(void);
+
 #endif /* ZCS_CORE_MEMORY_H */

@@ -1,0 +1,194 @@
+/*
+ * Every backend call and every internal allocation made to fail: a scenario that covers
+ * context creation, allocation, map, program build, dispatch and free runs once cleanly
+ * to count the calls, then once for each k with the k-th call failing. Each time the
+ * failing zcs call returns a documented status with a message, nothing crashes, nothing
+ * leaks (the sanitizer build checks), and a context that survived is still usable.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/memory.h"
+#include "support/zcs_test.h"
+
+#ifndef ZCS_TEST_VULKAN
+#include "support/cl_faults.h"
+#endif
+
+/* Statuses a failing backend call or allocation may surface as. */
+static int documented_failure(zcs_status status)
+{
+    switch (status) {
+    case ZCS_ERROR_BACKEND:
+    case ZCS_ERROR_OUT_OF_MEMORY:
+    case ZCS_ERROR_NO_DEVICE:
+    case ZCS_ERROR_UNSUPPORTED:
+    case ZCS_ERROR_DISPATCH:
+    case ZCS_ERROR_BUILD:
+    case ZCS_ERROR_KERNEL_ARGUMENT:
+    case ZCS_ERROR_KERNEL_NOT_FOUND:
+    case ZCS_ERROR_DEVICE_LOST:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Outcome of one scenario run. */
+typedef struct outcome {
+    zcs_status status;    /* first failure, or ZCS_SUCCESS */
+    const char *step;     /* where it failed */
+    zcs_context *context; /* left alive when the failure came after context creation */
+} outcome;
+
+#define STEP(name, call)                                                                           \
+    do {                                                                                           \
+        zcs_status step_status_ = (call);                                                          \
+        if (step_status_ != ZCS_SUCCESS) {                                                         \
+            result.status = step_status_;                                                          \
+            result.step = (name);                                                                  \
+            goto cleanup;                                                                          \
+        }                                                                                          \
+    } while (0)
+
+/* Context, array, map and write, program, kernel, dispatch, map and check, free. */
+static outcome scenario(void)
+{
+    outcome result = {ZCS_SUCCESS, "", NULL};
+    zcs_buffer *buffer = NULL;
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = NULL;
+    uint32_t *data = NULL;
+    const uint32_t count = 1000;
+    const uint32_t amount = 7;
+    size_t global = count;
+
+    STEP("zcs_context_create", zcs_context_create(NULL, &result.context));
+    STEP("zcs_alloc", zcs_alloc(result.context, sizeof(uint32_t), count, 0, &buffer));
+    STEP("zcs_map", zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    for (uint32_t i = 0; i < count; i++)
+        data[i] = i;
+    STEP("zcs_unmap", zcs_unmap(buffer));
+    STEP("zcs_program_create_builtin",
+         zcs_program_create_builtin(result.context, "increment_u32", &program));
+    STEP("zcs_kernel_create", zcs_kernel_create(program, "increment_u32", &kernel));
+    STEP("zcs_kernel_set_buffer", zcs_kernel_set_buffer(kernel, 0, buffer));
+    STEP("zcs_kernel_set_value", zcs_kernel_set_value(kernel, 1, sizeof count, &count));
+    STEP("zcs_kernel_set_value", zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
+    STEP("zcs_dispatch", zcs_dispatch(kernel, 1, &global, NULL));
+    STEP("zcs_finish", zcs_finish(result.context));
+    STEP("zcs_map", zcs_map(buffer, ZCS_MAP_READ, (void **)&data));
+    /* Every call succeeded: the data must be right. */
+    for (uint32_t i = 0; i < count; i++)
+        ck_assert_uint_eq(data[i], i + amount);
+    STEP("zcs_unmap", zcs_unmap(buffer));
+    STEP("zcs_free", zcs_free(buffer));
+    buffer = NULL;
+
+cleanup:
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    if (buffer != NULL)
+        zcs_free(buffer);
+    return result;
+}
+
+/* With faults off again: a surviving context still allocates, maps and frees. */
+static void check_still_usable(zcs_context *context)
+{
+    zcs_buffer *buffer = NULL;
+    uint32_t *data = NULL;
+    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), 64, 0, &buffer));
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    data[63] = 1;
+    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_free(buffer));
+    zcs_test_context_destroy(context);
+}
+
+static void check_failed_run(const outcome *result, const char *what)
+{
+    ck_assert_msg(documented_failure(result->status), "%s: %s returned %s (%s)", what, result->step,
+                  zcs_status_name(result->status), zcs_last_error());
+    ck_assert_msg(zcs_last_error()[0] != '\0', "%s: %s left no message", what, result->step);
+}
+
+START_TEST(every_internal_allocation_can_fail)
+{
+    zcs__memory_fail_after(-1);
+    outcome clean = scenario();
+    ZCS_CK(clean.status);
+    unsigned long total = zcs__memory_allocations();
+    zcs_context_destroy(clean.context);
+    ck_assert_uint_gt(total, 3);
+
+    for (unsigned long k = 0; k < total; k++) {
+        zcs__memory_fail_after((long)k);
+        outcome result = scenario();
+        zcs__memory_fail_after(-1);
+        char what[64];
+        snprintf(what, sizeof what, "allocation %lu of %lu failing", k + 1, total);
+        check_failed_run(&result, what);
+        if (result.context != NULL)
+            check_still_usable(result.context);
+    }
+    printf("allocation faults: %lu injected, each gave a documented status\n", total);
+}
+END_TEST
+
+#ifndef ZCS_TEST_VULKAN
+START_TEST(every_opencl_call_can_fail)
+{
+    static const cl_int errors[] = {CL_OUT_OF_RESOURCES, CL_OUT_OF_HOST_MEMORY, CL_INVALID_VALUE};
+    cl_faults_install();
+    outcome clean = scenario();
+    ZCS_CK(clean.status);
+    zcs_context_destroy(clean.context);
+    unsigned long total = cl_faults_calls();
+    ck_assert_uint_gt(total, 10);
+
+    unsigned long injected = 0;
+    for (size_t e = 0; e < sizeof errors / sizeof errors[0]; e++) {
+        for (unsigned long k = 1; k <= total; k++) {
+            cl_faults_arm(k, errors[e]);
+            outcome result = scenario();
+            int fired = cl_faults_fired();
+            char what[160];
+            snprintf(what, sizeof what, "OpenCL call %lu of %lu (%s) failing with %d", k, total,
+                     cl_faults_fired_call(), (int)errors[e]);
+            cl_faults_arm(0, CL_SUCCESS);
+            if (!fired) {
+                /* Calls whose failure zcs tolerates by design (clFlush, an optional query)
+                   shift no later call; the scenario may then succeed. */
+                ck_assert_msg(result.status == ZCS_SUCCESS, "%s: no fault yet %s", what,
+                              zcs_status_name(result.status));
+            } else if (result.status != ZCS_SUCCESS) {
+                check_failed_run(&result, what);
+            }
+            injected += fired;
+            if (result.context != NULL)
+                check_still_usable(result.context);
+        }
+    }
+    cl_faults_remove();
+    printf("OpenCL faults: %lu injected over %lu call sites x 3 errors\n", injected, total);
+}
+END_TEST
+#endif
+
+static Suite *faults_suite(void)
+{
+    Suite *suite = suite_create("faults");
+    TCase *tc = tcase_create("faults");
+    tcase_add_test(tc, every_internal_allocation_can_fail);
+#ifndef ZCS_TEST_VULKAN
+    tcase_add_test(tc, every_opencl_call_can_fail);
+#endif
+    suite_add_tcase(suite, tc);
+    return suite;
+}
+
+int main(void)
+{
+    return zcs_test_run(faults_suite());
+}

@@ -1,0 +1,28 @@
+/*
+ * OpenCL fault injection for the tests: replaces entries of the backend's call table
+ * (src/opencl/cl_api.h) with wrappers that count calls and make the k-th fallible one
+ * fail with a chosen error. Release calls are counted but always performed, so an
+ * injected fault never leaks the runtime's objects by itself.
+ */
+#ifndef ZCS_TESTS_SUPPORT_CL_FAULTS_H
+#define ZCS_TESTS_SUPPORT_CL_FAULTS_H
+
+#include "opencl/cl_api.h"
+
+/* Install the wrappers; calls count from 0 and nothing fails. */
+void cl_faults_install(void);
+
+/* Make fallible call number `k` (1-based, counted from now) fail with `error`; 0: none. */
+void cl_faults_arm(unsigned long k, cl_int error);
+
+/* Fallible calls made since the last cl_faults_arm / install. */
+unsigned long cl_faults_calls(void);
+
+/* Whether the armed fault was injected; and the name of the call it hit. */
+int cl_faults_fired(void);
+const char *cl_faults_fired_call(void);
+
+/* Put the real entry points back. */
+void cl_faults_remove(void);
+
+#endif /* ZCS_TESTS_SUPPORT_CL_FAULTS_H */
