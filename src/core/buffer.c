@@ -4,6 +4,7 @@
 #include "backend.h"
 #include "core/checks.h"
 #include "core/list.h"
+#include "core/validation.h"
 
 #define ZCS__KNOWN_ALLOC_FLAGS                                                                     \
     (ZCS_ALLOC_HOST_WRITE_ONLY | ZCS_ALLOC_HOST_READ_ONLY | ZCS_ALLOC_DEVICE_READ_ONLY |           \
@@ -90,10 +91,9 @@ zcs_status zcs_free(zcs_buffer *buffer)
     zcs_context *context = buffer->context;
     zcs_status status = zcs__context_wait(context, buffer->last_use_serial);
     if (buffer->mapped) {
-        zcs_status unmap_status = zcs__backend_buffer_unmap(buffer);
+        zcs_status unmap_status = zcs_unmap(buffer);
         if (status == ZCS_SUCCESS)
             status = unmap_status;
-        buffer->mapped = 0;
     }
 
     pthread_mutex_lock(&context->lock);
@@ -189,10 +189,19 @@ zcs_status zcs_map_range(zcs_buffer *buffer, zcs_access access, size_t first, si
     zcs_status status = zcs__backend_buffer_map(buffer, access, offset, size, &ptr);
     if (status != ZCS_SUCCESS)
         return status;
-    buffer->mapped = 1;
     buffer->map_access = access;
     buffer->map_offset = offset;
     buffer->map_size = size;
+    if (context->info.validation) {
+        void *real_ptr = ptr;
+        status = zcs__validation_map(buffer, access, real_ptr, size, &ptr);
+        if (status != ZCS_SUCCESS) {
+            buffer->map_ptr = real_ptr;
+            zcs__backend_buffer_unmap(buffer);
+            return status;
+        }
+    }
+    buffer->mapped = 1;
     buffer->map_ptr = ptr;
     pthread_mutex_lock(&context->lock);
     context->stats.maps++;
@@ -216,7 +225,15 @@ zcs_status zcs_unmap(zcs_buffer *buffer)
         return zcs__fail(context, ZCS_ERROR_NOT_MAPPED, 0,
                          "zcs_unmap: the array (%zu elements of %zu bytes) is not mapped",
                          buffer->count, buffer->elem_size);
-    zcs_status status = zcs__backend_buffer_unmap(buffer);
+    zcs_status status = ZCS_SUCCESS;
+    if (buffer->shadow_block != NULL) {
+        void *real_ptr = buffer->real_map_ptr;
+        status = zcs__validation_unmap(buffer);
+        buffer->map_ptr = real_ptr;
+    }
+    zcs_status unmap_status = zcs__backend_buffer_unmap(buffer);
+    if (status == ZCS_SUCCESS)
+        status = unmap_status;
     /* Even when the backend failed, the host must not use the pointer again: the mapping
        ends here so the array stays usable. */
     buffer->mapped = 0;

@@ -78,7 +78,13 @@ struct zcs_buffer {
     zcs_access map_access;
     size_t map_offset; /* bytes */
     size_t map_size;   /* bytes */
-    void *map_ptr;
+    void *map_ptr;     /* what the application got: the real mapping, or the shadow */
+
+    /* Validation mode's shadow mapping (src/core/validation.c). */
+    void *shadow_block;
+    unsigned char *shadow_ptr;
+    size_t shadow_guard;
+    void *real_map_ptr;
 
     /* Serial of the newest dispatch that uses this buffer. */
     uint64_t last_use_serial;

@@ -1,0 +1,73 @@
+/* Validation mode: shadow mappings fenced by guard bytes (see validation.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/validation.h"
+
+zcs_status zcs__validation_map(zcs_buffer *buffer, zcs_access access, void *real_ptr, size_t size,
+                               void **out_ptr)
+{
+    zcs_context *context = buffer->context;
+    size_t alignment = context->info.alignment;
+    /* Guards are a multiple of the alignment, so the shadow is aligned like the array. */
+    size_t guard = ZCS__GUARD_BYTES > alignment ? ZCS__GUARD_BYTES : alignment;
+    if (size > SIZE_MAX - 2 * guard - alignment)
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_map (validation): a shadow of %zu bytes is too large", size);
+    unsigned char *block = zcs__malloc(size + 2 * guard + alignment);
+    if (block == NULL)
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_map (validation): no host memory for a shadow of %zu bytes", size);
+    unsigned char *start = block + guard;
+    start += (alignment - (uintptr_t)start % alignment) % alignment;
+    memset(start - guard, ZCS__GUARD_PATTERN, guard);
+    memset(start + size, ZCS__GUARD_PATTERN, guard);
+    if (access == ZCS_MAP_WRITE_DISCARD)
+        memset(start, ZCS__DISCARD_PATTERN, size);
+    else
+        memcpy(start, real_ptr, size);
+    buffer->shadow_block = block;
+    buffer->shadow_ptr = start;
+    buffer->shadow_guard = guard;
+    buffer->real_map_ptr = real_ptr;
+    *out_ptr = start;
+    return ZCS_SUCCESS;
+}
+
+/* Offset (from the range's start) of the first guard byte that changed, or 0 with *found 0. */
+static long long zcs__first_corruption(const zcs_buffer *buffer, int *found)
+{
+    const unsigned char *start = buffer->shadow_ptr;
+    size_t guard = buffer->shadow_guard;
+    *found = 1;
+    /* Before the range: report the byte nearest to it, the likeliest underrun. */
+    for (size_t i = 1; i <= guard; i++)
+        if (start[-(ptrdiff_t)i] != ZCS__GUARD_PATTERN)
+            return -(long long)i;
+    for (size_t i = 0; i < guard; i++)
+        if (start[buffer->map_size + i] != ZCS__GUARD_PATTERN)
+            return (long long)(buffer->map_size + i);
+    *found = 0;
+    return 0;
+}
+
+zcs_status zcs__validation_unmap(zcs_buffer *buffer)
+{
+    zcs_status status = ZCS_SUCCESS;
+    int corrupted = 0;
+    long long offset = zcs__first_corruption(buffer, &corrupted);
+    if (corrupted)
+        status = zcs__fail(buffer->context, ZCS_ERROR_GUARD_CORRUPTED, 0,
+                           "zcs_unmap (validation): the host wrote outside the mapped range of "
+                           "an array of %zu elements of %zu bytes: byte %lld relative to the "
+                           "range's start (mapped bytes [%zu, %zu) of the array) was overwritten",
+                           buffer->count, buffer->elem_size, offset, buffer->map_offset,
+                           buffer->map_offset + buffer->map_size);
+    if (buffer->map_access != ZCS_MAP_READ)
+        memcpy(buffer->real_map_ptr, buffer->shadow_ptr, buffer->map_size);
+    zcs__free(buffer->shadow_block);
+    buffer->shadow_block = NULL;
+    buffer->shadow_ptr = NULL;
+    buffer->real_map_ptr = NULL;
+    return status;
+}

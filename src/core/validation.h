@@ -1,0 +1,34 @@
+/*
+ * Validation mode (ZCS_CONTEXT_VALIDATE or ZCS_VALIDATE=1): host maps hand out a shadow
+ * copy fenced by guard bytes instead of the array itself. The shadow is copied in at map
+ * (for accesses that keep contents), copied back at unmap (for accesses that write), and
+ * its guards are checked at unmap, so a CPU write past either end of the mapped range
+ * is reported with the array and the byte offset, and a write through a pointer kept
+ * after unmap never reaches the array (stale data shows on coherent CPU devices too).
+ */
+#ifndef ZCS_CORE_VALIDATION_H
+#define ZCS_CORE_VALIDATION_H
+
+#include "core/objects.h"
+
+/* Bytes of guard before and after each shadow. */
+#define ZCS__GUARD_BYTES 256
+/* The guards' pattern, and what a write-discard shadow starts as. */
+#define ZCS__GUARD_PATTERN   0xA5
+#define ZCS__DISCARD_PATTERN 0xCD
+
+/*
+ * Make the shadow for a mapping of `size` bytes whose real mapping is `real_ptr`; return
+ * the pointer the application gets.
+ */
+zcs_status zcs__validation_map(zcs_buffer *buffer, zcs_access access, void *real_ptr, size_t size,
+                               void **out_ptr);
+
+/*
+ * Check the guards, copy written data back to the real mapping, release the shadow.
+ * Returns ZCS_ERROR_GUARD_CORRUPTED naming the array and the first corrupted byte's offset
+ * relative to the mapped range (the data inside the range is still written back).
+ */
+zcs_status zcs__validation_unmap(zcs_buffer *buffer);
+
+#endif /* ZCS_CORE_VALIDATION_H */

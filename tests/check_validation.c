@@ -1,0 +1,142 @@
+/* Validation mode: misuse that coherent CPU devices would hide is caught and named. */
+#include <stdint.h>
+#include <string.h>
+
+#include "support/zcs_test.h"
+
+static zcs_context *validating_context(void)
+{
+    zcs_context_desc desc = {0};
+    desc.flags = ZCS_CONTEXT_VALIDATE;
+    zcs_context *context = NULL;
+    ZCS_CK(zcs_context_create(&desc, &context));
+    return context;
+}
+
+START_TEST(write_past_the_end_is_reported_with_its_offset)
+{
+    zcs_context *context = validating_context();
+    zcs_buffer *buffer = NULL;
+    uint32_t *data = NULL;
+    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), 100, 0, &buffer));
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    for (int i = 0; i < 100; i++)
+        data[i] = (uint32_t)i;
+    data[100] = 0xdead; /* one element too far: bytes 400..403 */
+    ZCS_CK_STATUS(zcs_unmap(buffer), ZCS_ERROR_GUARD_CORRUPTED);
+    ck_assert_ptr_nonnull(strstr(zcs_last_error(), "byte 400"));
+    /* The data inside the range still arrived, and the array is unmapped and usable. */
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&data));
+    for (int i = 0; i < 100; i++)
+        ck_assert_uint_eq(data[i], (uint32_t)i);
+    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_free(buffer));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(write_before_the_start_is_reported)
+{
+    zcs_context *context = validating_context();
+    zcs_buffer *buffer = NULL;
+    unsigned char *data = NULL;
+    ZCS_CK(zcs_alloc(context, 16, 10, 0, &buffer));
+    ZCS_CK(zcs_map_range(buffer, ZCS_MAP_READ_WRITE, 2, 3, (void **)&data));
+    data[-1] = 0;
+    ZCS_CK_STATUS(zcs_unmap(buffer), ZCS_ERROR_GUARD_CORRUPTED);
+    ck_assert_ptr_nonnull(strstr(zcs_last_error(), "byte -1"));
+    ck_assert_ptr_nonnull(strstr(zcs_last_error(), "[32, 80)"));
+    ZCS_CK(zcs_free(buffer));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(map_hands_out_a_shadow_that_reaches_the_array_only_at_unmap)
+{
+    zcs_context *context = validating_context();
+    zcs_buffer *buffer = NULL;
+    uint32_t *first = NULL;
+    uint32_t *second = NULL;
+    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), 64, 0, &buffer));
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&first));
+    memset(first, 0, 64 * sizeof(uint32_t));
+    ZCS_CK(zcs_unmap(buffer));
+    /* A read-only map writes nothing back, whatever the host did to the shadow. */
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&second));
+    ck_assert_uint_eq(second[5], 0);
+    second[5] = 99;
+    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&second));
+    ck_assert_uint_eq(second[5], 0);
+    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_free(buffer));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(discarded_ranges_start_poisoned)
+{
+    zcs_context *context = validating_context();
+    zcs_buffer *buffer = NULL;
+    unsigned char *data = NULL;
+    ZCS_CK(zcs_alloc(context, 1, 256, 0, &buffer));
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    /* Whatever the array held, a discard map shows a pattern, not stale contents. */
+    for (int i = 0; i < 256; i++)
+        ck_assert_uint_eq(data[i], 0xCD);
+    memset(data, 1, 256);
+    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_free(buffer));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(kernels_see_what_was_written_through_the_shadow)
+{
+    zcs_context *context = validating_context();
+    zcs_buffer *buffer = NULL;
+    uint32_t *data = NULL;
+    const uint32_t count = 500;
+    const uint32_t amount = 3;
+    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), count, 0, &buffer));
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    for (uint32_t i = 0; i < count; i++)
+        data[i] = i;
+    ZCS_CK(zcs_unmap(buffer));
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = NULL;
+    ZCS_CK(zcs_program_create_builtin(context, "increment_u32", &program));
+    ZCS_CK(zcs_kernel_create(program, "increment_u32", &kernel));
+    ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
+    ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
+    ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
+    size_t global = count;
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&data));
+    for (uint32_t i = 0; i < count; i++)
+        ck_assert_uint_eq(data[i], i + amount);
+    ZCS_CK(zcs_unmap(buffer));
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    ZCS_CK(zcs_free(buffer));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+static Suite *validation_suite(void)
+{
+    Suite *suite = suite_create("validation");
+    TCase *tc = tcase_create("validation");
+    tcase_add_test(tc, write_past_the_end_is_reported_with_its_offset);
+    tcase_add_test(tc, write_before_the_start_is_reported);
+    tcase_add_test(tc, map_hands_out_a_shadow_that_reaches_the_array_only_at_unmap);
+    tcase_add_test(tc, discarded_ranges_start_poisoned);
+    tcase_add_test(tc, kernels_see_what_was_written_through_the_shadow);
+    suite_add_tcase(suite, tc);
+    return suite;
+}
+
+int main(void)
+{
+    return zcs_test_run(validation_suite());
+}
