@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/handles.h"
 #include "support/zcs_test.h"
 
 static zcs_context *validating_context(void)
@@ -123,6 +124,56 @@ START_TEST(kernels_see_what_was_written_through_the_shadow)
 }
 END_TEST
 
+START_TEST(forged_and_stale_handles_are_refused)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_buffer *buffer = NULL;
+    void *ptr = NULL;
+    /* A pointer zcs never handed out is never read. */
+    static unsigned char forged[512];
+    memset(forged, 0x5a, sizeof forged);
+    ZCS_CK_STATUS(zcs_map((zcs_buffer *)(void *)forged, ZCS_MAP_READ, &ptr),
+                  ZCS_ERROR_INVALID_HANDLE);
+    ZCS_CK_STATUS(zcs_free((zcs_buffer *)(void *)forged), ZCS_ERROR_INVALID_HANDLE);
+    ZCS_CK_STATUS(zcs_finish((zcs_context *)(void *)forged), ZCS_ERROR_INVALID_HANDLE);
+    zcs_kernel_destroy((zcs_kernel *)(void *)forged);
+    zcs_context_destroy((zcs_context *)(void *)forged);
+    /* Double free and use after free. */
+    ZCS_CK(zcs_alloc(context, 4, 16, 0, &buffer));
+    ZCS_CK(zcs_free(buffer));
+    ZCS_CK_STATUS(zcs_free(buffer), ZCS_ERROR_INVALID_HANDLE);
+    ZCS_CK_STATUS(zcs_map(buffer, ZCS_MAP_READ, &ptr), ZCS_ERROR_INVALID_HANDLE);
+    ZCS_CK_STATUS(zcs_unmap(buffer), ZCS_ERROR_INVALID_HANDLE);
+    ck_assert_uint_eq(zcs_buffer_size(buffer), 0);
+    ck_assert_ptr_null(ptr);
+    zcs_test_context_destroy(context);
+    /* Every handle is gone with the only context, and a destroyed context is refused too. */
+    ck_assert_uint_eq(zcs__handle_count(), 0);
+    ZCS_CK_STATUS(zcs_finish(context), ZCS_ERROR_INVALID_HANDLE);
+    ZCS_CK_STATUS(zcs_alloc(context, 4, 4, 0, &buffer), ZCS_ERROR_INVALID_HANDLE);
+}
+END_TEST
+
+START_TEST(validation_never_reuses_a_freed_handle)
+{
+    /* In validation mode a freed array's address is not handed out again while its context
+       lives, so a stale handle is refused even after many new allocations. */
+    zcs_context *context = validating_context();
+    zcs_buffer *stale = NULL;
+    ZCS_CK(zcs_alloc(context, 4, 16, 0, &stale));
+    ZCS_CK(zcs_free(stale));
+    static zcs_buffer *fresh[256];
+    for (int i = 0; i < 256; i++) {
+        ZCS_CK(zcs_alloc(context, 4, 16, 0, &fresh[i]));
+        ck_assert_ptr_ne(fresh[i], stale);
+    }
+    ZCS_CK_STATUS(zcs_free(stale), ZCS_ERROR_INVALID_HANDLE);
+    for (int i = 0; i < 256; i++)
+        ZCS_CK(zcs_free(fresh[i]));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
 static Suite *validation_suite(void)
 {
     Suite *suite = suite_create("validation");
@@ -132,6 +183,8 @@ static Suite *validation_suite(void)
     tcase_add_test(tc, map_hands_out_a_shadow_that_reaches_the_array_only_at_unmap);
     tcase_add_test(tc, discarded_ranges_start_poisoned);
     tcase_add_test(tc, kernels_see_what_was_written_through_the_shadow);
+    tcase_add_test(tc, forged_and_stale_handles_are_refused);
+    tcase_add_test(tc, validation_never_reuses_a_freed_handle);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -57,6 +57,11 @@ zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t count, uint3
         return status;
     }
     buffer->magic = ZCS__MAGIC_BUFFER;
+    if (!zcs__handle_register(buffer, ZCS__MAGIC_BUFFER)) {
+        zcs__backend_buffer_destroy(buffer);
+        zcs__free(buffer);
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_alloc: out of host memory");
+    }
 
     pthread_mutex_lock(&context->lock);
     zcs__list_push(&context->buffers, &buffer->link);
@@ -96,6 +101,7 @@ zcs_status zcs_free(zcs_buffer *buffer)
             status = unmap_status;
     }
 
+    zcs__handle_unregister(buffer);
     pthread_mutex_lock(&context->lock);
     buffer->magic = ZCS__MAGIC_DEAD;
     zcs__list_remove(&buffer->link);
@@ -106,28 +112,28 @@ zcs_status zcs_free(zcs_buffer *buffer)
     pthread_mutex_unlock(&context->lock);
 
     zcs__backend_buffer_destroy(buffer);
-    zcs__free(buffer);
+    zcs__context_release_object(context, &context->dead_buffers, &buffer->link, buffer);
     return status;
 }
 
 size_t zcs_buffer_elem_size(const zcs_buffer *buffer)
 {
-    return buffer != NULL && buffer->magic == ZCS__MAGIC_BUFFER ? buffer->elem_size : 0;
+    return zcs__handle_live(buffer, ZCS__MAGIC_BUFFER) ? buffer->elem_size : 0;
 }
 
 size_t zcs_buffer_count(const zcs_buffer *buffer)
 {
-    return buffer != NULL && buffer->magic == ZCS__MAGIC_BUFFER ? buffer->count : 0;
+    return zcs__handle_live(buffer, ZCS__MAGIC_BUFFER) ? buffer->count : 0;
 }
 
 size_t zcs_buffer_size(const zcs_buffer *buffer)
 {
-    return buffer != NULL && buffer->magic == ZCS__MAGIC_BUFFER ? buffer->size : 0;
+    return zcs__handle_live(buffer, ZCS__MAGIC_BUFFER) ? buffer->size : 0;
 }
 
 zcs_tier zcs_buffer_tier(const zcs_buffer *buffer)
 {
-    return buffer != NULL && buffer->magic == ZCS__MAGIC_BUFFER ? buffer->tier : ZCS_TIER_AUTO;
+    return zcs__handle_live(buffer, ZCS__MAGIC_BUFFER) ? buffer->tier : ZCS_TIER_AUTO;
 }
 
 static int zcs__access_reads(zcs_access access)

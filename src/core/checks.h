@@ -2,14 +2,16 @@
 #ifndef ZCS_CORE_CHECKS_H
 #define ZCS_CORE_CHECKS_H
 
+#include "core/handles.h"
 #include "core/objects.h"
 
-/* Return ZCS_ERROR_NULL_HANDLE / ZCS_ERROR_INVALID_HANDLE unless `context` is live. */
+/* Return ZCS_ERROR_NULL_HANDLE / ZCS_ERROR_INVALID_HANDLE unless `context` is live (asked of
+   the handle registry, so a forged or freed handle is never read). */
 #define ZCS__CHECK_CONTEXT(context, function)                                                      \
     do {                                                                                           \
         if ((context) == NULL)                                                                     \
             return zcs__fail(NULL, ZCS_ERROR_NULL_HANDLE, 0, "%s: context is NULL", (function));   \
-        if ((context)->magic != ZCS__MAGIC_CONTEXT)                                                \
+        if (!zcs__handle_live((context), ZCS__MAGIC_CONTEXT))                                      \
             return zcs__fail(NULL, ZCS_ERROR_INVALID_HANDLE, 0, "%s: not a live context handle",   \
                              (function));                                                          \
     } while (0)
@@ -20,7 +22,7 @@
         if ((object) == NULL)                                                                      \
             return zcs__fail(NULL, ZCS_ERROR_NULL_HANDLE, 0, "%s: %s is NULL", (function),         \
                              (what));                                                              \
-        if ((object)->magic != (expected_magic))                                                   \
+        if (!zcs__handle_live((object), (expected_magic)))                                         \
             return zcs__fail(NULL, ZCS_ERROR_INVALID_HANDLE, 0, "%s: not a live %s handle",        \
                              (function), (what));                                                  \
     } while (0)

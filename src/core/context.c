@@ -19,6 +19,16 @@ static int zcs__tier_from_name(const char *name, zcs_tier *out_tier)
     return 0;
 }
 
+/* Free the objects of a `dead` list (validation mode's quarantine). */
+static void zcs__free_dead(zcs__link *dead, size_t link_offset)
+{
+    while (!zcs__list_empty(dead)) {
+        zcs__link *link = dead->next;
+        zcs__list_remove(link);
+        zcs__free((char *)link - link_offset);
+    }
+}
+
 zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_context)
 {
     static const zcs_context_desc defaults = {0};
@@ -71,6 +81,9 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
     zcs__list_init(&context->buffers);
     zcs__list_init(&context->programs);
     zcs__list_init(&context->kernels);
+    zcs__list_init(&context->dead_buffers);
+    zcs__list_init(&context->dead_programs);
+    zcs__list_init(&context->dead_kernels);
     context->info.backend = zcs__backend_id;
     context->info.backend_name = zcs__backend_id == ZCS_BACKEND_OPENCL ? "OpenCL" : "Vulkan";
     context->info.device_name = context->device_name;
@@ -79,6 +92,11 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
     context->info.validation = validation;
 
     zcs_status status = zcs__backend_context_create(context, device_name, tier, tier_source);
+    if (status == ZCS_SUCCESS && !zcs__handle_register(context, ZCS__MAGIC_CONTEXT)) {
+        zcs__backend_context_destroy(context);
+        status =
+            zcs__fail(NULL, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_context_create: out of host memory");
+    }
     if (status != ZCS_SUCCESS) {
         /* The message is on this thread already; the context dies with it. */
         context->magic = ZCS__MAGIC_DEAD;
@@ -92,7 +110,7 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
 
 void zcs_context_destroy(zcs_context *context)
 {
-    if (context == NULL || context->magic != ZCS__MAGIC_CONTEXT)
+    if (!zcs__handle_live(context, ZCS__MAGIC_CONTEXT))
         return;
     zcs__backend_finish(context);
     while (!zcs__list_empty(&context->kernels))
@@ -101,10 +119,26 @@ void zcs_context_destroy(zcs_context *context)
         zcs_program_destroy(ZCS__CONTAINER_OF(context->programs.next, zcs_program, link));
     while (!zcs__list_empty(&context->buffers))
         zcs_free(ZCS__CONTAINER_OF(context->buffers.next, zcs_buffer, link));
+    zcs__free_dead(&context->dead_kernels, offsetof(zcs_kernel, link));
+    zcs__free_dead(&context->dead_programs, offsetof(zcs_program, link));
+    zcs__free_dead(&context->dead_buffers, offsetof(zcs_buffer, link));
     zcs__backend_context_destroy(context);
+    zcs__handle_unregister(context);
     context->magic = ZCS__MAGIC_DEAD;
     pthread_mutex_destroy(&context->lock);
     zcs__free(context);
+}
+
+void zcs__context_release_object(zcs_context *context, zcs__link *dead, zcs__link *link,
+                                 void *object)
+{
+    if (!context->info.validation) {
+        zcs__free(object);
+        return;
+    }
+    pthread_mutex_lock(&context->lock);
+    zcs__list_push(dead, link);
+    pthread_mutex_unlock(&context->lock);
 }
 
 zcs_status zcs_context_info_get(const zcs_context *context, zcs_context_info *out_info)

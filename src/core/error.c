@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/handles.h"
 #include "core/objects.h"
 
 static _Thread_local char zcs__thread_error[ZCS__ERROR_MESSAGE_SIZE];
@@ -45,14 +46,14 @@ const char *zcs_last_error(void)
 
 const char *zcs_context_last_error(const zcs_context *context)
 {
-    if (context == NULL || context->magic != ZCS__MAGIC_CONTEXT)
+    if (!zcs__handle_live(context, ZCS__MAGIC_CONTEXT))
         return "invalid context handle";
     return context->last_error;
 }
 
 int64_t zcs_context_last_backend_error(const zcs_context *context)
 {
-    if (context == NULL || context->magic != ZCS__MAGIC_CONTEXT)
+    if (!zcs__handle_live(context, ZCS__MAGIC_CONTEXT))
         return 0;
     return context->last_backend_error;
 }

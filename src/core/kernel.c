@@ -27,6 +27,12 @@ zcs_status zcs_kernel_create(zcs_program *program, const char *name, zcs_kernel 
         return status;
     }
     kernel->magic = ZCS__MAGIC_KERNEL;
+    if (!zcs__handle_register(kernel, ZCS__MAGIC_KERNEL)) {
+        zcs__backend_kernel_destroy(kernel);
+        zcs__free(kernel);
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_kernel_create: out of host memory");
+    }
     pthread_mutex_lock(&context->lock);
     zcs__list_push(&context->kernels, &kernel->link);
     context->stats.live_kernels++;
@@ -37,16 +43,17 @@ zcs_status zcs_kernel_create(zcs_program *program, const char *name, zcs_kernel 
 
 void zcs_kernel_destroy(zcs_kernel *kernel)
 {
-    if (kernel == NULL || kernel->magic != ZCS__MAGIC_KERNEL)
+    if (!zcs__handle_live(kernel, ZCS__MAGIC_KERNEL))
         return;
     zcs_context *context = kernel->context;
+    zcs__handle_unregister(kernel);
     pthread_mutex_lock(&context->lock);
     kernel->magic = ZCS__MAGIC_DEAD;
     zcs__list_remove(&kernel->link);
     context->stats.live_kernels--;
     pthread_mutex_unlock(&context->lock);
     zcs__backend_kernel_destroy(kernel);
-    zcs__free(kernel);
+    zcs__context_release_object(context, &context->dead_kernels, &kernel->link, kernel);
 }
 
 /* Check an argument index against the kernel's parameters and the expected kind. */

@@ -48,6 +48,11 @@ struct zcs_context {
     zcs__link buffers;
     zcs__link programs;
     zcs__link kernels;
+    /* Validation mode keeps destroyed objects' memory here until the context goes, so a
+       stale handle never aliases a new object at the same address. */
+    zcs__link dead_buffers;
+    zcs__link dead_programs;
+    zcs__link dead_kernels;
 
     /* Dispatch ordering: each dispatch takes the next serial; `completed_serial` is the
        newest serial known to have finished. A buffer is busy while its last_use_serial
@@ -152,6 +157,13 @@ zcs_status zcs__fail(zcs_context *context, zcs_status status, int64_t backend_er
 
 zcs_status zcs__vfail(zcs_context *context, zcs_status status, int64_t backend_error,
                       const char *format, va_list args);
+
+/*
+ * Release a destroyed object's memory: at once, or in validation mode into the context's
+ * `dead` list until the context is destroyed. `link` is the object's list node.
+ */
+void zcs__context_release_object(zcs_context *context, zcs__link *dead, zcs__link *link,
+                                 void *object);
 
 /* Add bytes the runtime copied to serve a map or unmap (taken under the context lock). */
 void zcs__stats_add_copied(zcs_context *context, uint64_t bytes);

@@ -55,6 +55,11 @@ static zcs_status zcs__program_create(zcs_context *context, zcs__program_origin 
         return status;
     }
     program->magic = ZCS__MAGIC_PROGRAM;
+    if (!zcs__handle_register(program, ZCS__MAGIC_PROGRAM)) {
+        zcs__backend_program_destroy(program);
+        zcs__free(program);
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_program: out of host memory");
+    }
     pthread_mutex_lock(&context->lock);
     zcs__list_push(&context->programs, &program->link);
     context->stats.live_programs++;
@@ -176,14 +181,15 @@ zcs_status zcs_program_create_from_file(zcs_context *context, const char *path, 
 
 void zcs_program_destroy(zcs_program *program)
 {
-    if (program == NULL || program->magic != ZCS__MAGIC_PROGRAM)
+    if (!zcs__handle_live(program, ZCS__MAGIC_PROGRAM))
         return;
     zcs_context *context = program->context;
+    zcs__handle_unregister(program);
     pthread_mutex_lock(&context->lock);
     program->magic = ZCS__MAGIC_DEAD;
     zcs__list_remove(&program->link);
     context->stats.live_programs--;
     pthread_mutex_unlock(&context->lock);
     zcs__backend_program_destroy(program);
-    zcs__free(program);
+    zcs__context_release_object(context, &context->dead_programs, &program->link, program);
 }
