@@ -212,6 +212,11 @@ typedef struct zcs_context_info {
     const char *tier_reason;
     /* Largest single array in bytes. */
     uint64_t max_alloc_size;
+    /* Most bytes of arrays a context keeps alive at once: the device's memory as it reports
+       it (OpenCL CL_DEVICE_GLOBAL_MEM_SIZE, Vulkan the chosen memory heap's size). An
+       allocation past it gives ZCS_ERROR_OUT_OF_MEMORY with both figures in the message,
+       rather than relying on a runtime that may overcommit. 0: no budget. */
+    uint64_t memory_budget;
     /* Alignment in bytes of every array's first element. */
     size_t alignment;
     /* 1 if validation is on. */
@@ -293,7 +298,9 @@ typedef enum zcs_alloc_flags {
  * ZCS_ERROR_ZERO_SIZE (elem_size or count is 0), ZCS_ERROR_SIZE_OVERFLOW
  * (elem_size * count overflows), ZCS_ERROR_TOO_LARGE (over the device's maximum
  * allocation; the message gives the limit), ZCS_ERROR_INVALID_ARGUMENT (unknown or
- * contradictory flags), ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND.
+ * contradictory flags), ZCS_ERROR_OUT_OF_MEMORY (the device or the host refused, or the
+ * context's memory_budget would be exceeded; the message gives the figures),
+ * ZCS_ERROR_BACKEND.
  */
 ZCS_API zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t count, uint32_t flags,
                              zcs_buffer **out_buffer);

@@ -10,6 +10,14 @@
     (ZCS_ALLOC_HOST_WRITE_ONLY | ZCS_ALLOC_HOST_READ_ONLY | ZCS_ALLOC_DEVICE_READ_ONLY |           \
      ZCS_ALLOC_DEVICE_WRITE_ONLY)
 
+/* Give back bytes reserved by zcs_alloc when the allocation failed. */
+static void zcs__unreserve(zcs_context *context, size_t size)
+{
+    pthread_mutex_lock(&context->lock);
+    context->bytes_live -= size;
+    pthread_mutex_unlock(&context->lock);
+}
+
 zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t count, uint32_t flags,
                      zcs_buffer **out_buffer)
 {
@@ -42,9 +50,25 @@ zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t count, uint3
                          "zcs_alloc: ZCS_ALLOC_DEVICE_READ_ONLY and ZCS_ALLOC_DEVICE_WRITE_ONLY "
                          "exclude each other (use 0 for kernel read and write)");
 
+    /* Reserve the bytes against the budget before the backend allocates them. */
+    pthread_mutex_lock(&context->lock);
+    uint64_t budget = context->info.memory_budget;
+    uint64_t live = context->bytes_live;
+    int over_budget = budget != 0 && (uint64_t)size > budget - (live < budget ? live : budget);
+    if (!over_budget)
+        context->bytes_live += size;
+    pthread_mutex_unlock(&context->lock);
+    if (over_budget)
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_alloc: %zu more bytes would exceed the device memory of %llu bytes "
+                         "(%llu bytes of arrays are live in this context)",
+                         size, (unsigned long long)budget, (unsigned long long)live);
+
     zcs_buffer *buffer = zcs__calloc(1, sizeof *buffer);
-    if (buffer == NULL)
+    if (buffer == NULL) {
+        zcs__unreserve(context, size);
         return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_alloc: out of host memory");
+    }
     buffer->context = context;
     buffer->elem_size = elem_size;
     buffer->count = count;
@@ -54,12 +78,14 @@ zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t count, uint3
     zcs_status status = zcs__backend_buffer_create(buffer);
     if (status != ZCS_SUCCESS) {
         zcs__free(buffer);
+        zcs__unreserve(context, size);
         return status;
     }
     buffer->magic = ZCS__MAGIC_BUFFER;
     if (!zcs__handle_register(buffer, ZCS__MAGIC_BUFFER)) {
         zcs__backend_buffer_destroy(buffer);
         zcs__free(buffer);
+        zcs__unreserve(context, size);
         return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_alloc: out of host memory");
     }
 
@@ -107,6 +133,7 @@ zcs_status zcs_free(zcs_buffer *buffer)
     zcs__list_remove(&buffer->link);
     zcs__forget_buffer_in_kernels(context, buffer);
     context->stats.bytes_allocated[buffer->tier] -= buffer->size;
+    context->bytes_live -= buffer->size;
     context->stats.frees++;
     context->stats.live_buffers--;
     pthread_mutex_unlock(&context->lock);

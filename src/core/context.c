@@ -77,6 +77,12 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
         return zcs__fail(NULL, ZCS_ERROR_OUT_OF_MEMORY, 0,
                          "zcs_context_create: cannot create a mutex");
     }
+    if (pthread_mutex_init(&context->dispatch_lock, NULL) != 0) {
+        pthread_mutex_destroy(&context->lock);
+        zcs__free(context);
+        return zcs__fail(NULL, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_context_create: cannot create a mutex");
+    }
     context->magic = ZCS__MAGIC_CONTEXT;
     zcs__list_init(&context->buffers);
     zcs__list_init(&context->programs);
@@ -100,6 +106,7 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
     if (status != ZCS_SUCCESS) {
         /* The message is on this thread already; the context dies with it. */
         context->magic = ZCS__MAGIC_DEAD;
+        pthread_mutex_destroy(&context->dispatch_lock);
         pthread_mutex_destroy(&context->lock);
         zcs__free(context);
         return status;
@@ -125,6 +132,7 @@ void zcs_context_destroy(zcs_context *context)
     zcs__backend_context_destroy(context);
     zcs__handle_unregister(context);
     context->magic = ZCS__MAGIC_DEAD;
+    pthread_mutex_destroy(&context->dispatch_lock);
     pthread_mutex_destroy(&context->lock);
     zcs__free(context);
 }
@@ -175,7 +183,8 @@ zcs_status zcs__context_wait(zcs_context *context, uint64_t serial)
 {
     pthread_mutex_lock(&context->lock);
     int done = serial <= context->completed_serial;
-    uint64_t submitted = context->submitted_serial;
+    /* Only serials already enqueued can be claimed complete after the finish below. */
+    uint64_t enqueued = context->enqueued_serial;
     pthread_mutex_unlock(&context->lock);
     if (done)
         return ZCS_SUCCESS;
@@ -183,8 +192,8 @@ zcs_status zcs__context_wait(zcs_context *context, uint64_t serial)
     if (status != ZCS_SUCCESS)
         return status;
     pthread_mutex_lock(&context->lock);
-    if (submitted > context->completed_serial)
-        context->completed_serial = submitted;
+    if (enqueued > context->completed_serial)
+        context->completed_serial = enqueued;
     pthread_mutex_unlock(&context->lock);
     return ZCS_SUCCESS;
 }
@@ -193,7 +202,9 @@ zcs_status zcs_finish(zcs_context *context)
 {
     ZCS__CHECK_CONTEXT(context, "zcs_finish");
     pthread_mutex_lock(&context->lock);
-    uint64_t submitted = context->submitted_serial;
+    uint64_t enqueued = context->enqueued_serial;
     pthread_mutex_unlock(&context->lock);
-    return zcs__context_wait(context, submitted);
+    if (enqueued == 0)
+        return ZCS_SUCCESS;
+    return zcs__context_wait(context, enqueued);
 }

@@ -163,11 +163,13 @@ zcs_status zcs_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_
                              i, kernel->name);
     }
 
+    pthread_mutex_lock(&context->dispatch_lock);
     pthread_mutex_lock(&context->lock);
     uint64_t serial = ++context->submitted_serial;
     pthread_mutex_unlock(&context->lock);
     zcs_status status = zcs__backend_dispatch(kernel, dims, global_size, local_size, serial);
     pthread_mutex_lock(&context->lock);
+    context->enqueued_serial = serial;
     if (status == ZCS_SUCCESS) {
         for (uint32_t i = 0; i < arg_count; i++) {
             if (kernel->args[i].kind == ZCS__ARG_BUFFER)
@@ -176,5 +178,6 @@ zcs_status zcs_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_
         context->stats.dispatches++;
     }
     pthread_mutex_unlock(&context->lock);
+    pthread_mutex_unlock(&context->dispatch_lock);
     return status;
 }

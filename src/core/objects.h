@@ -45,6 +45,7 @@ struct zcs_context {
     char tier_reason[512];
 
     zcs_stats stats;
+    uint64_t bytes_live; /* bytes of live arrays plus those being allocated, for the budget */
     zcs__link buffers;
     zcs__link programs;
     zcs__link kernels;
@@ -56,9 +57,13 @@ struct zcs_context {
 
     /* Dispatch ordering: each dispatch takes the next serial; `completed_serial` is the
        newest serial known to have finished. A buffer is busy while its last_use_serial
-       is above completed_serial. */
+       is above completed_serial. Waits only ever claim serials up to enqueued_serial. */
     uint64_t submitted_serial;
+    uint64_t enqueued_serial; /* newest serial whose backend dispatch has returned */
     uint64_t completed_serial;
+    /* Held from taking a serial until the backend has enqueued it, so serials reach the
+       backend in order and enqueued_serial never passes one still being submitted. */
+    pthread_mutex_t dispatch_lock;
 
     zcs_status last_status;
     int64_t last_backend_error;

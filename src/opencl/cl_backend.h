@@ -2,6 +2,8 @@
 #ifndef ZCS_OPENCL_CL_BACKEND_H
 #define ZCS_OPENCL_CL_BACKEND_H
 
+#include <pthread.h>
+
 #include "backend.h"
 #include "opencl/cl_api.h"
 
@@ -10,6 +12,10 @@ struct zcs__context_impl {
     cl_device_id device;
     cl_context cl_context;
     cl_command_queue queue;
+    /* Serialises every call on `queue`: OpenCL allows several threads on one queue, but
+       runtimes have raced there (PoCL 3.1 aborts in pocl_lock_events_inorder when threads
+       enqueue and clFinish one in-order queue at once), and zcs promises thread safety. */
+    pthread_mutex_t queue_lock;
     cl_device_svm_capabilities svm_capabilities;
     /* 1 if the device reports OpenCL 2.1 or later (clCreateProgramWithIL). */
     int supports_il;

@@ -105,15 +105,19 @@ zcs_status zcs__backend_buffer_map(zcs_buffer *buffer, zcs_access access, size_t
         ptr = (char *)impl->svm + offset;
         break;
     case ZCS_TIER_SVM_COARSE:
+        pthread_mutex_lock(&ctx->queue_lock);
         error = zcs__cl.clEnqueueSVMMap(ctx->queue, CL_TRUE, zcs__cl_map_flags(access),
                                         (char *)impl->svm + offset, size, 0, NULL, NULL);
+        pthread_mutex_unlock(&ctx->queue_lock);
         if (error != CL_SUCCESS)
             return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clEnqueueSVMMap", error, NULL);
         ptr = (char *)impl->svm + offset;
         break;
     default:
+        pthread_mutex_lock(&ctx->queue_lock);
         ptr = zcs__cl.clEnqueueMapBuffer(ctx->queue, impl->mem, CL_TRUE, zcs__cl_map_flags(access),
                                          offset, size, 0, NULL, NULL, &error);
+        pthread_mutex_unlock(&ctx->queue_lock);
         if (ptr == NULL || error != CL_SUCCESS)
             return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clEnqueueMapBuffer", error, NULL);
         /* A zero-copy runtime maps every range into one fixed host allocation; a pointer
@@ -139,6 +143,7 @@ zcs_status zcs__backend_buffer_unmap(zcs_buffer *buffer)
     cl_int error = CL_SUCCESS;
     const char *call = NULL;
 
+    pthread_mutex_lock(&ctx->queue_lock);
     switch (buffer->tier) {
     case ZCS_TIER_SVM_FINE:
         /* Nothing to call: host writes reach kernels enqueued after this point. */
@@ -154,11 +159,12 @@ zcs_status zcs__backend_buffer_unmap(zcs_buffer *buffer)
             zcs__cl.clEnqueueUnmapMemObject(ctx->queue, impl->mem, buffer->map_ptr, 0, NULL, NULL);
         break;
     }
+    /* Start the unmap now rather than at the next dispatch or finish. */
+    if (call != NULL && error == CL_SUCCESS)
+        zcs__cl.clFlush(ctx->queue);
+    pthread_mutex_unlock(&ctx->queue_lock);
     if (error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, call, error, NULL);
-    /* Start the unmap now rather than at the next dispatch or finish. */
-    if (call != NULL)
-        zcs__cl.clFlush(ctx->queue);
     if (zcs__cl_buffer_copies(buffer) && buffer->map_access != ZCS_MAP_READ)
         zcs__stats_add_copied(context, buffer->map_size);
     return ZCS_SUCCESS;

@@ -254,10 +254,14 @@ zcs_status zcs__backend_context_create(zcs_context *context, const char *device_
         return status;
 
     cl_ulong max_alloc = 0;
+    cl_ulong global_memory = 0;
     cl_uint base_align_bits = 0;
     size_t max_work_group = 0;
     cl_int error = zcs__cl.clGetDeviceInfo(choice.device, CL_DEVICE_MAX_MEM_ALLOC_SIZE,
                                            sizeof max_alloc, &max_alloc, NULL);
+    if (error == CL_SUCCESS)
+        error = zcs__cl.clGetDeviceInfo(choice.device, CL_DEVICE_GLOBAL_MEM_SIZE,
+                                        sizeof global_memory, &global_memory, NULL);
     if (error == CL_SUCCESS)
         error = zcs__cl.clGetDeviceInfo(choice.device, CL_DEVICE_MEM_BASE_ADDR_ALIGN,
                                         sizeof base_align_bits, &base_align_bits, NULL);
@@ -301,12 +305,20 @@ zcs_status zcs__backend_context_create(zcs_context *context, const char *device_
                             choice.device_name);
     }
 
+    if (pthread_mutex_init(&impl->queue_lock, NULL) != 0) {
+        zcs__cl.clReleaseCommandQueue(impl->queue);
+        zcs__cl.clReleaseContext(impl->cl_context);
+        zcs__free(impl);
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_context_create: cannot create a mutex");
+    }
     context->impl = impl;
     zcs__copy_string(context->device_name, sizeof context->device_name, choice.device_name);
     zcs__copy_string(context->platform_name, sizeof context->platform_name, choice.platform_name);
     context->info.unified_memory = choice.unified_memory;
     context->info.is_gpu = choice.is_gpu;
     context->info.max_alloc_size = max_alloc;
+    context->info.memory_budget = global_memory;
     /* At least the device's base address alignment and the widest OpenCL type (long16). */
     size_t alignment = base_align_bits / 8;
     if (alignment < 128)
@@ -322,13 +334,16 @@ void zcs__backend_context_destroy(zcs_context *context)
         return;
     zcs__cl.clReleaseCommandQueue(impl->queue);
     zcs__cl.clReleaseContext(impl->cl_context);
+    pthread_mutex_destroy(&impl->queue_lock);
     zcs__free(impl);
     context->impl = NULL;
 }
 
 zcs_status zcs__backend_finish(zcs_context *context)
 {
+    pthread_mutex_lock(&context->impl->queue_lock);
     cl_int error = zcs__cl.clFinish(context->impl->queue);
+    pthread_mutex_unlock(&context->impl->queue_lock);
     if (error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clFinish", error, NULL);
     return ZCS_SUCCESS;

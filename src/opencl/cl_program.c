@@ -231,12 +231,15 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
                          "%zu",
                          group_items, ctx->max_work_group_size);
 
+    pthread_mutex_lock(&ctx->queue_lock);
     cl_int error =
         zcs__cl.clEnqueueNDRangeKernel(ctx->queue, kernel->impl->kernel, dims, NULL, global,
                                        local_size != NULL ? local : NULL, 0, NULL, NULL);
+    if (error == CL_SUCCESS)
+        zcs__cl.clFlush(ctx->queue);
+    pthread_mutex_unlock(&ctx->queue_lock);
     if (error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_DISPATCH, "clEnqueueNDRangeKernel", error,
                             kernel->name);
-    zcs__cl.clFlush(ctx->queue);
     return ZCS_SUCCESS;
 }
