@@ -100,7 +100,8 @@ zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t count, uint3
     return ZCS_SUCCESS;
 }
 
-/* Clear every kernel argument that refers to `buffer` (called with the context locked). */
+/* Clear every kernel argument and indirect use that refers to `buffer` (called with the
+   context locked). */
 static void zcs__forget_buffer_in_kernels(zcs_context *context, const zcs_buffer *buffer)
 {
     for (zcs__link *link = context->kernels.next; link != &context->kernels; link = link->next) {
@@ -111,6 +112,12 @@ static void zcs__forget_buffer_in_kernels(zcs_context *context, const zcs_buffer
                 kernel->args[i].buffer = NULL;
             }
         }
+        uint32_t kept = 0;
+        for (uint32_t i = 0; i < kernel->indirect_count; i++) {
+            if (kernel->indirect[i] != buffer)
+                kernel->indirect[kept++] = kernel->indirect[i];
+        }
+        kernel->indirect_count = kept;
     }
 }
 

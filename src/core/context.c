@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "backend_layout.h"
 #include "core/checks.h"
 #include "core/list.h"
 
@@ -126,6 +127,7 @@ void zcs_context_destroy(zcs_context *context)
         zcs_program_destroy(ZCS__CONTAINER_OF(context->programs.next, zcs_program, link));
     while (!zcs__list_empty(&context->buffers))
         zcs_free(ZCS__CONTAINER_OF(context->buffers.next, zcs_buffer, link));
+    zcs__layout_context_destroy(context);
     zcs__free_dead(&context->dead_kernels, offsetof(zcs_kernel, link));
     zcs__free_dead(&context->dead_programs, offsetof(zcs_program, link));
     zcs__free_dead(&context->dead_buffers, offsetof(zcs_buffer, link));

@@ -163,6 +163,15 @@ zcs_status zcs_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_
                              i, kernel->name);
     }
 
+    for (uint32_t i = 0; i < kernel->indirect_count; i++) {
+        if (kernel->indirect[i]->mapped)
+            return zcs__fail(context, ZCS_ERROR_MAPPED, 0,
+                             "zcs_dispatch: array %u that kernel \"%s\" reaches through pointers "
+                             "(zcs_kernel_set_indirect) is still mapped by the host; unmap it "
+                             "before the dispatch",
+                             i, kernel->name);
+    }
+
     pthread_mutex_lock(&context->dispatch_lock);
     pthread_mutex_lock(&context->lock);
     uint64_t serial = ++context->submitted_serial;
@@ -175,6 +184,8 @@ zcs_status zcs_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_
             if (kernel->args[i].kind == ZCS__ARG_BUFFER)
                 kernel->args[i].buffer->last_use_serial = serial;
         }
+        for (uint32_t i = 0; i < kernel->indirect_count; i++)
+            kernel->indirect[i]->last_use_serial = serial;
         context->stats.dispatches++;
     }
     pthread_mutex_unlock(&context->lock);

@@ -143,6 +143,10 @@ struct zcs_kernel {
     uint32_t num_params;
     zcs__param_kind param_kinds[ZCS_MAX_KERNEL_ARGS];
     zcs__kernel_arg args[ZCS_MAX_KERNEL_ARGS];
+    /* Arrays the kernel reaches through pointers stored in other arrays
+       (zcs_kernel_set_indirect): ordered and checked like array arguments. */
+    zcs_buffer *indirect[ZCS_MAX_KERNEL_ARGS];
+    uint32_t indirect_count;
 
     struct zcs__kernel_impl *impl;
 };

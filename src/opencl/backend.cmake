@@ -4,6 +4,7 @@ set(ZCS_BACKEND_SOURCES
     opencl/cl_buffer.c
     opencl/cl_context.c
     opencl/cl_errors.c
+    opencl/cl_layout.c
     opencl/cl_program.c)
 set(ZCS_BACKEND_LINK OpenCL::OpenCL)
 set(ZCS_BACKEND_PACKAGE OpenCL)

@@ -38,6 +38,7 @@
     X(clGetKernelWorkGroupInfo)                                                                    \
     X(clSetKernelArg)                                                                              \
     X(clSetKernelArgSVMPointer)                                                                    \
+    X(clSetKernelExecInfo)                                                                         \
     X(clEnqueueNDRangeKernel)                                                                      \
     X(clFlush)                                                                                     \
     X(clFinish)

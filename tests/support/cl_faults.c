@@ -250,6 +250,14 @@ static cl_int CL_API_CALL fault_clSetKernelArgSVMPointer(cl_kernel a, cl_uint b,
     return real.clSetKernelArgSVMPointer(a, b, c);
 }
 
+static cl_int CL_API_CALL fault_clSetKernelExecInfo(cl_kernel a, cl_kernel_exec_info b, size_t c,
+                                                    const void *d)
+{
+    if (fault_hits("clSetKernelExecInfo"))
+        return armed_error;
+    return real.clSetKernelExecInfo(a, b, c, d);
+}
+
 static cl_int CL_API_CALL fault_clEnqueueNDRangeKernel(cl_command_queue a, cl_kernel b, cl_uint c,
                                                        const size_t *d, const size_t *e,
                                                        const size_t *f, cl_uint g,
@@ -308,6 +316,7 @@ void cl_faults_install(void)
     zcs__cl.clGetKernelWorkGroupInfo = fault_clGetKernelWorkGroupInfo;
     zcs__cl.clSetKernelArg = fault_clSetKernelArg;
     zcs__cl.clSetKernelArgSVMPointer = fault_clSetKernelArgSVMPointer;
+    zcs__cl.clSetKernelExecInfo = fault_clSetKernelExecInfo;
     zcs__cl.clEnqueueNDRangeKernel = fault_clEnqueueNDRangeKernel;
     zcs__cl.clFlush = fault_clFlush;
     zcs__cl.clFinish = fault_clFinish;

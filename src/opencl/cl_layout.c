@@ -1,0 +1,41 @@
+/* OpenCL backend: device addresses and indirect access for ZCS_PTR fields (SVM tiers). */
+#include "backend_layout.h"
+#include "opencl/cl_backend.h"
+
+const zcs__layout_language zcs__backend_layout_language = ZCS__LAYOUT_LANG_OPENCL_C;
+
+/* Why the host_ptr tier has no shared pointer, for messages. */
+#define ZCS__CL_NO_ADDRESS_REASON                                                                  \
+    "arrays of the host_ptr tier are cl_mem buffers: OpenCL 1.2 gives them no device "             \
+    "address the host may store, and the runtime may move them between dispatches; use "           \
+    "zcs_ref element indices (zcs/layout.h), which work on every tier, or an SVM tier"
+
+zcs_status zcs__backend_buffer_device_address(zcs_buffer *buffer, uint64_t *out_address)
+{
+    if (buffer->tier == ZCS_TIER_HOST_PTR || buffer->impl->svm == NULL)
+        return zcs__fail(buffer->context, ZCS_ERROR_UNSUPPORTED, 0, "zcs_buffer_device_address: %s",
+                         ZCS__CL_NO_ADDRESS_REASON);
+    *out_address = (uint64_t)(uintptr_t)buffer->impl->svm;
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__backend_kernel_set_indirect(zcs_kernel *kernel, zcs_buffer *const *buffers,
+                                            size_t count)
+{
+    zcs_context *context = kernel->context;
+    void *pointers[ZCS_MAX_KERNEL_ARGS];
+    for (size_t i = 0; i < count; i++) {
+        if (buffers[i]->tier == ZCS_TIER_HOST_PTR || buffers[i]->impl->svm == NULL)
+            return zcs__fail(context, ZCS_ERROR_UNSUPPORTED, 0,
+                             "zcs_kernel_set_indirect: array %zu: %s", i,
+                             ZCS__CL_NO_ADDRESS_REASON);
+        pointers[i] = buffers[i]->impl->svm;
+    }
+    /* Called directly rather than through zcs__cl (cl_api.h does not list it yet).
+       Clearing (count 0) passes a valid pointer with size 0. */
+    cl_int error = zcs__cl.clSetKernelExecInfo(kernel->impl->kernel, CL_KERNEL_EXEC_INFO_SVM_PTRS,
+                                               count * sizeof(void *), pointers);
+    if (error != CL_SUCCESS)
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clSetKernelExecInfo", error, kernel->name);
+    return ZCS_SUCCESS;
+}

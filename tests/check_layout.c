@@ -1,0 +1,626 @@
+/*
+ * Struct layout checks (zcs_struct_check) and structs that refer to other shared
+ * structs with zcs_ref indices: matching structs pass, each kind of mismatch is caught
+ * with the right field named, and a linked list built by the host is walked and changed
+ * by a kernel and read back. Runs on every tier of both backends.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zcs/zcs_layout.h>
+
+#include "layout/list.h"
+#include "layout/shapes.h"
+#include "support/zcs_test.h"
+
+/* The library's embedded copy of include/zcs/layout.h (src/core/layout_header.c). */
+extern const char zcs__layout_header_text[];
+
+/* Read a file of the source tree into a NUL-terminated heap string. */
+static char *read_source_file(const char *relative_path)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", ZCS_TEST_SOURCE_DIR, relative_path);
+    FILE *file = fopen(path, "rb");
+    ck_assert_msg(file != NULL, "cannot open %s", path);
+    ck_assert_int_eq(fseek(file, 0, SEEK_END), 0);
+    long length = ftell(file);
+    ck_assert_int_ge(length, 0);
+    ck_assert_int_eq(fseek(file, 0, SEEK_SET), 0);
+    char *text = malloc((size_t)length + 1);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_uint_eq(fread(text, 1, (size_t)length, file), (size_t)length);
+    text[length] = '\0';
+    fclose(file);
+    return text;
+}
+
+static int is_opencl(void)
+{
+    return zcs_test_backend() == ZCS_BACKEND_OPENCL;
+}
+
+/* Check `fields` of the struct declared in tests/layout/<file> and expect a match. */
+static void expect_match(zcs_context *context, const char *name, size_t size,
+                         const zcs_field_desc *fields, size_t count, const char *file)
+{
+    char *source = read_source_file(file);
+    zcs_struct_desc desc = {name, size, fields, count, source, NULL};
+    zcs_layout_report report;
+    memset(&report, 0xff, sizeof report);
+    ZCS_CK(zcs_struct_check(context, &desc, &report));
+    ck_assert_int_eq(report.cached, 0);
+    ck_assert_uint_eq(report.device_size, size);
+    ck_assert_uint_eq(report.fields_checked, count);
+    ck_assert(report.seconds >= 0.0 && report.check_seconds >= 0.0);
+    printf("zcs_struct_check(%s): %zu fields, %zu bytes, %.3f ms\n", name, count, size,
+           report.check_seconds * 1e3);
+    free(source);
+}
+
+#define EXPECT_MATCH(context, T, fields)                                                           \
+    expect_match((context), #T, sizeof(T), (fields), sizeof(fields) / sizeof((fields)[0]),         \
+                 "tests/layout/shapes.h")
+
+START_TEST(embedded_header_matches_the_file)
+{
+    char *file = read_source_file("include/zcs/layout.h");
+    if (strcmp(file, zcs__layout_header_text) != 0) {
+        /* Write the regenerated src/core/layout_header.c for the maintainer to copy. */
+        char path[1024];
+        snprintf(path, sizeof path, "%s/tests/layout_header.c", ZCS_TEST_BINARY_DIR);
+        FILE *out = fopen(path, "w");
+        ck_assert_ptr_nonnull(out);
+        fputs("/*\n * The text of include/zcs/layout.h, which zcs_struct_check compiles for the "
+              "device ahead\n * of the application's declarations (src/core/layout.c). "
+              "Generated from the header:\n * check_layout fails when the two differ and "
+              "writes the regenerated file to\n * <build>/tests/layout_header.c, to be copied "
+              "here.\n */\n\nextern const char zcs__layout_header_text[];\n"
+              "const char zcs__layout_header_text[] =",
+              out);
+        for (const char *c = file; *c != '\0'; c++) {
+            if (c == file || c[-1] == '\n')
+                fputs("\n    \"", out);
+            if (*c == '\\' || *c == '"')
+                fputc('\\', out);
+            if (*c == '\n')
+                fputs("\\n\"", out);
+            else
+                fputc(*c, out);
+        }
+        fputs(";\n", out);
+        fclose(out);
+        ck_abort_msg("src/core/layout_header.c is out of date with include/zcs/layout.h: "
+                     "copy %s there",
+                     path);
+    }
+    free(file);
+}
+END_TEST
+
+START_TEST(scalars_and_64_bit_fields_match)
+{
+    zcs_context *context = zcs_test_context();
+    static const zcs_field_desc fields[] = {
+        ZCS_FIELD(lt_scalars, id),     ZCS_FIELD(lt_scalars, delta),
+        ZCS_FIELD(lt_scalars, weight), ZCS_FIELD(lt_scalars, pad0),
+        ZCS_FIELD(lt_scalars, big),    ZCS_FIELD(lt_scalars, signed_big),
+    };
+    EXPECT_MATCH(context, lt_scalars, fields);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(vectors_match)
+{
+    zcs_context *context = zcs_test_context();
+    static const zcs_field_desc fields[] = {
+        ZCS_FIELD(lt_vectors, color),  ZCS_FIELD(lt_vectors, uv),
+        ZCS_FIELD(lt_vectors, normal), ZCS_FIELD(lt_vectors, normal.z),
+        ZCS_FIELD(lt_vectors, flags),  ZCS_FIELD(lt_vectors, ids),
+        ZCS_FIELD(lt_vectors, deltas), ZCS_FIELD(lt_vectors, cell),
+        ZCS_FIELD(lt_vectors, range),  ZCS_FIELD(lt_vectors, pad1),
+    };
+    EXPECT_MATCH(context, lt_vectors, fields);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(nested_structs_and_fixed_arrays_match)
+{
+    zcs_context *context = zcs_test_context();
+    static const zcs_field_desc fields[] = {
+        ZCS_FIELD(lt_nested, kind),
+        ZCS_FIELD(lt_nested, stamp),
+        ZCS_FIELD(lt_nested, inner),
+        ZCS_FIELD(lt_nested, inner.weight),
+        ZCS_FIELD(lt_nested, inner.tags),
+        ZCS_FIELD(lt_nested, inner.tags[2]),
+        ZCS_FIELD(lt_nested, pair),
+        ZCS_FIELD(lt_nested, pair[1]),
+        ZCS_FIELD(lt_nested, pair[1].tags[1]),
+        ZCS_FIELD(lt_nested, matrix),
+        ZCS_FIELD(lt_nested, matrix[1]),
+        ZCS_FIELD(lt_nested, matrix[1][2]),
+        ZCS_FIELD(lt_nested, pad1),
+    };
+    EXPECT_MATCH(context, lt_nested, fields);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(struct_inside_a_struct_array_matches)
+{
+    zcs_context *context = zcs_test_context();
+    static const zcs_field_desc fields[] = {
+        ZCS_FIELD(lt_bag, count),
+        ZCS_FIELD(lt_bag, items),
+        ZCS_FIELD(lt_bag, items[0].position),
+        ZCS_FIELD(lt_bag, items[1].inner),
+        ZCS_FIELD(lt_bag, items[2].inner.tags[2]),
+        ZCS_FIELD(lt_bag, total),
+    };
+    EXPECT_MATCH(context, lt_bag, fields);
+    /* The element struct on its own, as an array of it would be allocated. */
+    static const zcs_field_desc item_fields[] = {
+        ZCS_FIELD(lt_item, position), ZCS_FIELD(lt_item, inner), ZCS_FIELD(lt_item, inner.tags)};
+    EXPECT_MATCH(context, lt_item, item_fields);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(trailing_padding_of_a_nested_struct_matches)
+{
+    zcs_context *context = zcs_test_context();
+    /* On GLSL the copy of `tail` writes 12 of its 16 bytes; listing its members says
+       where its data ends. */
+    static const zcs_field_desc fields[] = {
+        ZCS_FIELD(lt_holds_tail, tail),
+        ZCS_FIELD(lt_holds_tail, tail.x),
+        ZCS_FIELD(lt_holds_tail, tail.y),
+        ZCS_FIELD(lt_holds_tail, after),
+    };
+    EXPECT_MATCH(context, lt_holds_tail, fields);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(second_check_is_cached)
+{
+    zcs_context *context = zcs_test_context();
+    char *source = read_source_file("tests/layout/shapes.h");
+    static const zcs_field_desc fields[] = {ZCS_FIELD(lt_inner, weight), ZCS_FIELD(lt_inner, tags)};
+    zcs_struct_desc desc = ZCS_STRUCT_DESC(lt_inner, fields, source);
+    zcs_layout_report first, second;
+    zcs_stats before, after;
+    ZCS_CK(zcs_struct_check(context, &desc, &first));
+    ck_assert_int_eq(first.cached, 0);
+    ZCS_CK(zcs_stats_get(context, &before));
+    ck_assert_uint_eq(before.dispatches, 1);
+    ZCS_CK(zcs_struct_check(context, &desc, &second));
+    ZCS_CK(zcs_stats_get(context, &after));
+    ck_assert_int_eq(second.cached, 1);
+    ck_assert(second.check_seconds == first.check_seconds);
+    ck_assert(second.seconds <= first.seconds);
+    ck_assert_uint_eq(second.device_size, sizeof(lt_inner));
+    ck_assert_uint_eq(after.dispatches, before.dispatches);
+    ck_assert_uint_eq(after.allocations, before.allocations);
+    ZCS_CK(zcs_struct_check(context, &desc, NULL));
+    printf("lt_inner: first check %.3f ms, cached check %.6f ms\n", first.seconds * 1e3,
+           second.seconds * 1e3);
+
+    /* Another description of the same name is checked again. */
+    static const zcs_field_desc one_field[] = {ZCS_FIELD(lt_inner, tags)};
+    zcs_struct_desc other = ZCS_STRUCT_DESC(lt_inner, one_field, source);
+    ZCS_CK(zcs_struct_check(context, &other, &second));
+    ck_assert_int_eq(second.cached, 0);
+    free(source);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+/* Expect the check of host struct `name` against `device_source` to fail naming `field`. */
+static void expect_mismatch(const char *name, size_t size, const zcs_field_desc *fields,
+                            size_t count, const char *device_source, const char *const *needles)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_struct_desc desc = {name, size, fields, count, device_source, NULL};
+    for (int attempt = 0; attempt < 2; attempt++) {
+        /* A failed check is not cached: the second attempt fails the same way. */
+        ZCS_CK_STATUS(zcs_struct_check(context, &desc, NULL), ZCS_ERROR_LAYOUT_MISMATCH);
+        const char *message = zcs_last_error();
+        for (const char *const *needle = needles; *needle != NULL; needle++)
+            ck_assert_msg(strstr(message, *needle) != NULL, "\"%s\" not in the message: %s",
+                          *needle, message);
+        ck_assert_str_eq(zcs_context_last_error(context), message);
+    }
+    printf("caught: %s\n", zcs_last_error());
+    zcs_test_context_destroy(context);
+}
+
+#define EXPECT_MISMATCH(T, fields, device_source, ...)                                             \
+    do {                                                                                           \
+        static const char *const needles_[] = {__VA_ARGS__, NULL};                                 \
+        expect_mismatch(#T, sizeof(T), (fields), sizeof(fields) / sizeof((fields)[0]),             \
+                        (device_source), needles_);                                                \
+    } while (0)
+
+typedef struct mm_float3 {
+    float a;
+    float v[3];
+    float w;
+} mm_float3;
+
+START_TEST(float3_against_float_array_is_caught)
+{
+    static const zcs_field_desc fields[] = {ZCS_FIELD(mm_float3, a), ZCS_FIELD(mm_float3, v),
+                                            ZCS_FIELD(mm_float3, w)};
+    if (is_opencl())
+        EXPECT_MISMATCH(mm_float3, fields,
+                        "ZCS_STRUCT(mm_float3) { float a; float3 v; float w; };\n", "\"mm_float3\"",
+                        "field \"v\"", "host offset 4 size 12", "device offset 16 size 16");
+    else
+        EXPECT_MISMATCH(mm_float3, fields, "ZCS_STRUCT(mm_float3) { float a; vec3 v; float w; };\n",
+                        "\"mm_float3\"", "field \"v\"", "host offset 4 size 12",
+                        "device offset 16 size 12");
+}
+END_TEST
+
+/* The host packs the 64-bit field right after the 32-bit one; the device pads. */
+#pragma pack(push, 4)
+typedef struct mm_packed {
+    uint32_t a;
+    uint64_t b;
+} mm_packed;
+#pragma pack(pop)
+
+START_TEST(missing_padding_before_a_64_bit_field_is_caught)
+{
+    static const zcs_field_desc fields[] = {ZCS_FIELD(mm_packed, a), ZCS_FIELD(mm_packed, b)};
+    EXPECT_MISMATCH(mm_packed, fields,
+                    "#include \"zcs/layout.h\"\nZCS_STRUCT(mm_packed) { zcs_u32 a; zcs_u64 b; };\n",
+                    "field \"b\"", "host offset 4 size 8", "device offset 8 size 8");
+}
+END_TEST
+
+typedef struct mm_long {
+    long count;
+    uint32_t x;
+    uint32_t y;
+} mm_long;
+
+START_TEST(long_against_int_is_caught)
+{
+    static const zcs_field_desc fields[] = {ZCS_FIELD(mm_long, count), ZCS_FIELD(mm_long, x),
+                                            ZCS_FIELD(mm_long, y)};
+    ck_assert_uint_eq(sizeof(long), 8); /* LP64 hosts */
+    EXPECT_MISMATCH(mm_long, fields, "ZCS_STRUCT(mm_long) { int count; uint x; uint y; };\n",
+                    "field \"count\"", "host offset 0 size 8", "device offset 0 size 4");
+}
+END_TEST
+
+typedef struct mm_order {
+    float a;
+    uint32_t b;
+    uint32_t c;
+} mm_order;
+
+START_TEST(reordered_field_is_caught)
+{
+    static const zcs_field_desc fields[] = {ZCS_FIELD(mm_order, a), ZCS_FIELD(mm_order, b),
+                                            ZCS_FIELD(mm_order, c)};
+    EXPECT_MISMATCH(mm_order, fields,
+                    "ZCS_STRUCT(mm_order) { zcs_u32 b; zcs_f32 a; zcs_u32 c; };\n", "field \"a\"",
+                    "host offset 0 size 4", "device offset 4 size 4");
+}
+END_TEST
+
+typedef struct mm_size {
+    float a;
+    float b;
+    float c;
+    uint32_t pad;
+} mm_size;
+
+START_TEST(wrong_total_size_is_caught)
+{
+    static const zcs_field_desc fields[] = {ZCS_FIELD(mm_size, a), ZCS_FIELD(mm_size, b),
+                                            ZCS_FIELD(mm_size, c)};
+    EXPECT_MISMATCH(mm_size, fields, "ZCS_STRUCT(mm_size) { zcs_f32 a; zcs_f32 b; zcs_f32 c; };\n",
+                    "\"mm_size\" is 16 bytes on the host but 12 bytes on the device");
+}
+END_TEST
+
+START_TEST(invalid_descriptions_are_refused)
+{
+    zcs_context *context = zcs_test_context();
+    static const zcs_field_desc fields[] = {ZCS_FIELD(mm_order, a), ZCS_FIELD(mm_order, b)};
+    const char *source = "ZCS_STRUCT(mm_order) { zcs_f32 a; zcs_u32 b; zcs_u32 c; };\n";
+    zcs_struct_desc desc = ZCS_STRUCT_DESC(mm_order, fields, source);
+    ZCS_CK_STATUS(zcs_struct_check(NULL, &desc, NULL), ZCS_ERROR_NULL_HANDLE);
+    ZCS_CK_STATUS(zcs_struct_check(context, NULL, NULL), ZCS_ERROR_NULL_HANDLE);
+
+    zcs_struct_desc bad = desc;
+    bad.source = NULL;
+    ZCS_CK_STATUS(zcs_struct_check(context, &bad, NULL), ZCS_ERROR_NULL_HANDLE);
+    bad = desc;
+    bad.name = "mm order";
+    ZCS_CK_STATUS(zcs_struct_check(context, &bad, NULL), ZCS_ERROR_INVALID_ARGUMENT);
+    bad = desc;
+    bad.field_count = 0;
+    ZCS_CK_STATUS(zcs_struct_check(context, &bad, NULL), ZCS_ERROR_INVALID_ARGUMENT);
+    bad = desc;
+    bad.size = 4; /* field b lies past the end */
+    ZCS_CK_STATUS(zcs_struct_check(context, &bad, NULL), ZCS_ERROR_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(zcs_last_error(), "\"b\""));
+    static const zcs_field_desc injected[] = {{"a; } kernel void x(", 0, 4}};
+    bad = desc;
+    bad.fields = injected;
+    bad.field_count = 1;
+    ZCS_CK_STATUS(zcs_struct_check(context, &bad, NULL), ZCS_ERROR_INVALID_ARGUMENT);
+
+    /* Names the device compiler does not know: the build log says which. */
+    static const zcs_field_desc unknown[] = {{"no_such_member", 0, 4}};
+    bad = desc;
+    bad.fields = unknown;
+    bad.field_count = 1;
+    ZCS_CK_STATUS(zcs_struct_check(context, &bad, NULL), ZCS_ERROR_BUILD);
+    ck_assert_ptr_nonnull(strstr(zcs_last_error(), "no_such_member"));
+    bad = desc;
+    bad.source = "this is not a declaration";
+    ZCS_CK_STATUS(zcs_struct_check(context, &bad, NULL), ZCS_ERROR_BUILD);
+    ck_assert_ptr_nonnull(strstr(zcs_last_error(), "mm_order"));
+
+    ZCS_CK(zcs_struct_check(context, &desc, NULL));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+/* ---- a linked list with zcs_ref indices, every tier and backend ---- */
+
+static const char list_kernel_opencl[] =
+    "kernel void list_walk(global lt_node *nodes, global lt_payload *payloads, uint count)\n"
+    "{\n"
+    "    uint i = (uint)get_global_id(0);\n"
+    "    if (i >= count)\n"
+    "        return;\n"
+    "    global lt_node *self = &nodes[i];\n"
+    "    uint sum = 0, depth = 0;\n"
+    "    for (global lt_node *p = self; p != 0; p = ZCS_REF_GET(nodes, p->next)) {\n"
+    "        sum += p->value;\n"
+    "        depth++;\n"
+    "    }\n"
+    "    self->sum = sum;\n"
+    "    self->depth = depth;\n"
+    "    if (!ZCS_REF_IS_NULL(self->next))\n"
+    "        nodes[self->next].prev = i;\n"
+    "    ZCS_REF_GET(payloads, self->payload)->visits = depth;\n"
+    "}\n";
+
+static const char list_kernel_glsl[] =
+    "layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;\n"
+    "layout(std430, set = 0, binding = 0) buffer Nodes { lt_node nodes[]; };\n"
+    "layout(std430, set = 0, binding = 1) buffer Payloads { lt_payload payloads[]; };\n"
+    "layout(push_constant, std430) uniform Args { uint count; } args;\n"
+    "void main()\n"
+    "{\n"
+    "    uint i = gl_GlobalInvocationID.x;\n"
+    "    if (i >= args.count)\n"
+    "        return;\n"
+    "    uint sum = 0u, depth = 0u;\n"
+    "    for (zcs_ref r = i; !ZCS_REF_IS_NULL(r); r = nodes[r].next) {\n"
+    "        sum += nodes[r].value;\n"
+    "        depth++;\n"
+    "    }\n"
+    "    nodes[i].sum = sum;\n"
+    "    nodes[i].depth = depth;\n"
+    "    if (!ZCS_REF_IS_NULL(nodes[i].next))\n"
+    "        nodes[nodes[i].next].prev = i;\n"
+    "    payloads[nodes[i].payload].visits = depth;\n"
+    "}\n";
+
+/*
+ * Kernel source in the backend's language: [#version] + zcs/layout.h + the shared header
+ * (its include line dropped, as zcs_struct_check does) + the kernel.
+ */
+static char *compose_program(const char *header_file, const char *kernel_text)
+{
+    char *layout = read_source_file("include/zcs/layout.h");
+    char *header = read_source_file(header_file);
+    char *include = strstr(header, "#include \"zcs/layout.h\"");
+    ck_assert_ptr_nonnull(include);
+    memset(include, ' ', strlen("#include \"zcs/layout.h\""));
+    size_t size = strlen(layout) + strlen(header) + strlen(kernel_text) + 64;
+    char *text = malloc(size);
+    ck_assert_ptr_nonnull(text);
+    snprintf(text, size, "%s%s%s\n%s", is_opencl() ? "" : "#version 450\n", layout, header,
+             kernel_text);
+    free(layout);
+    free(header);
+    return text;
+}
+
+/* A permutation of 0..count-1 from a fixed seed: the list order differs from the array's. */
+static void shuffled_order(uint32_t *order, uint32_t count)
+{
+    uint32_t state = 12345u;
+    for (uint32_t i = 0; i < count; i++)
+        order[i] = i;
+    for (uint32_t i = count - 1; i > 0; i--) {
+        state = state * 1664525u + 1013904223u;
+        uint32_t j = state % (i + 1);
+        uint32_t t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+}
+
+START_TEST(linked_list_with_refs_round_trips)
+{
+    enum { COUNT = 2000 };
+    zcs_context *context = zcs_test_context();
+
+    /* The layout the kernel relies on, checked first. */
+    char *header = read_source_file("tests/layout/list.h");
+    static const zcs_field_desc node_fields[] = {
+        ZCS_FIELD(lt_node, value), ZCS_FIELD(lt_node, sum),  ZCS_FIELD(lt_node, depth),
+        ZCS_FIELD(lt_node, next),  ZCS_FIELD(lt_node, prev), ZCS_FIELD(lt_node, payload),
+    };
+    static const zcs_field_desc payload_fields[] = {ZCS_FIELD(lt_payload, weight),
+                                                    ZCS_FIELD(lt_payload, visits)};
+    zcs_struct_desc node_desc = ZCS_STRUCT_DESC(lt_node, node_fields, header);
+    zcs_struct_desc payload_desc = ZCS_STRUCT_DESC(lt_payload, payload_fields, header);
+    ZCS_CK(zcs_struct_check(context, &node_desc, NULL));
+    ZCS_CK(zcs_struct_check(context, &payload_desc, NULL));
+    free(header);
+
+    /* The host builds the list in a shuffled order; node k of the list has payload
+       COUNT - 1 - k. */
+    static uint32_t order[COUNT];
+    shuffled_order(order, COUNT);
+    zcs_buffer *nodes_buffer = NULL, *payloads_buffer = NULL;
+    ZCS_CK(ZCS_ALLOC(context, lt_node, COUNT, 0, &nodes_buffer));
+    ZCS_CK(ZCS_ALLOC(context, lt_payload, COUNT, 0, &payloads_buffer));
+    lt_node *nodes = NULL;
+    lt_payload *payloads = NULL;
+    ZCS_CK(zcs_map(nodes_buffer, ZCS_MAP_WRITE_DISCARD, (void **)&nodes));
+    ZCS_CK(zcs_map(payloads_buffer, ZCS_MAP_WRITE_DISCARD, (void **)&payloads));
+    for (uint32_t k = 0; k < COUNT; k++) {
+        lt_node *node = &nodes[order[k]];
+        node->value = k + 1;
+        node->sum = 0;
+        node->depth = 0;
+        node->next = k + 1 < COUNT ? ZCS_REF_TO(nodes, &nodes[order[k + 1]]) : ZCS_REF_NULL;
+        node->prev = ZCS_REF_NULL;
+        node->payload = COUNT - 1 - k;
+        payloads[k].weight = (float)k;
+        payloads[k].visits = 0;
+    }
+    ZCS_CK(zcs_unmap(payloads_buffer));
+    ZCS_CK(zcs_unmap(nodes_buffer));
+
+    char *text =
+        compose_program("tests/layout/list.h", is_opencl() ? list_kernel_opencl : list_kernel_glsl);
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = NULL;
+    ZCS_CK(zcs_program_create_from_source(context, text, 0, NULL, &program));
+    free(text);
+    ZCS_CK(zcs_kernel_create(program, is_opencl() ? "list_walk" : "main", &kernel));
+    uint32_t count = COUNT;
+    ZCS_CK(zcs_kernel_set_buffer(kernel, 0, nodes_buffer));
+    ZCS_CK(zcs_kernel_set_buffer(kernel, 1, payloads_buffer));
+    ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof count, &count));
+    size_t global = COUNT;
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+
+    /* Every node: the sum of the values from it to the end, its depth, its predecessor;
+       every payload: visited by the node that refers to it. */
+    ZCS_CK(zcs_map(nodes_buffer, ZCS_MAP_READ, (void **)&nodes));
+    ZCS_CK(zcs_map(payloads_buffer, ZCS_MAP_READ, (void **)&payloads));
+    for (uint32_t k = 0; k < COUNT; k++) {
+        const lt_node *node = &nodes[order[k]];
+        uint32_t expected_sum = 0;
+        for (uint32_t j = k; j < COUNT; j++)
+            expected_sum += j + 1;
+        ck_assert_uint_eq(node->value, k + 1);
+        ck_assert_msg(node->sum == expected_sum, "list node %u: sum %u, expected %u", k, node->sum,
+                      expected_sum);
+        ck_assert_uint_eq(node->depth, COUNT - k);
+        ck_assert_uint_eq(node->prev, k == 0 ? ZCS_REF_NULL : order[k - 1]);
+        ck_assert_ptr_eq(ZCS_REF_GET(nodes, node->next),
+                         k + 1 < COUNT ? &nodes[order[k + 1]] : NULL);
+        ck_assert_uint_eq(payloads[COUNT - 1 - k].visits, COUNT - k);
+        ck_assert(payloads[COUNT - 1 - k].weight == (float)(COUNT - 1 - k));
+    }
+    ZCS_CK(zcs_unmap(payloads_buffer));
+    ZCS_CK(zcs_unmap(nodes_buffer));
+
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    zcs_context_info info;
+    ZCS_CK(zcs_context_info_get(context, &info));
+    if (info.unified_memory)
+        ck_assert_uint_eq(stats.bytes_copied, 0);
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    ZCS_CK(zcs_free(nodes_buffer));
+    ZCS_CK(zcs_free(payloads_buffer));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+/* Native pointers: offered on the OpenCL SVM tiers, refused with the reason elsewhere
+   (the round trip itself is tests/check_layout_pointers.c). */
+START_TEST(device_addresses_follow_the_tier)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_context_info info;
+    ZCS_CK(zcs_context_info_get(context, &info));
+    zcs_buffer *buffer = NULL;
+    ZCS_CK(zcs_alloc(context, 16, 4, 0, &buffer));
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = NULL;
+    ZCS_CK(zcs_program_create_from_source(context, zcs_test_good_source(), 0, NULL, &program));
+    ZCS_CK(zcs_kernel_create(program, is_opencl() ? "fill_u32" : "main", &kernel));
+    uint64_t address = 0;
+    ZCS_CK_STATUS(zcs_buffer_device_address(buffer, NULL), ZCS_ERROR_NULL_HANDLE);
+    ZCS_CK_STATUS(zcs_kernel_set_indirect(kernel, NULL, 1), ZCS_ERROR_NULL_HANDLE);
+    ZCS_CK_STATUS(zcs_kernel_set_indirect(kernel, &buffer, ZCS_MAX_KERNEL_ARGS + 1),
+                  ZCS_ERROR_INVALID_ARGUMENT);
+    if (info.tier == ZCS_TIER_SVM_FINE || info.tier == ZCS_TIER_SVM_COARSE) {
+        ZCS_CK(zcs_buffer_device_address(buffer, &address));
+        void *ptr = NULL;
+        ZCS_CK(zcs_map(buffer, ZCS_MAP_READ_WRITE, &ptr));
+        ck_assert_ptr_eq((void *)(uintptr_t)address, ptr);
+        ZCS_CK(zcs_unmap(buffer));
+        ZCS_CK(zcs_kernel_set_indirect(kernel, &buffer, 1));
+        ZCS_CK(zcs_kernel_set_indirect(kernel, NULL, 0));
+    } else {
+        ZCS_CK_STATUS(zcs_buffer_device_address(buffer, &address), ZCS_ERROR_UNSUPPORTED);
+        ck_assert_ptr_nonnull(strstr(zcs_last_error(), "zcs_ref"));
+        ZCS_CK_STATUS(zcs_kernel_set_indirect(kernel, &buffer, 1), ZCS_ERROR_UNSUPPORTED);
+        ck_assert_ptr_nonnull(strstr(zcs_last_error(), "zcs_ref"));
+        printf("native pointers on %s: %s\n", zcs_tier_name(info.tier), zcs_last_error());
+    }
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    ZCS_CK(zcs_free(buffer));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+static Suite *layout_suite(void)
+{
+    Suite *suite = suite_create("layout");
+    TCase *matching = tcase_create("matching");
+    tcase_add_test(matching, embedded_header_matches_the_file);
+    tcase_add_test(matching, scalars_and_64_bit_fields_match);
+    tcase_add_test(matching, vectors_match);
+    tcase_add_test(matching, nested_structs_and_fixed_arrays_match);
+    tcase_add_test(matching, struct_inside_a_struct_array_matches);
+    tcase_add_test(matching, trailing_padding_of_a_nested_struct_matches);
+    tcase_add_test(matching, second_check_is_cached);
+    suite_add_tcase(suite, matching);
+
+    TCase *mismatches = tcase_create("mismatches");
+    tcase_add_test(mismatches, float3_against_float_array_is_caught);
+    tcase_add_test(mismatches, missing_padding_before_a_64_bit_field_is_caught);
+    tcase_add_test(mismatches, long_against_int_is_caught);
+    tcase_add_test(mismatches, reordered_field_is_caught);
+    tcase_add_test(mismatches, wrong_total_size_is_caught);
+    tcase_add_test(mismatches, invalid_descriptions_are_refused);
+    suite_add_tcase(suite, mismatches);
+
+    TCase *references = tcase_create("references");
+    tcase_add_test(references, linked_list_with_refs_round_trips);
+    tcase_add_test(references, device_addresses_follow_the_tier);
+    suite_add_tcase(suite, references);
+    return suite;
+}
+
+int main(void)
+{
+    return zcs_test_run(layout_suite());
+}
