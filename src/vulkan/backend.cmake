@@ -1,0 +1,103 @@
+# The Vulkan backend (included from src/CMakeLists.txt).
+set(ZCS_BACKEND_SOURCES
+    vulkan/vk_allocator.c
+    vulkan/vk_api.c
+    vulkan/vk_buffer.c
+    vulkan/vk_context.c
+    vulkan/vk_dispatch.c
+    vulkan/vk_errors.c
+    vulkan/vk_layout.c
+    vulkan/vk_program.c
+    vulkan/vk_spirv.c
+    vulkan/vk_validation.c)
+set(ZCS_BACKEND_LINK Vulkan::Vulkan)
+set(ZCS_BACKEND_PACKAGE Vulkan)
+set(ZCS_BACKEND_PC_REQUIRES vulkan)
+set(ZCS_BACKEND_DEFINITIONS "")
+
+# GLSL at run time (zcs_program_create_from_source, .comp files) needs libshaderc; the
+# backend builds without it and then answers ZCS_ERROR_UNSUPPORTED there.
+# Debian 12's libshaderc.so.1 lacks its glslang dependency (it links, then fails with
+# undefined glslang::* symbols), so the shared library is tried first and the static
+# libshaderc_combined.a with glslang's and SPIRV-Tools' archives second (linked into
+# zcs with their symbols hidden).
+find_package(PkgConfig QUIET)
+set(_zcs_shaderc_link "")
+if(PkgConfig_FOUND)
+    pkg_check_modules(shaderc QUIET IMPORTED_TARGET shaderc)
+endif()
+if(shaderc_FOUND)
+    include(CheckCSourceCompiles)
+    set(CMAKE_REQUIRED_LIBRARIES PkgConfig::shaderc)
+    set(CMAKE_REQUIRED_QUIET ON)
+    check_c_source_compiles("#include <shaderc/shaderc.h>
+int main(void) { shaderc_compiler_release(shaderc_compiler_initialize()); return 0; }"
+                            ZCS_SHADERC_SHARED_LINKS)
+    unset(CMAKE_REQUIRED_LIBRARIES)
+    unset(CMAKE_REQUIRED_QUIET)
+    if(ZCS_SHADERC_SHARED_LINKS)
+        set(_zcs_shaderc_link PkgConfig::shaderc)
+        set(_zcs_shaderc_how "libshaderc ${shaderc_VERSION} (shared)")
+        set(ZCS_BACKEND_PC_REQUIRES "vulkan shaderc")
+    endif()
+endif()
+if(NOT _zcs_shaderc_link AND PkgConfig_FOUND)
+    find_library(ZCS_SHADERC_COMBINED shaderc_combined)
+    find_library(ZCS_SPIRV_LIBRARY SPIRV)
+    find_library(ZCS_SPIRV_TOOLS_OPT_LIBRARY SPIRV-Tools-opt)
+    find_library(ZCS_SPIRV_TOOLS_LIBRARY SPIRV-Tools)
+    pkg_check_modules(glslang QUIET glslang)
+    if(ZCS_SHADERC_COMBINED AND ZCS_SPIRV_LIBRARY AND ZCS_SPIRV_TOOLS_OPT_LIBRARY
+       AND ZCS_SPIRV_TOOLS_LIBRARY AND glslang_FOUND)
+        set(_zcs_shaderc_link
+            "-Wl,--exclude-libs,ALL" ${ZCS_SHADERC_COMBINED} ${glslang_LINK_LIBRARIES}
+            ${ZCS_SPIRV_LIBRARY} ${ZCS_SPIRV_TOOLS_OPT_LIBRARY} ${ZCS_SPIRV_TOOLS_LIBRARY}
+            stdc++ m)
+        set(_zcs_shaderc_how "libshaderc_combined.a, glslang and SPIRV-Tools (static)")
+    endif()
+endif()
+if(_zcs_shaderc_link)
+    list(APPEND ZCS_BACKEND_LINK ${_zcs_shaderc_link})
+    list(APPEND ZCS_BACKEND_DEFINITIONS ZCS_HAVE_SHADERC=1)
+    message(STATUS "zcs Vulkan backend: GLSL at run time through ${_zcs_shaderc_how}")
+else()
+    message(STATUS "zcs Vulkan backend: libshaderc not found (Debian: libshaderc-dev); "
+                   "GLSL source programs will be unsupported, SPIR-V only")
+endif()
+
+# Builtin programs: every kernels/*.comp compiled to SPIR-V at build time, written to
+# ${PROJECT_BINARY_DIR}/kernels/<name>.spv (tests load them from there) and embedded.
+file(GLOB _zcs_comp_kernels CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/kernels/*.comp")
+set(_zcs_spv_dir "${PROJECT_BINARY_DIR}/kernels")
+file(MAKE_DIRECTORY "${_zcs_spv_dir}")
+set(_names "")
+set(_spv_files "")
+foreach(_file ${_zcs_comp_kernels})
+    get_filename_component(_name "${_file}" NAME_WE)
+    set(_spv "${_zcs_spv_dir}/${_name}.spv")
+    # Vulkan 1.1 (SPIR-V 1.3) is the least the backend accepts, so the modules run on
+    # every device it chooses.
+    if(ZCS_GLSLC)
+        set(_compile ${ZCS_GLSLC} --target-env=vulkan1.1 -Werror -o "${_spv}" "${_file}")
+    else()
+        set(_compile ${ZCS_GLSLANG_VALIDATOR} -V --target-env vulkan1.1 -o "${_spv}" "${_file}")
+    endif()
+    add_custom_command(
+        OUTPUT "${_spv}"
+        COMMAND ${_compile}
+        DEPENDS "${_file}"
+        COMMENT "Compiling kernels/${_name}.comp to SPIR-V"
+        VERBATIM)
+    list(APPEND _names "${_name}")
+    list(APPEND _spv_files "${_spv}")
+endforeach()
+string(REPLACE ";" "|" _names "${_names}")
+string(REPLACE ";" "|" _files "${_spv_files}")
+set(ZCS_BUILTINS_SOURCE "${CMAKE_CURRENT_BINARY_DIR}/zcs_builtins_vulkan.c")
+add_custom_command(
+    OUTPUT "${ZCS_BUILTINS_SOURCE}"
+    COMMAND ${CMAKE_COMMAND} "-DOUTPUT=${ZCS_BUILTINS_SOURCE}" "-DNAMES=${_names}"
+            "-DFILES=${_files}" -P "${PROJECT_SOURCE_DIR}/cmake/embed_files.cmake"
+    DEPENDS ${_spv_files} "${PROJECT_SOURCE_DIR}/cmake/embed_files.cmake"
+    COMMENT "Embedding SPIR-V kernels"
+    VERBATIM)

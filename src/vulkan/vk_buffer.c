@@ -1,0 +1,126 @@
+/*
+ * Arrays: a range of a persistently mapped block (vk_allocator.c). Map returns a
+ * pointer into the mapping; only where the memory type is not host-coherent do map
+ * and unmap call the driver, to invalidate and flush the mapped range.
+ */
+#include <stdatomic.h>
+
+#include "backend.h"
+#include "vulkan/vk_buffer.h"
+#include "vulkan/vk_internal.h"
+
+static atomic_int zcs__assume_noncoherent;
+static atomic_uint_fast64_t zcs__flushes;
+static atomic_uint_fast64_t zcs__invalidates;
+
+void zcs__vulkan_assume_noncoherent(int on)
+{
+    atomic_store(&zcs__assume_noncoherent, on != 0);
+}
+
+uint64_t zcs__vulkan_flush_count(void)
+{
+    return (uint64_t)atomic_load(&zcs__flushes);
+}
+
+uint64_t zcs__vulkan_invalidate_count(void)
+{
+    return (uint64_t)atomic_load(&zcs__invalidates);
+}
+
+zcs_status zcs__backend_buffer_create(zcs_buffer *buffer)
+{
+    struct zcs__context_impl *impl = buffer->context->impl;
+    struct zcs__buffer_impl *buffer_impl = zcs__calloc(1, sizeof *buffer_impl);
+    if (buffer_impl == NULL)
+        return zcs__fail(buffer->context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_alloc: out of host memory");
+    /* Read-back arrays prefer cached memory; everything else coherent device-local. */
+    uint32_t memory_type = (buffer->flags & ZCS_ALLOC_HOST_READ_ONLY) ? impl->memory_type_readback
+                                                                      : impl->memory_type_default;
+    zcs_status status = zcs__vk_allocator_alloc(&impl->allocator, memory_type, buffer->size,
+                                                &buffer_impl->allocation);
+    if (status != ZCS_SUCCESS) {
+        zcs__free(buffer_impl);
+        return status;
+    }
+    VkMemoryPropertyFlags flags = impl->memory_properties.memoryTypes[memory_type].propertyFlags;
+    buffer_impl->coherent = (flags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0 &&
+                            !atomic_load(&zcs__assume_noncoherent);
+    buffer->impl = buffer_impl;
+    return ZCS_SUCCESS;
+}
+
+void zcs__backend_buffer_destroy(zcs_buffer *buffer)
+{
+    struct zcs__buffer_impl *buffer_impl = buffer->impl;
+    if (buffer_impl == NULL)
+        return;
+    zcs__vk_allocator_free(&buffer->context->impl->allocator, &buffer_impl->allocation);
+    zcs__free(buffer_impl);
+    buffer->impl = NULL;
+}
+
+/* The mapped range [offset, offset + size) of the array, widened to whole
+   nonCoherentAtomSize units as vkFlush/vkInvalidateMappedMemoryRanges require. Arrays
+   start and end on atom boundaries, so the widening never reaches another array. */
+static VkMappedMemoryRange zcs__atom_range(const zcs_buffer *buffer, size_t offset, size_t size)
+{
+    const struct zcs__context_impl *impl = buffer->context->impl;
+    const zcs__vk_allocation *allocation = &buffer->impl->allocation;
+    VkDeviceSize atom = impl->atom_size;
+    VkDeviceSize begin = allocation->offset + offset;
+    VkDeviceSize end = begin + size;
+    begin = begin / atom * atom;
+    end = (end + atom - 1) / atom * atom;
+    VkMappedMemoryRange range = {
+        .sType = VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE,
+        .memory = allocation->block->memory,
+        .offset = begin,
+        .size = end - begin,
+    };
+    if (end >= allocation->block->size)
+        range.size = VK_WHOLE_SIZE; /* the block's end need not be a multiple of the atom */
+    return range;
+}
+
+zcs_status zcs__backend_buffer_map(zcs_buffer *buffer, zcs_access access, size_t offset,
+                                   size_t size, void **out_ptr)
+{
+    struct zcs__buffer_impl *buffer_impl = buffer->impl;
+    const zcs__vk_allocation *allocation = &buffer_impl->allocation;
+    /* Kernels have finished (the core waited) and their writes reached the host domain
+       (the barrier at the end of every command buffer); non-coherent memory must still
+       drop stale cache lines. Even for WRITE_DISCARD: the flush at unmap writes whole
+       atoms back, and a stale line at the edge of the range would overwrite a kernel's
+       result next to it. */
+    (void)access;
+    if (!buffer_impl->coherent) {
+        VkMappedMemoryRange range = zcs__atom_range(buffer, offset, size);
+        VkResult result =
+            zcs__vk.vkInvalidateMappedMemoryRanges(buffer->context->impl->device, 1, &range);
+        atomic_fetch_add(&zcs__invalidates, 1);
+        if (result != VK_SUCCESS)
+            return zcs__vk_fail(buffer->context, result, "vkInvalidateMappedMemoryRanges",
+                                "mapping %zu bytes at offset %zu of an array", size, offset);
+    }
+    *out_ptr = allocation->block->mapped + allocation->offset + offset;
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__backend_buffer_unmap(zcs_buffer *buffer)
+{
+    struct zcs__buffer_impl *buffer_impl = buffer->impl;
+    /* Host writes to coherent memory are visible to the next vkQueueSubmit by itself;
+       non-coherent memory needs the range flushed first. */
+    if (buffer_impl->coherent || buffer->map_access == ZCS_MAP_READ)
+        return ZCS_SUCCESS;
+    VkMappedMemoryRange range = zcs__atom_range(buffer, buffer->map_offset, buffer->map_size);
+    VkResult result = zcs__vk.vkFlushMappedMemoryRanges(buffer->context->impl->device, 1, &range);
+    atomic_fetch_add(&zcs__flushes, 1);
+    if (result != VK_SUCCESS)
+        return zcs__vk_fail(buffer->context, result, "vkFlushMappedMemoryRanges",
+                            "unmapping %zu bytes at offset %zu of an array", buffer->map_size,
+                            buffer->map_offset);
+    return ZCS_SUCCESS;
+}

@@ -1,0 +1,18 @@
+/* Test hooks of the Vulkan arrays (vk_buffer.c). */
+#ifndef ZCS_VULKAN_VK_BUFFER_H
+#define ZCS_VULKAN_VK_BUFFER_H
+
+#include <stdint.h>
+
+/*
+ * Treat every memory type as not host-coherent from the next zcs_alloc on (1) or not
+ * (0), so the flush and invalidate path runs on devices whose memory is coherent
+ * (flushing coherent memory is valid and does nothing).
+ */
+void zcs__vulkan_assume_noncoherent(int on);
+
+/* vkFlushMappedMemoryRanges and vkInvalidateMappedMemoryRanges calls made so far. */
+uint64_t zcs__vulkan_flush_count(void);
+uint64_t zcs__vulkan_invalidate_count(void);
+
+#endif /* ZCS_VULKAN_VK_BUFFER_H */

@@ -1,0 +1,298 @@
+/*
+ * Programs and kernels: SPIR-V modules (given, embedded, from .spv files, or compiled
+ * from GLSL with libshaderc), their entry points, and kernel arguments.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backend.h"
+#include "vulkan/vk_internal.h"
+
+#if defined(ZCS_HAVE_SHADERC)
+#include <shaderc/shaderc.h>
+#endif
+
+void zcs__vk_program_release(struct zcs__program_impl *program)
+{
+    if (program == NULL || atomic_fetch_sub(&program->references, 1) != 1)
+        return;
+    if (program->module != VK_NULL_HANDLE)
+        zcs__vk.vkDestroyShaderModule(program->context_impl->device, program->module, NULL);
+    zcs__spirv_module_free(&program->spirv);
+    zcs__free(program);
+}
+
+zcs_status zcs__backend_program_create_spirv(zcs_program *program, const void *code, size_t size)
+{
+    zcs_context *context = program->context;
+    if (size < 20 || size % 4 != 0)
+        return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                         "not a SPIR-V module: %zu bytes (a module is a whole number of 4-byte "
+                         "words, 20 bytes of header at least)",
+                         size);
+    /* Copy into words: the caller's bytes (an embedded array, a file) need not be
+       4-byte aligned. */
+    uint32_t *words = zcs__malloc(size);
+    struct zcs__program_impl *impl = zcs__calloc(1, sizeof *impl);
+    if (words == NULL || impl == NULL) {
+        zcs__free(words);
+        zcs__free(impl);
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_program: out of host memory for a %zu-byte SPIR-V module", size);
+    }
+    memcpy(words, code, size);
+    atomic_init(&impl->references, 1);
+    impl->context_impl = context->impl;
+    zcs_status status = zcs__spirv_parse(context, words, size / 4, &impl->spirv);
+    if (status == ZCS_SUCCESS) {
+        VkShaderModuleCreateInfo info = {
+            .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+            .codeSize = size,
+            .pCode = words,
+        };
+        VkResult result =
+            zcs__vk.vkCreateShaderModule(context->impl->device, &info, NULL, &impl->module);
+        if (result != VK_SUCCESS) {
+            impl->module = VK_NULL_HANDLE;
+            status = zcs__vk_fail(context, result, "vkCreateShaderModule",
+                                  "a SPIR-V module of %zu bytes", size);
+        }
+    }
+    zcs__free(words);
+    if (status != ZCS_SUCCESS) {
+        zcs__vk_program_release(impl);
+        return status;
+    }
+    program->impl = impl;
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__backend_program_create_builtin(zcs_program *program, const void *data, size_t size)
+{
+    return zcs__backend_program_create_spirv(program, data, size);
+}
+
+#if defined(ZCS_HAVE_SHADERC)
+/* Turn zcs's option string into shaderc options: -DNAME[=VALUE], -O, -O0, -Os, -g,
+   -Werror, -w. Returns the first unknown token (in `unknown`) as a failure. */
+static int zcs__glsl_options(shaderc_compile_options_t shaderc_options, const char *options,
+                             char *unknown, size_t unknown_size)
+{
+    if (options == NULL)
+        return 1;
+    const char *p = options;
+    while (*p != '\0') {
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p == '\0')
+            break;
+        const char *start = p;
+        while (*p != '\0' && !isspace((unsigned char)*p))
+            p++;
+        size_t length = (size_t)(p - start);
+        if (length > 2 && strncmp(start, "-D", 2) == 0) {
+            const char *name = start + 2;
+            const char *equals = memchr(name, '=', length - 2);
+            size_t name_length = equals != NULL ? (size_t)(equals - name) : length - 2;
+            const char *value = equals != NULL ? equals + 1 : NULL;
+            size_t value_length = equals != NULL ? (size_t)(p - value) : 0;
+            shaderc_compile_options_add_macro_definition(shaderc_options, name, name_length, value,
+                                                         value_length);
+        } else if (length == 2 && strncmp(start, "-O", 2) == 0) {
+            shaderc_compile_options_set_optimization_level(shaderc_options,
+                                                           shaderc_optimization_level_performance);
+        } else if (length == 3 && strncmp(start, "-O0", 3) == 0) {
+            shaderc_compile_options_set_optimization_level(shaderc_options,
+                                                           shaderc_optimization_level_zero);
+        } else if (length == 3 && strncmp(start, "-Os", 3) == 0) {
+            shaderc_compile_options_set_optimization_level(shaderc_options,
+                                                           shaderc_optimization_level_size);
+        } else if (length == 2 && strncmp(start, "-g", 2) == 0) {
+            shaderc_compile_options_set_generate_debug_info(shaderc_options);
+        } else if (length == 7 && strncmp(start, "-Werror", 7) == 0) {
+            shaderc_compile_options_set_warnings_as_errors(shaderc_options);
+        } else if (length == 2 && strncmp(start, "-w", 2) == 0) {
+            shaderc_compile_options_set_suppress_warnings(shaderc_options);
+        } else {
+            snprintf(unknown, unknown_size, "%.*s", (int)length, start);
+            return 0;
+        }
+    }
+    return 1;
+}
+#endif
+
+/* Compile GLSL compute source to SPIR-V and create the program from it. */
+static zcs_status zcs__compile_glsl(zcs_program *program, const char *name, const char *source,
+                                    size_t length, const char *options)
+{
+    zcs_context *context = program->context;
+#if defined(ZCS_HAVE_SHADERC)
+    shaderc_compiler_t compiler = shaderc_compiler_initialize();
+    shaderc_compile_options_t shaderc_options = shaderc_compile_options_initialize();
+    if (compiler == NULL || shaderc_options == NULL) {
+        if (shaderc_options != NULL)
+            shaderc_compile_options_release(shaderc_options);
+        if (compiler != NULL)
+            shaderc_compiler_release(compiler);
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "cannot start the GLSL compiler (libshaderc)");
+    }
+    shaderc_compile_options_set_target_env(shaderc_options, shaderc_target_env_vulkan,
+                                           shaderc_env_version_vulkan_1_1);
+    char unknown[128];
+    if (!zcs__glsl_options(shaderc_options, options, unknown, sizeof unknown)) {
+        shaderc_compile_options_release(shaderc_options);
+        shaderc_compiler_release(compiler);
+        return zcs__fail(context, ZCS_ERROR_BUILD, 0,
+                         "GLSL build of %s: unknown compiler option \"%s\" (the Vulkan backend "
+                         "takes -DNAME[=VALUE], -O, -O0, -Os, -g, -Werror, -w)",
+                         name, unknown);
+    }
+    shaderc_compilation_result_t result = shaderc_compile_into_spv(
+        compiler, source, length, shaderc_glsl_compute_shader, name, "main", shaderc_options);
+    zcs_status status = ZCS_SUCCESS;
+    if (result == NULL) {
+        status = zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                           "GLSL build of %s: libshaderc returned no result", name);
+    } else if (shaderc_result_get_compilation_status(result) !=
+               shaderc_compilation_status_success) {
+        status = zcs__fail(context, ZCS_ERROR_BUILD, 0,
+                           "GLSL build of %s failed (%zu errors, %zu warnings); build log:\n%s",
+                           name, shaderc_result_get_num_errors(result),
+                           shaderc_result_get_num_warnings(result),
+                           shaderc_result_get_error_message(result));
+    } else {
+        status = zcs__backend_program_create_spirv(program, shaderc_result_get_bytes(result),
+                                                   shaderc_result_get_length(result));
+    }
+    if (result != NULL)
+        shaderc_result_release(result);
+    shaderc_compile_options_release(shaderc_options);
+    shaderc_compiler_release(compiler);
+    return status;
+#else
+    (void)program;
+    (void)source;
+    (void)length;
+    (void)options;
+    return zcs__fail(context, ZCS_ERROR_UNSUPPORTED, 0,
+                     "GLSL build of %s: this zcs was built without a GLSL compiler (libshaderc; "
+                     "Debian: libshaderc-dev); compile to SPIR-V with glslc and use "
+                     "zcs_program_create_from_spirv or a .spv file",
+                     name);
+#endif
+}
+
+zcs_status zcs__backend_program_create_source(zcs_program *program, const char *source,
+                                              size_t length, const char *options)
+{
+    return zcs__compile_glsl(program, "<source>", source, length, options);
+}
+
+zcs_status zcs__backend_program_create_file(zcs_program *program, const char *path,
+                                            const void *data, size_t size, const char *options)
+{
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    const char *extension = dot != NULL && (slash == NULL || dot > slash) ? dot : "";
+    if (strcmp(extension, ".spv") == 0)
+        return zcs__backend_program_create_spirv(program, data, size);
+    /* Anything else is GLSL (.comp, .glsl, ...); a SPIR-V file under another name is
+       recognised by its magic number. */
+    if (size >= 20 && size % 4 == 0) {
+        uint32_t magic;
+        memcpy(&magic, data, sizeof magic);
+        if (magic == ZCS__SPIRV_MAGIC)
+            return zcs__backend_program_create_spirv(program, data, size);
+    }
+    return zcs__compile_glsl(program, path, data, size, options);
+}
+
+void zcs__backend_program_destroy(zcs_program *program)
+{
+    zcs__vk_program_release(program->impl);
+    program->impl = NULL;
+}
+
+/* The entry point `kernel->name` answers to, or NULL. */
+static const zcs__spirv_entry *zcs__find_entry(const zcs_program *program, const char *name)
+{
+    const zcs__spirv_module *spirv = &program->impl->spirv;
+    for (uint32_t e = 0; e < spirv->entry_count; e++) {
+        if (strcmp(spirv->entries[e].name, name) == 0)
+            return &spirv->entries[e];
+    }
+    /* GLSL entry points are all "main": a module with only "main" answers to its
+       program's name (builtin or file stem). */
+    if (spirv->entry_count == 1 && strcmp(spirv->entries[0].name, "main") == 0 &&
+        program->default_kernel_name[0] != '\0' && strcmp(program->default_kernel_name, name) == 0)
+        return &spirv->entries[0];
+    return NULL;
+}
+
+zcs_status zcs__backend_kernel_create(zcs_kernel *kernel, zcs_program *program)
+{
+    zcs_context *context = kernel->context;
+    const zcs__spirv_entry *entry = zcs__find_entry(program, kernel->name);
+    if (entry == NULL || entry->execution_model != 5 /* GLCompute */) {
+        char names[1024] = "";
+        size_t used = 0;
+        const zcs__spirv_module *spirv = &program->impl->spirv;
+        for (uint32_t e = 0; e < spirv->entry_count && used < sizeof names; e++) {
+            int n = snprintf(names + used, sizeof names - used, "%s\"%s\"%s", e > 0 ? ", " : "",
+                             spirv->entries[e].name,
+                             spirv->entries[e].execution_model == 5 ? "" : " (not compute)");
+            if (n < 0)
+                break;
+            used += (size_t)n;
+        }
+        return zcs__fail(context, ZCS_ERROR_KERNEL_NOT_FOUND, 0,
+                         "zcs_kernel_create: no compute entry point \"%s\" in the module%s%s%s; "
+                         "it has %s",
+                         kernel->name,
+                         program->default_kernel_name[0] != '\0' ? " (which also answers to \""
+                                                                 : "",
+                         program->default_kernel_name,
+                         program->default_kernel_name[0] != '\0' ? "\" for \"main\")" : "", names);
+    }
+    struct zcs__kernel_impl *impl = zcs__calloc(1, sizeof *impl);
+    if (impl == NULL)
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_kernel_create: out of host memory");
+    impl->entry = *entry;
+    impl->params = program->impl->spirv.params;
+    impl->program = program->impl;
+    atomic_fetch_add(&impl->program->references, 1);
+    if (impl->params.known) {
+        kernel->num_params = impl->params.count;
+        for (uint32_t i = 0; i < impl->params.count; i++)
+            kernel->param_kinds[i] = impl->params.kinds[i];
+    }
+    kernel->impl = impl;
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__backend_kernel_set_arg(zcs_kernel *kernel, uint32_t index)
+{
+    const struct zcs__kernel_impl *impl = kernel->impl;
+    const zcs__kernel_arg *arg = &kernel->args[index];
+    if (arg->kind != ZCS__ARG_VALUE || !impl->params.known)
+        return ZCS_SUCCESS;
+    /* The shader declares the push-constant member: a value of another size would shift
+       or truncate it silently. */
+    uint32_t expected = impl->params.value_size[index];
+    if (expected != 0 && arg->size != expected)
+        return zcs__fail(kernel->context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
+                         "zcs_kernel_set_value: argument %u of kernel \"%s\" is a %u-byte "
+                         "push-constant member in the shader; got %zu bytes",
+                         index, kernel->name, expected, arg->size);
+    if (impl->params.value_offset[index] + arg->size > ZCS_MAX_VALUE_BYTES)
+        return zcs__fail(kernel->context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
+                         "zcs_kernel_set_value: argument %u of kernel \"%s\" lies at bytes "
+                         "%u to %zu of the push-constant block; at most %d bytes are passed",
+                         index, kernel->name, impl->params.value_offset[index],
+                         impl->params.value_offset[index] + arg->size, ZCS_MAX_VALUE_BYTES);
+    return ZCS_SUCCESS;
+}

@@ -1,0 +1,54 @@
+/*
+ * A small SPIR-V reader: the entry points of a module (so zcs_kernel_create finds
+ * them), each one's work-group size and which of its dimensions specialization
+ * constants set, and the kernel parameters the module declares: storage buffers of
+ * descriptor set 0 (array argument i = binding i) and the members of the push-constant
+ * block (the value arguments, in argument order).
+ */
+#ifndef ZCS_VULKAN_VK_SPIRV_H
+#define ZCS_VULKAN_VK_SPIRV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/objects.h"
+
+#define ZCS__SPIRV_MAGIC 0x07230203u
+
+typedef struct zcs__spirv_entry {
+    char name[128];
+    uint32_t execution_model; /* 5: GLCompute */
+    uint32_t id;
+    /* Work-group size: the value of each dimension and the specialization constant id
+       that overrides it, or -1 where the shader fixes it. */
+    uint32_t local_size[3];
+    int32_t local_size_spec_id[3];
+} zcs__spirv_entry;
+
+typedef struct zcs__spirv_params {
+    /* 1 when the module's declarations give the parameters; else 0 (num_params 0). */
+    int known;
+    uint32_t count;
+    zcs__param_kind kinds[ZCS_MAX_KERNEL_ARGS];
+    /* For value parameters: byte offset in the push-constant block and size (0 where
+       the reader cannot tell the member's size). */
+    uint32_t value_offset[ZCS_MAX_KERNEL_ARGS];
+    uint32_t value_size[ZCS_MAX_KERNEL_ARGS];
+} zcs__spirv_params;
+
+typedef struct zcs__spirv_module {
+    zcs__spirv_entry *entries;
+    uint32_t entry_count;
+    zcs__spirv_params params; /* module-wide: only with a single compute entry point */
+} zcs__spirv_module;
+
+/*
+ * Read `word_count` host-endian words. A bad magic gives ZCS_ERROR_INVALID_ARGUMENT, a
+ * malformed instruction stream ZCS_ERROR_BUILD (messages recorded on `context`).
+ */
+zcs_status zcs__spirv_parse(zcs_context *context, const uint32_t *words, size_t word_count,
+                            zcs__spirv_module *out_module);
+
+void zcs__spirv_module_free(zcs__spirv_module *module);
+
+#endif /* ZCS_VULKAN_VK_SPIRV_H */
