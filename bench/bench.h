@@ -1,0 +1,244 @@
+/*
+ * zcs-bench: zero-copy against copy-based transfers of an array of structs.
+ *
+ * The workload, per frame: the CPU writes every particle (kernels/particle.h, 48
+ * bytes), a kernel (particles_advance) advances every particle one step, the CPU
+ * reads every particle back into a checksum that must equal the value computed
+ * ahead for that frame. Every mode runs the same frames and the same checksum.
+ *
+ * Internal header shared by the benchmark's files; nothing here is public API.
+ */
+#ifndef ZCS_BENCH_H
+#define ZCS_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <zcs/zcs.h>
+
+#include "particle.h"
+
+/* The step's constants: powers of two and short mantissas, so one step is exact in
+   float on every device (fused multiply-add or not) and checksums compare bit for bit. */
+#define BENCH_DT      (1.0f / 64.0f)
+#define BENCH_GRAVITY (-9.75f)
+
+/* ------------------------------------------------------------------------ */
+/* The workload (workload.c)                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* The CPU writes every particle of frame `frame` (a pattern of the index and frame). */
+void bench_write(zcs_particle *particles, size_t count, uint32_t frame);
+
+/* The CPU reads every particle into a checksum (id, bounces, position, velocity, age). */
+uint64_t bench_checksum(const zcs_particle *particles, size_t count);
+
+/* The step particles_advance applies, on the CPU, for every particle. */
+void bench_step(zcs_particle *particles, size_t count);
+
+/* Checksums of frame `frame` before the step (*before) and after it (*after),
+   computed particle by particle without touching an array. */
+void bench_expected(size_t count, uint32_t frame, uint64_t *before, uint64_t *after);
+
+/* Particles of frame 0 advanced `steps` times by a kernel, against the CPU's reference
+   (within 1e-4 relative: many steps need not be exact). Returns the number that differ. */
+size_t bench_verify_resident(const zcs_particle *got, size_t count, uint32_t steps);
+
+/* The source of kernels/particles_advance.cl, embedded at configure time (OpenCL builds). */
+extern const char bench_particles_advance_source[];
+
+/* Aligned allocation of host memory (64-byte aligned); NULL on failure. */
+void *bench_aligned_alloc(size_t size);
+void bench_aligned_free(void *ptr);
+
+/* ------------------------------------------------------------------------ */
+/* Timing (timing.c)                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* Monotonic clock in nanoseconds. */
+uint64_t bench_now_ns(void);
+
+typedef struct bench_summary {
+    double median_ns;
+    double min_ns;
+    double max_ns;
+    /* (max - min) / median, in percent. */
+    double spread_pct;
+    uint32_t samples;
+} bench_summary;
+
+/* Summarise `n` samples (sorts them in place). */
+bench_summary bench_summarise(uint64_t *samples, uint32_t n);
+
+/* ------------------------------------------------------------------------ */
+/* Modes                                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* What a frame's checksum must equal. */
+typedef enum bench_verify {
+    /* The checksum after the kernel's step (the frame's workload). */
+    BENCH_VERIFY_AFTER_STEP = 0,
+    /* The checksum of the written particles (the CPU's share of the frame, no step). */
+    BENCH_VERIFY_BEFORE_STEP = 1,
+    /* Frames return no checksum; the mode checks its result when it ends. */
+    BENCH_VERIFY_AT_END = 2,
+} bench_verify;
+
+typedef struct bench_mode bench_mode;
+
+/*
+ * One way to run a frame. setup allocates for `count` particles, frame runs frame
+ * `frame` and returns the checksum the CPU read, teardown frees (and for
+ * BENCH_VERIFY_AT_END modes returns whether the result was right: 0 right).
+ * Every function returns 0 on success and prints the reason otherwise.
+ */
+struct bench_mode {
+    char name[32];
+    /* "copy", "zcs", "raw", "floor", "memcpy": how the report groups and colours it. */
+    const char *group;
+    /* One line on what the mode does, for --help and the docs. */
+    const char *what;
+    bench_verify verify;
+    /* How many arrays of the benchmarked size the mode holds while set up. */
+    int arrays;
+    /* The zcs tier (zcs and raw modes), ZCS_TIER_AUTO otherwise. */
+    zcs_tier tier;
+    int (*setup)(bench_mode *mode, size_t count);
+    int (*frame)(bench_mode *mode, uint32_t frame, uint64_t *checksum);
+    int (*teardown)(bench_mode *mode, uint32_t frames_run);
+    /* Bytes the zcs runtime copied during the timed frames (zcs modes), or -1. */
+    int64_t (*bytes_copied)(bench_mode *mode);
+    void (*destroy)(bench_mode *mode);
+    void *state;
+    /* Whether the mode could start (0: skipped, with `skip_reason`). */
+    int available;
+    char skip_reason[160];
+};
+
+/* Up to this many modes in one run. */
+#define BENCH_MAX_MODES 24
+
+/* Options the modes need. */
+typedef struct bench_config {
+    /* Device filter passed to zcs and matched by the raw-API modes (NULL: automatic). */
+    const char *device;
+} bench_config;
+
+/* The device the run is on, from the zcs automatic context. */
+typedef struct bench_device {
+    zcs_context_info info;
+    /* Tiers the device offers, in zcs's order, and how many. */
+    zcs_tier tiers[ZCS_TIER_COUNT];
+    int tier_count;
+} bench_device;
+
+/*
+ * Create the zcs modes: zcs-auto and zcs-<tier> for every tier in `tiers` (NULL or
+ * empty: every tier the backend has). Fills *device from the automatic context.
+ * Returns the number of modes added to `modes` (from index 0), or -1 on failure.
+ */
+int bench_zcs_modes(const bench_config *config, const zcs_tier *tiers, int tier_count,
+                    bench_device *device, bench_mode *modes, int max_modes);
+
+/*
+ * The raw-API modes of the build's backend: copy (the copy-based baseline),
+ * raw-<tier> (the zero-copy tiers written by hand) and kernel (the kernel alone on
+ * resident data). Returns the number added, or -1.
+ */
+int bench_raw_modes(const bench_config *config, const bench_device *device, const zcs_tier *tiers,
+                    int tier_count, bench_mode *modes, int max_modes);
+
+/* The floors without a device: cpu, cpu-step and memcpy. Returns the number added. */
+int bench_cpu_modes(bench_mode *modes, int max_modes);
+
+/* Release what the zcs and raw-API modes keep for the whole run (contexts, queues). */
+void bench_zcs_release(void);
+void bench_raw_release(void);
+
+/* ------------------------------------------------------------------------ */
+/* Micro-benchmarks                                                          */
+/* ------------------------------------------------------------------------ */
+
+/* Map+unmap of a whole array on one tier (zcs), per size. */
+typedef struct bench_map_result {
+    zcs_tier tier;
+    size_t size;
+    bench_summary time;
+    /* zcs_stats.bytes_copied per map+unmap cycle. */
+    double bytes_copied_per_cycle;
+    int ok;
+} bench_map_result;
+
+/*
+ * Time `iterations` cycles of map WRITE_DISCARD + unmap + map READ + unmap of a
+ * whole array of `size` bytes on `tier`. Returns 0 on success.
+ */
+int bench_zcs_map_cycle(const bench_config *config, zcs_tier tier, size_t size, uint32_t iterations,
+                        bench_map_result *out);
+
+/* Dispatch overhead on a tiny array: enqueue alone, and enqueue + wait. */
+typedef struct bench_dispatch_result {
+    const char *api; /* "zcs" or "raw OpenCL" / "raw Vulkan" */
+    zcs_tier tier;
+    bench_summary enqueue;
+    bench_summary roundtrip;
+    int ok;
+} bench_dispatch_result;
+
+int bench_zcs_dispatch(const bench_config *config, size_t count, uint32_t iterations,
+                       bench_dispatch_result *out);
+int bench_raw_dispatch(const bench_config *config, const bench_device *device, size_t count,
+                       uint32_t iterations, bench_dispatch_result *out);
+
+/* ------------------------------------------------------------------------ */
+/* Report (report.c)                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* One mode at one size. */
+typedef struct bench_result {
+    int mode;
+    size_t size;
+    size_t count;
+    bench_summary time;
+    /* Runtime copies per frame (zcs modes), -1 where not known. */
+    double bytes_copied_per_frame;
+    /* 1: every checksum matched; 0: a mismatch; -1: not run (setup failed). */
+    int checksum_ok;
+    /* 1 when the modes ran frame by frame in turn, 0 when one after the other. */
+    int interleaved;
+} bench_result;
+
+typedef struct bench_report {
+    const bench_device *device;
+    const bench_mode *modes;
+    int mode_count;
+    const size_t *sizes;
+    int size_count;
+    /* results[size_index * mode_count + mode_index] */
+    const bench_result *results;
+    const bench_map_result *maps; /* [size_index * tier_count + tier_index] */
+    const zcs_tier *map_tiers;
+    int map_tier_count;
+    const bench_dispatch_result *dispatch;
+    int dispatch_count;
+    double wall_seconds;
+    const char *command_line;
+} bench_report;
+
+/* Human-readable size ("4 KiB", "256 MiB") into buf. */
+const char *bench_format_size(size_t size, char *buf, size_t buf_size);
+
+/* The tables and the targets on stdout. Returns the number of targets missed. */
+int bench_print_report(const bench_report *report);
+
+/* Every measurement as CSV. Returns 0 on success. */
+int bench_write_csv(const bench_report *report, const char *path);
+
+/*
+ * Write PREFIX.dat and PREFIX.gp, and run gnuplot for PREFIX-time.png,
+ * PREFIX-speedup.png and PREFIX-map.png. Returns 0 when the PNGs were written, 1 when
+ * gnuplot is missing (a note is printed), -1 on another failure.
+ */
+int bench_plot(const bench_report *report, const char *prefix);
+
+#endif /* ZCS_BENCH_H */

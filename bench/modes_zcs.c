@@ -1,0 +1,330 @@
+/* The zcs modes: the frame written with the zcs API on each tier and on its automatic
+   choice, and the zcs side of the map+unmap and dispatch micro-benchmarks. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+/* One context per tier (index ZCS_TIER_AUTO for the automatic choice), made once. */
+static zcs_context *bench_zcs_contexts[ZCS_TIER_COUNT];
+
+static int bench_zcs_fail(const char *what, zcs_status status)
+{
+    fprintf(stderr, "zcs-bench: %s: %s: %s\n", what, zcs_status_name(status), zcs_last_error());
+    return -1;
+}
+
+static zcs_status bench_zcs_context(const bench_config *config, zcs_tier tier,
+                                    zcs_context **out_context)
+{
+    if (bench_zcs_contexts[tier] == NULL) {
+        zcs_context_desc desc = {0};
+        desc.device_name = config->device;
+        desc.tier = tier;
+        /* The run chooses its tiers itself: ZCS_TIER must not turn zcs-auto into another. */
+        desc.flags = ZCS_CONTEXT_IGNORE_ENVIRONMENT;
+        zcs_status status = zcs_context_create(&desc, &bench_zcs_contexts[tier]);
+        if (status != ZCS_SUCCESS)
+            return status;
+    }
+    *out_context = bench_zcs_contexts[tier];
+    return ZCS_SUCCESS;
+}
+
+void bench_zcs_release(void)
+{
+    for (int t = 0; t < ZCS_TIER_COUNT; t++) {
+        zcs_context_destroy(bench_zcs_contexts[t]);
+        bench_zcs_contexts[t] = NULL;
+    }
+}
+
+/* A kernel object for particles_advance on `context`, its scalar arguments set. */
+static int bench_zcs_kernel(zcs_context *context, zcs_program **out_program,
+                            zcs_kernel **out_kernel)
+{
+    zcs_status status = zcs_program_create_builtin(context, "particles_advance", out_program);
+    if (status != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_program_create_builtin(particles_advance)", status);
+    status = zcs_kernel_create(*out_program, "particles_advance", out_kernel);
+    if (status != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_kernel_create", status);
+    float dt = BENCH_DT;
+    float gravity = BENCH_GRAVITY;
+    if ((status = zcs_kernel_set_value(*out_kernel, 2, sizeof dt, &dt)) != ZCS_SUCCESS ||
+        (status = zcs_kernel_set_value(*out_kernel, 3, sizeof gravity, &gravity)) != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_kernel_set_value", status);
+    return 0;
+}
+
+typedef struct bench_zcs_state {
+    zcs_context *context;
+    zcs_program *program;
+    zcs_kernel *kernel;
+    zcs_buffer *buffer;
+    size_t count;
+    uint64_t copied_at_setup;
+} bench_zcs_state;
+
+static uint64_t bench_zcs_copied(zcs_context *context)
+{
+    zcs_stats stats;
+    if (zcs_stats_get(context, &stats) != ZCS_SUCCESS)
+        return 0;
+    return stats.bytes_copied;
+}
+
+static int bench_zcs_setup(bench_mode *mode, size_t count)
+{
+    bench_zcs_state *s = mode->state;
+    zcs_status status = ZCS_ALLOC(s->context, zcs_particle, count, 0, &s->buffer);
+    if (status != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_alloc", status);
+    uint32_t n = (uint32_t)count;
+    if ((status = zcs_kernel_set_buffer(s->kernel, 0, s->buffer)) != ZCS_SUCCESS ||
+        (status = zcs_kernel_set_value(s->kernel, 1, sizeof n, &n)) != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_kernel_set_*", status);
+    s->count = count;
+    s->copied_at_setup = bench_zcs_copied(s->context);
+    return 0;
+}
+
+/* The frame as an application writes it with zcs. */
+static int bench_zcs_frame(bench_mode *mode, uint32_t frame, uint64_t *checksum)
+{
+    bench_zcs_state *s = mode->state;
+    zcs_particle *p = NULL;
+    zcs_status status = zcs_map(s->buffer, ZCS_MAP_WRITE_DISCARD, (void **)&p);
+    if (status != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_map(WRITE_DISCARD)", status);
+    bench_write(p, s->count, frame);
+    if ((status = zcs_unmap(s->buffer)) != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_unmap", status);
+    size_t global = s->count;
+    if ((status = zcs_dispatch(s->kernel, 1, &global, NULL)) != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_dispatch", status);
+    if ((status = zcs_map(s->buffer, ZCS_MAP_READ, (void **)&p)) != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_map(READ)", status);
+    *checksum = bench_checksum(p, s->count);
+    if ((status = zcs_unmap(s->buffer)) != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_unmap", status);
+    return 0;
+}
+
+static int64_t bench_zcs_bytes_copied(bench_mode *mode)
+{
+    bench_zcs_state *s = mode->state;
+    return (int64_t)(bench_zcs_copied(s->context) - s->copied_at_setup);
+}
+
+static int bench_zcs_teardown(bench_mode *mode, uint32_t frames_run)
+{
+    (void)frames_run;
+    bench_zcs_state *s = mode->state;
+    zcs_status status = zcs_free(s->buffer);
+    s->buffer = NULL;
+    return status == ZCS_SUCCESS ? 0 : bench_zcs_fail("zcs_free", status);
+}
+
+static void bench_zcs_destroy(bench_mode *mode)
+{
+    bench_zcs_state *s = mode->state;
+    if (s == NULL)
+        return;
+    zcs_kernel_destroy(s->kernel);
+    zcs_program_destroy(s->program);
+    free(s);
+    mode->state = NULL;
+}
+
+/* The tiers each backend has, in zcs's order of preference. */
+static int bench_backend_tiers(zcs_backend backend, zcs_tier *tiers)
+{
+    if (backend == ZCS_BACKEND_VULKAN) {
+        tiers[0] = ZCS_TIER_VULKAN_MAPPED;
+        return 1;
+    }
+    tiers[0] = ZCS_TIER_SVM_FINE;
+    tiers[1] = ZCS_TIER_SVM_COARSE;
+    tiers[2] = ZCS_TIER_HOST_PTR;
+    return 3;
+}
+
+static int bench_tier_selected(zcs_tier tier, const zcs_tier *tiers, int tier_count)
+{
+    if (tier_count == 0)
+        return 1;
+    for (int i = 0; i < tier_count; i++)
+        if (tiers[i] == tier)
+            return 1;
+    return 0;
+}
+
+static void bench_zcs_mode_init(bench_mode *mode, const bench_config *config, zcs_tier tier)
+{
+    memset(mode, 0, sizeof *mode);
+    snprintf(mode->name, sizeof mode->name, "zcs-%s", zcs_tier_name(tier));
+    mode->group = "zcs";
+    mode->what =
+        tier == ZCS_TIER_AUTO ? "zcs on the tier it chooses itself" : "zcs with the tier forced";
+    mode->verify = BENCH_VERIFY_AFTER_STEP;
+    mode->arrays = 1;
+    mode->tier = tier;
+    mode->setup = bench_zcs_setup;
+    mode->frame = bench_zcs_frame;
+    mode->teardown = bench_zcs_teardown;
+    mode->bytes_copied = bench_zcs_bytes_copied;
+    mode->destroy = bench_zcs_destroy;
+
+    zcs_context *context = NULL;
+    zcs_status status = bench_zcs_context(config, tier, &context);
+    if (status != ZCS_SUCCESS) {
+        snprintf(mode->skip_reason, sizeof mode->skip_reason, "%s: %s", zcs_status_name(status),
+                 zcs_last_error());
+        return;
+    }
+    bench_zcs_state *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        snprintf(mode->skip_reason, sizeof mode->skip_reason, "out of memory");
+        return;
+    }
+    s->context = context;
+    mode->state = s;
+    if (bench_zcs_kernel(context, &s->program, &s->kernel) != 0) {
+        snprintf(mode->skip_reason, sizeof mode->skip_reason, "particles_advance: %s",
+                 zcs_last_error());
+        return;
+    }
+    mode->available = 1;
+}
+
+int bench_zcs_modes(const bench_config *config, const zcs_tier *tiers, int tier_count,
+                    bench_device *device, bench_mode *modes, int max_modes)
+{
+    zcs_context *context = NULL;
+    zcs_status status = bench_zcs_context(config, ZCS_TIER_AUTO, &context);
+    if (status != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_context_create", status);
+    memset(device, 0, sizeof *device);
+    if ((status = zcs_context_info_get(context, &device->info)) != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_context_info_get", status);
+
+    zcs_tier all[ZCS_TIER_COUNT];
+    int all_count = bench_backend_tiers(device->info.backend, all);
+    int n = 0;
+    if (n < max_modes)
+        bench_zcs_mode_init(&modes[n++], config, ZCS_TIER_AUTO);
+    for (int i = 0; i < all_count && n < max_modes; i++) {
+        if (!bench_tier_selected(all[i], tiers, tier_count))
+            continue;
+        bench_zcs_mode_init(&modes[n], config, all[i]);
+        if (modes[n].available)
+            device->tiers[device->tier_count++] = all[i];
+        n++;
+    }
+    return n;
+}
+
+int bench_zcs_map_cycle(const bench_config *config, zcs_tier tier, size_t size, uint32_t iterations,
+                        bench_map_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->tier = tier;
+    out->size = size;
+    zcs_context *context = NULL;
+    zcs_status status = bench_zcs_context(config, tier, &context);
+    if (status != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_context_create", status);
+    zcs_buffer *buffer = NULL;
+    if ((status = zcs_alloc(context, 1, size, 0, &buffer)) != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_alloc", status);
+    uint64_t *samples = calloc(iterations, sizeof *samples);
+    uint64_t copied = 0;
+    int rc = samples == NULL ? -1 : 0;
+    /* One untimed cycle first; then the cycle a frame makes: map to write, unmap, map to
+       read, unmap. Nothing touches the memory: this times map and unmap alone. */
+    for (uint32_t i = 0; rc == 0 && i <= iterations; i++) {
+        if (i == 1)
+            copied = bench_zcs_copied(context);
+        void *ptr = NULL;
+        uint64_t t0 = bench_now_ns();
+        if ((status = zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, &ptr)) != ZCS_SUCCESS ||
+            (status = zcs_unmap(buffer)) != ZCS_SUCCESS ||
+            (status = zcs_map(buffer, ZCS_MAP_READ, &ptr)) != ZCS_SUCCESS ||
+            (status = zcs_unmap(buffer)) != ZCS_SUCCESS)
+            rc = bench_zcs_fail("zcs_map/zcs_unmap", status);
+        uint64_t t1 = bench_now_ns();
+        if (i > 0)
+            samples[i - 1] = t1 - t0;
+    }
+    if (rc == 0) {
+        out->time = bench_summarise(samples, iterations);
+        out->bytes_copied_per_cycle =
+            (double)(bench_zcs_copied(context) - copied) / (double)iterations;
+        out->ok = 1;
+    }
+    free(samples);
+    zcs_free(buffer);
+    return rc;
+}
+
+int bench_zcs_dispatch(const bench_config *config, size_t count, uint32_t iterations,
+                       bench_dispatch_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->api = "zcs";
+    zcs_context *context = NULL;
+    zcs_status status = bench_zcs_context(config, ZCS_TIER_AUTO, &context);
+    if (status != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_context_create", status);
+    zcs_context_info info;
+    zcs_context_info_get(context, &info);
+    out->tier = info.tier;
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = NULL;
+    zcs_buffer *buffer = NULL;
+    uint64_t *enqueue = calloc(iterations, sizeof *enqueue);
+    uint64_t *roundtrip = calloc(iterations, sizeof *roundtrip);
+    int rc = enqueue == NULL || roundtrip == NULL ? -1 : 0;
+    if (rc == 0)
+        rc = bench_zcs_kernel(context, &program, &kernel);
+    if (rc == 0 && (status = ZCS_ALLOC(context, zcs_particle, count, 0, &buffer)) != ZCS_SUCCESS)
+        rc = bench_zcs_fail("zcs_alloc", status);
+    zcs_particle *p = NULL;
+    if (rc == 0 && (status = zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&p)) == ZCS_SUCCESS) {
+        bench_write(p, count, 0);
+        status = zcs_unmap(buffer);
+    }
+    uint32_t n = (uint32_t)count;
+    if (rc == 0 && (status != ZCS_SUCCESS ||
+                    (status = zcs_kernel_set_buffer(kernel, 0, buffer)) != ZCS_SUCCESS ||
+                    (status = zcs_kernel_set_value(kernel, 1, sizeof n, &n)) != ZCS_SUCCESS))
+        rc = bench_zcs_fail("dispatch setup", status);
+    size_t global = count;
+    for (uint32_t i = 0; rc == 0 && i < iterations + 10; i++) {
+        uint64_t t0 = bench_now_ns();
+        status = zcs_dispatch(kernel, 1, &global, NULL);
+        uint64_t t1 = bench_now_ns();
+        if (status == ZCS_SUCCESS)
+            status = zcs_finish(context);
+        uint64_t t2 = bench_now_ns();
+        if (status != ZCS_SUCCESS)
+            rc = bench_zcs_fail("zcs_dispatch/zcs_finish", status);
+        else if (i >= 10) { /* the first ten warm up */
+            enqueue[i - 10] = t1 - t0;
+            roundtrip[i - 10] = t2 - t0;
+        }
+    }
+    if (rc == 0) {
+        out->enqueue = bench_summarise(enqueue, iterations);
+        out->roundtrip = bench_summarise(roundtrip, iterations);
+        out->ok = 1;
+    }
+    free(enqueue);
+    free(roundtrip);
+    zcs_free(buffer);
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    return rc;
+}
