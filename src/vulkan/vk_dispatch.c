@@ -48,6 +48,8 @@ void zcs__vk_submit_destroy(struct zcs__context_impl *impl)
     if (!impl->submit_ready)
         return;
     zcs__vk_wait_submissions(impl, NULL);
+    /* Whatever the fence waits said, nothing may still run when the pools go. */
+    zcs__vk.vkDeviceWaitIdle(impl->device);
     for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++)
         zcs__slot_destroy(impl, &impl->slots[i]);
     pthread_cond_destroy(&impl->slot_freed);
@@ -133,11 +135,17 @@ static zcs_status zcs__retire_locked(struct zcs__context_impl *impl,
         return ZCS_SUCCESS;
     zcs_status status = ZCS_SUCCESS;
     VkResult result = zcs__vk.vkWaitForFences(impl->device, count, fences, VK_TRUE, UINT64_MAX);
-    if (result != VK_SUCCESS)
+    if (result != VK_SUCCESS) {
         status = zcs__vk_fail(impl->context, result, "vkWaitForFences",
                               "waiting for %u dispatch(es)", count);
-    /* Reset where the wait succeeded; after a failure (device lost) the slots are freed
-       all the same: nothing will signal them again. */
+        /* The wait failed, so whether the work ended is unknown: wait for the whole device.
+           Where that succeeds the work is done and the slots recycle as usual; where it
+           fails too (a lost device) nothing will run or signal again. */
+        if (zcs__vk.vkDeviceWaitIdle(impl->device) == VK_SUCCESS)
+            result = VK_SUCCESS;
+    }
+    /* Reset where the work is known done; after a lost device the slots are freed all the
+       same: nothing will signal them again. */
     if (result == VK_SUCCESS) {
         result = zcs__vk.vkResetFences(impl->device, count, fences);
         if (result != VK_SUCCESS)

@@ -32,6 +32,14 @@ uint64_t zcs__vulkan_validation_messages(void)
     return (uint64_t)atomic_load(&zcs__validation_message_count);
 }
 
+/* Whether the newest instance was created with the validation layer. */
+static atomic_int zcs__validation_active;
+
+int zcs__vulkan_validation_active(void)
+{
+    return atomic_load(&zcs__validation_active);
+}
+
 static VKAPI_ATTR VkBool32 VKAPI_CALL zcs__vk_debug_callback(
     VkDebugUtilsMessageSeverityFlagBitsEXT severity, VkDebugUtilsMessageTypeFlagsEXT types,
     const VkDebugUtilsMessengerCallbackDataEXT *data, void *user_data)
@@ -97,6 +105,7 @@ static int zcs__layer_available(const char *name)
 void zcs__vk_validation_prepare(zcs__vk_validation_setup *setup)
 {
     memset(setup, 0, sizeof *setup);
+    atomic_store(&zcs__validation_active, 0);
     const char *env = getenv("ZCS_VULKAN_VALIDATION");
     if (env == NULL || env[0] == '\0' || strcmp(env, "0") == 0)
         return;
@@ -118,6 +127,7 @@ void zcs__vk_validation_prepare(zcs__vk_validation_setup *setup)
         return;
     }
     setup->enabled = 1;
+    atomic_store(&zcs__validation_active, 1);
     setup->layers[setup->layer_count++] = zcs__validation_layer;
     setup->extensions[setup->extension_count++] = VK_EXT_DEBUG_UTILS_EXTENSION_NAME;
 

@@ -12,6 +12,9 @@
 /* Warnings and errors the layers reported in this process so far (tests assert 0). */
 uint64_t zcs__vulkan_validation_messages(void);
 
+/* 1 if the newest context's instance has the validation layer on (the tests insist). */
+int zcs__vulkan_validation_active(void);
+
 /* What instance creation enables for validation (everything zero when it is off). */
 typedef struct zcs__vk_validation_setup {
     int enabled; /* the layer and the messenger are on */

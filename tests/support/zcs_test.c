@@ -13,6 +13,13 @@ zcs_context *zcs_test_context(void)
 {
     zcs_context *context = NULL;
     ZCS_CK(zcs_context_create(NULL, &context));
+#ifdef ZCS_TEST_VULKAN
+    /* "0 validation messages" means something only with the layer really on. */
+    const char *validation = getenv("ZCS_VULKAN_VALIDATION");
+    if (validation != NULL && strcmp(validation, "1") == 0)
+        ck_assert_msg(zcs__vulkan_validation_active(),
+                      "ZCS_VULKAN_VALIDATION=1 but the validation layer is not active");
+#endif
     const char *forced = getenv("ZCS_TIER");
     if (forced != NULL && forced[0] != '\0' && strcmp(forced, "auto") != 0) {
         zcs_context_info info;

@@ -1,0 +1,28 @@
+/*
+ * Vulkan fault injection for the tests: replaces the fallible entries of the backend's
+ * call table (src/vulkan/vk_api.h) with wrappers that count calls and make the k-th one
+ * fail with a chosen VkResult, without calling the real function (so nothing is created
+ * that could leak). Install only after a context has loaded the table.
+ */
+#ifndef ZCS_TESTS_SUPPORT_VK_FAULTS_H
+#define ZCS_TESTS_SUPPORT_VK_FAULTS_H
+
+#include "vulkan/vk_api.h"
+
+/* Install the wrappers; calls count from 0 and nothing fails. */
+void vk_faults_install(void);
+
+/* Make fallible call number `k` (1-based, counted from now) fail with `error`; 0: none. */
+void vk_faults_arm(unsigned long k, VkResult error);
+
+/* Fallible calls made since the last vk_faults_arm / install. */
+unsigned long vk_faults_calls(void);
+
+/* Whether the armed fault was injected; and the name of the call it hit. */
+int vk_faults_fired(void);
+const char *vk_faults_fired_call(void);
+
+/* Put the real entry points back. */
+void vk_faults_remove(void);
+
+#endif /* ZCS_TESTS_SUPPORT_VK_FAULTS_H */
