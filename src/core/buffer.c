@@ -82,6 +82,9 @@ zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t count, uint3
         return status;
     }
     buffer->magic = ZCS__MAGIC_BUFFER;
+    pthread_mutex_lock(&context->lock);
+    buffer->id = ++context->last_buffer_id;
+    pthread_mutex_unlock(&context->lock);
     if (!zcs__handle_register(buffer, ZCS__MAGIC_BUFFER)) {
         zcs__backend_buffer_destroy(buffer);
         zcs__free(buffer);
@@ -98,27 +101,6 @@ zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t count, uint3
     pthread_mutex_unlock(&context->lock);
     *out_buffer = buffer;
     return ZCS_SUCCESS;
-}
-
-/* Clear every kernel argument and indirect use that refers to `buffer` (called with the
-   context locked). */
-static void zcs__forget_buffer_in_kernels(zcs_context *context, const zcs_buffer *buffer)
-{
-    for (zcs__link *link = context->kernels.next; link != &context->kernels; link = link->next) {
-        zcs_kernel *kernel = ZCS__CONTAINER_OF(link, zcs_kernel, link);
-        for (uint32_t i = 0; i < ZCS_MAX_KERNEL_ARGS; i++) {
-            if (kernel->args[i].kind == ZCS__ARG_BUFFER && kernel->args[i].buffer == buffer) {
-                kernel->args[i].kind = ZCS__ARG_UNSET;
-                kernel->args[i].buffer = NULL;
-            }
-        }
-        uint32_t kept = 0;
-        for (uint32_t i = 0; i < kernel->indirect_count; i++) {
-            if (kernel->indirect[i] != buffer)
-                kernel->indirect[kept++] = kernel->indirect[i];
-        }
-        kernel->indirect_count = kept;
-    }
 }
 
 zcs_status zcs_free(zcs_buffer *buffer)
@@ -138,7 +120,6 @@ zcs_status zcs_free(zcs_buffer *buffer)
     pthread_mutex_lock(&context->lock);
     buffer->magic = ZCS__MAGIC_DEAD;
     zcs__list_remove(&buffer->link);
-    zcs__forget_buffer_in_kernels(context, buffer);
     context->stats.bytes_allocated[buffer->tier] -= buffer->size;
     context->bytes_live -= buffer->size;
     context->stats.frees++;
@@ -148,6 +129,11 @@ zcs_status zcs_free(zcs_buffer *buffer)
     zcs__backend_buffer_destroy(buffer);
     zcs__context_release_object(context, &context->dead_buffers, &buffer->link, buffer);
     return status;
+}
+
+int zcs__buffer_still(const zcs_buffer *buffer, uint64_t id)
+{
+    return zcs__handle_live(buffer, ZCS__MAGIC_BUFFER) && buffer->id == id;
 }
 
 size_t zcs_buffer_elem_size(const zcs_buffer *buffer)

@@ -89,6 +89,7 @@ zcs_status zcs_kernel_set_buffer(zcs_kernel *kernel, uint32_t index, zcs_buffer 
     zcs__kernel_arg previous = kernel->args[index];
     kernel->args[index].kind = ZCS__ARG_BUFFER;
     kernel->args[index].buffer = buffer;
+    kernel->args[index].buffer_id = buffer->id;
     kernel->args[index].size = 0;
     status = zcs__backend_kernel_set_arg(kernel, index);
     if (status != ZCS_SUCCESS)
@@ -153,8 +154,12 @@ zcs_status zcs_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_
         const zcs__kernel_arg *arg = &kernel->args[i];
         if (arg->kind == ZCS__ARG_UNSET)
             return zcs__fail(context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
-                             "zcs_dispatch: argument %u of kernel \"%s\" is not set (or its "
-                             "array was freed)",
+                             "zcs_dispatch: argument %u of kernel \"%s\" is not set", i,
+                             kernel->name);
+        if (arg->kind == ZCS__ARG_BUFFER && !zcs__buffer_still(arg->buffer, arg->buffer_id))
+            return zcs__fail(context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
+                             "zcs_dispatch: the array of argument %u of kernel \"%s\" was freed; "
+                             "set the argument again",
                              i, kernel->name);
         if (arg->kind == ZCS__ARG_BUFFER && arg->buffer->mapped)
             return zcs__fail(context, ZCS_ERROR_MAPPED, 0,
@@ -164,6 +169,11 @@ zcs_status zcs_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_
     }
 
     for (uint32_t i = 0; i < kernel->indirect_count; i++) {
+        if (!zcs__buffer_still(kernel->indirect[i], kernel->indirect_ids[i]))
+            return zcs__fail(context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
+                             "zcs_dispatch: array %u that kernel \"%s\" reaches through "
+                             "pointers (zcs_kernel_set_indirect) was freed; set the list again",
+                             i, kernel->name);
         if (kernel->indirect[i]->mapped)
             return zcs__fail(context, ZCS_ERROR_MAPPED, 0,
                              "zcs_dispatch: array %u that kernel \"%s\" reaches through pointers "

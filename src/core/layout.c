@@ -714,10 +714,10 @@ zcs_status zcs_kernel_set_indirect(zcs_kernel *kernel, zcs_buffer *const *buffer
     if (status != ZCS_SUCCESS)
         return status;
     /* zcs_dispatch orders and checks these like array arguments. */
-    pthread_mutex_lock(&context->lock);
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; i < count; i++) {
         kernel->indirect[i] = buffers[i];
+        kernel->indirect_ids[i] = buffers[i]->id;
+    }
     kernel->indirect_count = (uint32_t)count;
-    pthread_mutex_unlock(&context->lock);
     return ZCS_SUCCESS;
 }

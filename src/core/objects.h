@@ -45,7 +45,8 @@ struct zcs_context {
     char tier_reason[512];
 
     zcs_stats stats;
-    uint64_t bytes_live; /* bytes of live arrays plus those being allocated, for the budget */
+    uint64_t bytes_live;     /* bytes of live arrays plus those being allocated, for the budget */
+    uint64_t last_buffer_id; /* ids told apart arrays that share an address over time */
     zcs__link buffers;
     zcs__link programs;
     zcs__link kernels;
@@ -76,6 +77,7 @@ struct zcs_buffer {
     uint32_t magic;
     zcs__link link;
     zcs_context *context;
+    uint64_t id; /* unique within the context, so a kernel argument knows its array */
 
     size_t elem_size;
     size_t count;
@@ -128,6 +130,8 @@ typedef enum zcs__param_kind {
 typedef struct zcs__kernel_arg {
     zcs__arg_kind kind;
     zcs_buffer *buffer; /* ZCS__ARG_BUFFER */
+    uint64_t buffer_id; /* the array's id when it was set: a freed array is told apart from
+                           a new one at the same address */
     size_t size;        /* ZCS__ARG_VALUE */
     unsigned char value[ZCS_MAX_VALUE_BYTES];
 } zcs__kernel_arg;
@@ -146,6 +150,7 @@ struct zcs_kernel {
     /* Arrays the kernel reaches through pointers stored in other arrays
        (zcs_kernel_set_indirect): ordered and checked like array arguments. */
     zcs_buffer *indirect[ZCS_MAX_KERNEL_ARGS];
+    uint64_t indirect_ids[ZCS_MAX_KERNEL_ARGS];
     uint32_t indirect_count;
 
     struct zcs__kernel_impl *impl;
@@ -179,6 +184,9 @@ void zcs__stats_add_copied(zcs_context *context, uint64_t bytes);
 
 /* Case-insensitive substring test; an empty needle matches everything. */
 int zcs__contains_ignore_case(const char *haystack, const char *needle);
+
+/* 1 if `buffer` is still the live array that had `id` (it was not freed since). */
+int zcs__buffer_still(const zcs_buffer *buffer, uint64_t id);
 
 /* Bounded string copy that always terminates (dst_size > 0). */
 void zcs__copy_string(char *dst, size_t dst_size, const char *src);
