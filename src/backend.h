@@ -27,8 +27,18 @@ zcs_status zcs__backend_context_create(zcs_context *context, const char *device_
 /* Release the backend state. Every buffer, kernel and program is already destroyed. */
 void zcs__backend_context_destroy(zcs_context *context);
 
-/* Allocate buffer->size bytes with buffer->tier and buffer->flags into buffer->impl. */
+/* Allocate buffer->size bytes (plus the guards, see zcs__backend_buffer_guard) with
+   buffer->tier and buffer->flags into buffer->impl. */
 zcs_status zcs__backend_buffer_create(zcs_buffer *buffer);
+
+/*
+ * Validation mode's device-side guards. When buffer->guard_size is not 0, create
+ * allocates buffer->size + 2 * guard_size bytes and the array (what kernels and maps
+ * see) starts guard_size bytes in. This copies one guard, the one before the array
+ * (back == 0) or after it (back == 1), into `bytes` (write == 0) or from it (write == 1);
+ * guard_size bytes either way. No kernel uses the buffer and it is not mapped.
+ */
+zcs_status zcs__backend_buffer_guard(zcs_buffer *buffer, int back, int write, unsigned char *bytes);
 
 /* Release the buffer's memory (it is unmapped and no dispatch uses it). */
 void zcs__backend_buffer_destroy(zcs_buffer *buffer);

@@ -174,6 +174,97 @@ START_TEST(validation_never_reuses_a_freed_handle)
 }
 END_TEST
 
+/* A kernel that writes one element at index `where` (which may lie outside the array). */
+static const char *overrun_source(void)
+{
+    if (zcs_test_backend() == ZCS_BACKEND_OPENCL)
+        return "kernel void overrun(global uint *data, int where)\n"
+               "{\n"
+               "    if (get_global_id(0) == 0)\n"
+               "        data[where] = 0xdeadbeefu;\n"
+               "}\n";
+    return "#version 450\n"
+           "layout(local_size_x_id = 0) in;\n"
+           "layout(std430, set = 0, binding = 0) buffer Data { uint data[]; };\n"
+           "layout(push_constant) uniform Args { int where; };\n"
+           "void main()\n"
+           "{\n"
+           "    if (gl_GlobalInvocationID.x == 0u)\n"
+           "        data[where] = 0xdeadbeefu;\n"
+           "}\n";
+}
+
+/* Run the overrun kernel on a validating context's 100-element array; return the status of
+   the call `check` makes afterwards (0: zcs_map, 1: zcs_finish, 2: zcs_free). */
+static void expect_kernel_overrun_caught(int32_t where, int check, const char *offset_text)
+{
+    zcs_context *context = validating_context();
+    zcs_buffer *buffer = NULL;
+    uint32_t *data = NULL;
+    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), 100, 0, &buffer));
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    memset(data, 0, 100 * sizeof(uint32_t));
+    ZCS_CK(zcs_unmap(buffer));
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = NULL;
+    ZCS_CK(zcs_program_create_from_source(context, overrun_source(), 0, NULL, &program));
+    ZCS_CK(zcs_kernel_create(program, zcs_test_backend() == ZCS_BACKEND_OPENCL ? "overrun" : "main",
+                             &kernel));
+    ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
+    ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof where, &where));
+    size_t global = 1;
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    /* A device may discard out-of-bounds storage writes instead (lavapipe bounds-checks every
+       access): then nothing was corrupted and the guards rightly stay quiet. */
+    zcs_context_info info;
+    ZCS_CK(zcs_context_info_get(context, &info));
+    int discards =
+        zcs_test_backend() == ZCS_BACKEND_VULKAN && strstr(info.device_name, "llvmpipe") != NULL;
+    zcs_status expected = discards ? ZCS_SUCCESS : ZCS_ERROR_GUARD_CORRUPTED;
+    if (check == 0) {
+        ck_assert_int_eq(zcs_map(buffer, ZCS_MAP_READ, (void **)&data), expected);
+        if (expected == ZCS_SUCCESS)
+            ZCS_CK(zcs_unmap(buffer));
+    } else if (check == 1) {
+        ck_assert_int_eq(zcs_finish(context), expected);
+    }
+    ck_assert_msg(check == 2 || discards || strstr(zcs_last_error(), offset_text) != NULL,
+                  "no \"%s\" in: %s", offset_text, zcs_last_error());
+    /* Reported once: the guards are restored, and the array is fine otherwise. */
+    if (check != 2) {
+        ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&data));
+        ck_assert_uint_eq(data[99], 0);
+        ZCS_CK(zcs_unmap(buffer));
+    }
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    if (check == 2 && !discards) {
+        ZCS_CK_STATUS(zcs_free(buffer), ZCS_ERROR_GUARD_CORRUPTED);
+        ck_assert_ptr_nonnull(strstr(zcs_last_error(), offset_text));
+    } else {
+        ZCS_CK(zcs_free(buffer));
+    }
+    zcs_test_context_destroy(context);
+}
+
+START_TEST(kernel_write_past_the_end_is_caught_at_map)
+{
+    expect_kernel_overrun_caught(100, 0, "byte 400");
+}
+END_TEST
+
+START_TEST(kernel_write_before_the_start_is_caught_at_finish)
+{
+    expect_kernel_overrun_caught(-1, 1, "byte -1");
+}
+END_TEST
+
+START_TEST(kernel_overrun_is_caught_at_free)
+{
+    expect_kernel_overrun_caught(103, 2, "byte 412");
+}
+END_TEST
+
 static Suite *validation_suite(void)
 {
     Suite *suite = suite_create("validation");
@@ -185,6 +276,9 @@ static Suite *validation_suite(void)
     tcase_add_test(tc, kernels_see_what_was_written_through_the_shadow);
     tcase_add_test(tc, forged_and_stale_handles_are_refused);
     tcase_add_test(tc, validation_never_reuses_a_freed_handle);
+    tcase_add_test(tc, kernel_write_past_the_end_is_caught_at_map);
+    tcase_add_test(tc, kernel_write_before_the_start_is_caught_at_finish);
+    tcase_add_test(tc, kernel_overrun_is_caught_at_free);
     suite_add_tcase(suite, tc);
     return suite;
 }

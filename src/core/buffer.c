@@ -75,7 +75,22 @@ zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t count, uint3
     buffer->size = size;
     buffer->flags = flags;
     buffer->tier = context->info.tier;
+    if (context->info.validation) {
+        buffer->guard_size = zcs__validation_guard_size(context);
+        if (size > SIZE_MAX - 2 * buffer->guard_size) {
+            zcs__free(buffer);
+            zcs__unreserve(context, size);
+            return zcs__fail(context, ZCS_ERROR_SIZE_OVERFLOW, 0,
+                             "zcs_alloc (validation): %zu bytes and their guards overflow size_t",
+                             size);
+        }
+    }
     zcs_status status = zcs__backend_buffer_create(buffer);
+    if (status == ZCS_SUCCESS && buffer->guard_size != 0) {
+        status = zcs__validation_fill_guards(buffer);
+        if (status != ZCS_SUCCESS)
+            zcs__backend_buffer_destroy(buffer);
+    }
     if (status != ZCS_SUCCESS) {
         zcs__free(buffer);
         zcs__unreserve(context, size);
@@ -110,6 +125,8 @@ zcs_status zcs_free(zcs_buffer *buffer)
     ZCS__CHECK_OBJECT(buffer, ZCS__MAGIC_BUFFER, "buffer", "zcs_free");
     zcs_context *context = buffer->context;
     zcs_status status = zcs__context_wait(context, buffer->last_use_serial);
+    if (status == ZCS_SUCCESS && buffer->guard_size != 0 && !buffer->mapped)
+        status = zcs__validation_check_guards(buffer, "zcs_free");
     if (buffer->mapped) {
         zcs_status unmap_status = zcs_unmap(buffer);
         if (status == ZCS_SUCCESS)
@@ -209,6 +226,13 @@ zcs_status zcs_map_range(zcs_buffer *buffer, zcs_access access, size_t first, si
             return status;
     }
 
+    /* The kernels are done: in validation mode, see whether one wrote past the array. */
+    if (buffer->guard_size != 0) {
+        zcs_status status = zcs__validation_check_guards(buffer, "zcs_map");
+        if (status != ZCS_SUCCESS)
+            return status;
+    }
+
     size_t offset = first * buffer->elem_size;
     size_t size = count * buffer->elem_size;
     void *ptr = NULL;
@@ -260,6 +284,9 @@ zcs_status zcs_unmap(zcs_buffer *buffer)
     zcs_status unmap_status = zcs__backend_buffer_unmap(buffer);
     if (status == ZCS_SUCCESS)
         status = unmap_status;
+    buffer->mapped = 0;
+    if (status == ZCS_SUCCESS && buffer->guard_size != 0)
+        status = zcs__validation_check_guards(buffer, "zcs_unmap");
     /* Even when the backend failed, the host must not use the pointer again: the mapping
        ends here so the array stays usable. */
     buffer->mapped = 0;

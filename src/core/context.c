@@ -1,4 +1,6 @@
 /* Context creation and destruction, info, statistics and zcs_finish. */
+#define _POSIX_C_SOURCE 200809L /* PTHREAD_MUTEX_RECURSIVE */
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,6 +8,7 @@
 #include "backend_layout.h"
 #include "core/checks.h"
 #include "core/list.h"
+#include "core/validation.h"
 
 #define ZCS__KNOWN_CONTEXT_FLAGS (ZCS_CONTEXT_VALIDATE | ZCS_CONTEXT_IGNORE_ENVIRONMENT)
 
@@ -73,7 +76,15 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
     if (context == NULL)
         return zcs__fail(NULL, ZCS_ERROR_OUT_OF_MEMORY, 0,
                          "zcs_context_create: out of host memory");
-    if (pthread_mutex_init(&context->lock, NULL) != 0) {
+    /* Recursive: a failure recorded with the lock held (zcs__fail) takes it again. */
+    pthread_mutexattr_t recursive;
+    int lock_failed = pthread_mutexattr_init(&recursive) != 0;
+    if (!lock_failed) {
+        pthread_mutexattr_settype(&recursive, PTHREAD_MUTEX_RECURSIVE);
+        lock_failed = pthread_mutex_init(&context->lock, &recursive) != 0;
+        pthread_mutexattr_destroy(&recursive);
+    }
+    if (lock_failed) {
         zcs__free(context);
         return zcs__fail(NULL, ZCS_ERROR_OUT_OF_MEMORY, 0,
                          "zcs_context_create: cannot create a mutex");
@@ -206,7 +217,21 @@ zcs_status zcs_finish(zcs_context *context)
     pthread_mutex_lock(&context->lock);
     uint64_t enqueued = context->enqueued_serial;
     pthread_mutex_unlock(&context->lock);
-    if (enqueued == 0)
-        return ZCS_SUCCESS;
-    return zcs__context_wait(context, enqueued);
+    zcs_status status = enqueued == 0 ? ZCS_SUCCESS : zcs__context_wait(context, enqueued);
+    if (status != ZCS_SUCCESS || !context->info.validation)
+        return status;
+    /* Validation mode: every kernel is done, so every unmapped array's guards can be read. */
+    pthread_mutex_lock(&context->lock);
+    for (zcs__link *link = context->buffers.next; link != &context->buffers; link = link->next) {
+        zcs_buffer *buffer = ZCS__CONTAINER_OF(link, zcs_buffer, link);
+        if (buffer->guard_size == 0 || buffer->mapped)
+            continue;
+        /* Under the lock, so no other thread frees the array meanwhile (the lock is
+           recursive: a failure's message takes it again). */
+        status = zcs__validation_check_guards(buffer, "zcs_finish");
+        if (status != ZCS_SUCCESS)
+            break;
+    }
+    pthread_mutex_unlock(&context->lock);
+    return status;
 }

@@ -84,6 +84,8 @@ struct zcs_buffer {
     size_t size; /* elem_size * count, in bytes */
     uint32_t flags;
     zcs_tier tier;
+    /* Validation mode: bytes of guard before and after the array in its allocation. */
+    size_t guard_size;
 
     /* Host mapping state. */
     int mapped;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "core/validation.h"
 
 zcs_status zcs__validation_map(zcs_buffer *buffer, zcs_access access, void *real_ptr, size_t size,
@@ -70,4 +71,59 @@ zcs_status zcs__validation_unmap(zcs_buffer *buffer)
     buffer->shadow_ptr = NULL;
     buffer->real_map_ptr = NULL;
     return status;
+}
+
+size_t zcs__validation_guard_size(const zcs_context *context)
+{
+    size_t alignment = context->info.alignment;
+    return ZCS__GUARD_BYTES > alignment ? ZCS__GUARD_BYTES : alignment;
+}
+
+zcs_status zcs__validation_fill_guards(zcs_buffer *buffer)
+{
+    unsigned char *pattern = zcs__malloc(buffer->guard_size);
+    if (pattern == NULL)
+        return zcs__fail(buffer->context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_alloc (validation): no host memory for guard bytes");
+    memset(pattern, ZCS__GUARD_PATTERN, buffer->guard_size);
+    zcs_status status = zcs__backend_buffer_guard(buffer, 0, 1, pattern);
+    if (status == ZCS_SUCCESS)
+        status = zcs__backend_buffer_guard(buffer, 1, 1, pattern);
+    zcs__free(pattern);
+    return status;
+}
+
+zcs_status zcs__validation_check_guards(zcs_buffer *buffer, const char *when)
+{
+    size_t guard = buffer->guard_size;
+    unsigned char *bytes = zcs__malloc(guard);
+    if (bytes == NULL)
+        return zcs__fail(buffer->context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "%s (validation): no host memory to check guard bytes", when);
+    long long offset = 0;
+    int corrupted = 0;
+    zcs_status status = zcs__backend_buffer_guard(buffer, 0, 0, bytes);
+    /* Before the array: report the byte nearest to it, the likeliest underrun. */
+    for (size_t i = guard; status == ZCS_SUCCESS && !corrupted && i > 0; i--) {
+        if (bytes[i - 1] != ZCS__GUARD_PATTERN) {
+            corrupted = 1;
+            offset = (long long)(i - 1) - (long long)guard;
+        }
+    }
+    if (status == ZCS_SUCCESS && !corrupted)
+        status = zcs__backend_buffer_guard(buffer, 1, 0, bytes);
+    for (size_t i = 0; status == ZCS_SUCCESS && !corrupted && i < guard; i++) {
+        if (bytes[i] != ZCS__GUARD_PATTERN) {
+            corrupted = 1;
+            offset = (long long)(buffer->size + i);
+        }
+    }
+    zcs__free(bytes);
+    if (status != ZCS_SUCCESS || !corrupted)
+        return status;
+    zcs__validation_fill_guards(buffer);
+    return zcs__fail(buffer->context, ZCS_ERROR_GUARD_CORRUPTED, 0,
+                     "%s (validation): a kernel wrote outside an array of %zu elements of %zu "
+                     "bytes: byte %lld relative to the array's start was overwritten",
+                     when, buffer->count, buffer->elem_size, offset);
 }

@@ -31,4 +31,17 @@ zcs_status zcs__validation_map(zcs_buffer *buffer, zcs_access access, void *real
  */
 zcs_status zcs__validation_unmap(zcs_buffer *buffer);
 
+/* Guard bytes around an array's device allocation (validation mode), at least this many. */
+size_t zcs__validation_guard_size(const zcs_context *context);
+
+/* Fill both device-side guards of a new array with the pattern. */
+zcs_status zcs__validation_fill_guards(zcs_buffer *buffer);
+
+/*
+ * Check both device-side guards: a kernel that wrote past either end of the array gives
+ * ZCS_ERROR_GUARD_CORRUPTED naming the array, the byte offset and `when` (the call that
+ * found it); the guards are then restored so each overrun is reported once.
+ */
+zcs_status zcs__validation_check_guards(zcs_buffer *buffer, const char *when);
+
 #endif /* ZCS_CORE_VALIDATION_H */

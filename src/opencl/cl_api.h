@@ -23,6 +23,7 @@
     X(clEnqueueSVMMap)                                                                             \
     X(clEnqueueSVMUnmap)                                                                           \
     X(clCreateBuffer)                                                                              \
+    X(clCreateSubBuffer)                                                                           \
     X(clReleaseMemObject)                                                                          \
     X(clEnqueueMapBuffer)                                                                          \
     X(clEnqueueUnmapMemObject)                                                                     \

@@ -23,8 +23,10 @@ struct zcs__context_impl {
 };
 
 struct zcs__buffer_impl {
-    void *svm;        /* SVM tiers: the shared pointer */
-    cl_mem mem;       /* ZCS_TIER_HOST_PTR: the buffer */
+    void *svm;        /* SVM tiers: the array's first byte, as host and kernels see it */
+    void *svm_base;   /* SVM tiers: the allocation (svm less the guard in validation mode) */
+    cl_mem mem;       /* ZCS_TIER_HOST_PTR: the array's buffer (a sub-buffer when guarded) */
+    cl_mem parent;    /* ZCS_TIER_HOST_PTR, guarded: the whole allocation; else NULL */
     void *stable_ptr; /* ZCS_TIER_HOST_PTR: the array's start as the first map returned it */
     int staged;       /* ZCS_TIER_HOST_PTR: a later map moved it, so the runtime copies */
 };

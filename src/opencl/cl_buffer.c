@@ -25,8 +25,10 @@ zcs_status zcs__backend_buffer_create(zcs_buffer *buffer)
     if (buffer->tier == ZCS_TIER_SVM_FINE || buffer->tier == ZCS_TIER_SVM_COARSE) {
         if (buffer->tier == ZCS_TIER_SVM_FINE)
             flags |= CL_MEM_SVM_FINE_GRAIN_BUFFER;
-        impl->svm = zcs__cl.clSVMAlloc(ctx->cl_context, flags, buffer->size,
-                                       (cl_uint)context->info.alignment);
+        impl->svm_base =
+            zcs__cl.clSVMAlloc(ctx->cl_context, flags, buffer->size + 2 * buffer->guard_size,
+                               (cl_uint)context->info.alignment);
+        impl->svm = impl->svm_base != NULL ? (char *)impl->svm_base + buffer->guard_size : NULL;
         if (impl->svm == NULL) {
             zcs__free(impl);
             /* clSVMAlloc returns no error code; a refusal within the limits is lack of memory. */
@@ -36,16 +38,36 @@ zcs_status zcs__backend_buffer_create(zcs_buffer *buffer)
         }
     } else {
         flags |= CL_MEM_ALLOC_HOST_PTR;
+        cl_mem_flags host_flags = 0;
         if (buffer->flags & ZCS_ALLOC_HOST_WRITE_ONLY)
-            flags |= CL_MEM_HOST_WRITE_ONLY;
+            host_flags = CL_MEM_HOST_WRITE_ONLY;
         else if (buffer->flags & ZCS_ALLOC_HOST_READ_ONLY)
-            flags |= CL_MEM_HOST_READ_ONLY;
+            host_flags = CL_MEM_HOST_READ_ONLY;
+        /* Guarded arrays put the host-access flags on the sub-buffer: the guards are read
+           and written through the parent. */
+        if (buffer->guard_size == 0)
+            flags |= host_flags;
         cl_int error = CL_SUCCESS;
-        impl->mem = zcs__cl.clCreateBuffer(ctx->cl_context, flags, buffer->size, NULL, &error);
+        impl->mem = zcs__cl.clCreateBuffer(ctx->cl_context, flags,
+                                           buffer->size + 2 * buffer->guard_size, NULL, &error);
         if (impl->mem == NULL || error != CL_SUCCESS) {
             zcs__free(impl);
             return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateBuffer", error,
                                 "CL_MEM_ALLOC_HOST_PTR array");
+        }
+        if (buffer->guard_size != 0) {
+            /* The array is a sub-buffer between the guards (the guard is a multiple of the
+               device's base address alignment, as sub-buffer origins must be). */
+            cl_buffer_region region = {buffer->guard_size, buffer->size};
+            impl->parent = impl->mem;
+            impl->mem = zcs__cl.clCreateSubBuffer(impl->parent, host_flags,
+                                                  CL_BUFFER_CREATE_TYPE_REGION, &region, &error);
+            if (impl->mem == NULL || error != CL_SUCCESS) {
+                zcs__cl.clReleaseMemObject(impl->parent);
+                zcs__free(impl);
+                return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateSubBuffer", error,
+                                    "the array between its guards");
+            }
         }
     }
     buffer->impl = impl;
@@ -57,10 +79,12 @@ void zcs__backend_buffer_destroy(zcs_buffer *buffer)
     struct zcs__buffer_impl *impl = buffer->impl;
     if (impl == NULL)
         return;
-    if (impl->svm != NULL)
-        zcs__cl.clSVMFree(buffer->context->impl->cl_context, impl->svm);
+    if (impl->svm_base != NULL)
+        zcs__cl.clSVMFree(buffer->context->impl->cl_context, impl->svm_base);
     if (impl->mem != NULL)
         zcs__cl.clReleaseMemObject(impl->mem);
+    if (impl->parent != NULL)
+        zcs__cl.clReleaseMemObject(impl->parent);
     zcs__free(impl);
     buffer->impl = NULL;
 }
@@ -167,5 +191,48 @@ zcs_status zcs__backend_buffer_unmap(zcs_buffer *buffer)
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, call, error, NULL);
     if (zcs__cl_buffer_copies(buffer) && buffer->map_access != ZCS_MAP_READ)
         zcs__stats_add_copied(context, buffer->map_size);
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__backend_buffer_guard(zcs_buffer *buffer, int back, int write, unsigned char *bytes)
+{
+    zcs_context *context = buffer->context;
+    struct zcs__context_impl *ctx = context->impl;
+    struct zcs__buffer_impl *impl = buffer->impl;
+    size_t guard = buffer->guard_size;
+    size_t offset = back ? guard + buffer->size : 0;
+    cl_map_flags flags = write ? CL_MAP_WRITE_INVALIDATE_REGION : CL_MAP_READ;
+    cl_int error = CL_SUCCESS;
+    const char *call = NULL;
+
+    if (buffer->tier == ZCS_TIER_SVM_FINE) {
+        unsigned char *region = (unsigned char *)impl->svm_base + offset;
+        memcpy(write ? region : bytes, write ? bytes : region, guard);
+        return ZCS_SUCCESS;
+    }
+    pthread_mutex_lock(&ctx->queue_lock);
+    if (buffer->tier == ZCS_TIER_SVM_COARSE) {
+        unsigned char *region = (unsigned char *)impl->svm_base + offset;
+        call = "clEnqueueSVMMap";
+        error = zcs__cl.clEnqueueSVMMap(ctx->queue, CL_TRUE, flags, region, guard, 0, NULL, NULL);
+        if (error == CL_SUCCESS) {
+            memcpy(write ? region : bytes, write ? bytes : region, guard);
+            call = "clEnqueueSVMUnmap";
+            error = zcs__cl.clEnqueueSVMUnmap(ctx->queue, region, 0, NULL, NULL);
+        }
+    } else {
+        call = "clEnqueueMapBuffer";
+        unsigned char *region = zcs__cl.clEnqueueMapBuffer(ctx->queue, impl->parent, CL_TRUE, flags,
+                                                           offset, guard, 0, NULL, NULL, &error);
+        if (region != NULL && error == CL_SUCCESS) {
+            memcpy(write ? region : bytes, write ? bytes : region, guard);
+            call = "clEnqueueUnmapMemObject";
+            error =
+                zcs__cl.clEnqueueUnmapMemObject(ctx->queue, impl->parent, region, 0, NULL, NULL);
+        }
+    }
+    pthread_mutex_unlock(&ctx->queue_lock);
+    if (error != CL_SUCCESS)
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, call, error, "validation guard bytes");
     return ZCS_SUCCESS;
 }

@@ -5,6 +5,8 @@
  */
 #include <stdatomic.h>
 
+#include <string.h>
+
 #include "backend.h"
 #include "vulkan/vk_buffer.h"
 #include "vulkan/vk_internal.h"
@@ -38,12 +40,14 @@ zcs_status zcs__backend_buffer_create(zcs_buffer *buffer)
     /* Read-back arrays prefer cached memory; everything else coherent device-local. */
     uint32_t memory_type = (buffer->flags & ZCS_ALLOC_HOST_READ_ONLY) ? impl->memory_type_readback
                                                                       : impl->memory_type_default;
-    zcs_status status = zcs__vk_allocator_alloc(&impl->allocator, memory_type, buffer->size,
-                                                &buffer_impl->allocation);
+    zcs_status status =
+        zcs__vk_allocator_alloc(&impl->allocator, memory_type,
+                                buffer->size + 2 * buffer->guard_size, &buffer_impl->allocation);
     if (status != ZCS_SUCCESS) {
         zcs__free(buffer_impl);
         return status;
     }
+    buffer_impl->array_offset = buffer_impl->allocation.offset + buffer->guard_size;
     VkMemoryPropertyFlags flags = impl->memory_properties.memoryTypes[memory_type].propertyFlags;
     buffer_impl->coherent = (flags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0 &&
                             !atomic_load(&zcs__assume_noncoherent);
@@ -61,15 +65,15 @@ void zcs__backend_buffer_destroy(zcs_buffer *buffer)
     buffer->impl = NULL;
 }
 
-/* The mapped range [offset, offset + size) of the array, widened to whole
-   nonCoherentAtomSize units as vkFlush/vkInvalidateMappedMemoryRanges require. Arrays
-   start and end on atom boundaries, so the widening never reaches another array. */
-static VkMappedMemoryRange zcs__atom_range(const zcs_buffer *buffer, size_t offset, size_t size)
+/* The range [begin, begin + size) of the buffer's block (offsets in the block), widened
+   to whole nonCoherentAtomSize units as vkFlush/vkInvalidateMappedMemoryRanges require.
+   Allocations start and end on atom boundaries, so the widening never reaches another. */
+static VkMappedMemoryRange zcs__atom_range(const zcs_buffer *buffer, VkDeviceSize begin,
+                                           size_t size)
 {
     const struct zcs__context_impl *impl = buffer->context->impl;
     const zcs__vk_allocation *allocation = &buffer->impl->allocation;
     VkDeviceSize atom = impl->atom_size;
-    VkDeviceSize begin = allocation->offset + offset;
     VkDeviceSize end = begin + size;
     begin = begin / atom * atom;
     end = (end + atom - 1) / atom * atom;
@@ -96,7 +100,8 @@ zcs_status zcs__backend_buffer_map(zcs_buffer *buffer, zcs_access access, size_t
        result next to it. */
     (void)access;
     if (!buffer_impl->coherent) {
-        VkMappedMemoryRange range = zcs__atom_range(buffer, offset, size);
+        VkMappedMemoryRange range =
+            zcs__atom_range(buffer, buffer_impl->array_offset + offset, size);
         VkResult result =
             zcs__vk.vkInvalidateMappedMemoryRanges(buffer->context->impl->device, 1, &range);
         atomic_fetch_add(&zcs__invalidates, 1);
@@ -104,7 +109,7 @@ zcs_status zcs__backend_buffer_map(zcs_buffer *buffer, zcs_access access, size_t
             return zcs__vk_fail(buffer->context, result, "vkInvalidateMappedMemoryRanges",
                                 "mapping %zu bytes at offset %zu of an array", size, offset);
     }
-    *out_ptr = allocation->block->mapped + allocation->offset + offset;
+    *out_ptr = allocation->block->mapped + buffer_impl->array_offset + offset;
     return ZCS_SUCCESS;
 }
 
@@ -115,12 +120,39 @@ zcs_status zcs__backend_buffer_unmap(zcs_buffer *buffer)
        non-coherent memory needs the range flushed first. */
     if (buffer_impl->coherent || buffer->map_access == ZCS_MAP_READ)
         return ZCS_SUCCESS;
-    VkMappedMemoryRange range = zcs__atom_range(buffer, buffer->map_offset, buffer->map_size);
+    VkMappedMemoryRange range =
+        zcs__atom_range(buffer, buffer_impl->array_offset + buffer->map_offset, buffer->map_size);
     VkResult result = zcs__vk.vkFlushMappedMemoryRanges(buffer->context->impl->device, 1, &range);
     atomic_fetch_add(&zcs__flushes, 1);
     if (result != VK_SUCCESS)
         return zcs__vk_fail(buffer->context, result, "vkFlushMappedMemoryRanges",
                             "unmapping %zu bytes at offset %zu of an array", buffer->map_size,
                             buffer->map_offset);
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__backend_buffer_guard(zcs_buffer *buffer, int back, int write, unsigned char *bytes)
+{
+    struct zcs__buffer_impl *buffer_impl = buffer->impl;
+    const zcs__vk_allocation *allocation = &buffer_impl->allocation;
+    VkDevice device = buffer->context->impl->device;
+    size_t guard = buffer->guard_size;
+    VkDeviceSize begin = allocation->offset + (back ? guard + buffer->size : 0);
+    unsigned char *region = allocation->block->mapped + begin;
+    VkMappedMemoryRange range = zcs__atom_range(buffer, begin, guard);
+    VkResult result = VK_SUCCESS;
+    if (write) {
+        memcpy(region, bytes, guard);
+        if (!buffer_impl->coherent)
+            result = zcs__vk.vkFlushMappedMemoryRanges(device, 1, &range);
+    } else {
+        if (!buffer_impl->coherent)
+            result = zcs__vk.vkInvalidateMappedMemoryRanges(device, 1, &range);
+        memcpy(bytes, region, guard);
+    }
+    if (result != VK_SUCCESS)
+        return zcs__vk_fail(buffer->context, result,
+                            write ? "vkFlushMappedMemoryRanges" : "vkInvalidateMappedMemoryRanges",
+                            "validation guard bytes");
     return ZCS_SUCCESS;
 }

@@ -518,7 +518,7 @@ static zcs_status zcs__record(zcs_kernel *kernel, zcs__vk_slot *slot,
             const zcs__vk_allocation *allocation = &buffer->impl->allocation;
             infos[write_count] = (VkDescriptorBufferInfo){
                 .buffer = allocation->block->buffer,
-                .offset = allocation->offset,
+                .offset = buffer->impl->array_offset,
                 .range = buffer->size,
             };
             writes[write_count] = (VkWriteDescriptorSet){

@@ -70,6 +70,9 @@ struct zcs__context_impl {
 
 struct zcs__buffer_impl {
     zcs__vk_allocation allocation;
+    /* Offset of the array's first byte in its block: the allocation's offset, plus the
+       guard in validation mode. Descriptors and maps use this. */
+    VkDeviceSize array_offset;
     int coherent; /* the memory type is HOST_COHERENT: no flush or invalidate */
 };
 

@@ -124,6 +124,17 @@ static cl_mem CL_API_CALL fault_clCreateBuffer(cl_context a, cl_mem_flags b, siz
     return real.clCreateBuffer(a, b, c, d, errcode_ret);
 }
 
+static cl_mem CL_API_CALL fault_clCreateSubBuffer(cl_mem a, cl_mem_flags b, cl_buffer_create_type c,
+                                                  const void *d, cl_int *errcode_ret)
+{
+    if (fault_hits("clCreateSubBuffer")) {
+        if (errcode_ret != NULL)
+            *errcode_ret = armed_error;
+        return NULL;
+    }
+    return real.clCreateSubBuffer(a, b, c, d, errcode_ret);
+}
+
 static cl_int CL_API_CALL fault_clReleaseMemObject(cl_mem a)
 {
     return real.clReleaseMemObject(a);
@@ -301,6 +312,7 @@ void cl_faults_install(void)
     zcs__cl.clEnqueueSVMMap = fault_clEnqueueSVMMap;
     zcs__cl.clEnqueueSVMUnmap = fault_clEnqueueSVMUnmap;
     zcs__cl.clCreateBuffer = fault_clCreateBuffer;
+    zcs__cl.clCreateSubBuffer = fault_clCreateSubBuffer;
     zcs__cl.clReleaseMemObject = fault_clReleaseMemObject;
     zcs__cl.clEnqueueMapBuffer = fault_clEnqueueMapBuffer;
     zcs__cl.clEnqueueUnmapMemObject = fault_clEnqueueUnmapMemObject;
