@@ -1,27 +1,14 @@
 /* OpenCL fault injection for the tests (see cl_faults.h). */
 #include "support/cl_faults.h"
+#include "support/fault_counter.h"
 
 static zcs__cl_api real;
 static int installed;
-static unsigned long calls;
-static unsigned long armed_call;
 static cl_int armed_error;
-static const char *fired_call;
-
-/* Count a fallible call; true when it is the one armed to fail. */
-static int fault_hits(const char *name)
-{
-    calls++;
-    if (armed_call != 0 && calls == armed_call) {
-        fired_call = name;
-        return 1;
-    }
-    return 0;
-}
 
 static cl_int CL_API_CALL fault_clGetPlatformIDs(cl_uint a, cl_platform_id *b, cl_uint *c)
 {
-    if (fault_hits("clGetPlatformIDs"))
+    if (fault_counter_hits("clGetPlatformIDs"))
         return armed_error;
     return real.clGetPlatformIDs(a, b, c);
 }
@@ -29,7 +16,7 @@ static cl_int CL_API_CALL fault_clGetPlatformIDs(cl_uint a, cl_platform_id *b, c
 static cl_int CL_API_CALL fault_clGetPlatformInfo(cl_platform_id a, cl_platform_info b, size_t c,
                                                   void *d, size_t *e)
 {
-    if (fault_hits("clGetPlatformInfo"))
+    if (fault_counter_hits("clGetPlatformInfo"))
         return armed_error;
     return real.clGetPlatformInfo(a, b, c, d, e);
 }
@@ -37,7 +24,7 @@ static cl_int CL_API_CALL fault_clGetPlatformInfo(cl_platform_id a, cl_platform_
 static cl_int CL_API_CALL fault_clGetDeviceIDs(cl_platform_id a, cl_device_type b, cl_uint c,
                                                cl_device_id *d, cl_uint *e)
 {
-    if (fault_hits("clGetDeviceIDs"))
+    if (fault_counter_hits("clGetDeviceIDs"))
         return armed_error;
     return real.clGetDeviceIDs(a, b, c, d, e);
 }
@@ -45,7 +32,7 @@ static cl_int CL_API_CALL fault_clGetDeviceIDs(cl_platform_id a, cl_device_type 
 static cl_int CL_API_CALL fault_clGetDeviceInfo(cl_device_id a, cl_device_info b, size_t c, void *d,
                                                 size_t *e)
 {
-    if (fault_hits("clGetDeviceInfo"))
+    if (fault_counter_hits("clGetDeviceInfo"))
         return armed_error;
     return real.clGetDeviceInfo(a, b, c, d, e);
 }
@@ -54,7 +41,7 @@ static cl_context CL_API_CALL fault_clCreateContext(
     const cl_context_properties *a, cl_uint b, const cl_device_id *c,
     void(CL_CALLBACK *d)(const char *, const void *, size_t, void *), void *e, cl_int *errcode_ret)
 {
-    if (fault_hits("clCreateContext")) {
+    if (fault_counter_hits("clCreateContext")) {
         if (errcode_ret != NULL)
             *errcode_ret = armed_error;
         return NULL;
@@ -71,7 +58,7 @@ static cl_command_queue CL_API_CALL fault_clCreateCommandQueue(cl_context a, cl_
                                                                cl_command_queue_properties c,
                                                                cl_int *errcode_ret)
 {
-    if (fault_hits("clCreateCommandQueue")) {
+    if (fault_counter_hits("clCreateCommandQueue")) {
         if (errcode_ret != NULL)
             *errcode_ret = armed_error;
         return NULL;
@@ -86,7 +73,7 @@ static cl_int CL_API_CALL fault_clReleaseCommandQueue(cl_command_queue a)
 
 static void *CL_API_CALL fault_clSVMAlloc(cl_context a, cl_svm_mem_flags b, size_t c, cl_uint d)
 {
-    if (fault_hits("clSVMAlloc"))
+    if (fault_counter_hits("clSVMAlloc"))
         return NULL;
     return real.clSVMAlloc(a, b, c, d);
 }
@@ -100,7 +87,7 @@ static cl_int CL_API_CALL fault_clEnqueueSVMMap(cl_command_queue a, cl_bool b, c
                                                 void *d, size_t e, cl_uint f, const cl_event *g,
                                                 cl_event *h)
 {
-    if (fault_hits("clEnqueueSVMMap"))
+    if (fault_counter_hits("clEnqueueSVMMap"))
         return armed_error;
     return real.clEnqueueSVMMap(a, b, c, d, e, f, g, h);
 }
@@ -108,7 +95,7 @@ static cl_int CL_API_CALL fault_clEnqueueSVMMap(cl_command_queue a, cl_bool b, c
 static cl_int CL_API_CALL fault_clEnqueueSVMUnmap(cl_command_queue a, void *b, cl_uint c,
                                                   const cl_event *d, cl_event *e)
 {
-    if (fault_hits("clEnqueueSVMUnmap"))
+    if (fault_counter_hits("clEnqueueSVMUnmap"))
         return armed_error;
     return real.clEnqueueSVMUnmap(a, b, c, d, e);
 }
@@ -116,7 +103,7 @@ static cl_int CL_API_CALL fault_clEnqueueSVMUnmap(cl_command_queue a, void *b, c
 static cl_mem CL_API_CALL fault_clCreateBuffer(cl_context a, cl_mem_flags b, size_t c, void *d,
                                                cl_int *errcode_ret)
 {
-    if (fault_hits("clCreateBuffer")) {
+    if (fault_counter_hits("clCreateBuffer")) {
         if (errcode_ret != NULL)
             *errcode_ret = armed_error;
         return NULL;
@@ -127,7 +114,7 @@ static cl_mem CL_API_CALL fault_clCreateBuffer(cl_context a, cl_mem_flags b, siz
 static cl_mem CL_API_CALL fault_clCreateSubBuffer(cl_mem a, cl_mem_flags b, cl_buffer_create_type c,
                                                   const void *d, cl_int *errcode_ret)
 {
-    if (fault_hits("clCreateSubBuffer")) {
+    if (fault_counter_hits("clCreateSubBuffer")) {
         if (errcode_ret != NULL)
             *errcode_ret = armed_error;
         return NULL;
@@ -145,7 +132,7 @@ static void *CL_API_CALL fault_clEnqueueMapBuffer(cl_command_queue a, cl_mem b, 
                                                   const cl_event *h, cl_event *i,
                                                   cl_int *errcode_ret)
 {
-    if (fault_hits("clEnqueueMapBuffer")) {
+    if (fault_counter_hits("clEnqueueMapBuffer")) {
         if (errcode_ret != NULL)
             *errcode_ret = armed_error;
         return NULL;
@@ -156,7 +143,7 @@ static void *CL_API_CALL fault_clEnqueueMapBuffer(cl_command_queue a, cl_mem b, 
 static cl_int CL_API_CALL fault_clEnqueueUnmapMemObject(cl_command_queue a, cl_mem b, void *c,
                                                         cl_uint d, const cl_event *e, cl_event *f)
 {
-    if (fault_hits("clEnqueueUnmapMemObject"))
+    if (fault_counter_hits("clEnqueueUnmapMemObject"))
         return armed_error;
     return real.clEnqueueUnmapMemObject(a, b, c, d, e, f);
 }
@@ -165,7 +152,7 @@ static cl_program CL_API_CALL fault_clCreateProgramWithSource(cl_context a, cl_u
                                                               const char **c, const size_t *d,
                                                               cl_int *errcode_ret)
 {
-    if (fault_hits("clCreateProgramWithSource")) {
+    if (fault_counter_hits("clCreateProgramWithSource")) {
         if (errcode_ret != NULL)
             *errcode_ret = armed_error;
         return NULL;
@@ -176,7 +163,7 @@ static cl_program CL_API_CALL fault_clCreateProgramWithSource(cl_context a, cl_u
 static cl_program CL_API_CALL fault_clCreateProgramWithIL(cl_context a, const void *b, size_t c,
                                                           cl_int *errcode_ret)
 {
-    if (fault_hits("clCreateProgramWithIL")) {
+    if (fault_counter_hits("clCreateProgramWithIL")) {
         if (errcode_ret != NULL)
             *errcode_ret = armed_error;
         return NULL;
@@ -188,7 +175,7 @@ static cl_int CL_API_CALL fault_clBuildProgram(cl_program a, cl_uint b, const cl
                                                const char *d,
                                                void(CL_CALLBACK *e)(cl_program, void *), void *f)
 {
-    if (fault_hits("clBuildProgram"))
+    if (fault_counter_hits("clBuildProgram"))
         return armed_error;
     return real.clBuildProgram(a, b, c, d, e, f);
 }
@@ -197,7 +184,7 @@ static cl_int CL_API_CALL fault_clGetProgramBuildInfo(cl_program a, cl_device_id
                                                       cl_program_build_info c, size_t d, void *e,
                                                       size_t *f)
 {
-    if (fault_hits("clGetProgramBuildInfo"))
+    if (fault_counter_hits("clGetProgramBuildInfo"))
         return armed_error;
     return real.clGetProgramBuildInfo(a, b, c, d, e, f);
 }
@@ -209,7 +196,7 @@ static cl_int CL_API_CALL fault_clReleaseProgram(cl_program a)
 
 static cl_kernel CL_API_CALL fault_clCreateKernel(cl_program a, const char *b, cl_int *errcode_ret)
 {
-    if (fault_hits("clCreateKernel")) {
+    if (fault_counter_hits("clCreateKernel")) {
         if (errcode_ret != NULL)
             *errcode_ret = armed_error;
         return NULL;
@@ -225,7 +212,7 @@ static cl_int CL_API_CALL fault_clReleaseKernel(cl_kernel a)
 static cl_int CL_API_CALL fault_clGetKernelInfo(cl_kernel a, cl_kernel_info b, size_t c, void *d,
                                                 size_t *e)
 {
-    if (fault_hits("clGetKernelInfo"))
+    if (fault_counter_hits("clGetKernelInfo"))
         return armed_error;
     return real.clGetKernelInfo(a, b, c, d, e);
 }
@@ -233,7 +220,7 @@ static cl_int CL_API_CALL fault_clGetKernelInfo(cl_kernel a, cl_kernel_info b, s
 static cl_int CL_API_CALL fault_clGetKernelArgInfo(cl_kernel a, cl_uint b, cl_kernel_arg_info c,
                                                    size_t d, void *e, size_t *f)
 {
-    if (fault_hits("clGetKernelArgInfo"))
+    if (fault_counter_hits("clGetKernelArgInfo"))
         return armed_error;
     return real.clGetKernelArgInfo(a, b, c, d, e, f);
 }
@@ -242,21 +229,21 @@ static cl_int CL_API_CALL fault_clGetKernelWorkGroupInfo(cl_kernel a, cl_device_
                                                          cl_kernel_work_group_info c, size_t d,
                                                          void *e, size_t *f)
 {
-    if (fault_hits("clGetKernelWorkGroupInfo"))
+    if (fault_counter_hits("clGetKernelWorkGroupInfo"))
         return armed_error;
     return real.clGetKernelWorkGroupInfo(a, b, c, d, e, f);
 }
 
 static cl_int CL_API_CALL fault_clSetKernelArg(cl_kernel a, cl_uint b, size_t c, const void *d)
 {
-    if (fault_hits("clSetKernelArg"))
+    if (fault_counter_hits("clSetKernelArg"))
         return armed_error;
     return real.clSetKernelArg(a, b, c, d);
 }
 
 static cl_int CL_API_CALL fault_clSetKernelArgSVMPointer(cl_kernel a, cl_uint b, const void *c)
 {
-    if (fault_hits("clSetKernelArgSVMPointer"))
+    if (fault_counter_hits("clSetKernelArgSVMPointer"))
         return armed_error;
     return real.clSetKernelArgSVMPointer(a, b, c);
 }
@@ -264,7 +251,7 @@ static cl_int CL_API_CALL fault_clSetKernelArgSVMPointer(cl_kernel a, cl_uint b,
 static cl_int CL_API_CALL fault_clSetKernelExecInfo(cl_kernel a, cl_kernel_exec_info b, size_t c,
                                                     const void *d)
 {
-    if (fault_hits("clSetKernelExecInfo"))
+    if (fault_counter_hits("clSetKernelExecInfo"))
         return armed_error;
     return real.clSetKernelExecInfo(a, b, c, d);
 }
@@ -274,21 +261,21 @@ static cl_int CL_API_CALL fault_clEnqueueNDRangeKernel(cl_command_queue a, cl_ke
                                                        const size_t *f, cl_uint g,
                                                        const cl_event *h, cl_event *i)
 {
-    if (fault_hits("clEnqueueNDRangeKernel"))
+    if (fault_counter_hits("clEnqueueNDRangeKernel"))
         return armed_error;
     return real.clEnqueueNDRangeKernel(a, b, c, d, e, f, g, h, i);
 }
 
 static cl_int CL_API_CALL fault_clFlush(cl_command_queue a)
 {
-    if (fault_hits("clFlush"))
+    if (fault_counter_hits("clFlush"))
         return armed_error;
     return real.clFlush(a);
 }
 
 static cl_int CL_API_CALL fault_clFinish(cl_command_queue a)
 {
-    if (fault_hits("clFinish"))
+    if (fault_counter_hits("clFinish"))
         return armed_error;
     return real.clFinish(a);
 }
@@ -337,25 +324,8 @@ void cl_faults_install(void)
 
 void cl_faults_arm(unsigned long k, cl_int error)
 {
-    calls = 0;
-    armed_call = k;
+    fault_counter_arm(k);
     armed_error = error;
-    fired_call = NULL;
-}
-
-unsigned long cl_faults_calls(void)
-{
-    return calls;
-}
-
-int cl_faults_fired(void)
-{
-    return fired_call != NULL;
-}
-
-const char *cl_faults_fired_call(void)
-{
-    return fired_call != NULL ? fired_call : "";
 }
 
 void cl_faults_remove(void)

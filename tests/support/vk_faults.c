@@ -1,32 +1,19 @@
 /* Vulkan fault injection for the tests (see vk_faults.h). Wrappers of every fallible
    (VkResult-returning) entry point in the backend's table. */
 #include "support/vk_faults.h"
+#include "support/fault_counter.h"
 
 #include <stddef.h>
 
 static zcs__vk_api real;
 static int installed;
-static unsigned long calls;
-static unsigned long armed_call;
 static VkResult armed_error;
-static const char *fired_call;
-
-/* Count a fallible call; true when it is the one armed to fail. */
-static int fault_hits(const char *name)
-{
-    calls++;
-    if (armed_call != 0 && calls == armed_call) {
-        fired_call = name;
-        return 1;
-    }
-    return 0;
-}
 
 static VkResult VKAPI_CALL fault_vkCreateInstance(const VkInstanceCreateInfo *pCreateInfo,
                                                   const VkAllocationCallbacks *pAllocator,
                                                   VkInstance *pInstance)
 {
-    if (fault_hits("vkCreateInstance")) {
+    if (fault_counter_hits("vkCreateInstance")) {
         return armed_error;
     }
     return real.vkCreateInstance(pCreateInfo, pAllocator, pInstance);
@@ -35,7 +22,7 @@ static VkResult VKAPI_CALL fault_vkCreateInstance(const VkInstanceCreateInfo *pC
 static VkResult VKAPI_CALL fault_vkEnumerateInstanceExtensionProperties(
     const char *pLayerName, uint32_t *pPropertyCount, VkExtensionProperties *pProperties)
 {
-    if (fault_hits("vkEnumerateInstanceExtensionProperties")) {
+    if (fault_counter_hits("vkEnumerateInstanceExtensionProperties")) {
         return armed_error;
     }
     return real.vkEnumerateInstanceExtensionProperties(pLayerName, pPropertyCount, pProperties);
@@ -44,7 +31,7 @@ static VkResult VKAPI_CALL fault_vkEnumerateInstanceExtensionProperties(
 static VkResult VKAPI_CALL fault_vkEnumerateInstanceLayerProperties(uint32_t *pPropertyCount,
                                                                     VkLayerProperties *pProperties)
 {
-    if (fault_hits("vkEnumerateInstanceLayerProperties")) {
+    if (fault_counter_hits("vkEnumerateInstanceLayerProperties")) {
         return armed_error;
     }
     return real.vkEnumerateInstanceLayerProperties(pPropertyCount, pProperties);
@@ -52,7 +39,7 @@ static VkResult VKAPI_CALL fault_vkEnumerateInstanceLayerProperties(uint32_t *pP
 
 static VkResult VKAPI_CALL fault_vkEnumerateInstanceVersion(uint32_t *pApiVersion)
 {
-    if (fault_hits("vkEnumerateInstanceVersion")) {
+    if (fault_counter_hits("vkEnumerateInstanceVersion")) {
         return armed_error;
     }
     return real.vkEnumerateInstanceVersion(pApiVersion);
@@ -62,7 +49,7 @@ static VkResult VKAPI_CALL fault_vkEnumeratePhysicalDevices(VkInstance instance,
                                                             uint32_t *pPhysicalDeviceCount,
                                                             VkPhysicalDevice *pPhysicalDevices)
 {
-    if (fault_hits("vkEnumeratePhysicalDevices")) {
+    if (fault_counter_hits("vkEnumeratePhysicalDevices")) {
         return armed_error;
     }
     return real.vkEnumeratePhysicalDevices(instance, pPhysicalDeviceCount, pPhysicalDevices);
@@ -73,7 +60,7 @@ static VkResult VKAPI_CALL fault_vkCreateDevice(VkPhysicalDevice physicalDevice,
                                                 const VkAllocationCallbacks *pAllocator,
                                                 VkDevice *pDevice)
 {
-    if (fault_hits("vkCreateDevice")) {
+    if (fault_counter_hits("vkCreateDevice")) {
         return armed_error;
     }
     return real.vkCreateDevice(physicalDevice, pCreateInfo, pAllocator, pDevice);
@@ -81,7 +68,7 @@ static VkResult VKAPI_CALL fault_vkCreateDevice(VkPhysicalDevice physicalDevice,
 
 static VkResult VKAPI_CALL fault_vkDeviceWaitIdle(VkDevice device)
 {
-    if (fault_hits("vkDeviceWaitIdle")) {
+    if (fault_counter_hits("vkDeviceWaitIdle")) {
         return armed_error;
     }
     return real.vkDeviceWaitIdle(device);
@@ -92,7 +79,7 @@ static VkResult VKAPI_CALL fault_vkAllocateMemory(VkDevice device,
                                                   const VkAllocationCallbacks *pAllocator,
                                                   VkDeviceMemory *pMemory)
 {
-    if (fault_hits("vkAllocateMemory")) {
+    if (fault_counter_hits("vkAllocateMemory")) {
         return armed_error;
     }
     return real.vkAllocateMemory(device, pAllocateInfo, pAllocator, pMemory);
@@ -102,7 +89,7 @@ static VkResult VKAPI_CALL fault_vkMapMemory(VkDevice device, VkDeviceMemory mem
                                              VkDeviceSize offset, VkDeviceSize size,
                                              VkMemoryMapFlags flags, void **ppData)
 {
-    if (fault_hits("vkMapMemory")) {
+    if (fault_counter_hits("vkMapMemory")) {
         return armed_error;
     }
     return real.vkMapMemory(device, memory, offset, size, flags, ppData);
@@ -112,7 +99,7 @@ static VkResult VKAPI_CALL fault_vkFlushMappedMemoryRanges(VkDevice device,
                                                            uint32_t memoryRangeCount,
                                                            const VkMappedMemoryRange *pMemoryRanges)
 {
-    if (fault_hits("vkFlushMappedMemoryRanges")) {
+    if (fault_counter_hits("vkFlushMappedMemoryRanges")) {
         return armed_error;
     }
     return real.vkFlushMappedMemoryRanges(device, memoryRangeCount, pMemoryRanges);
@@ -121,7 +108,7 @@ static VkResult VKAPI_CALL fault_vkFlushMappedMemoryRanges(VkDevice device,
 static VkResult VKAPI_CALL fault_vkInvalidateMappedMemoryRanges(
     VkDevice device, uint32_t memoryRangeCount, const VkMappedMemoryRange *pMemoryRanges)
 {
-    if (fault_hits("vkInvalidateMappedMemoryRanges")) {
+    if (fault_counter_hits("vkInvalidateMappedMemoryRanges")) {
         return armed_error;
     }
     return real.vkInvalidateMappedMemoryRanges(device, memoryRangeCount, pMemoryRanges);
@@ -132,7 +119,7 @@ static VkResult VKAPI_CALL fault_vkCreateBuffer(VkDevice device,
                                                 const VkAllocationCallbacks *pAllocator,
                                                 VkBuffer *pBuffer)
 {
-    if (fault_hits("vkCreateBuffer")) {
+    if (fault_counter_hits("vkCreateBuffer")) {
         return armed_error;
     }
     return real.vkCreateBuffer(device, pCreateInfo, pAllocator, pBuffer);
@@ -142,7 +129,7 @@ static VkResult VKAPI_CALL fault_vkBindBufferMemory(VkDevice device, VkBuffer bu
                                                     VkDeviceMemory memory,
                                                     VkDeviceSize memoryOffset)
 {
-    if (fault_hits("vkBindBufferMemory")) {
+    if (fault_counter_hits("vkBindBufferMemory")) {
         return armed_error;
     }
     return real.vkBindBufferMemory(device, buffer, memory, memoryOffset);
@@ -153,7 +140,7 @@ static VkResult VKAPI_CALL fault_vkCreateShaderModule(VkDevice device,
                                                       const VkAllocationCallbacks *pAllocator,
                                                       VkShaderModule *pShaderModule)
 {
-    if (fault_hits("vkCreateShaderModule")) {
+    if (fault_counter_hits("vkCreateShaderModule")) {
         return armed_error;
     }
     return real.vkCreateShaderModule(device, pCreateInfo, pAllocator, pShaderModule);
@@ -163,7 +150,7 @@ static VkResult VKAPI_CALL fault_vkCreateDescriptorSetLayout(
     VkDevice device, const VkDescriptorSetLayoutCreateInfo *pCreateInfo,
     const VkAllocationCallbacks *pAllocator, VkDescriptorSetLayout *pSetLayout)
 {
-    if (fault_hits("vkCreateDescriptorSetLayout")) {
+    if (fault_counter_hits("vkCreateDescriptorSetLayout")) {
         return armed_error;
     }
     return real.vkCreateDescriptorSetLayout(device, pCreateInfo, pAllocator, pSetLayout);
@@ -173,7 +160,7 @@ static VkResult VKAPI_CALL fault_vkCreatePipelineLayout(
     VkDevice device, const VkPipelineLayoutCreateInfo *pCreateInfo,
     const VkAllocationCallbacks *pAllocator, VkPipelineLayout *pPipelineLayout)
 {
-    if (fault_hits("vkCreatePipelineLayout")) {
+    if (fault_counter_hits("vkCreatePipelineLayout")) {
         return armed_error;
     }
     return real.vkCreatePipelineLayout(device, pCreateInfo, pAllocator, pPipelineLayout);
@@ -184,7 +171,7 @@ static VkResult VKAPI_CALL fault_vkCreateComputePipelines(
     const VkComputePipelineCreateInfo *pCreateInfos, const VkAllocationCallbacks *pAllocator,
     VkPipeline *pPipelines)
 {
-    if (fault_hits("vkCreateComputePipelines")) {
+    if (fault_counter_hits("vkCreateComputePipelines")) {
         for (uint32_t i = 0; i < createInfoCount; i++)
             pPipelines[i] = VK_NULL_HANDLE;
         return armed_error;
@@ -197,7 +184,7 @@ static VkResult VKAPI_CALL fault_vkCreateDescriptorPool(
     VkDevice device, const VkDescriptorPoolCreateInfo *pCreateInfo,
     const VkAllocationCallbacks *pAllocator, VkDescriptorPool *pDescriptorPool)
 {
-    if (fault_hits("vkCreateDescriptorPool")) {
+    if (fault_counter_hits("vkCreateDescriptorPool")) {
         return armed_error;
     }
     return real.vkCreateDescriptorPool(device, pCreateInfo, pAllocator, pDescriptorPool);
@@ -207,7 +194,7 @@ static VkResult VKAPI_CALL fault_vkResetDescriptorPool(VkDevice device,
                                                        VkDescriptorPool descriptorPool,
                                                        VkDescriptorPoolResetFlags flags)
 {
-    if (fault_hits("vkResetDescriptorPool")) {
+    if (fault_counter_hits("vkResetDescriptorPool")) {
         return armed_error;
     }
     return real.vkResetDescriptorPool(device, descriptorPool, flags);
@@ -217,7 +204,7 @@ static VkResult VKAPI_CALL
 fault_vkAllocateDescriptorSets(VkDevice device, const VkDescriptorSetAllocateInfo *pAllocateInfo,
                                VkDescriptorSet *pDescriptorSets)
 {
-    if (fault_hits("vkAllocateDescriptorSets")) {
+    if (fault_counter_hits("vkAllocateDescriptorSets")) {
         return armed_error;
     }
     return real.vkAllocateDescriptorSets(device, pAllocateInfo, pDescriptorSets);
@@ -228,7 +215,7 @@ static VkResult VKAPI_CALL fault_vkCreateCommandPool(VkDevice device,
                                                      const VkAllocationCallbacks *pAllocator,
                                                      VkCommandPool *pCommandPool)
 {
-    if (fault_hits("vkCreateCommandPool")) {
+    if (fault_counter_hits("vkCreateCommandPool")) {
         return armed_error;
     }
     return real.vkCreateCommandPool(device, pCreateInfo, pAllocator, pCommandPool);
@@ -237,7 +224,7 @@ static VkResult VKAPI_CALL fault_vkCreateCommandPool(VkDevice device,
 static VkResult VKAPI_CALL fault_vkResetCommandPool(VkDevice device, VkCommandPool commandPool,
                                                     VkCommandPoolResetFlags flags)
 {
-    if (fault_hits("vkResetCommandPool")) {
+    if (fault_counter_hits("vkResetCommandPool")) {
         return armed_error;
     }
     return real.vkResetCommandPool(device, commandPool, flags);
@@ -247,7 +234,7 @@ static VkResult VKAPI_CALL
 fault_vkAllocateCommandBuffers(VkDevice device, const VkCommandBufferAllocateInfo *pAllocateInfo,
                                VkCommandBuffer *pCommandBuffers)
 {
-    if (fault_hits("vkAllocateCommandBuffers")) {
+    if (fault_counter_hits("vkAllocateCommandBuffers")) {
         return armed_error;
     }
     return real.vkAllocateCommandBuffers(device, pAllocateInfo, pCommandBuffers);
@@ -256,7 +243,7 @@ fault_vkAllocateCommandBuffers(VkDevice device, const VkCommandBufferAllocateInf
 static VkResult VKAPI_CALL fault_vkBeginCommandBuffer(VkCommandBuffer commandBuffer,
                                                       const VkCommandBufferBeginInfo *pBeginInfo)
 {
-    if (fault_hits("vkBeginCommandBuffer")) {
+    if (fault_counter_hits("vkBeginCommandBuffer")) {
         return armed_error;
     }
     return real.vkBeginCommandBuffer(commandBuffer, pBeginInfo);
@@ -264,7 +251,7 @@ static VkResult VKAPI_CALL fault_vkBeginCommandBuffer(VkCommandBuffer commandBuf
 
 static VkResult VKAPI_CALL fault_vkEndCommandBuffer(VkCommandBuffer commandBuffer)
 {
-    if (fault_hits("vkEndCommandBuffer")) {
+    if (fault_counter_hits("vkEndCommandBuffer")) {
         return armed_error;
     }
     return real.vkEndCommandBuffer(commandBuffer);
@@ -275,7 +262,7 @@ static VkResult VKAPI_CALL fault_vkCreateFence(VkDevice device,
                                                const VkAllocationCallbacks *pAllocator,
                                                VkFence *pFence)
 {
-    if (fault_hits("vkCreateFence")) {
+    if (fault_counter_hits("vkCreateFence")) {
         return armed_error;
     }
     return real.vkCreateFence(device, pCreateInfo, pAllocator, pFence);
@@ -285,7 +272,7 @@ static VkResult VKAPI_CALL fault_vkWaitForFences(VkDevice device, uint32_t fence
                                                  const VkFence *pFences, VkBool32 waitAll,
                                                  uint64_t timeout)
 {
-    if (fault_hits("vkWaitForFences")) {
+    if (fault_counter_hits("vkWaitForFences")) {
         return armed_error;
     }
     return real.vkWaitForFences(device, fenceCount, pFences, waitAll, timeout);
@@ -294,7 +281,7 @@ static VkResult VKAPI_CALL fault_vkWaitForFences(VkDevice device, uint32_t fence
 static VkResult VKAPI_CALL fault_vkResetFences(VkDevice device, uint32_t fenceCount,
                                                const VkFence *pFences)
 {
-    if (fault_hits("vkResetFences")) {
+    if (fault_counter_hits("vkResetFences")) {
         return armed_error;
     }
     return real.vkResetFences(device, fenceCount, pFences);
@@ -303,7 +290,7 @@ static VkResult VKAPI_CALL fault_vkResetFences(VkDevice device, uint32_t fenceCo
 static VkResult VKAPI_CALL fault_vkQueueSubmit(VkQueue queue, uint32_t submitCount,
                                                const VkSubmitInfo *pSubmits, VkFence fence)
 {
-    if (fault_hits("vkQueueSubmit")) {
+    if (fault_counter_hits("vkQueueSubmit")) {
         return armed_error;
     }
     return real.vkQueueSubmit(queue, submitCount, pSubmits, fence);
@@ -349,25 +336,8 @@ void vk_faults_install(void)
 
 void vk_faults_arm(unsigned long k, VkResult error)
 {
-    calls = 0;
-    armed_call = k;
+    fault_counter_arm(k);
     armed_error = error;
-    fired_call = NULL;
-}
-
-unsigned long vk_faults_calls(void)
-{
-    return calls;
-}
-
-int vk_faults_fired(void)
-{
-    return fired_call != NULL;
-}
-
-const char *vk_faults_fired_call(void)
-{
-    return fired_call != NULL ? fired_call : "";
 }
 
 void vk_faults_remove(void)

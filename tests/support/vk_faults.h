@@ -15,14 +15,7 @@ void vk_faults_install(void);
 /* Make fallible call number `k` (1-based, counted from now) fail with `error`; 0: none. */
 void vk_faults_arm(unsigned long k, VkResult error);
 
-/* Fallible calls made since the last vk_faults_arm / install. */
-unsigned long vk_faults_calls(void);
-
-/* Whether the armed fault was injected; and the name of the call it hit. */
-int vk_faults_fired(void);
-const char *vk_faults_fired_call(void);
-
-/* Put the real entry points back. */
+/* Put the real entry points back (fault_counter.h counts the calls and names the one hit). */
 void vk_faults_remove(void);
 
 #endif /* ZCS_TESTS_SUPPORT_VK_FAULTS_H */
