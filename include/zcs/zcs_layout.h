@@ -162,9 +162,10 @@ ZCS_API zcs_status zcs_buffer_device_address(zcs_buffer *buffer, uint64_t *out_a
  * Declare the arrays `kernel` reaches through pointers stored in memory (ZCS_PTR fields),
  * beyond its arguments; replaces any earlier list. count 0 clears it (buffers may then
  * be NULL). OpenCL: clSetKernelExecInfo(CL_KERNEL_EXEC_INFO_SVM_PTRS).
- * Ordering: zcs_map waits only for dispatches that had the array as an argument; pass
- * the arrays as arguments too (the usual case: the kernel takes the nodes' array), or
- * call zcs_finish before mapping an array reached only through pointers.
+ * Ordering: the arrays listed count as used by every later dispatch of the kernel, like
+ * its array arguments: a map of one waits for those dispatches, and a dispatch while one
+ * is mapped fails with ZCS_ERROR_MAPPED. After a listed array is freed, dispatches fail
+ * with ZCS_ERROR_KERNEL_ARGUMENT until the list is set again.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (kernel, or buffers with count > 0, or a
  * NULL entry), ZCS_ERROR_INVALID_HANDLE, ZCS_ERROR_INVALID_ARGUMENT (an array of another
  * context, count over ZCS_MAX_KERNEL_ARGS), ZCS_ERROR_UNSUPPORTED (an array whose tier
