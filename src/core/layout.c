@@ -34,7 +34,7 @@
 #include "core/checks.h"
 #include "zcs/zcs_layout.h"
 
-/* The text of include/zcs/layout.h (src/core/layout_header.c). */
+/* The text of include/zcs/layout.h, embedded at build time (cmake/embed_text.cmake). */
 extern const char zcs__layout_header_text[];
 
 /* ------------------------------------------------------------------------ */
