@@ -550,6 +550,20 @@ START_TEST(device_addresses_follow_the_tier)
         ZCS_CK(zcs_unmap(buffer));
         ZCS_CK(zcs_kernel_set_indirect(kernel, &buffer, 1));
         ZCS_CK(zcs_kernel_set_indirect(kernel, NULL, 0));
+    } else if (info.tier == ZCS_TIER_VULKAN_MAPPED) {
+        /* Buffer device addresses (lavapipe offers them): an address the host cannot
+           dereference, distinct per array, aligned like the array. */
+        ZCS_CK(zcs_buffer_device_address(buffer, &address));
+        ck_assert_uint_ne(address, 0);
+        ck_assert_uint_eq(address % info.alignment, 0);
+        zcs_buffer *other = NULL;
+        uint64_t other_address = 0;
+        ZCS_CK(zcs_alloc(context, 16, 4, 0, &other));
+        ZCS_CK(zcs_buffer_device_address(other, &other_address));
+        ck_assert(other_address >= address + 64 || address >= other_address + 64);
+        ZCS_CK(zcs_kernel_set_indirect(kernel, &buffer, 1));
+        ZCS_CK(zcs_kernel_set_indirect(kernel, NULL, 0));
+        ZCS_CK(zcs_free(other));
     } else {
         ZCS_CK_STATUS(zcs_buffer_device_address(buffer, &address), ZCS_ERROR_UNSUPPORTED);
         ck_assert_ptr_nonnull(strstr(zcs_last_error(), "zcs_ref"));

@@ -1,9 +1,12 @@
 /*
  * Structs that hold native pointers (ZCS_PTR) to elements of other zcs arrays: a linked
  * list built by the host, walked and changed by a kernel, read back by the host. Runs
- * where the context's tier has addresses shared by host and device (OpenCL SVM); on
- * other tiers and backends the suite exits with 77 (skipped) and prints the reason.
+ * where arrays have device addresses: OpenCL SVM (the host's own pointers) and Vulkan
+ * buffer device addresses; elsewhere (OpenCL host_ptr) the suite exits with 77
+ * (skipped) and prints the reason.
  */
+#define _POSIX_C_SOURCE 200809L /* strdup, fork */
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +39,7 @@ static char *read_source_file(const char *relative_path)
     return text;
 }
 
-static const char walk_kernel[] =
+static const char walk_kernel_opencl[] =
     "kernel void plist_walk(global lt_pnode *head, uint count)\n"
     "{\n"
     "    uint i = (uint)get_global_id(0);\n"
@@ -53,6 +56,77 @@ static const char walk_kernel[] =
     "    self->payload->visits += 1;\n"
     "    self->payload->weight = (float)sum;\n"
     "}\n";
+
+/* The same walk in GLSL: a ZCS_PTR is a uint64_t device address, followed through
+   buffer_reference types. The head arrives as a value (a push constant). */
+static const char walk_kernel_glsl[] =
+    "layout(buffer_reference, std430, buffer_reference_align = 8) buffer lt_pnode_ref\n"
+    "{\n"
+    "    lt_pnode node;\n"
+    "};\n"
+    "layout(buffer_reference, std430, buffer_reference_align = 4) buffer lt_ppayload_ref\n"
+    "{\n"
+    "    lt_ppayload payload;\n"
+    "};\n"
+    "layout(local_size_x_id = 0) in;\n"
+    "layout(push_constant) uniform Args\n"
+    "{\n"
+    "    uint64_t head;\n"
+    "    uint count;\n"
+    "};\n"
+    "void main()\n"
+    "{\n"
+    "    uint i = gl_GlobalInvocationID.x;\n"
+    "    if (i >= count)\n"
+    "        return;\n"
+    "    uint64_t self = head;\n"
+    "    for (uint k = 0u; k < i; k++)\n"
+    "        self = lt_pnode_ref(self).node.next;\n"
+    "    uint sum = 0u;\n"
+    "    for (uint64_t p = self; p != 0ul; p = lt_pnode_ref(p).node.next)\n"
+    "        sum += lt_pnode_ref(p).node.value;\n"
+    "    lt_pnode_ref(self).node.sum = sum;\n"
+    "    lt_ppayload_ref payload = lt_ppayload_ref(lt_pnode_ref(self).node.payload);\n"
+    "    payload.payload.visits += 1u;\n"
+    "    payload.payload.weight = float(sum);\n"
+    "}\n";
+
+/*
+ * The walk program: OpenCL C takes the header as it is (its #include through -I); GLSL
+ * gets #version and buffer_reference first, then zcs/layout.h and the header inline.
+ */
+static zcs_program *walk_program(zcs_context *context, const char *header)
+{
+    zcs_program *program = NULL;
+    char *text = NULL;
+    if (zcs_test_backend() == ZCS_BACKEND_OPENCL) {
+        size_t size = strlen(header) + sizeof walk_kernel_opencl + 2;
+        text = malloc(size);
+        ck_assert_ptr_nonnull(text);
+        snprintf(text, size, "%s\n%s", header, walk_kernel_opencl);
+        char options[1200];
+        snprintf(options, sizeof options, "-I %s/include", ZCS_TEST_SOURCE_DIR);
+        ZCS_CK(zcs_program_create_from_source(context, text, 0, options, &program));
+    } else {
+        static const char prologue[] = "#version 450\n"
+                                       "#extension GL_EXT_buffer_reference : require\n";
+        char *layout = read_source_file("include/zcs/layout.h");
+        char *body = strdup(header);
+        ck_assert_ptr_nonnull(body);
+        char *include = strstr(body, "#include \"zcs/layout.h\"");
+        ck_assert_ptr_nonnull(include);
+        memset(include, ' ', strlen("#include \"zcs/layout.h\""));
+        size_t size = sizeof prologue + strlen(layout) + strlen(body) + sizeof walk_kernel_glsl;
+        text = malloc(size);
+        ck_assert_ptr_nonnull(text);
+        snprintf(text, size, "%s%s%s%s", prologue, layout, body, walk_kernel_glsl);
+        free(layout);
+        free(body);
+        ZCS_CK(zcs_program_create_from_source(context, text, 0, NULL, &program));
+    }
+    free(text);
+    return program;
+}
 
 START_TEST(linked_list_with_native_pointers_round_trips)
 {
@@ -94,29 +168,26 @@ START_TEST(linked_list_with_native_pointers_round_trips)
     ZCS_CK(zcs_unmap(payloads_buffer));
     ZCS_CK(zcs_unmap(nodes_buffer));
 
-    size_t size = strlen(header) + sizeof walk_kernel + 2;
-    char *text = malloc(size);
-    ck_assert_ptr_nonnull(text);
-    snprintf(text, size, "%s\n%s", header, walk_kernel);
-    char options[1200];
-    snprintf(options, sizeof options, "-I %s/include", ZCS_TEST_SOURCE_DIR);
-    zcs_program *program = NULL;
-    zcs_kernel *kernel = NULL;
-    ZCS_CK(zcs_program_create_from_source(context, text, 0, options, &program));
-    free(text);
+    zcs_program *program = walk_program(context, header);
     free(header);
-    ZCS_CK(zcs_kernel_create(program, "plist_walk", &kernel));
+    zcs_kernel *kernel = NULL;
+    ZCS_CK(zcs_kernel_create(
+        program, zcs_test_backend() == ZCS_BACKEND_OPENCL ? "plist_walk" : "main", &kernel));
 
-    /* The head is the argument; the other nodes and every payload are reached through
-       pointers stored in the nodes. The kernel's argument is the nodes' array itself,
-       pointing at the list's head element. */
+    /* Every node and every payload is reached through pointers stored in the nodes. The
+       list's head is the nodes' array itself on OpenCL (the array argument points at its
+       first element, which is the head), its device address on Vulkan. */
     zcs_buffer *reachable[] = {nodes_buffer, payloads_buffer};
     ZCS_CK(zcs_kernel_set_indirect(kernel, reachable, 2));
-    ZCS_CK(zcs_kernel_set_buffer(kernel, 0, nodes_buffer));
-    uint32_t count = COUNT;
-    ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
-    /* order[0] is 0: the array's first element is the list's head. */
     ck_assert_uint_eq(order[0], 0);
+    uint32_t count = COUNT;
+    if (zcs_test_backend() == ZCS_BACKEND_OPENCL) {
+        ZCS_CK(zcs_kernel_set_buffer(kernel, 0, nodes_buffer));
+    } else {
+        uint64_t head = (uint64_t)(uintptr_t)ZCS_DEVICE_PTR(lt_pnode, nodes_address, order[0]);
+        ZCS_CK(zcs_kernel_set_value(kernel, 0, sizeof head, &head));
+    }
+    ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
     size_t global = COUNT;
     /* An array reached only through pointers is ordered like an argument: no dispatch
        while the host has it mapped. */
@@ -136,11 +207,18 @@ START_TEST(linked_list_with_native_pointers_round_trips)
             expected += j + 1;
         ck_assert_msg(node->sum == expected, "list node %u: sum %u, expected %u", k, node->sum,
                       expected);
-        /* The host follows the same pointers the kernel followed. */
-        ck_assert_ptr_eq(node->next, k + 1 < COUNT ? &nodes[order[k + 1]] : NULL);
-        ck_assert_ptr_eq(node->payload, &payloads[k]);
-        ck_assert_uint_eq(node->payload->visits, 1);
-        ck_assert(node->payload->weight == (float)expected);
+        /* The pointers are the ones the host stored... */
+        ck_assert_ptr_eq(node->next, k + 1 < COUNT
+                                         ? ZCS_DEVICE_PTR(lt_pnode, nodes_address, order[k + 1])
+                                         : NULL);
+        ck_assert_ptr_eq(node->payload, ZCS_DEVICE_PTR(lt_ppayload, payloads_address, k));
+        ck_assert_uint_eq(payloads[k].visits, 1);
+        ck_assert(payloads[k].weight == (float)expected);
+        /* ...and on SVM the host follows the very pointers the kernel followed. */
+        if (zcs_test_backend() == ZCS_BACKEND_OPENCL) {
+            ck_assert_ptr_eq(node->next, k + 1 < COUNT ? &nodes[order[k + 1]] : NULL);
+            ck_assert_ptr_eq(node->payload, &payloads[k]);
+        }
     }
     ZCS_CK(zcs_unmap(payloads_buffer));
     ZCS_CK(zcs_unmap(nodes_buffer));

@@ -84,8 +84,15 @@ static zcs_status zcs__block_create(zcs__vk_allocator *allocator, uint32_t memor
                          "%llu bytes (allowed types 0x%x)",
                          memory_type, (unsigned long long)size, requirements.memoryTypeBits);
     }
+    /* Buffers with device addresses need memory allocated for them. */
+    VkMemoryAllocateFlagsInfo flags_info = {
+        .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO,
+        .flags = VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT,
+    };
     VkMemoryAllocateInfo allocate_info = {
         .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+        .pNext =
+            (allocator->usage & VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT) ? &flags_info : NULL,
         .allocationSize = requirements.size,
         .memoryTypeIndex = memory_type,
     };

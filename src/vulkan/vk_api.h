@@ -74,10 +74,11 @@
     X(vkResetFences)                                                                               \
     X(vkQueueSubmit)
 
-/* Extension functions: NULL where the instance did not enable their extension. */
+/* Extension functions, and Vulkan 1.2 ones: NULL where the instance lacks them. */
 #define ZCS__VK_EXTENSION_FUNCTIONS(X)                                                             \
     X(vkCreateDebugUtilsMessengerEXT)                                                              \
-    X(vkDestroyDebugUtilsMessengerEXT)
+    X(vkDestroyDebugUtilsMessengerEXT)                                                             \
+    X(vkGetBufferDeviceAddress)
 
 typedef struct zcs__vk_api {
 #define ZCS__VK_API_MEMBER_(name) PFN_##name name;

@@ -358,6 +358,9 @@ static zcs_status zcs__create_device(zcs_context *context, struct zcs__context_i
         .shaderInt8 = supported12.shaderInt8,
         .shaderFloat16 = supported12.shaderFloat16,
         .scalarBlockLayout = supported12.scalarBlockLayout,
+        /* Device addresses let structs hold pointers to other arrays (ZCS_PTR). */
+        .bufferDeviceAddress =
+            supported12.bufferDeviceAddress && zcs__vk.vkGetBufferDeviceAddress != NULL,
     };
     VkPhysicalDeviceVulkan11Features enabled11 = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES,
@@ -389,6 +392,8 @@ static zcs_status zcs__create_device(zcs_context *context, struct zcs__context_i
                             impl->properties.deviceName);
     }
     zcs__vk.vkGetDeviceQueue(impl->device, impl->queue_family, 0, &impl->queue);
+    impl->buffer_device_address =
+        impl->api_version >= VK_API_VERSION_1_2 && enabled12.bufferDeviceAddress;
     return ZCS_SUCCESS;
 }
 
@@ -423,9 +428,10 @@ static VkDeviceSize zcs__max_size(VkDeviceSize a, VkDeviceSize b)
 /* Choose the memory types and the alignment; fill info and start the allocator. */
 static zcs_status zcs__setup_memory(zcs_context *context, struct zcs__context_impl *impl)
 {
-    const VkBufferUsageFlags usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
-                                     VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
-                                     VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+    VkBufferUsageFlags usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
+                               VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+    if (impl->buffer_device_address)
+        usage |= VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT;
     /* A probe buffer tells which memory types storage buffers accept and their alignment
        (the same for every buffer of this usage, by the Vulkan spec). */
     VkBufferCreateInfo probe_info = {

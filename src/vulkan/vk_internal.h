@@ -48,6 +48,8 @@ struct zcs__context_impl {
     VkPhysicalDeviceProperties properties;
     VkPhysicalDeviceMemoryProperties memory_properties;
     uint32_t api_version; /* min(instance, device) */
+    /* bufferDeviceAddress is on: arrays have device addresses (ZCS_PTR in structs). */
+    int buffer_device_address;
     VkDevice device;
     VkQueue queue;
     uint32_t queue_family;
