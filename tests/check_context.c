@@ -22,8 +22,9 @@ START_TEST(default_context_reports_its_choice)
     ck_assert_uint_gt(info.max_alloc_size, 0);
     ck_assert_uint_ge(info.alignment, 64);
     ck_assert_uint_eq(info.alignment & (info.alignment - 1), 0);
-    /* PoCL and lavapipe are CPU devices sharing the host's memory. */
-    ck_assert_int_eq(info.unified_memory, 1);
+    /* A CPU device (PoCL, lavapipe) shares the host's memory. */
+    if (!info.is_gpu)
+        ck_assert_int_eq(info.unified_memory, 1);
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -94,8 +95,18 @@ START_TEST(each_offered_tier_can_be_forced)
         offered++;
         zcs_test_context_destroy(context);
     }
-    /* PoCL offers all three OpenCL tiers; lavapipe the one Vulkan tier. */
-    ck_assert_int_eq(offered, zcs_test_backend() == ZCS_BACKEND_OPENCL ? 3 : 1);
+    /* PoCL offers all three OpenCL tiers, lavapipe the one Vulkan tier; every OpenCL device
+       offers host_ptr at least. */
+    zcs_context *context = zcs_test_context();
+    zcs_context_info info;
+    ZCS_CK(zcs_context_info_get(context, &info));
+    if (strstr(info.platform_name, "Portable Computing Language") != NULL)
+        ck_assert_int_eq(offered, 3);
+    else if (zcs_test_backend() == ZCS_BACKEND_VULKAN)
+        ck_assert_int_eq(offered, 1);
+    else
+        ck_assert_int_ge(offered, 1);
+    zcs_test_context_destroy(context);
 }
 END_TEST
 
