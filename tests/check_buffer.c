@@ -151,7 +151,9 @@ START_TEST(written_structs_read_back_in_every_access_mode)
     ck_assert_uint_eq(stats.maps, 4);
     ck_assert_uint_eq(stats.unmaps, 4);
     ck_assert_uint_eq(stats.bytes_mapped, 4 * count * sizeof(record));
-    ck_assert_uint_eq(stats.bytes_copied, 0);
+    /* With separate memory: in for every map but the discard, out for every unmap but the
+       read's. */
+    zcs_test_expect_copies(context, 6 * count * sizeof(record));
     ZCS_CK(zcs_free(buffer));
     zcs_test_context_destroy(context);
 }
@@ -188,7 +190,9 @@ START_TEST(ranges_map_the_right_elements)
     zcs_stats stats;
     ZCS_CK(zcs_stats_get(context, &stats));
     ck_assert_uint_eq(stats.bytes_mapped, (2 * count + 50 + 1) * sizeof(uint32_t));
-    ck_assert_uint_eq(stats.bytes_copied, 0);
+    /* With separate memory: the discard's unmap, the range both ways, the element and the
+       whole array in. */
+    zcs_test_expect_copies(context, (count + 2 * 50 + 1 + count) * sizeof(uint32_t));
     ZCS_CK(zcs_free(buffer));
     zcs_test_context_destroy(context);
 }

@@ -16,6 +16,9 @@ struct zcs__context_impl {
        runtimes have raced there (PoCL 3.1 aborts in pocl_lock_events_inorder when threads
        enqueue and clFinish one in-order queue at once), and zcs promises thread safety. */
     pthread_mutex_t queue_lock;
+    /* Serialises clSVMAlloc and clSVMFree: NVIDIA's OpenCL (driver 580) returned NULL for
+       small clSVMAlloc calls made from 64 threads at once. */
+    pthread_mutex_t svm_lock;
     cl_device_svm_capabilities svm_capabilities;
     /* 1 if the device reports OpenCL 2.1 or later (clCreateProgramWithIL). */
     int supports_il;

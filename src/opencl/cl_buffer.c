@@ -25,9 +25,11 @@ zcs_status zcs__backend_buffer_create(zcs_buffer *buffer)
     if (buffer->tier == ZCS_TIER_SVM_FINE || buffer->tier == ZCS_TIER_SVM_COARSE) {
         if (buffer->tier == ZCS_TIER_SVM_FINE)
             flags |= CL_MEM_SVM_FINE_GRAIN_BUFFER;
+        pthread_mutex_lock(&ctx->svm_lock);
         impl->svm_base =
             zcs__cl.clSVMAlloc(ctx->cl_context, flags, buffer->size + 2 * buffer->guard_size,
                                (cl_uint)context->info.alignment);
+        pthread_mutex_unlock(&ctx->svm_lock);
         impl->svm = impl->svm_base != NULL ? (char *)impl->svm_base + buffer->guard_size : NULL;
         if (impl->svm == NULL) {
             zcs__free(impl);
@@ -79,8 +81,11 @@ void zcs__backend_buffer_destroy(zcs_buffer *buffer)
     struct zcs__buffer_impl *impl = buffer->impl;
     if (impl == NULL)
         return;
-    if (impl->svm_base != NULL)
+    if (impl->svm_base != NULL) {
+        pthread_mutex_lock(&buffer->context->impl->svm_lock);
         zcs__cl.clSVMFree(buffer->context->impl->cl_context, impl->svm_base);
+        pthread_mutex_unlock(&buffer->context->impl->svm_lock);
+    }
     if (impl->mem != NULL)
         zcs__cl.clReleaseMemObject(impl->mem);
     if (impl->parent != NULL)

@@ -305,7 +305,12 @@ zcs_status zcs__backend_context_create(zcs_context *context, const char *device_
                             choice.device_name);
     }
 
-    if (pthread_mutex_init(&impl->queue_lock, NULL) != 0) {
+    int locks = pthread_mutex_init(&impl->queue_lock, NULL) == 0;
+    if (locks && pthread_mutex_init(&impl->svm_lock, NULL) != 0) {
+        pthread_mutex_destroy(&impl->queue_lock);
+        locks = 0;
+    }
+    if (!locks) {
         zcs__cl.clReleaseCommandQueue(impl->queue);
         zcs__cl.clReleaseContext(impl->cl_context);
         zcs__free(impl);
@@ -335,6 +340,7 @@ void zcs__backend_context_destroy(zcs_context *context)
     zcs__cl.clReleaseCommandQueue(impl->queue);
     zcs__cl.clReleaseContext(impl->cl_context);
     pthread_mutex_destroy(&impl->queue_lock);
+    pthread_mutex_destroy(&impl->svm_lock);
     zcs__free(impl);
     context->impl = NULL;
 }

@@ -31,8 +31,10 @@ zcs_status zcs__backend_kernel_set_indirect(zcs_kernel *kernel, zcs_buffer *cons
                              ZCS__CL_NO_ADDRESS_REASON);
         pointers[i] = buffers[i]->impl->svm;
     }
-    /* Called directly rather than through zcs__cl (cl_api.h does not list it yet).
-       Clearing (count 0) passes a valid pointer with size 0. */
+    /* Clearing the list: NVIDIA's OpenCL refuses an empty list (CL_INVALID_VALUE), and an
+       SVM allocation declared but not used costs nothing, so nothing is called. */
+    if (count == 0)
+        return ZCS_SUCCESS;
     cl_int error = zcs__cl.clSetKernelExecInfo(kernel->impl->kernel, CL_KERNEL_EXEC_INFO_SVM_PTRS,
                                                count * sizeof(void *), pointers);
     if (error != CL_SUCCESS)

@@ -49,6 +49,20 @@ void zcs_test_context_destroy(zcs_context *context)
 #endif
 }
 
+void zcs_test_expect_copies(zcs_context *context, uint64_t separate_memory_bytes)
+{
+    zcs_context_info info;
+    zcs_stats stats;
+    ZCS_CK(zcs_context_info_get(context, &info));
+    ZCS_CK(zcs_stats_get(context, &stats));
+    if (info.unified_memory || info.backend == ZCS_BACKEND_VULKAN)
+        ck_assert_uint_eq(stats.bytes_copied, 0);
+    else if (separate_memory_bytes == ZCS_TEST_SOME_COPIES)
+        ck_assert_uint_gt(stats.bytes_copied, 0);
+    else
+        ck_assert_uint_eq(stats.bytes_copied, separate_memory_bytes);
+}
+
 zcs_backend zcs_test_backend(void)
 {
 #ifdef ZCS_TEST_VULKAN

@@ -7,6 +7,7 @@
 
 #include <check.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <zcs/zcs.h>
 
@@ -36,6 +37,15 @@ zcs_context *zcs_test_context(void);
  * destroy it. Every test ends with this.
  */
 void zcs_test_context_destroy(zcs_context *context);
+
+/*
+ * Check zcs_stats.bytes_copied: 0 on a device that shares memory with the host (every
+ * zero-copy tier) and on Vulkan (mapped memory, nothing copied); on an OpenCL device with
+ * memory of its own (a discrete GPU), where the runtime does copy, exactly
+ * `separate_memory_bytes`, or any count above 0 when that is ZCS_TEST_SOME_COPIES.
+ */
+void zcs_test_expect_copies(zcs_context *context, uint64_t separate_memory_bytes);
+#define ZCS_TEST_SOME_COPIES UINT64_MAX
 
 /* The backend of this build. */
 zcs_backend zcs_test_backend(void);
