@@ -42,7 +42,7 @@ struct zcs_context {
     zcs_context_info info;
     char device_name[256];
     char platform_name[256];
-    char tier_reason[512];
+    char tier_reason[1024];
 
     zcs_stats stats;
     uint64_t bytes_live;     /* bytes of live arrays plus those being allocated, for the budget */

@@ -511,7 +511,7 @@ static void zcs__write_tier_reason(zcs_context *context, struct zcs__context_imp
     uint32_t r = impl->memory_type_readback;
     VkMemoryPropertyFlags flags = memory->memoryTypes[t].propertyFlags;
     char flags_text[96];
-    char readback_text[160];
+    char readback_text[256];
     zcs__memory_flags_text(flags, flags_text, sizeof flags_text);
     if (r == t) {
         snprintf(readback_text, sizeof readback_text, "host-read-only arrays use it too");
@@ -519,8 +519,12 @@ static void zcs__write_tier_reason(zcs_context *context, struct zcs__context_imp
         char readback_flags[96];
         zcs__memory_flags_text(memory->memoryTypes[r].propertyFlags, readback_flags,
                                sizeof readback_flags);
-        snprintf(readback_text, sizeof readback_text,
-                 "host-read-only arrays use type %u (%s) for cached reads", r, readback_flags);
+        snprintf(readback_text, sizeof readback_text, "%s use type %u (%s) for cached reads",
+                 context->info.unified_memory
+                     ? "host-read-only arrays"
+                     : "arrays the host reads (all but ZCS_ALLOC_HOST_WRITE_ONLY: device-local "
+                       "host-visible memory is uncached behind the bus here)",
+                 r, readback_flags);
     }
     snprintf(context->tier_reason, sizeof context->tier_reason,
              "vulkan_mapped%s, the Vulkan backend's only tier: arrays live in memory type %u "
