@@ -1,0 +1,171 @@
+/*
+ * What only the Vulkan backend does: sub-allocation of small arrays from large blocks,
+ * flush and invalidate where memory is not host-coherent, and the storage-buffer range
+ * limit. Registered for Vulkan builds only.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "support/zcs_test.h"
+#include "vulkan/vk_allocator.h"
+#include "vulkan/vk_buffer.h"
+
+START_TEST(small_arrays_share_one_allocation)
+{
+    enum { N = 5000 };
+    zcs_context *context = zcs_test_context();
+    static zcs_buffer *buffers[N];
+    for (uint32_t i = 0; i < N; i++) {
+        uint32_t *data = NULL;
+        ZCS_CK(zcs_alloc(context, sizeof(uint32_t), 1 + i % 32, 0, &buffers[i]));
+        ZCS_CK(zcs_map(buffers[i], ZCS_MAP_WRITE_DISCARD, (void **)&data));
+        for (uint32_t k = 0; k < 1 + i % 32; k++)
+            data[k] = i << 8 | k;
+        ZCS_CK(zcs_unmap(buffers[i]));
+    }
+    uint64_t blocks = 0, dedicated = 0, allocations = 0;
+    zcs__vulkan_allocator_counts(context, &blocks, &dedicated, &allocations);
+    /* 5000 arrays of at most 128 bytes fit one 64 MiB block: one vkAllocateMemory. */
+    ck_assert_uint_eq(allocations, 1);
+    ck_assert_uint_eq(blocks, 1);
+    ck_assert_uint_eq(dedicated, 0);
+    /* No two arrays overlap: every one still holds what was written to it. */
+    for (uint32_t i = 0; i < N; i++) {
+        uint32_t *data = NULL;
+        ZCS_CK(zcs_map(buffers[i], ZCS_MAP_READ, (void **)&data));
+        for (uint32_t k = 0; k < 1 + i % 32; k++)
+            ck_assert_uint_eq(data[k], i << 8 | k);
+        ZCS_CK(zcs_unmap(buffers[i]));
+    }
+    for (uint32_t i = 0; i < N; i++)
+        ZCS_CK(zcs_free(buffers[i]));
+    zcs__vulkan_allocator_counts(context, &blocks, &dedicated, &allocations);
+    ck_assert_uint_le(blocks, 1); /* one empty block may be kept for the next arrays */
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(large_arrays_get_their_own_allocation)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_buffer *large = NULL;
+    ZCS_CK(zcs_alloc(context, 1, 48u << 20, 0, &large)); /* over half a 64 MiB block */
+    uint64_t blocks = 0, dedicated = 0, allocations = 0;
+    zcs__vulkan_allocator_counts(context, &blocks, &dedicated, &allocations);
+    ck_assert_uint_eq(dedicated, 1);
+    ZCS_CK(zcs_free(large));
+    zcs__vulkan_allocator_counts(context, &blocks, &dedicated, &allocations);
+    ck_assert_uint_eq(dedicated, 0);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(non_coherent_memory_is_flushed_and_invalidated)
+{
+    /* lavapipe's memory is coherent: make zcs treat it as not, so the flush and invalidate
+       path runs, and check both the calls and the data through a kernel. */
+    zcs__vulkan_assume_noncoherent(1);
+    zcs_context *context = zcs_test_context();
+    const uint32_t count = 1000;
+    const uint32_t amount = 11;
+    zcs_buffer *buffer = NULL;
+    uint32_t *data = NULL;
+    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), count, 0, &buffer));
+
+    uint64_t flushes = zcs__vulkan_flush_count();
+    uint64_t invalidates = zcs__vulkan_invalidate_count();
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    for (uint32_t i = 0; i < count; i++)
+        data[i] = i;
+    ZCS_CK(zcs_unmap(buffer));
+    /* A map invalidates (even for discard: see vk_buffer.c), an unmap after writing flushes. */
+    ck_assert_uint_eq(zcs__vulkan_invalidate_count(), invalidates + 1);
+    ck_assert_uint_eq(zcs__vulkan_flush_count(), flushes + 1);
+
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = NULL;
+    ZCS_CK(zcs_program_create_builtin(context, "increment_u32", &program));
+    ZCS_CK(zcs_kernel_create(program, "increment_u32", &kernel));
+    ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
+    ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
+    ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
+    size_t global = count;
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+
+    /* A read map invalidates and its unmap flushes nothing; an odd range works too. */
+    flushes = zcs__vulkan_flush_count();
+    ZCS_CK(zcs_map_range(buffer, ZCS_MAP_READ, 333, 7, (void **)&data));
+    for (uint32_t i = 0; i < 7; i++)
+        ck_assert_uint_eq(data[i], 333 + i + amount);
+    ZCS_CK(zcs_unmap(buffer));
+    ck_assert_uint_eq(zcs__vulkan_flush_count(), flushes);
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&data));
+    for (uint32_t i = 0; i < count; i++)
+        ck_assert_uint_eq(data[i], i + amount);
+    ZCS_CK(zcs_unmap(buffer));
+    ck_assert_uint_eq(zcs__vulkan_invalidate_count(), invalidates + 3);
+
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    ZCS_CK(zcs_free(buffer));
+    zcs_test_context_destroy(context);
+    zcs__vulkan_assume_noncoherent(0);
+}
+END_TEST
+
+START_TEST(arrays_past_the_storage_buffer_range_are_refused)
+{
+    /* An array is one storage-buffer descriptor: never bound silently truncated. */
+    zcs_context *context = zcs_test_context();
+    zcs_context_info info;
+    ZCS_CK(zcs_context_info_get(context, &info));
+    zcs_buffer *buffer = NULL;
+    ZCS_CK_STATUS(zcs_alloc(context, 1, (size_t)info.max_alloc_size + 1, 0, &buffer),
+                  ZCS_ERROR_TOO_LARGE);
+    char limit[32];
+    snprintf(limit, sizeof limit, "%llu", (unsigned long long)info.max_alloc_size);
+    ck_assert_ptr_nonnull(strstr(zcs_last_error(), limit));
+    /* Exactly the limit works, and a kernel reaches its last element. */
+    const uint32_t count = (uint32_t)(info.max_alloc_size / sizeof(uint32_t));
+    uint32_t *data = NULL;
+    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), count, 0, &buffer));
+    ZCS_CK(zcs_map_range(buffer, ZCS_MAP_WRITE_DISCARD, count - 1, 1, (void **)&data));
+    data[0] = 41;
+    ZCS_CK(zcs_unmap(buffer));
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = NULL;
+    const uint32_t amount = 1;
+    ZCS_CK(zcs_program_create_builtin(context, "increment_u32", &program));
+    ZCS_CK(zcs_kernel_create(program, "increment_u32", &kernel));
+    ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
+    ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
+    ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
+    size_t global = count;
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    ZCS_CK(zcs_map_range(buffer, ZCS_MAP_READ, count - 1, 1, (void **)&data));
+    ck_assert_uint_eq(data[0], 42);
+    ZCS_CK(zcs_unmap(buffer));
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    ZCS_CK(zcs_free(buffer));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+static Suite *vulkan_suite(void)
+{
+    Suite *suite = suite_create("vulkan");
+    TCase *tc = tcase_create("vulkan");
+    tcase_add_test(tc, small_arrays_share_one_allocation);
+    tcase_add_test(tc, large_arrays_get_their_own_allocation);
+    tcase_add_test(tc, non_coherent_memory_is_flushed_and_invalidated);
+    tcase_add_test(tc, arrays_past_the_storage_buffer_range_are_refused);
+    suite_add_tcase(suite, tc);
+    return suite;
+}
+
+int main(void)
+{
+    return zcs_test_run(vulkan_suite());
+}
