@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "support/fault_counter.h"
+#include "support/vk_faults.h"
 #include "support/zcs_test.h"
 #include "vulkan/vk_allocator.h"
 #include "vulkan/vk_buffer.h"
@@ -153,6 +155,31 @@ START_TEST(arrays_past_the_storage_buffer_range_are_refused)
 }
 END_TEST
 
+START_TEST(a_failing_call_is_named_with_its_error)
+{
+    zcs_context *context = zcs_test_context();
+    /* A new block's memory allocation fails: out of device memory, named. */
+    vk_faults_install();
+    zcs_buffer *buffer = NULL;
+    vk_faults_arm(2, VK_ERROR_OUT_OF_DEVICE_MEMORY); /* vkCreateBuffer, then vkAllocateMemory */
+    ZCS_CK_STATUS(zcs_alloc(context, 1, 40u << 20, 0, &buffer), ZCS_ERROR_OUT_OF_MEMORY);
+    ck_assert_str_eq(fault_counter_fired_call(), "vkAllocateMemory");
+    vk_faults_remove();
+    ck_assert_msg(strstr(zcs_last_error(),
+                         "vkAllocateMemory failed: VK_ERROR_OUT_OF_DEVICE_MEMORY (-2)") != NULL,
+                  "message: %s", zcs_last_error());
+    ck_assert_int_eq(zcs_context_last_backend_error(context), VK_ERROR_OUT_OF_DEVICE_MEMORY);
+    ck_assert_ptr_null(buffer);
+    /* Nothing was left half made, and the context goes on. */
+    uint64_t blocks = 0, dedicated = 0, allocations = 0;
+    zcs__vulkan_allocator_counts(context, &blocks, &dedicated, &allocations);
+    ck_assert_uint_eq(dedicated, 0);
+    ZCS_CK(zcs_alloc(context, 1, 40u << 20, 0, &buffer));
+    ZCS_CK(zcs_free(buffer));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
 static Suite *vulkan_suite(void)
 {
     Suite *suite = suite_create("vulkan");
@@ -161,6 +188,7 @@ static Suite *vulkan_suite(void)
     tcase_add_test(tc, large_arrays_get_their_own_allocation);
     tcase_add_test(tc, non_coherent_memory_is_flushed_and_invalidated);
     tcase_add_test(tc, arrays_past_the_storage_buffer_range_are_refused);
+    tcase_add_test(tc, a_failing_call_is_named_with_its_error);
     suite_add_tcase(suite, tc);
     return suite;
 }
