@@ -13,11 +13,18 @@
 #include "support/zcs_test.h"
 
 /* The backend's fault injector behind one set of names, with the errors each call is
-   made to fail with: out of memory twice over, and one the backend cannot expect. */
+   made to fail with: the ways to run out of memory, a lost or unavailable device, and
+   errors the backend has no reason to expect from the call at hand. */
 #ifdef ZCS_TEST_VULKAN
 #include "support/vk_faults.h"
 static const VkResult injected_errors[] = {VK_ERROR_OUT_OF_HOST_MEMORY,
-                                           VK_ERROR_OUT_OF_DEVICE_MEMORY, VK_ERROR_DEVICE_LOST};
+                                           VK_ERROR_OUT_OF_DEVICE_MEMORY,
+                                           VK_ERROR_DEVICE_LOST,
+                                           VK_ERROR_INITIALIZATION_FAILED,
+                                           VK_ERROR_TOO_MANY_OBJECTS,
+                                           VK_ERROR_MEMORY_MAP_FAILED,
+                                           VK_ERROR_UNKNOWN,
+                                           VK_TIMEOUT};
 #define faults_install  vk_faults_install
 #define faults_arm      vk_faults_arm
 #define faults_remove   vk_faults_remove
@@ -25,8 +32,10 @@ static const VkResult injected_errors[] = {VK_ERROR_OUT_OF_HOST_MEMORY,
 #define FAULTS_NO_ERROR VK_SUCCESS
 #else
 #include "support/cl_faults.h"
-static const cl_int injected_errors[] = {CL_OUT_OF_RESOURCES, CL_OUT_OF_HOST_MEMORY,
-                                         CL_INVALID_VALUE};
+static const cl_int injected_errors[] = {
+    CL_OUT_OF_RESOURCES,      CL_OUT_OF_HOST_MEMORY, CL_MEM_OBJECT_ALLOCATION_FAILURE,
+    CL_INVALID_VALUE,         CL_INVALID_OPERATION,  CL_DEVICE_NOT_AVAILABLE,
+    CL_INVALID_COMMAND_QUEUE, CL_MAP_FAILURE};
 #define faults_install  cl_faults_install
 #define faults_arm      cl_faults_arm
 #define faults_remove   cl_faults_remove
