@@ -87,11 +87,12 @@ zcs_status zcs__backend_kernel_set_arg(zcs_kernel *kernel, uint32_t index);
 
 /*
  * Enqueue the kernel. dims is 1..3; global_size has dims non-zero entries; local_size
- * is NULL or has dims non-zero entries. All arguments are set, none is mapped.
+ * is NULL or has dims non-zero entries. Arguments 0 to arg_count - 1 are set, no array
+ * among them is mapped.
  * `serial` is the dispatch's serial number (see zcs_context.submitted_serial).
  */
 zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_size,
-                                 const size_t *local_size, uint64_t serial);
+                                 const size_t *local_size, uint32_t arg_count, uint64_t serial);
 
 /* Wait until every dispatch enqueued so far has finished. */
 zcs_status zcs__backend_finish(zcs_context *context);

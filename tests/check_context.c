@@ -162,6 +162,24 @@ START_TEST(validation_flag_is_reported)
 }
 END_TEST
 
+START_TEST(validation_follows_the_environment)
+{
+    zcs_context *context = NULL;
+    zcs_context_info info;
+    setenv("ZCS_VALIDATE", "1", 1);
+    ZCS_CK(zcs_context_create(NULL, &context));
+    ZCS_CK(zcs_context_info_get(context, &info));
+    ck_assert_int_eq(info.validation, 1);
+    zcs_test_context_destroy(context);
+    setenv("ZCS_VALIDATE", "0", 1);
+    ZCS_CK(zcs_context_create(NULL, &context));
+    ZCS_CK(zcs_context_info_get(context, &info));
+    ck_assert_int_eq(info.validation, 0);
+    zcs_test_context_destroy(context);
+    unsetenv("ZCS_VALIDATE");
+}
+END_TEST
+
 START_TEST(context_error_message_is_kept_per_context)
 {
     zcs_context *context = zcs_test_context();
@@ -247,6 +265,7 @@ static Suite *context_suite(void)
     tcase_add_test(tc, environment_tier_is_checked);
     tcase_add_test(tc, bad_descriptions_are_refused);
     tcase_add_test(tc, validation_flag_is_reported);
+    tcase_add_test(tc, validation_follows_the_environment);
     tcase_add_test(tc, context_error_message_is_kept_per_context);
     tcase_add_test(tc, destroy_frees_what_is_left);
     tcase_add_test(tc, stats_start_at_zero);

@@ -160,12 +160,112 @@ START_TEST(threads_share_one_mapping)
 }
 END_TEST
 
+typedef struct contender {
+    zcs_context *context;
+    zcs_buffer *buffer;
+    zcs_kernel *kernel;
+    uint32_t count;
+    int rounds;
+    int dispatched;   /* dispatches that went through */
+    int refused;      /* dispatches refused with ZCS_ERROR_MAPPED */
+    int torn;         /* mappings during which a kernel changed the data */
+    zcs_status error; /* anything else */
+} contender;
+
+/* Dispatch increment_u32 over the shared array as often as it lets us. */
+static void *dispatch_loop(void *argument)
+{
+    contender *c = argument;
+    size_t global = c->count;
+    for (int i = 0; i < c->rounds; i++) {
+        zcs_status status = zcs_dispatch(c->kernel, 1, &global, NULL);
+        if (status == ZCS_SUCCESS)
+            c->dispatched++;
+        else if (status == ZCS_ERROR_MAPPED)
+            c->refused++;
+        else
+            c->error = status;
+    }
+    return NULL;
+}
+
+/* Map the shared array again and again; while mapped, no kernel may change it. */
+static void *map_loop(void *argument)
+{
+    contender *c = argument;
+    for (int i = 0; i < c->rounds; i++) {
+        volatile uint32_t *data = NULL;
+        zcs_status status = zcs_map(c->buffer, ZCS_MAP_READ, (void **)&data);
+        if (status != ZCS_SUCCESS) {
+            c->error = status;
+            continue;
+        }
+        uint32_t first = data[0];
+        uint32_t last = data[c->count - 1];
+        for (volatile int spin = 0; spin < 2000; spin++) {
+        }
+        if (data[0] != first || data[c->count - 1] != last || first != last)
+            c->torn++;
+        status = zcs_unmap(c->buffer);
+        if (status != ZCS_SUCCESS)
+            c->error = status;
+    }
+    return NULL;
+}
+
+START_TEST(map_and_dispatch_of_one_array_never_overlap)
+{
+    /* One thread maps an array while another dispatches kernels on it: each dispatch is
+       either refused (the array is mapped) or finished before the next map shows the data. */
+    zcs_context *context = zcs_test_context();
+    contender c;
+    memset(&c, 0, sizeof c);
+    c.context = context;
+    c.count = 4096;
+    c.rounds = 300;
+    const uint32_t amount = 1;
+    zcs_program *program = NULL;
+    uint32_t *data = NULL;
+    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), c.count, 0, &c.buffer));
+    ZCS_CK(zcs_map(c.buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    memset(data, 0, c.count * sizeof(uint32_t));
+    ZCS_CK(zcs_unmap(c.buffer));
+    ZCS_CK(zcs_program_create_builtin(context, "increment_u32", &program));
+    ZCS_CK(zcs_kernel_create(program, "increment_u32", &c.kernel));
+    ZCS_CK(zcs_kernel_set_buffer(c.kernel, 0, c.buffer));
+    ZCS_CK(zcs_kernel_set_value(c.kernel, 1, sizeof c.count, &c.count));
+    ZCS_CK(zcs_kernel_set_value(c.kernel, 2, sizeof amount, &amount));
+    contender mapper = c;
+    pthread_t dispatcher_thread, mapper_thread;
+    ck_assert_int_eq(pthread_create(&dispatcher_thread, NULL, dispatch_loop, &c), 0);
+    ck_assert_int_eq(pthread_create(&mapper_thread, NULL, map_loop, &mapper), 0);
+    ck_assert_int_eq(pthread_join(dispatcher_thread, NULL), 0);
+    ck_assert_int_eq(pthread_join(mapper_thread, NULL), 0);
+    ck_assert_msg(c.error == ZCS_SUCCESS, "dispatch: %s", zcs_status_name(c.error));
+    ck_assert_msg(mapper.error == ZCS_SUCCESS, "map: %s", zcs_status_name(mapper.error));
+    ck_assert_int_eq(mapper.torn, 0);
+    ck_assert_int_eq(c.dispatched + c.refused, c.rounds);
+    /* Every dispatch that went through ran exactly once on every element. */
+    ZCS_CK(zcs_map(c.buffer, ZCS_MAP_READ, (void **)&data));
+    for (uint32_t i = 0; i < c.count; i++)
+        ck_assert_uint_eq(data[i], (uint32_t)c.dispatched * amount);
+    ZCS_CK(zcs_unmap(c.buffer));
+    printf("map/dispatch contention: %d dispatched, %d refused while mapped\n", c.dispatched,
+           c.refused);
+    zcs_kernel_destroy(c.kernel);
+    zcs_program_destroy(program);
+    ZCS_CK(zcs_free(c.buffer));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
 static Suite *threads_suite(void)
 {
     Suite *suite = suite_create("threads");
     TCase *tc = tcase_create("threads");
     tcase_add_test(tc, sixty_four_threads_with_their_own_arrays);
     tcase_add_test(tc, threads_share_one_mapping);
+    tcase_add_test(tc, map_and_dispatch_of_one_array_never_overlap);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -12,6 +12,7 @@
 #include "support/zcs_test.h"
 #include "vulkan/vk_allocator.h"
 #include "vulkan/vk_buffer.h"
+#include "vulkan/vk_spirv.h"
 
 START_TEST(small_arrays_share_one_allocation)
 {
@@ -180,6 +181,89 @@ START_TEST(a_failing_call_is_named_with_its_error)
 }
 END_TEST
 
+/* A SPIR-V header followed by `body`, into `words`; returns the word count. */
+static size_t spirv_module(uint32_t *words, const uint32_t *body, size_t body_words)
+{
+    const uint32_t header[5] = {0x07230203u, 0x00010000u, 0, 10, 0};
+    memcpy(words, header, sizeof header);
+    memcpy(words + 5, body, body_words * sizeof *body);
+    return 5 + body_words;
+}
+
+START_TEST(malformed_spirv_is_refused_without_reading_past_it)
+{
+    zcs_context *context = zcs_test_context();
+    /* OpEntryPoint GLCompute %1 "main" */
+#define ENTRY 5u << 16 | 15u, 5, 1, 0x6e69616du, 0
+    const uint32_t id_past_bound[] = {ENTRY,
+                                      4u << 16 | 32u,
+                                      2,
+                                      12,
+                                      3, /* OpTypePointer %2 StorageBuffer %3 */
+                                      4u << 16 | 59u,
+                                      2,
+                                      0xfffffff0u,
+                                      12}; /* OpVariable, id past */
+    const uint32_t short_pointer[] = {ENTRY, 4u << 16 | 59u, 2, 4,
+                                      12,    3u << 16 | 32u, 2, 12}; /* OpTypePointer of 3 words */
+    const uint32_t zero_length[] = {ENTRY, 0, 1, 2};
+    const uint32_t past_the_end[] = {ENTRY, 9u << 16 | 59u, 2, 4};
+#undef ENTRY
+    const struct {
+        const uint32_t *body;
+        size_t words;
+    } cases[] = {
+        {id_past_bound, sizeof id_past_bound / 4},
+        {short_pointer, sizeof short_pointer / 4},
+        {zero_length, sizeof zero_length / 4},
+        {past_the_end, sizeof past_the_end / 4},
+    };
+    uint32_t words[64];
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        size_t count = spirv_module(words, cases[c].body, cases[c].words);
+        zcs__spirv_module module;
+        zcs_status status = zcs__spirv_parse(context, words, count, &module);
+        ck_assert_msg(status == ZCS_SUCCESS || status == ZCS_ERROR_BUILD ||
+                          status == ZCS_ERROR_INVALID_ARGUMENT,
+                      "case %zu: %s", c, zcs_status_name(status));
+        if (status == ZCS_SUCCESS)
+            zcs__spirv_module_free(&module);
+    }
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(mutated_spirv_never_reads_past_the_module)
+{
+    /* Every builtin kernel, each word in turn replaced by values that break lengths, ids
+       and bounds: the reader answers, never crashes (the sanitizer build checks reads). */
+    zcs_context *context = zcs_test_context();
+    FILE *file = fopen(zcs_test_kernel_file("particles_advance"), "rb");
+    ck_assert_ptr_nonnull(file);
+    static uint32_t original[16384];
+    size_t count = fread(original, 4, sizeof original / 4, file);
+    fclose(file);
+    ck_assert_uint_gt(count, 5);
+    static const uint32_t replacements[] = {0, 1, 0xffffu, 0xffff0000u, 0xffffffffu, 0x7fffffffu};
+    static uint32_t words[16384];
+    size_t parsed = 0;
+    for (size_t at = 5; at < count; at++) {
+        for (size_t r = 0; r < sizeof replacements / sizeof replacements[0]; r++) {
+            memcpy(words, original, count * 4);
+            words[at] = replacements[r];
+            zcs__spirv_module module;
+            if (zcs__spirv_parse(context, words, count, &module) == ZCS_SUCCESS) {
+                zcs__spirv_module_free(&module);
+                parsed++;
+            }
+        }
+    }
+    printf("mutated SPIR-V: %zu modules, %zu still parsed\n",
+           (count - 5) * (sizeof replacements / sizeof replacements[0]), parsed);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
 static Suite *vulkan_suite(void)
 {
     Suite *suite = suite_create("vulkan");
@@ -189,6 +273,8 @@ static Suite *vulkan_suite(void)
     tcase_add_test(tc, non_coherent_memory_is_flushed_and_invalidated);
     tcase_add_test(tc, arrays_past_the_storage_buffer_range_are_refused);
     tcase_add_test(tc, a_failing_call_is_named_with_its_error);
+    tcase_add_test(tc, malformed_spirv_is_refused_without_reading_past_it);
+    tcase_add_test(tc, mutated_spirv_never_reads_past_the_module);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -86,7 +86,7 @@ extern "C" {
     XX(-18, ERROR_DISPATCH, "kernel dispatch failed")                                              \
     XX(-19, ERROR_IO, "file could not be read")                                                    \
     XX(-20, ERROR_BACKEND, "the backend API reported an error")                                    \
-    XX(-21, ERROR_BUSY, "a kernel still uses the array")                                           \
+    XX(-21, ERROR_BUSY, "a kernel still uses the array (reserved: no call returns it yet)")        \
     XX(-22, ERROR_LAYOUT_MISMATCH, "host and device disagree on a struct's layout")                \
     XX(-23, ERROR_GUARD_CORRUPTED, "bytes outside the array were overwritten")                     \
     XX(-24, ERROR_DEVICE_LOST, "the device was lost")
@@ -311,8 +311,11 @@ ZCS_API zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t coun
 
 /*
  * Free an array. Waits for dispatches that use it. If it is still mapped it is
- * unmapped first. NULL does nothing. Returns ZCS_SUCCESS, ZCS_ERROR_INVALID_HANDLE
- * (not a live buffer), or ZCS_ERROR_BACKEND (the memory is released regardless).
+ * unmapped first. NULL does nothing. The memory is released whatever the status.
+ * Returns ZCS_SUCCESS, ZCS_ERROR_INVALID_HANDLE (not a live buffer), and what the wait
+ * and the unmap may report: ZCS_ERROR_GUARD_CORRUPTED (validation mode: a kernel or the
+ * host wrote outside the array), ZCS_ERROR_DEVICE_LOST, ZCS_ERROR_OUT_OF_MEMORY,
+ * ZCS_ERROR_BACKEND.
  */
 ZCS_API zcs_status zcs_free(zcs_buffer *buffer);
 
@@ -346,9 +349,13 @@ typedef enum zcs_access {
  * unmap first. On zero-copy tiers neither map nor unmap copies.
  *
  * One mapping per array at a time: mapping a mapped array gives ZCS_ERROR_ALREADY_MAPPED.
+ * Map, unmap and dispatch may come from different threads: a dispatch of an array being
+ * mapped is refused, a map of an array being dispatched waits.
  * Returns also ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE, ZCS_ERROR_INVALID_ARGUMENT
  * (unknown access), ZCS_ERROR_ACCESS_DENIED (access against the allocation flags),
- * ZCS_ERROR_BACKEND.
+ * ZCS_ERROR_GUARD_CORRUPTED (validation mode: a kernel wrote outside the array; the
+ * array is not mapped), ZCS_ERROR_OUT_OF_MEMORY (validation mode's shadow copy, or the
+ * runtime), ZCS_ERROR_DEVICE_LOST, ZCS_ERROR_BACKEND.
  */
 ZCS_API zcs_status zcs_map(zcs_buffer *buffer, zcs_access access, void **out_ptr);
 
@@ -364,7 +371,9 @@ ZCS_API zcs_status zcs_map_range(zcs_buffer *buffer, zcs_access access, size_t f
  * End host access. Writes made through the mapped pointer become visible to kernels
  * dispatched after this call. The pointer must not be used afterwards.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
- * ZCS_ERROR_NOT_MAPPED, ZCS_ERROR_BACKEND.
+ * ZCS_ERROR_NOT_MAPPED, ZCS_ERROR_GUARD_CORRUPTED (validation mode: the host wrote outside
+ * the mapped range, or a kernel outside the array; the message gives the byte offset; the
+ * array is unmapped all the same), ZCS_ERROR_BACKEND.
  */
 ZCS_API zcs_status zcs_unmap(zcs_buffer *buffer);
 
@@ -378,7 +387,8 @@ ZCS_API zcs_status zcs_unmap(zcs_buffer *buffer);
  * a GLSL compiler; ZCS_ERROR_UNSUPPORTED otherwise). length 0 means NUL-terminated.
  * options are passed to the compiler (may be NULL).
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
- * ZCS_ERROR_BUILD (the message holds the compiler's build log), ZCS_ERROR_UNSUPPORTED,
+ * ZCS_ERROR_ZERO_SIZE (empty source), ZCS_ERROR_BUILD (the message holds the compiler's
+ * build log; on Vulkan also an unknown compiler option), ZCS_ERROR_UNSUPPORTED,
  * ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND.
  */
 ZCS_API zcs_status zcs_program_create_from_source(zcs_context *context, const char *source,
@@ -388,7 +398,8 @@ ZCS_API zcs_status zcs_program_create_from_source(zcs_context *context, const ch
 /*
  * Build a program from a file: OpenCL C (.cl) on OpenCL; SPIR-V (.spv) or, with a
  * GLSL compiler, GLSL (.comp) on Vulkan. As zcs_program_create_from_source, plus
- * ZCS_ERROR_IO when the file cannot be read (the message names it and the reason).
+ * ZCS_ERROR_IO when the file cannot be read (the message names it and the reason) and
+ * ZCS_ERROR_ZERO_SIZE for an empty file.
  */
 ZCS_API zcs_status zcs_program_create_from_file(zcs_context *context, const char *path,
                                                 const char *options, zcs_program **out_program);
@@ -396,6 +407,10 @@ ZCS_API zcs_status zcs_program_create_from_file(zcs_context *context, const char
 /*
  * Create a program from a SPIR-V module (size in bytes, a multiple of 4). Vulkan;
  * OpenCL where the device accepts IL (OpenCL 2.1+), ZCS_ERROR_UNSUPPORTED elsewhere.
+ * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
+ * ZCS_ERROR_INVALID_ARGUMENT (size 0 or not a multiple of 4; on Vulkan also a missing
+ * magic number), ZCS_ERROR_BUILD (a malformed module, no entry point),
+ * ZCS_ERROR_UNSUPPORTED, ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND.
  */
 ZCS_API zcs_status zcs_program_create_from_spirv(zcs_context *context, const void *code,
                                                  size_t size, zcs_program **out_program);
@@ -471,7 +486,13 @@ ZCS_API zcs_status zcs_kernel_set_value(zcs_kernel *kernel, uint32_t index, size
 ZCS_API zcs_status zcs_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_size,
                                 const size_t *local_size);
 
-/* Wait until every kernel dispatched on the context has finished. */
+/*
+ * Wait until every kernel dispatched on the context has finished. In validation mode,
+ * then check the guard bytes of every unmapped array.
+ * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
+ * ZCS_ERROR_GUARD_CORRUPTED (validation mode: a kernel wrote outside an array),
+ * ZCS_ERROR_DEVICE_LOST, ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND.
+ */
 ZCS_API zcs_status zcs_finish(zcs_context *context);
 
 #ifdef __cplusplus

@@ -48,6 +48,8 @@ typedef struct zcs_field_desc {
 
 /* Most fields one zcs_struct_desc may list. */
 #define ZCS_MAX_STRUCT_FIELDS 1024
+/* Largest struct zcs_struct_check takes, in bytes (the probe's patterns fit 32 bits). */
+#define ZCS_MAX_STRUCT_SIZE (UINT32_MAX / 8 / (ZCS_MAX_STRUCT_FIELDS + 1))
 
 /*
  * A shared struct: its name, size and fields on the host, and the text that declares it
@@ -117,8 +119,8 @@ typedef struct zcs_layout_report {
  * ZCS_ERROR_NULL_HANDLE (context, desc, desc->name, desc->fields or desc->source is NULL),
  * ZCS_ERROR_INVALID_HANDLE (context is not live),
  * ZCS_ERROR_INVALID_ARGUMENT (name not an identifier, a field name that is not a member
- *   designator, no fields or more than ZCS_MAX_STRUCT_FIELDS, size 0, a field of size 0 or
- *   past the struct's end),
+ *   designator, no fields or more than ZCS_MAX_STRUCT_FIELDS, size 0 or over
+ *   ZCS_MAX_STRUCT_SIZE, a field of size 0 or past the struct's end),
  * ZCS_ERROR_BUILD (the device compiler refused the declaration or a field name; the
  *   message holds the build log),
  * ZCS_ERROR_UNSUPPORTED (the backend cannot compile source at run time: Vulkan without
@@ -139,18 +141,20 @@ ZCS_API zcs_status zcs_struct_check(zcs_context *context, const zcs_struct_desc 
  *    for none. Works on every tier and both backends; kernels take the target array as
  *    an argument and follow `base[ref]`. The recommended form.
  *
- *  - ZCS_PTR(T): a native pointer, the same address on host and device. OpenCL SVM
- *    tiers only (svm_fine, svm_coarse). The host stores the pointer zcs_map returned
- *    (or ZCS_DEVICE_PTR below); the kernel must declare every array it reaches
- *    through stored pointers with zcs_kernel_set_indirect.
+ *  - ZCS_PTR(T): a device address. On the OpenCL SVM tiers (svm_fine, svm_coarse) it is
+ *    the host's own pointer; on Vulkan a buffer device address (devices with
+ *    bufferDeviceAddress, Vulkan 1.2) that the host stores but does not follow. The host
+ *    writes ZCS_DEVICE_PTR(T, zcs_buffer_device_address(...), index); the kernel's
+ *    arrays reached through stored pointers are declared with zcs_kernel_set_indirect.
  */
 
 /*
  * The address kernels see for the first element of `buffer`, for ZCS_PTR fields. On the
  * SVM tiers it equals the pointer zcs_map returns for the whole array.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
- * ZCS_ERROR_UNSUPPORTED (the tier or backend has no stable shared address: host_ptr, whose
- * buffers the OpenCL runtime may move, and Vulkan in this release; the message says why).
+ * ZCS_ERROR_UNSUPPORTED (the tier or device has no stable address: host_ptr, whose buffers
+ * the OpenCL runtime may move, and Vulkan devices without bufferDeviceAddress; the message
+ * says why).
  */
 ZCS_API zcs_status zcs_buffer_device_address(zcs_buffer *buffer, uint64_t *out_address);
 
@@ -169,7 +173,8 @@ ZCS_API zcs_status zcs_buffer_device_address(zcs_buffer *buffer, uint64_t *out_a
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (kernel, or buffers with count > 0, or a
  * NULL entry), ZCS_ERROR_INVALID_HANDLE, ZCS_ERROR_INVALID_ARGUMENT (an array of another
  * context, count over ZCS_MAX_KERNEL_ARGS), ZCS_ERROR_UNSUPPORTED (an array whose tier
- * has no shared address, or the Vulkan backend; the message says why), ZCS_ERROR_BACKEND.
+ * has no shared address, a Vulkan device without bufferDeviceAddress; the message says why),
+ * ZCS_ERROR_BACKEND.
  */
 ZCS_API zcs_status zcs_kernel_set_indirect(zcs_kernel *kernel, zcs_buffer *const *buffers,
                                            size_t count);

@@ -32,11 +32,14 @@ zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t count, uint3
         return zcs__fail(context, ZCS_ERROR_SIZE_OVERFLOW, 0,
                          "zcs_alloc: %zu elements of %zu bytes overflow size_t", count, elem_size);
     size_t size = elem_size * count;
-    if ((uint64_t)size > context->info.max_alloc_size)
+    /* Validation mode allocates guard bytes on both sides, within the same limits. */
+    size_t guard = context->info.validation ? zcs__validation_guard_size(context) : 0;
+    if (size > SIZE_MAX - 2 * guard || (uint64_t)(size + 2 * guard) > context->info.max_alloc_size)
         return zcs__fail(context, ZCS_ERROR_TOO_LARGE, 0,
-                         "zcs_alloc: %zu bytes (%zu elements of %zu bytes) exceed the device's "
+                         "zcs_alloc: %zu bytes (%zu elements of %zu bytes)%s exceed the device's "
                          "maximum allocation of %llu bytes",
-                         size, count, elem_size, (unsigned long long)context->info.max_alloc_size);
+                         size, count, elem_size, guard != 0 ? " and validation's guard bytes" : "",
+                         (unsigned long long)context->info.max_alloc_size);
     if ((flags & ~(uint32_t)ZCS__KNOWN_ALLOC_FLAGS) != 0)
         return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
                          "zcs_alloc: unknown flag bits 0x%x",
@@ -75,16 +78,7 @@ zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t count, uint3
     buffer->size = size;
     buffer->flags = flags;
     buffer->tier = context->info.tier;
-    if (context->info.validation) {
-        buffer->guard_size = zcs__validation_guard_size(context);
-        if (size > SIZE_MAX - 2 * buffer->guard_size) {
-            zcs__free(buffer);
-            zcs__unreserve(context, size);
-            return zcs__fail(context, ZCS_ERROR_SIZE_OVERFLOW, 0,
-                             "zcs_alloc (validation): %zu bytes and their guards overflow size_t",
-                             size);
-        }
-    }
+    buffer->guard_size = guard;
     zcs_status status = zcs__backend_buffer_create(buffer);
     if (status == ZCS_SUCCESS && buffer->guard_size != 0) {
         status = zcs__validation_fill_guards(buffer);
@@ -173,6 +167,14 @@ zcs_tier zcs_buffer_tier(const zcs_buffer *buffer)
     return zcs__handle_live(buffer, ZCS__MAGIC_BUFFER) ? buffer->tier : ZCS_TIER_AUTO;
 }
 
+/* Set the mapped flag under the context lock (zcs_dispatch reads it from other threads). */
+static void zcs__set_mapped(zcs_buffer *buffer, int mapped)
+{
+    pthread_mutex_lock(&buffer->context->lock);
+    buffer->mapped = mapped;
+    pthread_mutex_unlock(&buffer->context->lock);
+}
+
 static int zcs__access_reads(zcs_access access)
 {
     return access == ZCS_MAP_READ || access == ZCS_MAP_READ_WRITE;
@@ -208,50 +210,51 @@ zcs_status zcs_map_range(zcs_buffer *buffer, zcs_access access, size_t first, si
         return zcs__fail(context, ZCS_ERROR_ACCESS_DENIED, 0,
                          "zcs_map: the array was allocated ZCS_ALLOC_HOST_READ_ONLY; map it "
                          "with ZCS_MAP_READ");
-    if (buffer->mapped)
+    /* Claim the mapping and read the array's last use in one locked step: a dispatch on
+       another thread either came first (and the map waits for it) or sees the claim (and
+       refuses with ZCS_ERROR_MAPPED). */
+    pthread_mutex_lock(&context->lock);
+    int already_mapped = buffer->mapped;
+    buffer->mapped = 1;
+    uint64_t last_use = buffer->last_use_serial;
+    int busy = !already_mapped && last_use > context->completed_serial;
+    if (busy)
+        context->stats.map_waits++;
+    pthread_mutex_unlock(&context->lock);
+    if (already_mapped)
         return zcs__fail(context, ZCS_ERROR_ALREADY_MAPPED, 0,
                          "zcs_map: the array (%zu elements of %zu bytes) is already mapped; "
                          "unmap it first",
                          buffer->count, buffer->elem_size);
 
     /* The ordering rule: kernels that use the array finish before the host sees it. */
-    pthread_mutex_lock(&context->lock);
-    int busy = buffer->last_use_serial > context->completed_serial;
-    if (busy)
-        context->stats.map_waits++;
-    pthread_mutex_unlock(&context->lock);
-    if (busy) {
-        zcs_status status = zcs__context_wait(context, buffer->last_use_serial);
-        if (status != ZCS_SUCCESS)
-            return status;
-    }
-
+    zcs_status status = busy ? zcs__context_wait(context, last_use) : ZCS_SUCCESS;
     /* The kernels are done: in validation mode, see whether one wrote past the array. */
-    if (buffer->guard_size != 0) {
-        zcs_status status = zcs__validation_check_guards(buffer, "zcs_map");
-        if (status != ZCS_SUCCESS)
-            return status;
-    }
+    if (status == ZCS_SUCCESS && buffer->guard_size != 0)
+        status = zcs__validation_check_guards(buffer, "zcs_map");
 
     size_t offset = first * buffer->elem_size;
     size_t size = count * buffer->elem_size;
     void *ptr = NULL;
-    zcs_status status = zcs__backend_buffer_map(buffer, access, offset, size, &ptr);
-    if (status != ZCS_SUCCESS)
-        return status;
-    buffer->map_access = access;
-    buffer->map_offset = offset;
-    buffer->map_size = size;
-    if (context->info.validation) {
-        void *real_ptr = ptr;
-        status = zcs__validation_map(buffer, access, real_ptr, size, &ptr);
-        if (status != ZCS_SUCCESS) {
-            buffer->map_ptr = real_ptr;
-            zcs__backend_buffer_unmap(buffer);
-            return status;
+    if (status == ZCS_SUCCESS)
+        status = zcs__backend_buffer_map(buffer, access, offset, size, &ptr);
+    if (status == ZCS_SUCCESS) {
+        buffer->map_access = access;
+        buffer->map_offset = offset;
+        buffer->map_size = size;
+        if (context->info.validation) {
+            void *real_ptr = ptr;
+            status = zcs__validation_map(buffer, access, real_ptr, size, &ptr);
+            if (status != ZCS_SUCCESS) {
+                buffer->map_ptr = real_ptr;
+                zcs__backend_buffer_unmap(buffer);
+            }
         }
     }
-    buffer->mapped = 1;
+    if (status != ZCS_SUCCESS) {
+        zcs__set_mapped(buffer, 0); /* give the claim back */
+        return status;
+    }
     buffer->map_ptr = ptr;
     pthread_mutex_lock(&context->lock);
     context->stats.maps++;
@@ -284,13 +287,12 @@ zcs_status zcs_unmap(zcs_buffer *buffer)
     zcs_status unmap_status = zcs__backend_buffer_unmap(buffer);
     if (status == ZCS_SUCCESS)
         status = unmap_status;
-    buffer->mapped = 0;
-    if (status == ZCS_SUCCESS && buffer->guard_size != 0)
-        status = zcs__validation_check_guards(buffer, "zcs_unmap");
     /* Even when the backend failed, the host must not use the pointer again: the mapping
        ends here so the array stays usable. */
-    buffer->mapped = 0;
     buffer->map_ptr = NULL;
+    zcs__set_mapped(buffer, 0);
+    if (status == ZCS_SUCCESS && buffer->guard_size != 0)
+        status = zcs__validation_check_guards(buffer, "zcs_unmap");
     pthread_mutex_lock(&context->lock);
     context->stats.unmaps++;
     pthread_mutex_unlock(&context->lock);

@@ -196,11 +196,20 @@ zcs_status zcs__context_wait(zcs_context *context, uint64_t serial)
 {
     pthread_mutex_lock(&context->lock);
     int done = serial <= context->completed_serial;
-    /* Only serials already enqueued can be claimed complete after the finish below. */
-    uint64_t enqueued = context->enqueued_serial;
+    int in_flight = serial > context->enqueued_serial;
     pthread_mutex_unlock(&context->lock);
     if (done)
         return ZCS_SUCCESS;
+    if (in_flight) {
+        /* Another thread is still handing that dispatch to the backend, under
+           dispatch_lock: wait until it has. */
+        pthread_mutex_lock(&context->dispatch_lock);
+        pthread_mutex_unlock(&context->dispatch_lock);
+    }
+    /* Only serials already enqueued can be claimed complete after the finish below. */
+    pthread_mutex_lock(&context->lock);
+    uint64_t enqueued = context->enqueued_serial;
+    pthread_mutex_unlock(&context->lock);
     zcs_status status = zcs__backend_finish(context);
     if (status != ZCS_SUCCESS)
         return status;

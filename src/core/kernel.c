@@ -122,14 +122,16 @@ zcs_status zcs_kernel_set_value(zcs_kernel *kernel, uint32_t index, size_t size,
     return status;
 }
 
-/* Number of arguments a dispatch passes: all parameters, or the set prefix when unknown. */
+/* Number of arguments a dispatch passes: all parameters, or up to the highest one set when
+   the backend cannot tell. */
 static uint32_t zcs__kernel_arg_count(const zcs_kernel *kernel)
 {
     if (kernel->num_params != 0)
         return kernel->num_params;
-    uint32_t count = 0;
-    while (count < ZCS_MAX_KERNEL_ARGS && kernel->args[count].kind != ZCS__ARG_UNSET)
-        count++;
+    /* Up to the highest argument set, so that a gap is reported as an unset argument. */
+    uint32_t count = ZCS_MAX_KERNEL_ARGS;
+    while (count > 0 && kernel->args[count - 1].kind == ZCS__ARG_UNSET)
+        count--;
     return count;
 }
 
@@ -161,43 +163,58 @@ zcs_status zcs_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_
                              "zcs_dispatch: the array of argument %u of kernel \"%s\" was freed; "
                              "set the argument again",
                              i, kernel->name);
-        if (arg->kind == ZCS__ARG_BUFFER && arg->buffer->mapped)
-            return zcs__fail(context, ZCS_ERROR_MAPPED, 0,
-                             "zcs_dispatch: argument %u of kernel \"%s\" is an array the host "
-                             "still has mapped; unmap it before the dispatch",
-                             i, kernel->name);
     }
-
     for (uint32_t i = 0; i < kernel->indirect_count; i++) {
         if (!zcs__buffer_still(kernel->indirect[i], kernel->indirect_ids[i]))
             return zcs__fail(context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
                              "zcs_dispatch: array %u that kernel \"%s\" reaches through "
                              "pointers (zcs_kernel_set_indirect) was freed; set the list again",
                              i, kernel->name);
-        if (kernel->indirect[i]->mapped)
-            return zcs__fail(context, ZCS_ERROR_MAPPED, 0,
-                             "zcs_dispatch: array %u that kernel \"%s\" reaches through pointers "
-                             "(zcs_kernel_set_indirect) is still mapped by the host; unmap it "
-                             "before the dispatch",
-                             i, kernel->name);
     }
 
+    /* One locked step: no array may be mapped, and each records this dispatch as its last
+       use before the backend sees it, so a map on another thread either is refused here or
+       waits for this dispatch (zcs__context_wait waits for it to be enqueued first). */
     pthread_mutex_lock(&context->dispatch_lock);
     pthread_mutex_lock(&context->lock);
+    const char *mapped_what = NULL;
+    uint32_t mapped_index = 0;
+    for (uint32_t i = 0; i < arg_count && mapped_what == NULL; i++) {
+        if (kernel->args[i].kind == ZCS__ARG_BUFFER && kernel->args[i].buffer->mapped) {
+            mapped_what = "argument";
+            mapped_index = i;
+        }
+    }
+    for (uint32_t i = 0; i < kernel->indirect_count && mapped_what == NULL; i++) {
+        if (kernel->indirect[i]->mapped) {
+            mapped_what = "indirectly reached array (zcs_kernel_set_indirect)";
+            mapped_index = i;
+        }
+    }
+    if (mapped_what != NULL) {
+        pthread_mutex_unlock(&context->lock);
+        pthread_mutex_unlock(&context->dispatch_lock);
+        return zcs__fail(context, ZCS_ERROR_MAPPED, 0,
+                         "zcs_dispatch: %s %u of kernel \"%s\" is an array the host still has "
+                         "mapped; unmap it before the dispatch",
+                         mapped_what, mapped_index, kernel->name);
+    }
     uint64_t serial = ++context->submitted_serial;
+    for (uint32_t i = 0; i < arg_count; i++) {
+        if (kernel->args[i].kind == ZCS__ARG_BUFFER)
+            kernel->args[i].buffer->last_use_serial = serial;
+    }
+    for (uint32_t i = 0; i < kernel->indirect_count; i++)
+        kernel->indirect[i]->last_use_serial = serial;
     pthread_mutex_unlock(&context->lock);
-    zcs_status status = zcs__backend_dispatch(kernel, dims, global_size, local_size, serial);
+
+    zcs_status status =
+        zcs__backend_dispatch(kernel, dims, global_size, local_size, arg_count, serial);
+
     pthread_mutex_lock(&context->lock);
     context->enqueued_serial = serial;
-    if (status == ZCS_SUCCESS) {
-        for (uint32_t i = 0; i < arg_count; i++) {
-            if (kernel->args[i].kind == ZCS__ARG_BUFFER)
-                kernel->args[i].buffer->last_use_serial = serial;
-        }
-        for (uint32_t i = 0; i < kernel->indirect_count; i++)
-            kernel->indirect[i]->last_use_serial = serial;
+    if (status == ZCS_SUCCESS)
         context->stats.dispatches++;
-    }
     pthread_mutex_unlock(&context->lock);
     pthread_mutex_unlock(&context->dispatch_lock);
     return status;

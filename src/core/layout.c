@@ -287,7 +287,7 @@ static zcs_status zcs__check_desc(zcs_context *context, const zcs_struct_desc *d
     if (desc->size == 0)
         return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0, "%s: struct \"%s\" has size 0", fn,
                          desc->name);
-    if (desc->size > UINT32_MAX / 8 / (ZCS_MAX_STRUCT_FIELDS + 1))
+    if (desc->size > ZCS_MAX_STRUCT_SIZE)
         return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
                          "%s: struct \"%s\" of %zu bytes is too large to probe", fn, desc->name,
                          desc->size);

@@ -11,7 +11,7 @@ zcs_status zcs__validation_map(zcs_buffer *buffer, zcs_access access, void *real
     zcs_context *context = buffer->context;
     size_t alignment = context->info.alignment;
     /* Guards are a multiple of the alignment, so the shadow is aligned like the array. */
-    size_t guard = ZCS__GUARD_BYTES > alignment ? ZCS__GUARD_BYTES : alignment;
+    size_t guard = zcs__validation_guard_size(context);
     if (size > SIZE_MAX - 2 * guard - alignment)
         return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
                          "zcs_map (validation): a shadow of %zu bytes is too large", size);
@@ -121,7 +121,9 @@ zcs_status zcs__validation_check_guards(zcs_buffer *buffer, const char *when)
     zcs__free(bytes);
     if (status != ZCS_SUCCESS || !corrupted)
         return status;
-    zcs__validation_fill_guards(buffer);
+    /* Restore the guards so the overrun is reported once; if even that fails, the report
+       below still stands and the next check reports again. */
+    (void)zcs__validation_fill_guards(buffer);
     return zcs__fail(buffer->context, ZCS_ERROR_GUARD_CORRUPTED, 0,
                      "%s (validation): a kernel wrote outside an array of %zu elements of %zu "
                      "bytes: byte %lld relative to the array's start was overwritten",

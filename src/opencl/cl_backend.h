@@ -19,10 +19,13 @@ struct zcs__context_impl {
     /* Serialises clSVMAlloc and clSVMFree: NVIDIA's OpenCL (driver 580) returned NULL for
        small clSVMAlloc calls made from 64 threads at once. */
     pthread_mutex_t svm_lock;
+    /* 64 bytes of SVM that an emptied indirect list declares (cl_layout.c), or NULL. */
+    void *svm_sentinel;
     cl_device_svm_capabilities svm_capabilities;
     /* 1 if the device reports OpenCL 2.1 or later (clCreateProgramWithIL). */
     int supports_il;
     size_t max_work_group_size;
+    size_t max_work_item_sizes[3]; /* per dimension (CL_DEVICE_MAX_WORK_ITEM_SIZES) */
 };
 
 struct zcs__buffer_impl {
@@ -40,6 +43,7 @@ struct zcs__program_impl {
 
 struct zcs__kernel_impl {
     cl_kernel kernel;
+    size_t work_group_size; /* CL_KERNEL_WORK_GROUP_SIZE: the most items a group may have */
 };
 
 /*

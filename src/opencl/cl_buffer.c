@@ -82,6 +82,14 @@ void zcs__backend_buffer_destroy(zcs_buffer *buffer)
     if (impl == NULL)
         return;
     if (impl->svm_base != NULL) {
+        struct zcs__context_impl *ctx = buffer->context->impl;
+        /* clSVMFree does not wait for queued commands that use the memory (an SVM unmap just
+           enqueued, a guard check's): let the queue drain first. */
+        if (buffer->tier == ZCS_TIER_SVM_COARSE) {
+            pthread_mutex_lock(&ctx->queue_lock);
+            zcs__cl.clFinish(ctx->queue);
+            pthread_mutex_unlock(&ctx->queue_lock);
+        }
         pthread_mutex_lock(&buffer->context->impl->svm_lock);
         zcs__cl.clSVMFree(buffer->context->impl->cl_context, impl->svm_base);
         pthread_mutex_unlock(&buffer->context->impl->svm_lock);

@@ -288,6 +288,13 @@ zcs_status zcs__backend_context_create(zcs_context *context, const char *device_
             il_version[0] != '\0';
     }
     impl->max_work_group_size = max_work_group;
+    /* Three dimensions at least (CL_DEVICE_MAX_WORK_ITEM_DIMENSIONS >= 3 on every device). */
+    if (zcs__cl.clGetDeviceInfo(choice.device, CL_DEVICE_MAX_WORK_ITEM_SIZES,
+                                sizeof impl->max_work_item_sizes, impl->max_work_item_sizes,
+                                NULL) != CL_SUCCESS) {
+        for (int d = 0; d < 3; d++)
+            impl->max_work_item_sizes[d] = max_work_group;
+    }
 
     cl_context_properties properties[] = {CL_CONTEXT_PLATFORM,
                                           (cl_context_properties)choice.platform, 0};
@@ -337,6 +344,8 @@ void zcs__backend_context_destroy(zcs_context *context)
     struct zcs__context_impl *impl = context->impl;
     if (impl == NULL)
         return;
+    if (impl->svm_sentinel != NULL)
+        zcs__cl.clSVMFree(impl->cl_context, impl->svm_sentinel);
     zcs__cl.clReleaseCommandQueue(impl->queue);
     zcs__cl.clReleaseContext(impl->cl_context);
     pthread_mutex_destroy(&impl->queue_lock);

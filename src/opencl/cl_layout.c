@@ -31,10 +31,24 @@ zcs_status zcs__backend_kernel_set_indirect(zcs_kernel *kernel, zcs_buffer *cons
                              ZCS__CL_NO_ADDRESS_REASON);
         pointers[i] = buffers[i]->impl->svm;
     }
-    /* Clearing the list: NVIDIA's OpenCL refuses an empty list (CL_INVALID_VALUE), and an
-       SVM allocation declared but not used costs nothing, so nothing is called. */
-    if (count == 0)
-        return ZCS_SUCCESS;
+    if (count == 0) {
+        /* Clearing the list. An empty list is refused by NVIDIA's OpenCL (CL_INVALID_VALUE),
+           and keeping the old one would hand freed allocations to the runtime at every later
+           dispatch: declare the context's own small sentinel allocation instead. A context
+           without SVM never had a list. */
+        struct zcs__context_impl *ctx = context->impl;
+        if (context->info.tier == ZCS_TIER_HOST_PTR)
+            return ZCS_SUCCESS;
+        pthread_mutex_lock(&ctx->svm_lock);
+        if (ctx->svm_sentinel == NULL)
+            ctx->svm_sentinel = zcs__cl.clSVMAlloc(ctx->cl_context, CL_MEM_READ_WRITE, 64, 0);
+        pointers[0] = ctx->svm_sentinel;
+        pthread_mutex_unlock(&ctx->svm_lock);
+        if (pointers[0] == NULL)
+            return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                             "zcs_kernel_set_indirect: clSVMAlloc of 64 bytes returned NULL");
+        count = 1;
+    }
     cl_int error = zcs__cl.clSetKernelExecInfo(kernel->impl->kernel, CL_KERNEL_EXEC_INFO_SVM_PTRS,
                                                count * sizeof(void *), pointers);
     if (error != CL_SUCCESS)

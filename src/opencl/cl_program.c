@@ -157,6 +157,11 @@ zcs_status zcs__backend_kernel_create(zcs_kernel *kernel, zcs_program *program)
                          "zcs_kernel_create: out of host memory");
     }
     impl->kernel = cl_kernel;
+    /* The kernel's own limit on work-group items (registers, local memory); 0 if unknown. */
+    if (zcs__cl.clGetKernelWorkGroupInfo(cl_kernel, context->impl->device,
+                                         CL_KERNEL_WORK_GROUP_SIZE, sizeof impl->work_group_size,
+                                         &impl->work_group_size, NULL) != CL_SUCCESS)
+        impl->work_group_size = 0;
     kernel->impl = impl;
     zcs__cl_learn_params(kernel, cl_kernel);
     return ZCS_SUCCESS;
@@ -200,9 +205,12 @@ zcs_status zcs__backend_kernel_set_arg(zcs_kernel *kernel, uint32_t index)
 }
 
 zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_size,
-                                 const size_t *local_size, uint64_t serial)
+                                 const size_t *local_size, uint32_t arg_count, uint64_t serial)
 {
-    (void)serial; /* the in-order queue orders dispatches; clFinish waits for all */
+    /* The arguments are already with the kernel (clSetKernelArg at zcs_kernel_set_*); the
+       in-order queue orders dispatches and clFinish waits for all. */
+    (void)arg_count;
+    (void)serial;
     zcs_context *context = kernel->context;
     struct zcs__context_impl *ctx = context->impl;
     size_t global[3] = {1, 1, 1};
@@ -225,11 +233,22 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
             }
         }
     }
-    if (local_size != NULL && group_items > ctx->max_work_group_size)
-        return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
-                         "zcs_dispatch: work groups of %zu items exceed the device's maximum of "
-                         "%zu",
-                         group_items, ctx->max_work_group_size);
+    if (local_size != NULL) {
+        for (uint32_t d = 0; d < dims; d++) {
+            if (local[d] > ctx->max_work_item_sizes[d])
+                return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                                 "zcs_dispatch: local size %zu of dimension %u exceeds the "
+                                 "device's maximum of %zu (CL_DEVICE_MAX_WORK_ITEM_SIZES)",
+                                 local[d], d, ctx->max_work_item_sizes[d]);
+        }
+        size_t limit = kernel->impl->work_group_size != 0 ? kernel->impl->work_group_size
+                                                          : ctx->max_work_group_size;
+        if (group_items > limit)
+            return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                             "zcs_dispatch: work groups of %zu items exceed the %zu that kernel "
+                             "\"%s\" allows on this device (CL_KERNEL_WORK_GROUP_SIZE)",
+                             group_items, limit, kernel->name);
+    }
 
     pthread_mutex_lock(&ctx->queue_lock);
     cl_int error =

@@ -584,7 +584,7 @@ static zcs_status zcs__record(zcs_kernel *kernel, zcs__vk_slot *slot,
 }
 
 static zcs_status zcs__dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_size,
-                                const size_t *local_size)
+                                const size_t *local_size, uint32_t arg_count)
 {
     zcs_context *context = kernel->context;
     struct zcs__context_impl *impl = context->impl;
@@ -597,16 +597,12 @@ static zcs_status zcs__dispatch(zcs_kernel *kernel, uint32_t dims, const size_t 
     for (uint32_t d = 0; d < 3; d++) {
         uint64_t global = d < dims ? (uint64_t)global_size[d] : 1;
         groups[d] = (global + local[d] - 1) / local[d];
-        if (groups[d] > UINT32_MAX || (uint64_t)global > UINT32_MAX)
+        /* Rounded up to whole groups, the last invocation id must still fit 32 bits. */
+        if (groups[d] * local[d] > (uint64_t)UINT32_MAX + 1)
             return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
                              "zcs_dispatch: global size %llu in dimension %u exceeds the 32-bit "
                              "invocation ids of Vulkan",
                              (unsigned long long)global, d);
-    }
-    uint32_t arg_count = kernel->num_params;
-    if (arg_count == 0) {
-        while (arg_count < ZCS_MAX_KERNEL_ARGS && kernel->args[arg_count].kind != ZCS__ARG_UNSET)
-            arg_count++;
     }
     unsigned char push[ZCS_MAX_VALUE_BYTES];
     uint32_t buffer_mask = 0;
@@ -643,16 +639,24 @@ static zcs_status zcs__dispatch(zcs_kernel *kernel, uint32_t dims, const size_t 
         pthread_cond_broadcast(&impl->slot_freed);
     }
     pthread_mutex_unlock(&impl->submit_lock);
-    if (result != VK_SUCCESS)
-        return zcs__vk_fail(context, result, "vkQueueSubmit", "dispatching kernel \"%s\"",
-                            kernel->name);
+    if (result != VK_SUCCESS) {
+        /* As on OpenCL: a refused submission is a failed dispatch, unless memory or the
+           device itself is the cause (zcs__vk_fail maps those). */
+        zcs_status mapped = zcs__vk_result_status(result);
+        if (mapped == ZCS_ERROR_OUT_OF_MEMORY || mapped == ZCS_ERROR_DEVICE_LOST)
+            return zcs__vk_fail(context, result, "vkQueueSubmit", "dispatching kernel \"%s\"",
+                                kernel->name);
+        return zcs__fail(context, ZCS_ERROR_DISPATCH, (int64_t)result,
+                         "vkQueueSubmit failed: %s (%d): dispatching kernel \"%s\"",
+                         zcs__vk_result_name(result), (int)result, kernel->name);
+    }
     return ZCS_SUCCESS;
 }
 
 zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_size,
-                                 const size_t *local_size, uint64_t serial)
+                                 const size_t *local_size, uint32_t arg_count, uint64_t serial)
 {
     /* The core hands dispatches over one at a time, in serial order: nothing to track. */
     (void)serial;
-    return zcs__dispatch(kernel, dims, global_size, local_size);
+    return zcs__dispatch(kernel, dims, global_size, local_size, arg_count);
 }

@@ -19,16 +19,15 @@
 /* Most submissions in flight at once; a dispatch beyond waits for the oldest. */
 #define ZCS__VK_MAX_SLOTS 32
 
-/* Dispatches that may return out of order while an earlier one is still on its way. */
-
 typedef enum zcs__vk_slot_state {
     ZCS__VK_SLOT_FREE = 0,      /* ready to record (objects made or not yet made) */
     ZCS__VK_SLOT_RECORDING = 1, /* owned by one dispatching thread */
     ZCS__VK_SLOT_SUBMITTED = 2, /* on the queue; its fence signals when done */
 } zcs__vk_slot_state;
 
-/* One submission: its own command pool and descriptor pool, so that several threads
-   record at once (both pools require external synchronisation). */
+/* One submission: its own command pool and descriptor pool, so that a new dispatch records
+   while up to ZCS__VK_MAX_SLOTS - 1 earlier ones are still in flight (the core hands the
+   backend one dispatch at a time, so only one slot is ever being recorded). */
 typedef struct zcs__vk_slot {
     zcs__vk_slot_state state;
     int created;

@@ -147,8 +147,11 @@ static void zcs__reflect_params(const zcs__spirv_reader *r, zcs__spirv_module *m
             continue;
         uint32_t id = r->words[at + 2];
         uint32_t storage = r->words[at + 3];
+        if (id >= r->bound)
+            return; /* a malformed module: its parameters stay unknown */
         const uint32_t *pointer = zcs__def(r, r->words[at + 1]);
-        if (pointer == NULL || (pointer[0] & 0xffffu) != ZCS__OP_TYPE_POINTER)
+        if (pointer == NULL || (pointer[0] & 0xffffu) != ZCS__OP_TYPE_POINTER ||
+            (pointer[0] >> 16) < 4)
             return;
         uint32_t pointee = pointer[3];
         if (pointee >= r->bound)
