@@ -19,24 +19,6 @@
 extern const char zcs__layout_header_text[];
 
 /* Read a file of the source tree into a NUL-terminated heap string. */
-static char *read_source_file(const char *relative_path)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", ZCS_TEST_SOURCE_DIR, relative_path);
-    FILE *file = fopen(path, "rb");
-    ck_assert_msg(file != NULL, "cannot open %s", path);
-    ck_assert_int_eq(fseek(file, 0, SEEK_END), 0);
-    long length = ftell(file);
-    ck_assert_int_ge(length, 0);
-    ck_assert_int_eq(fseek(file, 0, SEEK_SET), 0);
-    char *text = malloc((size_t)length + 1);
-    ck_assert_ptr_nonnull(text);
-    ck_assert_uint_eq(fread(text, 1, (size_t)length, file), (size_t)length);
-    text[length] = '\0';
-    fclose(file);
-    return text;
-}
-
 static int is_opencl(void)
 {
     return zcs_test_backend() == ZCS_BACKEND_OPENCL;
@@ -46,7 +28,7 @@ static int is_opencl(void)
 static void expect_match(zcs_context *context, const char *name, size_t size,
                          const zcs_field_desc *fields, size_t count, const char *file)
 {
-    char *source = read_source_file(file);
+    char *source = zcs_test_read_source(file);
     zcs_struct_desc desc = {name, size, fields, count, source, NULL};
     zcs_layout_report report;
     memset(&report, 0xff, sizeof report);
@@ -67,7 +49,7 @@ static void expect_match(zcs_context *context, const char *name, size_t size,
 START_TEST(embedded_header_matches_the_file)
 {
     /* The build embeds include/zcs/layout.h; the probes compile exactly that text. */
-    char *file = read_source_file("include/zcs/layout.h");
+    char *file = zcs_test_read_source("include/zcs/layout.h");
     ck_assert_str_eq(zcs__layout_header_text, file);
     free(file);
 }
@@ -163,7 +145,7 @@ END_TEST
 START_TEST(second_check_is_cached)
 {
     zcs_context *context = zcs_test_context();
-    char *source = read_source_file("tests/layout/shapes.h");
+    char *source = zcs_test_read_source("tests/layout/shapes.h");
     static const zcs_field_desc fields[] = {ZCS_FIELD(lt_inner, weight), ZCS_FIELD(lt_inner, tags)};
     zcs_struct_desc desc = ZCS_STRUCT_DESC(lt_inner, fields, source);
     zcs_layout_report first, second;
@@ -400,8 +382,8 @@ static const char list_kernel_glsl[] =
  */
 static char *compose_program(const char *header_file, const char *kernel_text)
 {
-    char *layout = read_source_file("include/zcs/layout.h");
-    char *header = read_source_file(header_file);
+    char *layout = zcs_test_read_source("include/zcs/layout.h");
+    char *header = zcs_test_read_source(header_file);
     char *include = strstr(header, "#include \"zcs/layout.h\"");
     ck_assert_ptr_nonnull(include);
     memset(include, ' ', strlen("#include \"zcs/layout.h\""));
@@ -436,7 +418,7 @@ START_TEST(linked_list_with_refs_round_trips)
     zcs_context *context = zcs_test_context();
 
     /* The layout the kernel relies on, checked first. */
-    char *header = read_source_file("tests/layout/list.h");
+    char *header = zcs_test_read_source("tests/layout/list.h");
     static const zcs_field_desc node_fields[] = {
         ZCS_FIELD(lt_node, value), ZCS_FIELD(lt_node, sum),  ZCS_FIELD(lt_node, depth),
         ZCS_FIELD(lt_node, next),  ZCS_FIELD(lt_node, prev), ZCS_FIELD(lt_node, payload),

@@ -21,24 +21,6 @@
 
 #define SKIP_EXIT_CODE 77
 
-static char *read_source_file(const char *relative_path)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", ZCS_TEST_SOURCE_DIR, relative_path);
-    FILE *file = fopen(path, "rb");
-    ck_assert_msg(file != NULL, "cannot open %s", path);
-    ck_assert_int_eq(fseek(file, 0, SEEK_END), 0);
-    long length = ftell(file);
-    ck_assert_int_ge(length, 0);
-    ck_assert_int_eq(fseek(file, 0, SEEK_SET), 0);
-    char *text = malloc((size_t)length + 1);
-    ck_assert_ptr_nonnull(text);
-    ck_assert_uint_eq(fread(text, 1, (size_t)length, file), (size_t)length);
-    text[length] = '\0';
-    fclose(file);
-    return text;
-}
-
 static const char walk_kernel_opencl[] =
     "kernel void plist_walk(global lt_pnode *head, uint count)\n"
     "{\n"
@@ -110,7 +92,7 @@ static zcs_program *walk_program(zcs_context *context, const char *header)
     } else {
         static const char prologue[] = "#version 450\n"
                                        "#extension GL_EXT_buffer_reference : require\n";
-        char *layout = read_source_file("include/zcs/layout.h");
+        char *layout = zcs_test_read_source("include/zcs/layout.h");
         char *body = strdup(header);
         ck_assert_ptr_nonnull(body);
         char *include = strstr(body, "#include \"zcs/layout.h\"");
@@ -132,7 +114,7 @@ START_TEST(linked_list_with_native_pointers_round_trips)
 {
     enum { COUNT = 500 };
     zcs_context *context = zcs_test_context();
-    char *header = read_source_file("tests/layout/pointers.h");
+    char *header = zcs_test_read_source("tests/layout/pointers.h");
     static const zcs_field_desc fields[] = {
         ZCS_FIELD(lt_pnode, value),
         ZCS_FIELD(lt_pnode, sum),

@@ -142,11 +142,7 @@ START_TEST(threads_share_one_mapping)
     zcs_kernel *kernel = NULL;
     const uint32_t count = SHARED_COUNT;
     const uint32_t amount = 9;
-    ZCS_CK(zcs_program_create_builtin(context, "increment_u32", &program));
-    ZCS_CK(zcs_kernel_create(program, "increment_u32", &kernel));
-    ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
-    ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
-    ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
+    kernel = zcs_test_increment_kernel(context, buffer, count, amount, &program);
     size_t global = count;
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
     ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&data));
@@ -230,11 +226,7 @@ START_TEST(map_and_dispatch_of_one_array_never_overlap)
     ZCS_CK(zcs_map(c.buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
     memset(data, 0, c.count * sizeof(uint32_t));
     ZCS_CK(zcs_unmap(c.buffer));
-    ZCS_CK(zcs_program_create_builtin(context, "increment_u32", &program));
-    ZCS_CK(zcs_kernel_create(program, "increment_u32", &c.kernel));
-    ZCS_CK(zcs_kernel_set_buffer(c.kernel, 0, c.buffer));
-    ZCS_CK(zcs_kernel_set_value(c.kernel, 1, sizeof c.count, &c.count));
-    ZCS_CK(zcs_kernel_set_value(c.kernel, 2, sizeof amount, &amount));
+    c.kernel = zcs_test_increment_kernel(context, c.buffer, c.count, amount, &program);
     contender mapper = c;
     pthread_t dispatcher_thread, mapper_thread;
     ck_assert_int_eq(pthread_create(&dispatcher_thread, NULL, dispatch_loop, &c), 0);

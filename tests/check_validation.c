@@ -108,11 +108,7 @@ START_TEST(kernels_see_what_was_written_through_the_shadow)
     ZCS_CK(zcs_unmap(buffer));
     zcs_program *program = NULL;
     zcs_kernel *kernel = NULL;
-    ZCS_CK(zcs_program_create_builtin(context, "increment_u32", &program));
-    ZCS_CK(zcs_kernel_create(program, "increment_u32", &kernel));
-    ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
-    ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
-    ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
+    kernel = zcs_test_increment_kernel(context, buffer, count, amount, &program);
     size_t global = count;
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
     ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&data));

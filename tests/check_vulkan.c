@@ -88,11 +88,7 @@ START_TEST(non_coherent_memory_is_flushed_and_invalidated)
 
     zcs_program *program = NULL;
     zcs_kernel *kernel = NULL;
-    ZCS_CK(zcs_program_create_builtin(context, "increment_u32", &program));
-    ZCS_CK(zcs_kernel_create(program, "increment_u32", &kernel));
-    ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
-    ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
-    ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
+    kernel = zcs_test_increment_kernel(context, buffer, count, amount, &program);
     size_t global = count;
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
 
@@ -139,11 +135,7 @@ START_TEST(arrays_past_the_storage_buffer_range_are_refused)
     zcs_program *program = NULL;
     zcs_kernel *kernel = NULL;
     const uint32_t amount = 1;
-    ZCS_CK(zcs_program_create_builtin(context, "increment_u32", &program));
-    ZCS_CK(zcs_kernel_create(program, "increment_u32", &kernel));
-    ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
-    ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
-    ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
+    kernel = zcs_test_increment_kernel(context, buffer, count, amount, &program);
     size_t global = count;
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
     ZCS_CK(zcs_map_range(buffer, ZCS_MAP_READ, count - 1, 1, (void **)&data));

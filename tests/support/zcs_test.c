@@ -101,6 +101,36 @@ const char *zcs_test_bad_source(void)
            "    uint x = undeclared_name;\n}\n";
 }
 
+zcs_kernel *zcs_test_increment_kernel(zcs_context *context, zcs_buffer *buffer, uint32_t count,
+                                      uint32_t amount, zcs_program **out_program)
+{
+    zcs_kernel *kernel = NULL;
+    ZCS_CK(zcs_program_create_builtin(context, "increment_u32", out_program));
+    ZCS_CK(zcs_kernel_create(*out_program, "increment_u32", &kernel));
+    ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
+    ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
+    ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
+    return kernel;
+}
+
+char *zcs_test_read_source(const char *relative_path)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", ZCS_TEST_SOURCE_DIR, relative_path);
+    FILE *file = fopen(path, "rb");
+    ck_assert_msg(file != NULL, "cannot open %s", path);
+    ck_assert_int_eq(fseek(file, 0, SEEK_END), 0);
+    long length = ftell(file);
+    ck_assert_int_ge(length, 0);
+    ck_assert_int_eq(fseek(file, 0, SEEK_SET), 0);
+    char *text = malloc((size_t)length + 1);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_uint_eq(fread(text, 1, (size_t)length, file), (size_t)length);
+    text[length] = '\0';
+    fclose(file);
+    return text;
+}
+
 const char *zcs_test_kernel_file(const char *name)
 {
     static char path[1024];

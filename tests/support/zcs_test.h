@@ -61,6 +61,15 @@ const char *zcs_test_bad_source(void);
    this backend (kernels/<name>.cl, or the build tree's kernels/<name>.spv). */
 const char *zcs_test_kernel_file(const char *name);
 
+/* The builtin increment_u32 with its arguments set (data[i] += amount for i < count);
+ *out_program receives its program, to destroy with the kernel. */
+zcs_kernel *zcs_test_increment_kernel(zcs_context *context, zcs_buffer *buffer, uint32_t count,
+                                      uint32_t amount, zcs_program **out_program);
+
+/* A file of the source tree (ZCS_TEST_SOURCE_DIR/relative_path) as a NUL-terminated
+   string to free(). */
+char *zcs_test_read_source(const char *relative_path);
+
 /* Run a Check suite; returns the process exit status (0 when every test passed). */
 int zcs_test_run(Suite *suite);
 
