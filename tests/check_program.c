@@ -37,16 +37,6 @@ static void set_increment_args(zcs_kernel *kernel, zcs_buffer *buffer, uint32_t 
     ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
 }
 
-static void expect_u32(zcs_buffer *buffer, uint32_t count, uint32_t offset)
-{
-    uint32_t *data = NULL;
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&data));
-    for (uint32_t i = 0; i < count; i++)
-        ck_assert_msg(data[i] == i + offset, "element %u is %u, expected %u", i, data[i],
-                      i + offset);
-    ZCS_CK(zcs_unmap(buffer));
-}
-
 START_TEST(builtin_kernel_updates_every_element)
 {
     zcs_context *context = zcs_test_context();
@@ -59,11 +49,11 @@ START_TEST(builtin_kernel_updates_every_element)
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
     /* The map waits for both dispatches. */
-    expect_u32(buffer, count, 10);
+    zcs_test_expect_indexed(buffer, count, 10);
     size_t local = 64;
     ZCS_CK(zcs_dispatch(kernel, 1, &global, &local));
     ZCS_CK(zcs_finish(context));
-    expect_u32(buffer, count, 15);
+    zcs_test_expect_indexed(buffer, count, 15);
 
     zcs_stats stats;
     ZCS_CK(zcs_stats_get(context, &stats));
@@ -199,7 +189,7 @@ START_TEST(program_from_source_runs)
     ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof value, &value));
     size_t global = count;
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
-    expect_u32(buffer, count, value);
+    zcs_test_expect_indexed(buffer, count, value);
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
     ZCS_CK(zcs_free(buffer));
@@ -220,7 +210,7 @@ START_TEST(program_from_file_runs)
     set_increment_args(kernel, buffer, count, 3);
     size_t global = count;
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
-    expect_u32(buffer, count, 3);
+    zcs_test_expect_indexed(buffer, count, 3);
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
     ZCS_CK(zcs_free(buffer));
@@ -327,7 +317,7 @@ START_TEST(bad_arguments_are_refused)
     size_t huge_local = (size_t)1 << 30;
     ZCS_CK_STATUS(zcs_dispatch(kernel, 1, &global, &huge_local), ZCS_ERROR_INVALID_ARGUMENT);
     /* None of that ran a kernel. */
-    expect_u32(buffer, 16, 0);
+    zcs_test_expect_indexed(buffer, 16, 0);
     zcs_stats stats;
     ZCS_CK(zcs_stats_get(context, &stats));
     ck_assert_uint_eq(stats.dispatches, 0);
@@ -351,7 +341,7 @@ START_TEST(dispatch_of_a_mapped_array_is_refused)
     ZCS_CK_STATUS(zcs_dispatch(kernel, 1, &global, NULL), ZCS_ERROR_MAPPED);
     ZCS_CK(zcs_unmap(buffer));
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
-    expect_u32(buffer, 64, 1);
+    zcs_test_expect_indexed(buffer, 64, 1);
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
     ZCS_CK(zcs_free(buffer));
@@ -388,7 +378,7 @@ START_TEST(kernels_outlive_their_program)
     set_increment_args(kernel, buffer, 64, 2);
     size_t global = 64;
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
-    expect_u32(buffer, 64, 2);
+    zcs_test_expect_indexed(buffer, 64, 2);
     zcs_kernel_destroy(kernel);
     ZCS_CK(zcs_free(buffer));
     zcs_test_context_destroy(context);

@@ -145,10 +145,7 @@ START_TEST(threads_share_one_mapping)
     kernel = zcs_test_increment_kernel(context, buffer, count, amount, &program);
     size_t global = count;
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&data));
-    for (uint32_t i = 0; i < count; i++)
-        ck_assert_uint_eq(data[i], i + amount);
-    ZCS_CK(zcs_unmap(buffer));
+    zcs_test_expect_indexed(buffer, count, amount);
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
     ZCS_CK(zcs_free(buffer));

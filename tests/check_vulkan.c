@@ -99,10 +99,7 @@ START_TEST(non_coherent_memory_is_flushed_and_invalidated)
         ck_assert_uint_eq(data[i], 333 + i + amount);
     ZCS_CK(zcs_unmap(buffer));
     ck_assert_uint_eq(zcs__vulkan_flush_count(), flushes);
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&data));
-    for (uint32_t i = 0; i < count; i++)
-        ck_assert_uint_eq(data[i], i + amount);
-    ZCS_CK(zcs_unmap(buffer));
+    zcs_test_expect_indexed(buffer, count, amount);
     ck_assert_uint_eq(zcs__vulkan_invalidate_count(), invalidates + 3);
 
     zcs_kernel_destroy(kernel);

@@ -113,6 +113,16 @@ zcs_kernel *zcs_test_increment_kernel(zcs_context *context, zcs_buffer *buffer, 
     return kernel;
 }
 
+void zcs_test_expect_indexed(zcs_buffer *buffer, uint32_t count, uint32_t offset)
+{
+    uint32_t *data = NULL;
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&data));
+    for (uint32_t i = 0; i < count; i++)
+        ck_assert_msg(data[i] == i + offset, "element %u is %u, expected %u", i, data[i],
+                      i + offset);
+    ZCS_CK(zcs_unmap(buffer));
+}
+
 char *zcs_test_read_source(const char *relative_path)
 {
     char path[1024];

@@ -66,6 +66,10 @@ const char *zcs_test_kernel_file(const char *name);
 zcs_kernel *zcs_test_increment_kernel(zcs_context *context, zcs_buffer *buffer, uint32_t count,
                                       uint32_t amount, zcs_program **out_program);
 
+/* Map `buffer` for reading and check that its first `count` uint32 elements are
+   i + offset. */
+void zcs_test_expect_indexed(zcs_buffer *buffer, uint32_t count, uint32_t offset);
+
 /* A file of the source tree (ZCS_TEST_SOURCE_DIR/relative_path) as a NUL-terminated
    string to free(). */
 char *zcs_test_read_source(const char *relative_path);
