@@ -23,11 +23,6 @@ zcs_status zcs__vk_submit_init(struct zcs__context_impl *impl)
     if (pthread_mutex_init(&impl->submit_lock, NULL) != 0)
         return zcs__fail(impl->context, ZCS_ERROR_OUT_OF_MEMORY, 0,
                          "zcs_context_create: cannot create a mutex");
-    if (pthread_cond_init(&impl->slot_freed, NULL) != 0) {
-        pthread_mutex_destroy(&impl->submit_lock);
-        return zcs__fail(impl->context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_context_create: cannot create a condition variable");
-    }
     impl->submit_ready = 1;
     return ZCS_SUCCESS;
 }
@@ -52,7 +47,6 @@ void zcs__vk_submit_destroy(struct zcs__context_impl *impl)
     zcs__vk.vkDeviceWaitIdle(impl->device);
     for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++)
         zcs__slot_destroy(impl, &impl->slots[i]);
-    pthread_cond_destroy(&impl->slot_freed);
     pthread_mutex_destroy(&impl->submit_lock);
     impl->submit_ready = 0;
 }
@@ -161,7 +155,6 @@ static zcs_status zcs__retire_locked(struct zcs__context_impl *impl,
             zcs__slot_destroy(impl, slot);
         }
     }
-    pthread_cond_broadcast(&impl->slot_freed);
     return status;
 }
 
@@ -181,13 +174,11 @@ static zcs_status zcs__slot_acquire(struct zcs__context_impl *impl, zcs__vk_slot
     pthread_mutex_lock(&impl->submit_lock);
     for (;;) {
         zcs__vk_slot *free_slot = NULL;
-        int submitted = 0;
         for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++) {
             zcs__vk_slot *slot = &impl->slots[i];
             if (slot->state == ZCS__VK_SLOT_FREE &&
                 (free_slot == NULL || (slot->created && !free_slot->created)))
                 free_slot = slot;
-            submitted += slot->state == ZCS__VK_SLOT_SUBMITTED;
         }
         if (free_slot != NULL) {
             if (!free_slot->created)
@@ -198,14 +189,16 @@ static zcs_status zcs__slot_acquire(struct zcs__context_impl *impl, zcs__vk_slot
             }
             break;
         }
-        if (submitted > 0) {
-            status = zcs__retire_locked(impl, NULL, 1);
-            if (status != ZCS_SUCCESS)
-                break;
-        } else {
-            /* Every slot is being recorded by another thread. */
-            pthread_cond_wait(&impl->slot_freed, &impl->submit_lock);
+        /* The core hands over one dispatch at a time, so no other slot is being recorded:
+           every slot is in flight, and retiring the oldest frees one. */
+        if (impl->slots[0].state != ZCS__VK_SLOT_SUBMITTED) {
+            status = zcs__fail(impl->context, ZCS_ERROR_BACKEND, 0,
+                               "zcs_dispatch: no submission slot is free or in flight");
+            break;
         }
+        status = zcs__retire_locked(impl, NULL, 1);
+        if (status != ZCS_SUCCESS)
+            break;
     }
     pthread_mutex_unlock(&impl->submit_lock);
     return status;
@@ -216,7 +209,6 @@ static void zcs__slot_abandon(struct zcs__context_impl *impl, zcs__vk_slot *slot
     pthread_mutex_lock(&impl->submit_lock);
     slot->state = ZCS__VK_SLOT_FREE;
     slot->kernel = NULL;
-    pthread_cond_broadcast(&impl->slot_freed);
     pthread_mutex_unlock(&impl->submit_lock);
 }
 
@@ -636,7 +628,6 @@ static zcs_status zcs__dispatch(zcs_kernel *kernel, uint32_t dims, const size_t 
         slot->kernel = kernel->impl;
     } else {
         slot->state = ZCS__VK_SLOT_FREE;
-        pthread_cond_broadcast(&impl->slot_freed);
     }
     pthread_mutex_unlock(&impl->submit_lock);
     if (result != VK_SUCCESS) {

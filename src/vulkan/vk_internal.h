@@ -63,7 +63,6 @@ struct zcs__context_impl {
     /* Submissions: the lock guards the slots, the queue and the submit counter. Waits
        on fences happen under it too, so a fence is never reset while a thread waits. */
     pthread_mutex_t submit_lock;
-    pthread_cond_t slot_freed;
     int submit_ready;
     zcs__vk_slot slots[ZCS__VK_MAX_SLOTS];
     uint64_t next_submit_number;
