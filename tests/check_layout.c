@@ -382,17 +382,8 @@ static const char list_kernel_glsl[] =
  */
 static char *compose_program(const char *header_file, const char *kernel_text)
 {
-    char *layout = zcs_test_read_source("include/zcs/layout.h");
     char *header = zcs_test_read_source(header_file);
-    char *include = strstr(header, "#include \"zcs/layout.h\"");
-    ck_assert_ptr_nonnull(include);
-    memset(include, ' ', strlen("#include \"zcs/layout.h\""));
-    size_t size = strlen(layout) + strlen(header) + strlen(kernel_text) + 64;
-    char *text = malloc(size);
-    ck_assert_ptr_nonnull(text);
-    snprintf(text, size, "%s%s%s\n%s", is_opencl() ? "" : "#version 450\n", layout, header,
-             kernel_text);
-    free(layout);
+    char *text = zcs_test_compose_source(is_opencl() ? "" : "#version 450\n", header, kernel_text);
     free(header);
     return text;
 }

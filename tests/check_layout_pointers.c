@@ -5,7 +5,7 @@
  * buffer device addresses; elsewhere (OpenCL host_ptr) the suite exits with 77
  * (skipped) and prints the reason.
  */
-#define _POSIX_C_SOURCE 200809L /* strdup, fork */
+#define _POSIX_C_SOURCE 200809L /* fork */
 
 #include <stdint.h>
 #include <stdio.h>
@@ -92,18 +92,7 @@ static zcs_program *walk_program(zcs_context *context, const char *header)
     } else {
         static const char prologue[] = "#version 450\n"
                                        "#extension GL_EXT_buffer_reference : require\n";
-        char *layout = zcs_test_read_source("include/zcs/layout.h");
-        char *body = strdup(header);
-        ck_assert_ptr_nonnull(body);
-        char *include = strstr(body, "#include \"zcs/layout.h\"");
-        ck_assert_ptr_nonnull(include);
-        memset(include, ' ', strlen("#include \"zcs/layout.h\""));
-        size_t size = sizeof prologue + strlen(layout) + strlen(body) + sizeof walk_kernel_glsl;
-        text = malloc(size);
-        ck_assert_ptr_nonnull(text);
-        snprintf(text, size, "%s%s%s%s", prologue, layout, body, walk_kernel_glsl);
-        free(layout);
-        free(body);
+        text = zcs_test_compose_source(prologue, header, walk_kernel_glsl);
         ZCS_CK(zcs_program_create_from_source(context, text, 0, NULL, &program));
     }
     free(text);

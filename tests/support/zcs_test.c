@@ -141,6 +141,22 @@ char *zcs_test_read_source(const char *relative_path)
     return text;
 }
 
+char *zcs_test_compose_source(const char *prologue, const char *header_text,
+                              const char *kernel_text)
+{
+    static const char include_line[] = "#include \"zcs/layout.h\"";
+    char *layout = zcs_test_read_source("include/zcs/layout.h");
+    size_t size = strlen(prologue) + strlen(layout) + strlen(header_text) + strlen(kernel_text) + 2;
+    char *text = malloc(size);
+    ck_assert_ptr_nonnull(text);
+    snprintf(text, size, "%s%s%s\n%s", prologue, layout, header_text, kernel_text);
+    char *include = strstr(text + strlen(prologue) + strlen(layout), include_line);
+    ck_assert_ptr_nonnull(include);
+    memset(include, ' ', strlen(include_line));
+    free(layout);
+    return text;
+}
+
 const char *zcs_test_kernel_file(const char *name)
 {
     static char path[1024];

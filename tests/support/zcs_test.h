@@ -74,6 +74,14 @@ void zcs_test_expect_indexed(zcs_buffer *buffer, uint32_t count, uint32_t offset
    string to free(). */
 char *zcs_test_read_source(const char *relative_path);
 
+/*
+ * A whole kernel source as zcs_struct_check composes it: `prologue` (#version and
+ * extensions for GLSL, "" for OpenCL C), the text of zcs/layout.h, `header_text` with its
+ * #include "zcs/layout.h" line blanked, then `kernel_text`. Free the result.
+ */
+char *zcs_test_compose_source(const char *prologue, const char *header_text,
+                              const char *kernel_text);
+
 /* Run a Check suite; returns the process exit status (0 when every test passed). */
 int zcs_test_run(Suite *suite);
 
