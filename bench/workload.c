@@ -23,13 +23,6 @@ static inline void bench_particle(zcs_particle *p, uint32_t i, uint32_t frame)
     p->reserved[1] = 0.0f;
 }
 
-static inline uint32_t bench_bits(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    return u;
-}
-
 /* Weights of the checksum for each 8-byte word of a particle (a particle is six), so
    that fields that swap or move change it. Every byte of every particle counts. */
 static const uint64_t bench_word_weight[6] = {1, 3, 5, 7, 11, 13};

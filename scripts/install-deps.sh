@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
     cmake make gcc pkg-config clang-format  # build and format check
+    clang libclang-rt-dev                    # the clang builds and their sanitizer runtimes
     check                                    # the test framework
     ocl-icd-opencl-dev opencl-c-headers      # OpenCL: the ICD loader and headers
     pocl-opencl-icd                          # OpenCL: PoCL, the CPU device of the tests

@@ -1,9 +1,8 @@
 /*
  * zcs — zero-copy structs shared between the CPU and an (integrated) GPU.
  *
- * This header is the whole public API. It includes no OpenCL or Vulkan header:
- * applications that want the native handles include <zcs/zcs_opencl.h> or
- * <zcs/zcs_vulkan.h>.
+ * This header is the whole public API. It includes no OpenCL or Vulkan header, and no
+ * native OpenCL or Vulkan handle is handed out yet.
  *
  * The model in one paragraph: a context owns one device. Arrays of structs are
  * allocated in memory that both the CPU and the device address without a copy
@@ -158,7 +157,7 @@ ZCS_API const char *zcs_tier_name(zcs_tier tier);
 typedef enum zcs_context_flags {
     /* Turn on validation (also ZCS_VALIDATE=1): extra checks that cost time. */
     ZCS_CONTEXT_VALIDATE = 0x1,
-    /* Ignore the ZCS_DEVICE and ZCS_TIER environment variables. */
+    /* Ignore the ZCS_DEVICE, ZCS_TIER and ZCS_VALIDATE environment variables. */
     ZCS_CONTEXT_IGNORE_ENVIRONMENT = 0x2,
 } zcs_context_flags;
 
@@ -217,7 +216,9 @@ typedef struct zcs_context_info {
        allocation past it gives ZCS_ERROR_OUT_OF_MEMORY with both figures in the message,
        rather than relying on a runtime that may overcommit. 0: no budget. */
     uint64_t memory_budget;
-    /* Alignment in bytes of every array's first element. */
+    /* Alignment in bytes of every array's first element: on OpenCL at least 128 (long16)
+       and the device's base address alignment; on Vulkan at least 64 and the device's
+       storage-buffer offset alignment and non-coherent atom size (64 on lavapipe). */
     size_t alignment;
     /* 1 if validation is on. */
     int validation;

@@ -172,7 +172,11 @@ zcs_status zcs__fail(zcs_context *context, zcs_status status, int64_t backend_er
     ;
 
 zcs_status zcs__vfail(zcs_context *context, zcs_status status, int64_t backend_error,
-                      const char *format, va_list args);
+                      const char *format, va_list args)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 0)))
+#endif
+    ;
 
 /*
  * Release a destroyed object's memory: at once, or in validation mode into the context's
