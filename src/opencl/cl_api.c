@@ -2,7 +2,7 @@
 #include "opencl/cl_api.h"
 
 zcs__cl_api zcs__cl = {
-#define ZCS__CL_API_INIT_(name) name,
+#define ZCS__CL_API_INIT_(type, name, fails, parameters, arguments) name,
     ZCS__CL_FUNCTIONS(ZCS__CL_API_INIT_)
 #undef ZCS__CL_API_INIT_
 };
@@ -14,7 +14,7 @@ zcs__cl_api *zcs__cl_api_table(void)
 
 void zcs__cl_api_reset(void)
 {
-#define ZCS__CL_API_RESET_(name) zcs__cl.name = name;
+#define ZCS__CL_API_RESET_(type, name, fails, parameters, arguments) zcs__cl.name = name;
     ZCS__CL_FUNCTIONS(ZCS__CL_API_RESET_)
 #undef ZCS__CL_API_RESET_
 }
