@@ -241,4 +241,67 @@ int bench_write_csv(const bench_report *report, const char *path);
  */
 int bench_plot(const bench_report *report, const char *prefix);
 
+/* ---- the command line (options.c) ---- */
+
+/* Most sizes one run sweeps. */
+#define BENCH_MAX_SIZES 32
+
+typedef struct bench_options {
+    size_t sizes[BENCH_MAX_SIZES];
+    int size_count;
+    size_t min_size;
+    size_t max_size;
+    uint32_t frames; /* 0: adaptive */
+    uint32_t warmup; /* UINT32_MAX: adaptive */
+    const char *modes;
+    const char *tiers;
+    const char *device;
+    const char *csv;
+    const char *plot;
+    int no_plot;
+    int quick;
+} bench_options;
+
+/* Parse argv into `o` (defaults first); 0, or -1 on a usage error (printed). --help
+   prints the usage and exits 0. */
+int bench_parse_options(int argc, char **argv, bench_options *o);
+
+/* Whether the comma-separated `list` names `name` (a NULL list names everything). */
+int bench_list_has(const char *list, const char *name);
+
+/* The tiers --tiers names into `tiers`; their count, 0 for none given, -1 on an error. */
+int bench_parse_tiers(const char *list, zcs_tier *tiers);
+
+/* Timed frames at `size`: enough bytes for a steady median, no more than the run affords. */
+uint32_t bench_frames_for(const bench_options *o, size_t size);
+
+/* Untimed frames first at `size`. */
+uint32_t bench_warmup_for(const bench_options *o, size_t size);
+
+/* ---- the sweep (sweep.c) ---- */
+
+/* When the run started, and whether a progress line is on a terminal. */
+typedef struct bench_progress {
+    uint64_t start_ns;
+    int tty;
+    int shown;
+} bench_progress;
+
+/* Seconds since the run started. */
+double bench_elapsed(const bench_progress *p);
+
+/* A progress line on stderr once the run has taken more than two seconds. */
+void bench_progress_show(bench_progress *p, const char *what, size_t size, int done, int total);
+
+/* Erase the progress line. */
+void bench_progress_clear(bench_progress *p);
+
+/*
+ * Run every selected mode at one size into results[0..mode_count). Where all of them fit
+ * in memory at once the modes take turns frame by frame, so a change in the machine's load
+ * falls on every mode alike; otherwise one mode after the other. Returns the failures.
+ */
+int bench_run_size(const bench_options *o, bench_mode *modes, int mode_count, size_t size,
+                   bench_result *results, bench_progress *progress);
+
 #endif /* ZCS_BENCH_H */
