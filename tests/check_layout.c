@@ -29,7 +29,7 @@ static void expect_match(zcs_context *context, const char *name, size_t size,
                          const zcs_field_desc *fields, size_t count, const char *file)
 {
     char *source = zcs_test_read_source(file);
-    zcs_struct_desc desc = {name, size, fields, count, source, NULL};
+    zcs_struct_desc desc = {name, size, fields, count, source, NULL, NULL};
     zcs_layout_report report;
     memset(&report, 0xff, sizeof report);
     ZCS_CK(zcs_struct_check(context, &desc, &report));
@@ -181,7 +181,7 @@ static void expect_mismatch(const char *name, size_t size, const zcs_field_desc 
                             size_t count, const char *device_source, const char *const *needles)
 {
     zcs_context *context = zcs_test_context();
-    zcs_struct_desc desc = {name, size, fields, count, device_source, NULL};
+    zcs_struct_desc desc = {name, size, fields, count, device_source, NULL, NULL};
     for (int attempt = 0; attempt < 2; attempt++) {
         /* A failed check is not cached: the second attempt fails the same way. */
         ZCS_CK_STATUS(zcs_struct_check(context, &desc, NULL), ZCS_ERROR_LAYOUT_MISMATCH);

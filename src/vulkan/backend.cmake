@@ -6,6 +6,7 @@ set(ZCS_BACKEND_SOURCES
     vulkan/vk_context.c
     vulkan/vk_dispatch.c
     vulkan/vk_errors.c
+    vulkan/vk_include.c
     vulkan/vk_layout.c
     vulkan/vk_program.c
     vulkan/vk_spirv.c
