@@ -107,6 +107,26 @@ static zcs_status zcs__cl_build_failure(zcs_context *context, cl_program program
     return status;
 }
 
+/* 1 when every -I in `options` has a directory (a lone trailing -I crashes some compilers). */
+static int zcs__cl_include_options_valid(const char *options)
+{
+    const char *p = options;
+    while (p != NULL && *p != '\0') {
+        while (*p == ' ' || *p == '\t' || *p == '\n')
+            p++;
+        const char *start = p;
+        while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n')
+            p++;
+        if (p - start == 2 && strncmp(start, "-I", 2) == 0) {
+            while (*p == ' ' || *p == '\t' || *p == '\n')
+                p++;
+            if (*p == '\0' || *p == '-')
+                return 0;
+        }
+    }
+    return 1;
+}
+
 /*
  * Build `cl_program` with the user's options, then keep it in program->impl. Include
  * directories come first: the one holding zcs/layout.h, then `file_dir` (a file
@@ -117,6 +137,11 @@ static zcs_status zcs__cl_build(zcs_program *program, cl_program cl_program, con
 {
     zcs_context *context = program->context;
     struct zcs__context_impl *ctx = context->impl;
+    if (!zcs__cl_include_options_valid(options)) {
+        zcs__cl.clReleaseProgram(cl_program);
+        return zcs__fail(context, ZCS_ERROR_BUILD, CL_INVALID_BUILD_OPTIONS,
+                         "build options \"%s\": -I needs a directory (-I dir or -Idir)", options);
+    }
     pthread_once(&zcs__cl_include_once, zcs__cl_include_dir_create);
     size_t options_length = options != NULL ? strlen(options) : 0;
     size_t dir_length = file_dir != NULL ? strlen(file_dir) : 0;
