@@ -12,6 +12,8 @@
 
 #include <zcs/zcs_layout.h>
 
+#include <zcs/particle.h>
+
 #include "layout/list.h"
 #include "layout/shapes.h"
 #include "support/zcs_test.h"
@@ -139,6 +141,22 @@ START_TEST(trailing_padding_of_a_nested_struct_matches)
         ZCS_FIELD(lt_holds_tail, after),
     };
     EXPECT_MATCH(context, lt_holds_tail, fields);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(public_particle_header_matches_the_device)
+{
+    /* include/zcs/particle.h, installed: the struct of the builtin particles_advance. */
+    zcs_context *context = zcs_test_context();
+    static const zcs_field_desc fields[] = {
+        ZCS_FIELD(zcs_particle, position), ZCS_FIELD(zcs_particle, mass),
+        ZCS_FIELD(zcs_particle, velocity), ZCS_FIELD(zcs_particle, age),
+        ZCS_FIELD(zcs_particle, id),       ZCS_FIELD(zcs_particle, bounces),
+        ZCS_FIELD(zcs_particle, reserved),
+    };
+    expect_match(context, "zcs_particle", sizeof(zcs_particle), fields,
+                 sizeof fields / sizeof fields[0], "include/zcs/particle.h");
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -788,6 +806,7 @@ static Suite *layout_suite(void)
     tcase_add_test(mismatches, wrong_total_size_is_caught);
     tcase_add_test(mismatches, invalid_descriptions_are_refused);
     tcase_add_test(mismatches, bool_fields_are_refused);
+    tcase_add_test(mismatches, public_particle_header_matches_the_device);
     tcase_add_test(mismatches, other_forbidden_types_are_refused);
     tcase_add_test(mismatches, forbidden_words_outside_shared_fields_are_accepted);
     tcase_add_test(mismatches, bool_behind_a_macro_is_caught_by_the_probe);
