@@ -1,7 +1,7 @@
 /*
  * zcs-bench: zero-copy against copy-based transfers of an array of structs.
  *
- * The workload, per frame: the CPU writes every particle (kernels/particle.h, 48
+ * The workload, per frame: the CPU writes every particle (include/zcs/particle.h, 48
  * bytes), a kernel (particles_advance) advances every particle one step, the CPU
  * reads every particle back into a checksum that must equal the value computed
  * ahead for that frame. Every mode runs the same frames and the same checksum.
@@ -16,7 +16,7 @@
 
 #include <zcs/zcs.h>
 
-#include "particle.h"
+#include <zcs/particle.h>
 
 /* The step's constants: powers of two and short mantissas, so one step is exact in
    float on every device (fused multiply-add or not) and checksums compare bit for bit. */

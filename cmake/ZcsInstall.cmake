@@ -1,13 +1,17 @@
-# Install rules: headers, both libraries, a CMake package (zcs::zcs, zcs::zcs_static)
-# and a pkg-config file.
+# Install rules: headers, both libraries, a CMake package (zcs::zcs, and zcs::zcs_static
+# as the component "static") and a pkg-config file.
 include(CMakePackageConfigHelpers)
 
-install(TARGETS zcs zcs_static
+# Two export sets: the shared library needs nothing of the backend's development package
+# at a consumer's link, the static one does (zcsConfig.cmake looks for it only then).
+install(TARGETS zcs
     EXPORT zcsTargets
     LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
     ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-    RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
-    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+    RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS zcs_static
+    EXPORT zcsStaticTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/zcs"
     DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
     FILES_MATCHING PATTERN "*.h")
@@ -16,6 +20,7 @@ install(FILES "${PROJECT_BINARY_DIR}/include/zcs/version.h"
 
 set(ZCS_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/zcs")
 install(EXPORT zcsTargets NAMESPACE zcs:: DESTINATION "${ZCS_CMAKE_DIR}")
+install(EXPORT zcsStaticTargets NAMESPACE zcs:: DESTINATION "${ZCS_CMAKE_DIR}")
 configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/zcsConfig.cmake.in"
     "${PROJECT_BINARY_DIR}/zcsConfig.cmake"
     INSTALL_DESTINATION "${ZCS_CMAKE_DIR}")
@@ -24,7 +29,11 @@ write_basic_package_version_file("${PROJECT_BINARY_DIR}/zcsConfigVersion.cmake"
 install(FILES "${PROJECT_BINARY_DIR}/zcsConfig.cmake" "${PROJECT_BINARY_DIR}/zcsConfigVersion.cmake"
     DESTINATION "${ZCS_CMAKE_DIR}")
 
-# A relocatable zcs.pc: the prefix is found from the file's own place.
-file(RELATIVE_PATH ZCS_PC_RELATIVE_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
-configure_file("${PROJECT_SOURCE_DIR}/cmake/zcs.pc.in" "${PROJECT_BINARY_DIR}/zcs.pc" @ONLY)
+# zcs.pc names the prefix the package is installed to (cmake --install --prefix may
+# differ from CMAKE_INSTALL_PREFIX), so it is written at install time: its paths come out
+# clean (-I<prefix>/include).
+set(ZCS_PC_PREFIX "@ZCS_PC_PREFIX@")
+configure_file("${PROJECT_SOURCE_DIR}/cmake/zcs.pc.in" "${PROJECT_BINARY_DIR}/zcs.pc.in" @ONLY)
+install(CODE "set(ZCS_PC_PREFIX \"\${CMAKE_INSTALL_PREFIX}\")
+configure_file(\"${PROJECT_BINARY_DIR}/zcs.pc.in\" \"${PROJECT_BINARY_DIR}/zcs.pc\" @ONLY)")
 install(FILES "${PROJECT_BINARY_DIR}/zcs.pc" DESTINATION "${CMAKE_INSTALL_LIBDIR}/pkgconfig")

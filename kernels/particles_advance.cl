@@ -1,5 +1,5 @@
 /* One time step of a particle system: gravity, motion, a bounce off the floor y = 0.
-   The struct matches kernels/particle.h (48 bytes). */
+   The struct matches include/zcs/particle.h (48 bytes). */
 typedef struct zcs_particle {
     float position[3];
     float mass;

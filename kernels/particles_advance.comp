@@ -1,5 +1,5 @@
 /* One time step of a particle system: gravity, motion, a bounce off the floor y = 0.
-   The twin of particles_advance.cl. The struct matches kernels/particle.h (48 bytes of
+   The twin of particles_advance.cl. The struct matches include/zcs/particle.h (48 bytes of
    4-byte scalars: std430 lays float[3] out with a 4-byte stride, so no padding). */
 #version 450
 
@@ -31,7 +31,7 @@ void main()
     if (i >= args.count)
         return;
     /* Work on a local copy, written back once. `precise` forbids fusing a * b + c into
-       one fma, so results match the host reference in kernels/particle.h bit for bit. */
+       one fma, so results match the host reference in include/zcs/particle.h bit for bit. */
     precise zcs_particle p = particles[i];
     p.velocity[1] += args.gravity * args.dt;
     for (int k = 0; k < 3; k++)

@@ -4,12 +4,15 @@
  * with the right field named, and a linked list built by the host is walked and changed
  * by a kernel and read back. Runs on every tier of both backends.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <zcs/zcs_layout.h>
+
+#include <zcs/particle.h>
 
 #include "layout/list.h"
 #include "layout/shapes.h"
@@ -29,7 +32,7 @@ static void expect_match(zcs_context *context, const char *name, size_t size,
                          const zcs_field_desc *fields, size_t count, const char *file)
 {
     char *source = zcs_test_read_source(file);
-    zcs_struct_desc desc = {name, size, fields, count, source, NULL};
+    zcs_struct_desc desc = {name, size, fields, count, source, NULL, NULL};
     zcs_layout_report report;
     memset(&report, 0xff, sizeof report);
     ZCS_CK(zcs_struct_check(context, &desc, &report));
@@ -142,6 +145,22 @@ START_TEST(trailing_padding_of_a_nested_struct_matches)
 }
 END_TEST
 
+START_TEST(public_particle_header_matches_the_device)
+{
+    /* include/zcs/particle.h, installed: the struct of the builtin particles_advance. */
+    zcs_context *context = zcs_test_context();
+    static const zcs_field_desc fields[] = {
+        ZCS_FIELD(zcs_particle, position), ZCS_FIELD(zcs_particle, mass),
+        ZCS_FIELD(zcs_particle, velocity), ZCS_FIELD(zcs_particle, age),
+        ZCS_FIELD(zcs_particle, id),       ZCS_FIELD(zcs_particle, bounces),
+        ZCS_FIELD(zcs_particle, reserved),
+    };
+    expect_match(context, "zcs_particle", sizeof(zcs_particle), fields,
+                 sizeof fields / sizeof fields[0], "include/zcs/particle.h");
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
 START_TEST(second_check_is_cached)
 {
     zcs_context *context = zcs_test_context();
@@ -181,7 +200,7 @@ static void expect_mismatch(const char *name, size_t size, const zcs_field_desc 
                             size_t count, const char *device_source, const char *const *needles)
 {
     zcs_context *context = zcs_test_context();
-    zcs_struct_desc desc = {name, size, fields, count, device_source, NULL};
+    zcs_struct_desc desc = {name, size, fields, count, device_source, NULL, NULL};
     for (int attempt = 0; attempt < 2; attempt++) {
         /* A failed check is not cached: the second attempt fails the same way. */
         ZCS_CK_STATUS(zcs_struct_check(context, &desc, NULL), ZCS_ERROR_LAYOUT_MISMATCH);
@@ -285,6 +304,221 @@ START_TEST(wrong_total_size_is_caught)
                                             ZCS_FIELD(mm_size, c)};
     EXPECT_MISMATCH(mm_size, fields, "ZCS_STRUCT(mm_size) { zcs_f32 a; zcs_f32 b; zcs_f32 c; };\n",
                     "\"mm_size\" is 16 bytes on the host but 12 bytes on the device");
+}
+END_TEST
+
+/* ---- types the rules forbid, and fields the device stores differently ---- */
+
+typedef struct mm_bool {
+    bool alive;
+    uint32_t count;
+} mm_bool;
+
+typedef struct mm_bools {
+    bool alive;
+    bool dirty;
+    uint32_t count;
+} mm_bools;
+
+/* Check `desc` and expect ZCS_ERROR_LAYOUT_MISMATCH with every needle in the message. */
+static void expect_refused(const zcs_struct_desc *desc, const char *const *needles)
+{
+    zcs_context *context = zcs_test_context();
+    ZCS_CK_STATUS(zcs_struct_check(context, desc, NULL), ZCS_ERROR_LAYOUT_MISMATCH);
+    for (const char *const *needle = needles; *needle != NULL; needle++)
+        ck_assert_msg(strstr(zcs_last_error(), *needle) != NULL, "\"%s\" not in the message: %s",
+                      *needle, zcs_last_error());
+    printf("refused: %s\n", zcs_last_error());
+    zcs_test_context_destroy(context);
+}
+
+START_TEST(bool_fields_are_refused)
+{
+    /* Vulkan passed the first (GLSL's 32-bit bool read true for every host false) and
+       answered ZCS_ERROR_BACKEND for the second. */
+    static const zcs_field_desc fields[] = {ZCS_FIELD(mm_bool, alive), ZCS_FIELD(mm_bool, count)};
+    zcs_struct_desc desc = ZCS_STRUCT_DESC(mm_bool, fields,
+                                           "#include \"zcs/layout.h\"\n"
+                                           "ZCS_STRUCT(mm_bool)\n"
+                                           "{\n"
+                                           "    bool alive;\n"
+                                           "    zcs_u32 count;\n"
+                                           "};\n");
+    desc.source_name = "flags.h";
+    static const char *const needles[] = {"\"mm_bool\"", "flags.h:4", "field \"alive\"",
+                                          "type bool",   "zcs_u32",   NULL};
+    expect_refused(&desc, needles);
+
+    static const zcs_field_desc two[] = {ZCS_FIELD(mm_bools, alive), ZCS_FIELD(mm_bools, dirty),
+                                         ZCS_FIELD(mm_bools, count)};
+    zcs_struct_desc desc_two = ZCS_STRUCT_DESC(
+        mm_bools, two, "ZCS_STRUCT(mm_bools) { bool alive; bool dirty; zcs_u32 count; };\n");
+    static const char *const needles_two[] = {"declaration of mm_bools:1", "field \"alive\"",
+                                              "type bool", NULL};
+    expect_refused(&desc_two, needles_two);
+}
+END_TEST
+
+typedef struct mm_any {
+    uint32_t a;
+    uint32_t b;
+} mm_any;
+
+START_TEST(other_forbidden_types_are_refused)
+{
+    static const zcs_field_desc fields[] = {ZCS_FIELD(mm_any, a), ZCS_FIELD(mm_any, b)};
+    static const struct {
+        const char *source;
+        const char *needles[4];
+    } cases[] = {
+        {"ZCS_STRUCT(mm_any) { size_t a; zcs_u32 b; };", {"field \"a\"", "type size_t", "zcs_u64"}},
+        {"ZCS_STRUCT(mm_any) {\n unsigned long a; };", {":2:", "field \"a\"", "type long"}},
+        {"ZCS_STRUCT(mm_any) { zcs_u32 a; char *b; };", {"field \"b\"", "type char"}},
+        {"ZCS_STRUCT(mm_any) { short a; zcs_u32 b; };", {"field \"a\"", "type short"}},
+        {"ZCS_STRUCT(mm_any) { enum { ONE, TWO } a; zcs_u32 b; };", {"type enum"}},
+        {"ZCS_STRUCT(mm_any) { zcs_u32 a : 3; zcs_u32 b; };", {"field \"a\"", "bit-field"}},
+        {"typedef bool flag;\nZCS_STRUCT(mm_any) { flag a; zcs_u32 b; };",
+         {"typedef \"flag\"", "type bool"}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        zcs_struct_desc desc = ZCS_STRUCT_DESC(mm_any, fields, cases[i].source);
+        const char *needles[5] = {cases[i].needles[0], cases[i].needles[1], cases[i].needles[2],
+                                  cases[i].needles[3], NULL};
+        expect_refused(&desc, needles);
+    }
+}
+END_TEST
+
+START_TEST(forbidden_words_outside_shared_fields_are_accepted)
+{
+    /* Comments, host-only sections and device functions may use any type. */
+    static const char source[] =
+        "#include \"zcs/layout.h\"\n"
+        "/* a bool or a size_t would be wrong in the struct */\n"
+        "ZCS_STRUCT(mm_any)\n"
+        "{\n"
+        "    zcs_u32 a; // 0 or 1: never a bool\n"
+        "    zcs_u32 b;\n"
+        "};\n"
+        "#if ZCS_LAYOUT_HOST\n"
+        "typedef struct host_cache { bool valid; size_t bytes; long when; } host_cache;\n"
+        "#elif defined(ZCS_LAYOUT_OPENCL)\n"
+        "inline bool mm_any_alive(global const mm_any *m) { return m->a != 0; }\n"
+        "#else\n"
+        "bool mm_any_alive(mm_any m) { return m.a != 0u; }\n"
+        "#endif\n";
+    zcs_context *context = zcs_test_context();
+    static const zcs_field_desc fields[] = {ZCS_FIELD(mm_any, a), ZCS_FIELD(mm_any, b)};
+    zcs_struct_desc desc = ZCS_STRUCT_DESC(mm_any, fields, source);
+    ZCS_CK(zcs_struct_check(context, &desc, NULL));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(bool_behind_a_macro_is_caught_by_the_probe)
+{
+    /* The scan cannot see through macros; the probe compares every byte. */
+    static const char source[] = "#define MM_FLAG bool\n"
+                                 "ZCS_STRUCT(mm_bools) { MM_FLAG alive; MM_FLAG dirty; zcs_u32 "
+                                 "count; };\n";
+    static const zcs_field_desc fields[] = {ZCS_FIELD(mm_bools, alive), ZCS_FIELD(mm_bools, dirty),
+                                            ZCS_FIELD(mm_bools, count)};
+    zcs_context *context = zcs_test_context();
+    zcs_struct_desc desc = ZCS_STRUCT_DESC(mm_bools, fields, source);
+    if (is_opencl()) {
+        /* OpenCL C's bool is one byte here, copied as it is: the layouts agree. */
+        ZCS_CK(zcs_struct_check(context, &desc, NULL));
+    } else {
+        /* Vulkan answered ZCS_ERROR_BACKEND ("wrote 0x01 at byte 4"). */
+        ZCS_CK_STATUS(zcs_struct_check(context, &desc, NULL), ZCS_ERROR_LAYOUT_MISMATCH);
+        ck_assert_msg(strstr(zcs_last_error(), "field \"alive\": host offset 0 size 1, device "
+                                               "offset 0 size 4") != NULL,
+                      "%s", zcs_last_error());
+    }
+
+    /* One bool: Vulkan passed it, comparing one byte of four. */
+    static const zcs_field_desc one[] = {ZCS_FIELD(mm_bool, alive), ZCS_FIELD(mm_bool, count)};
+    zcs_struct_desc desc_one = ZCS_STRUCT_DESC(
+        mm_bool, one,
+        "#define MM_FLAG bool\nZCS_STRUCT(mm_bool) { MM_FLAG alive; zcs_u32 count; };\n");
+    if (is_opencl()) {
+        ZCS_CK(zcs_struct_check(context, &desc_one, NULL));
+    } else {
+        ZCS_CK_STATUS(zcs_struct_check(context, &desc_one, NULL), ZCS_ERROR_LAYOUT_MISMATCH);
+        ck_assert_msg(strstr(zcs_last_error(), "device offset 0 size 4") != NULL, "%s",
+                      zcs_last_error());
+    }
+
+    /* Same size, other encoding: a 32-bit host field against a GLSL bool. */
+    static const zcs_field_desc both[] = {ZCS_FIELD(mm_any, a), ZCS_FIELD(mm_any, b)};
+    zcs_struct_desc desc_any = ZCS_STRUCT_DESC(mm_any, both,
+                                               "#if ZCS_LAYOUT_GLSL\n#define MM_FLAG bool\n#else\n"
+                                               "#define MM_FLAG zcs_u32\n#endif\n"
+                                               "ZCS_STRUCT(mm_any) { zcs_u32 a; MM_FLAG b; };\n");
+    if (is_opencl()) {
+        ZCS_CK(zcs_struct_check(context, &desc_any, NULL));
+    } else {
+        ZCS_CK_STATUS(zcs_struct_check(context, &desc_any, NULL), ZCS_ERROR_LAYOUT_MISMATCH);
+        ck_assert_msg(strstr(zcs_last_error(), "field \"b\" (offset 4, size 4 on both sides): the "
+                                               "device stores its value differently") != NULL,
+                      "%s", zcs_last_error());
+    }
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+/* ---- build errors point at the user's own file and lines ---- */
+
+typedef struct Particle {
+    float x;
+    uint32_t y;
+} Particle;
+
+START_TEST(build_errors_name_the_declarations_file_and_line)
+{
+    zcs_context *context = zcs_test_context();
+    static const zcs_field_desc fields[] = {ZCS_FIELD(Particle, x), ZCS_FIELD(Particle, y)};
+    zcs_struct_desc desc = ZCS_STRUCT_DESC(Particle, fields,
+                                           "#include \"zcs/layout.h\"\n"
+                                           "ZCS_STRUCT(Particle)\n"
+                                           "{\n"
+                                           "    zcs_f32 x;\n"
+                                           "    zcs_u33 y;\n"
+                                           "};\n");
+    desc.source_name = "particle_decl.h";
+    ZCS_CK_STATUS(zcs_struct_check(context, &desc, NULL), ZCS_ERROR_BUILD);
+    ck_assert_msg(strstr(zcs_last_error(), "particle_decl.h:5") != NULL, "%s", zcs_last_error());
+    printf("build error: %s\n", zcs_last_error());
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(struct_declared_without_typedef_gets_a_hint)
+{
+    zcs_context *context = zcs_test_context();
+    static const zcs_field_desc fields[] = {ZCS_FIELD(Particle, x), ZCS_FIELD(Particle, y)};
+    zcs_struct_desc desc = ZCS_STRUCT_DESC(Particle, fields,
+                                           "#include \"zcs/layout.h\"\n"
+                                           "\n"
+                                           "struct Particle {\n"
+                                           "    zcs_f32 x;\n"
+                                           "    zcs_u32 y;\n"
+                                           "};\n");
+    desc.source_name = "particle_decl.h";
+    if (is_opencl()) {
+        /* The probe names the type "Particle": OpenCL C needs a typedef. */
+        ZCS_CK_STATUS(zcs_struct_check(context, &desc, NULL), ZCS_ERROR_BUILD);
+        ck_assert_msg(strstr(zcs_last_error(), "hint: particle_decl.h:3 declares \"struct "
+                                               "Particle\"") != NULL,
+                      "%s", zcs_last_error());
+        ck_assert_msg(strstr(zcs_last_error(), "ZCS_STRUCT(Particle)") != NULL, "%s",
+                      zcs_last_error());
+        printf("hint: %s\n", zcs_last_error());
+    } else {
+        /* A GLSL struct's name is a type name. */
+        ZCS_CK(zcs_struct_check(context, &desc, NULL));
+    }
+    zcs_test_context_destroy(context);
 }
 END_TEST
 
@@ -571,6 +805,13 @@ static Suite *layout_suite(void)
     tcase_add_test(mismatches, reordered_field_is_caught);
     tcase_add_test(mismatches, wrong_total_size_is_caught);
     tcase_add_test(mismatches, invalid_descriptions_are_refused);
+    tcase_add_test(mismatches, bool_fields_are_refused);
+    tcase_add_test(mismatches, public_particle_header_matches_the_device);
+    tcase_add_test(mismatches, other_forbidden_types_are_refused);
+    tcase_add_test(mismatches, forbidden_words_outside_shared_fields_are_accepted);
+    tcase_add_test(mismatches, bool_behind_a_macro_is_caught_by_the_probe);
+    tcase_add_test(mismatches, build_errors_name_the_declarations_file_and_line);
+    tcase_add_test(mismatches, struct_declared_without_typedef_gets_a_hint);
     suite_add_tcase(suite, mismatches);
 
     TCase *references = tcase_create("references");

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "particle.h"
+#include <zcs/particle.h>
 #include "support/zcs_test.h"
 
 /* Allocate `count` uint32 elements set to their index. */

@@ -13,7 +13,7 @@
 
 #include <zcs/zcs.h>
 
-#include "particle.h"
+#include <zcs/particle.h>
 
 /* Print the failing call's status and message, then leave. */
 static void check(zcs_status status, const char *what)

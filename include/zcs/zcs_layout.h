@@ -69,10 +69,18 @@ typedef struct zcs_struct_desc {
        includes. It is compiled as OpenCL C (OpenCL backend) or GLSL (Vulkan backend), after
        zcs's own copy of <zcs/layout.h>; lines that include "zcs/layout.h" are dropped
        from it (kept as empty lines, so build-log line numbers match the file). Other
-       #include lines must resolve through `options` (OpenCL -I) or be absent. */
+       #include lines resolve through `options` (-I dir, on both backends) or must be
+       absent. Before the probe runs, the bodies of its structs and its typedefs (outside
+       ZCS_LAYOUT_HOST sections) are searched for the types docs/layout.md forbids (bool,
+       size_t, long, char, short, enum, bit-fields...): such a field is refused. */
     const char *source;
-    /* Optional compiler options for the probe (OpenCL: "-I dir -D NAME=1"); NULL for none. */
+    /* Optional compiler options for the probe, as zcs_program_create_from_source takes
+       them ("-I dir -D NAME=1"); NULL for none. */
     const char *options;
+    /* Optional. The name build logs and messages give the declaration, normally its file
+       name ("particles.h"): a compiler error reads "particles.h:12: ...". NULL: "declaration
+       of <name>". */
+    const char *source_name;
 } zcs_struct_desc;
 
 /*
@@ -83,7 +91,7 @@ typedef struct zcs_struct_desc {
 #define ZCS_STRUCT_DESC(T, field_array, source_text)                                               \
     {                                                                                              \
 #T, sizeof(T), (field_array), sizeof(field_array) / sizeof((field_array)[0]),              \
-            (source_text), NULL                                                                    \
+            (source_text), NULL, NULL                                                              \
     }
 
 /* What a check did and cost. */
@@ -115,14 +123,18 @@ typedef struct zcs_layout_report {
  * Returns ZCS_SUCCESS,
  * ZCS_ERROR_LAYOUT_MISMATCH (the message names the struct and the first differing
  *   field, with the host offset and size and the device offset and size, or the two
- *   struct sizes),
+ *   struct sizes; or a field the device stores in other bytes than the host at the same
+ *   place, such as a GLSL bool; or a field of a type the rules forbid, with the line,
+ *   why and what to use instead),
  * ZCS_ERROR_NULL_HANDLE (context, desc, desc->name, desc->fields or desc->source is NULL),
  * ZCS_ERROR_INVALID_HANDLE (context is not live),
  * ZCS_ERROR_INVALID_ARGUMENT (name not an identifier, a field name that is not a member
  *   designator, no fields or more than ZCS_MAX_STRUCT_FIELDS, size 0 or over
  *   ZCS_MAX_STRUCT_SIZE, a field of size 0 or past the struct's end),
  * ZCS_ERROR_BUILD (the device compiler refused the declaration or a field name; the
- *   message holds the build log),
+ *   message holds the build log, whose lines name desc->source_name and the
+ *   declaration's own line numbers, and a hint for `struct NAME` declared without a
+ *   typedef),
  * ZCS_ERROR_UNSUPPORTED (the backend cannot compile source at run time: Vulkan without
  *   a GLSL compiler),
  * ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_DISPATCH, ZCS_ERROR_BACKEND.

@@ -79,6 +79,7 @@ static uint64_t zcs__desc_hash(const zcs_struct_desc *desc)
         hash = zcs__hash_bytes(hash, numbers, sizeof numbers);
     }
     hash = zcs__hash_string(hash, desc->source);
+    hash = zcs__hash_string(hash, desc->source_name);
     return zcs__hash_string(hash, desc->options);
 }
 
@@ -126,16 +127,37 @@ static void zcs__text_appendf(zcs__text *text, const char *format, ...)
 
 static void zcs__text_appendf(zcs__text *text, const char *format, ...)
 {
-    char piece[1024];
     va_list args;
     va_start(args, format);
-    int length = vsnprintf(piece, sizeof piece, format, args);
+    int length = vsnprintf(NULL, 0, format, args);
     va_end(args);
-    if (length < 0 || (size_t)length >= sizeof piece) {
+    if (length < 0) {
         text->failed = 1;
         return;
     }
-    zcs__text_append_n(text, piece, (size_t)length);
+    /* Make room, then format in place (vsnprintf writes the NUL the append keeps). */
+    zcs__text_append_n(text, "", 0);
+    size_t needed = text->length + (size_t)length + 1;
+    if (!text->failed && needed > text->capacity) {
+        size_t capacity = text->capacity != 0 ? text->capacity : 4096;
+        while (needed > capacity)
+            capacity *= 2;
+        char *data = zcs__malloc(capacity);
+        if (data == NULL) {
+            text->failed = 1;
+            return;
+        }
+        memcpy(data, text->data, text->length + 1);
+        zcs__free(text->data);
+        text->data = data;
+        text->capacity = capacity;
+    }
+    if (text->failed)
+        return;
+    va_start(args, format);
+    vsnprintf(text->data + text->length, (size_t)length + 1, format, args);
+    va_end(args);
+    text->length += (size_t)length;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -316,6 +338,354 @@ static zcs_status zcs__check_desc(zcs_context *context, const zcs_struct_desc *d
 }
 
 /* ------------------------------------------------------------------------ */
+/* Types the rules forbid (docs/layout.md, rule 2)                           */
+/* ------------------------------------------------------------------------ */
+
+/* The name build logs and messages give the declaration. */
+static void zcs__source_name(const zcs_struct_desc *desc, char *name, size_t size)
+{
+    if (desc->source_name != NULL && desc->source_name[0] != '\0')
+        snprintf(name, size, "%s", desc->source_name);
+    else
+        snprintf(name, size, "declaration of %s", desc->name);
+}
+
+/* A type the rules forbid in a shared struct: why, and what to use instead. */
+typedef struct zcs__forbidden_type {
+    const char *token;
+    const char *why;
+    const char *instead;
+} zcs__forbidden_type;
+
+static const zcs__forbidden_type zcs__forbidden_types[] = {
+    {"bool",
+     "a bool is 1 byte in C, 32 bits in GLSL and of no fixed size in OpenCL C, and its "
+     "values are converted, not copied",
+     "zcs_u32 holding 0 or 1"},
+    {"_Bool", "a _Bool is 1 byte in C, 32 bits in GLSL and of no fixed size in OpenCL C",
+     "zcs_u32 holding 0 or 1"},
+    {"size_t", "its size is each side's pointer size, which may differ, and GLSL has none",
+     "zcs_u64 or zcs_u32"},
+    {"ptrdiff_t", "its size is each side's pointer size, which may differ, and GLSL has none",
+     "zcs_i64 or zcs_i32"},
+    {"intptr_t", "its size is each side's pointer size, which may differ, and GLSL has none",
+     "zcs_i64, or ZCS_PTR(T) for a pointer"},
+    {"uintptr_t", "its size is each side's pointer size, which may differ, and GLSL has none",
+     "zcs_u64, or ZCS_PTR(T) for a pointer"},
+    {"long",
+     "a long is 8 bytes in OpenCL C but 4 on some hosts (Windows, 32-bit), and GLSL has none",
+     "zcs_i64 or zcs_u64"},
+    {"char", "GLSL has no 8-bit type without extensions", "zcs_u32 (pack small values into it)"},
+    {"uchar", "GLSL has no 8-bit type without extensions", "zcs_u32 (pack small values into it)"},
+    {"short", "GLSL has no 16-bit type without extensions", "zcs_u32 (pack small values into it)"},
+    {"ushort", "GLSL has no 16-bit type without extensions", "zcs_u32 (pack small values into it)"},
+    {"enum", "an enum's size is each compiler's choice, and GLSL has none",
+     "zcs_u32 with #define'd values"},
+};
+
+/* Words that may precede a field's name in its declaration (skipped to find the name). */
+static int zcs__is_type_word(const char *word, size_t length)
+{
+    static const char *const words[] = {"unsigned", "signed", "const", "volatile", "long",
+                                        "short",    "int",    "char",  "bool",     "_Bool",
+                                        "struct",   "enum",   "union"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        if (strlen(words[i]) == length && strncmp(word, words[i], length) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* A scanner over the declaration text: comments, literals and preprocessor lines skipped. */
+typedef struct zcs__scanner {
+    const char *c;
+    unsigned line;
+    int line_start; /* only blanks since the last newline: a '#' starts a directive */
+    /* #if nesting: bit d of `host` set while level d is a ZCS_LAYOUT_HOST section, bit d
+       of `else_host` when its #else branch is one (#ifndef ZCS_LAYOUT_HOST). */
+    uint64_t host;
+    uint64_t else_host;
+    unsigned if_depth;
+} zcs__scanner;
+
+static void zcs__scanner_init(zcs__scanner *s, const char *text)
+{
+    memset(s, 0, sizeof *s);
+    s->c = text;
+    s->line = 1;
+    s->line_start = 1;
+}
+
+/* Handle one preprocessor line starting at s->c ('#'), leaving s->c at its end. */
+static void zcs__scan_directive(zcs__scanner *s)
+{
+    const char *start = s->c + 1;
+    const char *end = start;
+    while (*end != '\0' && *end != '\n') {
+        if (*end == '\\' && end[1] == '\n')
+            s->line++;
+        end++;
+    }
+    while (*start == ' ' || *start == '\t')
+        start++;
+    char directive[128];
+    size_t length =
+        (size_t)(end - start) < sizeof directive - 1 ? (size_t)(end - start) : sizeof directive - 1;
+    memcpy(directive, start, length);
+    directive[length] = '\0';
+    int names_host = strstr(directive, "ZCS_LAYOUT_HOST") != NULL;
+    int negated = strncmp(directive, "ifndef", 6) == 0 || strchr(directive, '!') != NULL;
+    if (strncmp(directive, "if", 2) == 0) {
+        if (s->if_depth < 64) {
+            uint64_t bit = (uint64_t)1 << s->if_depth;
+            if (names_host && !negated)
+                s->host |= bit;
+            if (names_host && negated)
+                s->else_host |= bit;
+        }
+        s->if_depth++;
+    } else if (strncmp(directive, "el", 2) == 0 && s->if_depth > 0 && s->if_depth <= 64) {
+        uint64_t bit = (uint64_t)1 << (s->if_depth - 1);
+        int was_else_host = (s->else_host & bit) != 0;
+        s->host &= ~bit;
+        s->else_host &= ~bit;
+        if (strncmp(directive, "else", 4) == 0 && was_else_host)
+            s->host |= bit;
+        if (strncmp(directive, "elif", 4) == 0 && names_host && !negated)
+            s->host |= bit;
+    } else if (strncmp(directive, "endif", 5) == 0 && s->if_depth > 0) {
+        s->if_depth--;
+        if (s->if_depth < 64) {
+            s->host &= ~((uint64_t)1 << s->if_depth);
+            s->else_host &= ~((uint64_t)1 << s->if_depth);
+        }
+    }
+    s->c = end;
+}
+
+/*
+ * The next token: an identifier (*out_length > 0, returns its start) or one punctuation
+ * character. NULL at the end of the text.
+ */
+static const char *zcs__scan_token(zcs__scanner *s, size_t *out_length)
+{
+    for (;;) {
+        char c = *s->c;
+        if (c == '\0')
+            return NULL;
+        if (c == '\n') {
+            s->line++;
+            s->c++;
+            s->line_start = 1;
+        } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+            s->c++;
+        } else if (c == '\\' && s->c[1] == '\n') {
+            s->c += 2;
+            s->line++;
+        } else if (c == '/' && s->c[1] == '/') {
+            while (*s->c != '\0' && *s->c != '\n')
+                s->c++;
+        } else if (c == '/' && s->c[1] == '*') {
+            s->c += 2;
+            while (*s->c != '\0' && !(s->c[0] == '*' && s->c[1] == '/')) {
+                if (*s->c == '\n')
+                    s->line++;
+                s->c++;
+            }
+            if (*s->c != '\0')
+                s->c += 2;
+        } else if (c == '#' && s->line_start) {
+            zcs__scan_directive(s);
+        } else if (c == '"' || c == '\'') {
+            s->c++;
+            while (*s->c != '\0' && *s->c != c && *s->c != '\n') {
+                if (*s->c == '\\' && s->c[1] != '\0')
+                    s->c++;
+                s->c++;
+            }
+            if (*s->c == c)
+                s->c++;
+        } else {
+            break;
+        }
+    }
+    s->line_start = 0;
+    const char *token = s->c;
+    if (zcs__is_ident_start(*s->c)) {
+        while (zcs__is_ident_char(*s->c))
+            s->c++;
+        *out_length = (size_t)(s->c - token);
+    } else {
+        s->c++;
+        *out_length = 0;
+    }
+    return token;
+}
+
+/*
+ * Refuse a struct field (or a typedef) whose type the rules forbid: a scan of the bodies
+ * of the declaration's structs and of its typedefs, outside ZCS_LAYOUT_HOST sections.
+ * Types hidden behind macros are left to the probe.
+ */
+static zcs_status zcs__check_forbidden_types(zcs_context *context, const zcs_struct_desc *desc)
+{
+    zcs__scanner s;
+    zcs__scanner_init(&s, desc->source);
+    /* Brace levels: bit d set when level d is a struct or union body. */
+    uint64_t struct_levels = 0;
+    unsigned depth = 0;
+    int pending_struct = 0; /* "struct", "union" or "ZCS_STRUCT" seen, no '{' yet */
+    int in_typedef = 0;     /* between "typedef" and its ';' at the same depth */
+    unsigned typedef_depth = 0;
+    const char *previous = NULL;
+    size_t previous_length = 0;
+    for (;;) {
+        size_t length = 0;
+        const char *token = zcs__scan_token(&s, &length);
+        if (token == NULL)
+            break;
+        int host_only = s.host != 0;
+        if (length == 0) {
+            char c = *token;
+            if (c == '{') {
+                if (depth < 64 && pending_struct)
+                    struct_levels |= (uint64_t)1 << depth;
+                depth++;
+                pending_struct = 0;
+            } else if (c == '}') {
+                if (depth > 0)
+                    depth--;
+                if (depth < 64)
+                    struct_levels &= ~((uint64_t)1 << depth);
+            } else if (c == ';') {
+                pending_struct = 0;
+                if (in_typedef && depth == typedef_depth)
+                    in_typedef = 0;
+            } else if (c == '(' && !(previous != NULL && previous_length == 10 &&
+                                     strncmp(previous, "ZCS_STRUCT", 10) == 0)) {
+                pending_struct = 0;
+            } else if (c == ':' && !host_only && depth > 0 && depth <= 64 &&
+                       (struct_levels & ((uint64_t)1 << (depth - 1))) != 0) {
+                char name[128];
+                snprintf(name, sizeof name, "%.*s", previous != NULL ? (int)previous_length : 0,
+                         previous != NULL ? previous : "");
+                char source_name[256];
+                zcs__source_name(desc, source_name, sizeof source_name);
+                return zcs__fail(context, ZCS_ERROR_LAYOUT_MISMATCH, 0,
+                                 "zcs_struct_check: struct \"%s\": %s:%u: field \"%s\" is a "
+                                 "bit-field, which the rules forbid: each compiler lays "
+                                 "bit-fields out its own way and GLSL has none; use a zcs_u32 "
+                                 "and shifts instead (docs/layout.md, rule 2)",
+                                 desc->name, source_name, s.line, name);
+            }
+            previous = token;
+            previous_length = 0;
+            continue;
+        }
+        if ((length == 6 && strncmp(token, "struct", 6) == 0) ||
+            (length == 5 && strncmp(token, "union", 5) == 0) ||
+            (length == 10 && strncmp(token, "ZCS_STRUCT", 10) == 0))
+            pending_struct = 1;
+        if (length == 7 && strncmp(token, "typedef", 7) == 0 && !in_typedef) {
+            in_typedef = 1;
+            typedef_depth = depth;
+        }
+        int in_struct =
+            depth > 0 && depth <= 64 && (struct_levels & ((uint64_t)1 << (depth - 1))) != 0;
+        if (!host_only && (in_struct || in_typedef)) {
+            for (size_t t = 0; t < sizeof zcs__forbidden_types / sizeof zcs__forbidden_types[0];
+                 t++) {
+                const zcs__forbidden_type *type = &zcs__forbidden_types[t];
+                if (strlen(type->token) != length || strncmp(token, type->token, length) != 0)
+                    continue;
+                unsigned line = s.line;
+                /* The declarator's name: the next word that is not part of the type. */
+                zcs__scanner ahead = s;
+                const char *name = NULL;
+                size_t name_length = 0;
+                for (int guard = 0; guard < 16; guard++) {
+                    const char *next = zcs__scan_token(&ahead, &name_length);
+                    if (next == NULL || (name_length == 0 && *next != '*'))
+                        break;
+                    if (name_length > 0 && !zcs__is_type_word(next, name_length) &&
+                        !(strcmp(type->token, "enum") == 0 && guard == 0)) {
+                        name = next;
+                        break;
+                    }
+                }
+                char source_name[256];
+                zcs__source_name(desc, source_name, sizeof source_name);
+                return zcs__fail(context, ZCS_ERROR_LAYOUT_MISMATCH, 0,
+                                 "zcs_struct_check: struct \"%s\": %s:%u: %s \"%.*s\" is of "
+                                 "type %s, which the rules forbid in shared structs: %s; use %s "
+                                 "instead (docs/layout.md, rule 2)",
+                                 desc->name, source_name, line, in_struct ? "field" : "typedef",
+                                 name != NULL ? (int)(name_length > 100 ? 100 : name_length) : 1,
+                                 name != NULL ? name : "?", type->token, type->why, type->instead);
+            }
+        }
+        previous = token;
+        previous_length = length;
+    }
+    return ZCS_SUCCESS;
+}
+
+/*
+ * After a build failure of the probe: prefix the compiler's message, and when the
+ * declaration defines `struct NAME` without a typedef (C and OpenCL C then know no type
+ * NAME), say how to fix it.
+ */
+static void zcs__build_failure(zcs_context *context, const zcs_struct_desc *desc)
+{
+    size_t length = strlen(zcs_last_error());
+    char *log = zcs__malloc(length + 1);
+    if (log == NULL)
+        return; /* the build failure's own message stays */
+    memcpy(log, zcs_last_error(), length + 1);
+    /* `struct NAME {` in the text, and no ZCS_STRUCT(NAME) or typedef naming NAME. */
+    zcs__scanner s;
+    zcs__scanner_init(&s, desc->source);
+    size_t name_length = strlen(desc->name);
+    unsigned struct_line = 0;
+    int typedef_seen = 0, struct_seen = 0;
+    const char *before = NULL;
+    size_t before_length = 0;
+    for (;;) {
+        size_t token_length = 0;
+        const char *token = zcs__scan_token(&s, &token_length);
+        if (token == NULL)
+            break;
+        if (token_length == name_length && strncmp(token, desc->name, name_length) == 0 &&
+            before != NULL) {
+            if (before_length == 6 && strncmp(before, "struct", 6) == 0 && struct_line == 0)
+                struct_line = s.line;
+            if (before_length == 0 && *before == '(')
+                struct_seen = 1; /* ZCS_STRUCT(NAME) */
+        }
+        if (token_length == 7 && strncmp(token, "typedef", 7) == 0)
+            typedef_seen = 1;
+        before = token;
+        before_length = token_length;
+    }
+    char source_name[256];
+    zcs__source_name(desc, source_name, sizeof source_name);
+    char hint[1024] = "";
+    if (struct_line != 0 && !struct_seen && !typedef_seen &&
+        zcs__backend_layout_language == ZCS__LAYOUT_LANG_OPENCL_C)
+        snprintf(hint, sizeof hint,
+                 "\nhint: %s:%u declares \"struct %s\", but C and OpenCL C know no type \"%s\" "
+                 "without a typedef; declare it as ZCS_STRUCT(%s) { ... }; (a typedef'd struct "
+                 "in C and OpenCL C, a struct in GLSL), or add \"typedef struct %s %s;\"",
+                 source_name, struct_line, desc->name, desc->name, desc->name, desc->name,
+                 desc->name);
+    zcs__fail(context, ZCS_ERROR_BUILD, zcs_context_last_backend_error(context),
+              "zcs_struct_check: struct \"%s\": the device compiler refused the declaration "
+              "(%s) or a field name (the layout probe):\n%s%s",
+              desc->name, source_name, log, hint);
+    zcs__free(log);
+}
+
+/* ------------------------------------------------------------------------ */
 /* The probe                                                                 */
 /* ------------------------------------------------------------------------ */
 
@@ -365,95 +735,154 @@ static void zcs__append_user_source(zcs__text *text, const char *source)
     }
 }
 
+/* The name build logs give the declaration: desc->source_name, or a made-up one. Quotes
+   and backslashes would end the #line string early: they become '_'. */
+static void zcs__append_line_directive(zcs__text *text, const char *name)
+{
+    char clean[256];
+    size_t i = 0;
+    for (; name[i] != '\0' && i + 1 < sizeof clean; i++)
+        clean[i] = name[i] == '"' || name[i] == '\\' || name[i] == '\n' ? '_' : name[i];
+    clean[i] = '\0';
+    zcs__text_appendf(text, "#line 1 \"%s\"\n", clean);
+}
+
+/* zcs/layout.h, then the declaration and then the probe, each under its own file name
+   so that a build log points at the user's own lines. */
+static void zcs__probe_prologue(zcs__text *text, const zcs_struct_desc *desc)
+{
+    char name[256];
+    zcs__source_name(desc, name, sizeof name);
+    zcs__append_line_directive(text, "zcs/layout.h");
+    zcs__text_append(text, zcs__layout_header_text);
+    zcs__append_line_directive(text, name);
+    zcs__append_user_source(text, desc->source);
+    zcs__text_appendf(text, "\n");
+    snprintf(name, sizeof name, "layout probe zcs generated for %s", desc->name);
+    zcs__append_line_directive(text, name);
+}
+
+/*
+ * Kernel arguments of both probes: dst0 and dst1 (n elements: element k receives field k
+ * of A), st0 and st1 (2 elements: element 1 receives the whole of B), a, b, the slot
+ * size in bytes (each element of dst and st fits in one slot) and n. dst0 and st0 start
+ * zeroed, dst1 and st1 filled with ZCS__PROBE_BACKGROUND: a byte that reads the same in
+ * both was written by the probe.
+ */
 static void zcs__probe_opencl(zcs__text *text, const zcs_struct_desc *desc)
 {
-    zcs__text_append(text, zcs__layout_header_text);
-    zcs__text_append(text, "#line 1\n");
-    zcs__append_user_source(text, desc->source);
-    zcs__text_appendf(text,
-                      "\n/* zcs layout probe for %s */\n"
-                      "kernel void zcs_layout_probe(global uchar *dst, global const uchar *a,\n"
-                      "                             global const uchar *b, uint dst_bytes, uint "
-                      "n)\n"
-                      "{\n"
-                      "    uint i = (uint)get_global_id(0);\n"
-                      "    if (i > n || (ulong)(i + 1) * sizeof(%s) > (ulong)dst_bytes)\n"
-                      "        return;\n"
-                      "    global %s *e = (global %s *)dst + i;\n"
-                      "    global uchar *field = (global uchar *)e;\n"
-                      "    size_t size = sizeof(%s);\n"
-                      "    global const uchar *from = b;\n"
-                      "    switch (i) {\n",
-                      desc->name, desc->name, desc->name, desc->name, desc->name);
+    zcs__probe_prologue(text, desc);
+    const char *t = desc->name;
+    zcs__text_appendf(
+        text,
+        "kernel void zcs_layout_probe(global uchar *dst0, global uchar *dst1, global uchar *st0,\n"
+        "                             global uchar *st1, global const uchar *a,\n"
+        "                             global const uchar *b, uint slot, uint n)\n"
+        "{\n"
+        "    uint i = (uint)get_global_id(0);\n"
+        "    if (i > n)\n"
+        "        return;\n"
+        "    if (i == n) {\n"
+        "        if (sizeof(%s) > (ulong)slot)\n"
+        "            return;\n"
+        "        for (size_t k = 0; k < sizeof(%s); k++) {\n"
+        "            st0[sizeof(%s) + k] = b[k];\n"
+        "            st1[sizeof(%s) + k] = b[k];\n"
+        "        }\n"
+        "        return;\n"
+        "    }\n"
+        "    if ((ulong)(i + 1) * sizeof(%s) > (ulong)slot * n)\n"
+        "        return;\n"
+        "    global %s *e = (global %s *)dst0 + i;\n"
+        "    global uchar *field = (global uchar *)e;\n"
+        "    size_t size = 0;\n"
+        "    switch (i) {\n",
+        t, t, t, t, t, t, t);
     for (size_t k = 0; k < desc->field_count; k++)
         zcs__text_appendf(text,
                           "    case %zu: field = (global uchar *)&e->%s; size = sizeof(e->%s); "
-                          "from = a; break;\n",
+                          "break;\n",
                           k, desc->fields[k].name, desc->fields[k].name);
-    zcs__text_append(text, "    default: break;\n"
-                           "    }\n"
-                           "    size_t offset = (size_t)(field - (global uchar *)e);\n"
-                           "    for (size_t k = 0; k < size; k++)\n"
-                           "        field[k] = from[offset + k];\n"
-                           "}\n");
+    zcs__text_appendf(text,
+                      "    default: break;\n"
+                      "    }\n"
+                      "    size_t offset = (size_t)(field - (global uchar *)e);\n"
+                      "    size_t base = (size_t)i * sizeof(%s);\n"
+                      "    for (size_t k = 0; k < size; k++) {\n"
+                      "        dst0[base + offset + k] = a[offset + k];\n"
+                      "        dst1[base + offset + k] = a[offset + k];\n"
+                      "    }\n"
+                      "}\n",
+                      t);
 }
 
 static void zcs__probe_glsl(zcs__text *text, const zcs_struct_desc *desc)
 {
-    zcs__text_append(text, "#version 450\n");
-    zcs__text_append(text, zcs__layout_header_text);
-    zcs__text_append(text, "#line 1\n");
-    zcs__append_user_source(text, desc->source);
-    zcs__text_appendf(text,
-                      "\n/* zcs layout probe for %s */\n"
-                      "layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) "
-                      "in;\n"
-                      "layout(std430, set = 0, binding = 0) buffer ZcsLayoutDst { %s zcs_dst[]; "
-                      "};\n"
-                      "layout(std430, set = 0, binding = 1) readonly buffer ZcsLayoutA { %s "
-                      "zcs_a; };\n"
-                      "layout(std430, set = 0, binding = 2) readonly buffer ZcsLayoutB { %s "
-                      "zcs_b; };\n"
-                      "layout(push_constant, std430) uniform ZcsLayoutArgs { uint dst_bytes; "
-                      "uint n; } zcs_args;\n"
-                      "void main()\n"
-                      "{\n"
-                      "    uint i = gl_GlobalInvocationID.x;\n"
-                      "    if (i > zcs_args.n || i >= uint(zcs_dst.length()))\n"
-                      "        return;\n"
-                      "    switch (i) {\n",
-                      desc->name, desc->name, desc->name, desc->name);
+    zcs__text_append(text, "#version 450\n"
+                           "#extension GL_GOOGLE_cpp_style_line_directive : enable\n");
+    zcs__probe_prologue(text, desc);
+    const char *t = desc->name;
+    zcs__text_appendf(
+        text,
+        "layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;\n"
+        "layout(std430, set = 0, binding = 0) buffer ZcsLayoutDst0 { %s zcs_dst0[]; };\n"
+        "layout(std430, set = 0, binding = 1) buffer ZcsLayoutDst1 { %s zcs_dst1[]; };\n"
+        "layout(std430, set = 0, binding = 2) buffer ZcsLayoutSt0 { %s zcs_st0[]; };\n"
+        "layout(std430, set = 0, binding = 3) buffer ZcsLayoutSt1 { %s zcs_st1[]; };\n"
+        "layout(std430, set = 0, binding = 4) readonly buffer ZcsLayoutA { %s zcs_a; };\n"
+        "layout(std430, set = 0, binding = 5) readonly buffer ZcsLayoutB { %s zcs_b; };\n"
+        "layout(push_constant, std430) uniform ZcsLayoutArgs { uint slot; uint n; } zcs_args;\n"
+        "void main()\n"
+        "{\n"
+        "    uint i = gl_GlobalInvocationID.x;\n"
+        "    if (i > zcs_args.n)\n"
+        "        return;\n"
+        "    if (i == zcs_args.n) {\n"
+        "        if (zcs_st0.length() >= 2 && zcs_st1.length() >= 2) {\n"
+        "            zcs_st0[1] = zcs_b;\n"
+        "            zcs_st1[1] = zcs_b;\n"
+        "        }\n"
+        "        return;\n"
+        "    }\n"
+        "    if (i >= uint(zcs_dst0.length()) || i >= uint(zcs_dst1.length()))\n"
+        "        return;\n"
+        "    switch (i) {\n",
+        t, t, t, t, t, t);
     for (size_t k = 0; k < desc->field_count; k++)
-        zcs__text_appendf(text, "    case %zuu: zcs_dst[%zu].%s = zcs_a.%s; break;\n", k, k,
-                          desc->fields[k].name, desc->fields[k].name);
-    zcs__text_append(text, "    default: zcs_dst[i] = zcs_b; break;\n"
+        zcs__text_appendf(
+            text,
+            "    case %zuu: zcs_dst0[%zu].%s = zcs_a.%s; zcs_dst1[%zu].%s = zcs_a.%s; "
+            "break;\n",
+            k, k, desc->fields[k].name, desc->fields[k].name, k, desc->fields[k].name,
+            desc->fields[k].name);
+    zcs__text_append(text, "    default: break;\n"
                            "    }\n"
                            "}\n");
 }
 
 /* The probe's device objects, released together. */
 typedef struct zcs__probe {
-    zcs_buffer *dst;
-    zcs_buffer *a;
-    zcs_buffer *b;
+    zcs_buffer *buffers[6]; /* dst0, dst1, st0, st1, a, b */
     zcs_program *program;
     zcs_kernel *kernel;
 } zcs__probe;
+
+/* Byte of dst1 and st1 before the probe runs: any value but 0 (dst0 and st0's). */
+#define ZCS__PROBE_BACKGROUND 0xa5
 
 static void zcs__probe_release(zcs__probe *probe)
 {
     zcs_kernel_destroy(probe->kernel);
     zcs_program_destroy(probe->program);
     /* Free keeps the first failure's message: errors here are not reported. */
-    if (probe->dst != NULL)
-        (void)zcs_free(probe->dst);
-    if (probe->a != NULL)
-        (void)zcs_free(probe->a);
-    if (probe->b != NULL)
-        (void)zcs_free(probe->b);
+    for (size_t i = 0; i < sizeof probe->buffers / sizeof probe->buffers[0]; i++) {
+        if (probe->buffers[i] != NULL)
+            (void)zcs_free(probe->buffers[i]);
+    }
 }
 
-/* Allocate `size` bytes and fill them with zeros (fill < 0) or pattern A or B. */
+/* Allocate `size` bytes and fill them with zeros (fill -1), the background (fill -2) or
+   pattern A (0) or B (1). */
 static zcs_status zcs__probe_buffer(zcs_context *context, size_t size, int fill,
                                     zcs_buffer **out_buffer)
 {
@@ -465,7 +894,7 @@ static zcs_status zcs__probe_buffer(zcs_context *context, size_t size, int fill,
     status = zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&bytes);
     if (status == ZCS_SUCCESS) {
         for (size_t i = 0; i < size; i++)
-            bytes[i] = fill < 0 ? 0 : zcs__pattern(i, fill);
+            bytes[i] = fill == -1 ? 0 : fill == -2 ? ZCS__PROBE_BACKGROUND : zcs__pattern(i, fill);
         status = zcs_unmap(buffer);
     }
     if (status != ZCS_SUCCESS) {
@@ -498,45 +927,49 @@ static size_t zcs__host_value_end(const zcs_struct_desc *desc, size_t index)
     return has_members ? end : field->offset + field->size;
 }
 
-/* Compare the read-back image with the host's description. */
+/* The two read-back copies of one probe array: a byte was written where they agree. */
+typedef struct zcs__probe_image {
+    const unsigned char *zero;       /* started as zeros */
+    const unsigned char *background; /* started as ZCS__PROBE_BACKGROUND */
+} zcs__probe_image;
+
+static int zcs__written(const zcs__probe_image *image, size_t i)
+{
+    return image->zero[i] == image->background[i];
+}
+
+/* Compare what the probe wrote with the host's description. */
 static zcs_status zcs__probe_compare(zcs_context *context, const zcs_struct_desc *desc,
-                                     const unsigned char *image, size_t image_size,
-                                     size_t *out_device_size)
+                                     const zcs__probe_image *dst, const zcs__probe_image *st,
+                                     size_t slot, size_t *out_device_size)
 {
     const char *fn = "zcs_struct_check";
     size_t n = desc->field_count;
-    size_t first_b = image_size;
-    for (size_t i = 0; i < image_size; i++) {
-        if (image[i] >= 0x80) {
-            first_b = i;
-            break;
-        }
-    }
-    if (first_b == image_size)
+    int glsl = zcs__backend_layout_language == ZCS__LAYOUT_LANG_GLSL;
+
+    /* Element 1 of st holds B: its first byte (every layout puts the first member at
+       offset 0, and a copy writes it) is the device's array stride, sizeof(T). */
+    size_t stride = 0;
+    while (stride < 2 * slot && !zcs__written(st, stride))
+        stride++;
+    if (stride == 2 * slot)
         return zcs__fail(context, ZCS_ERROR_LAYOUT_MISMATCH, 0,
                          "%s: struct \"%s\" is %zu bytes on the host but more than %zu bytes on "
                          "the device (the probe's element did not fit)",
-                         fn, desc->name, desc->size, image_size / (n + 1));
-    if (first_b % n != 0)
+                         fn, desc->name, desc->size, slot);
+    if (stride == 0 || stride > slot)
         return zcs__fail(context, ZCS_ERROR_BACKEND, 0,
-                         "%s: struct \"%s\": the layout probe gave inconsistent results (element "
-                         "%zu starts at byte %zu)",
-                         fn, desc->name, n, first_b);
-    size_t stride = first_b / n;
-    int glsl = zcs__backend_layout_language == ZCS__LAYOUT_LANG_GLSL;
+                         "%s: struct \"%s\": the layout probe gave inconsistent results (its "
+                         "second element starts at byte %zu)",
+                         fn, desc->name, stride);
 
     for (size_t k = 0; k < n; k++) {
         const zcs_field_desc *field = &desc->fields[k];
-        const unsigned char *element = image + k * stride;
+        size_t base = k * stride;
         size_t low = stride, high = 0;
         for (size_t i = 0; i < stride; i++) {
-            if (element[i] == 0)
+            if (!zcs__written(dst, base + i))
                 continue;
-            if (element[i] != zcs__pattern(i, 0))
-                return zcs__fail(context, ZCS_ERROR_BACKEND, 0,
-                                 "%s: struct \"%s\": the layout probe of field \"%s\" wrote "
-                                 "0x%02x at byte %zu, expected 0x%02x",
-                                 fn, desc->name, field->name, element[i], i, zcs__pattern(i, 0));
             if (low == stride)
                 low = i;
             high = i + 1;
@@ -561,6 +994,21 @@ static zcs_status zcs__probe_compare(zcs_context *context, const zcs_struct_desc
                                  ? " (GLSL copies no trailing padding: if the field is a struct, "
                                    "list its members too)"
                                  : "");
+        /* Same place and size: the bytes must be the host's too, or the two sides encode
+           the value differently (a GLSL bool holds 1 in 32 bits where the host's byte
+           held anything). */
+        for (size_t i = low; i < high; i++) {
+            unsigned char expected = zcs__pattern(i, 0);
+            unsigned char got = dst->zero[base + i];
+            if (zcs__written(dst, base + i) && got != expected)
+                return zcs__fail(context, ZCS_ERROR_LAYOUT_MISMATCH, 0,
+                                 "%s: struct \"%s\", field \"%s\" (offset %zu, size %zu on both "
+                                 "sides): the device stores its value differently: a copy on "
+                                 "the device turned byte %zu from 0x%02x into 0x%02x (a type "
+                                 "the device converts, such as bool; docs/layout.md, rules)",
+                                 fn, desc->name, field->name, field->offset, field->size, i,
+                                 expected, got);
+        }
     }
     if (stride != desc->size)
         return zcs__fail(context, ZCS_ERROR_LAYOUT_MISMATCH, 0,
@@ -568,8 +1016,48 @@ static zcs_status zcs__probe_compare(zcs_context *context, const zcs_struct_desc
                          "(every listed field matches: the difference is in padding or in "
                          "fields not listed)",
                          fn, desc->name, desc->size, stride);
+    /* The copy of the whole of B covers the fields not listed too: every byte it wrote
+       must be B's. */
+    for (size_t i = 0; i < stride; i++) {
+        unsigned char expected = zcs__pattern(i, 1);
+        if (zcs__written(st, stride + i) && st->zero[stride + i] != expected)
+            return zcs__fail(context, ZCS_ERROR_LAYOUT_MISMATCH, 0,
+                             "%s: struct \"%s\": the device stores byte %zu differently: a copy "
+                             "of the whole struct on the device turned 0x%02x into 0x%02x (every "
+                             "listed field matches: list the field at that offset; a type the "
+                             "device converts, such as bool, lies there)",
+                             fn, desc->name, i, expected, st->zero[stride + i]);
+    }
     *out_device_size = stride;
     return ZCS_SUCCESS;
+}
+
+/* Map the two copies of a probe array (buffers[first], buffers[first + 1]) for reading. */
+static zcs_status zcs__probe_map(zcs__probe *probe, size_t first, zcs__probe_image *out_image)
+{
+    void *zero = NULL, *background = NULL;
+    zcs_status status = zcs_map(probe->buffers[first], ZCS_MAP_READ, &zero);
+    if (status != ZCS_SUCCESS)
+        return status;
+    status = zcs_map(probe->buffers[first + 1], ZCS_MAP_READ, &background);
+    if (status != ZCS_SUCCESS) {
+        (void)zcs_unmap(probe->buffers[first]);
+        return status;
+    }
+    out_image->zero = zero;
+    out_image->background = background;
+    return ZCS_SUCCESS;
+}
+
+static zcs_status zcs__probe_unmap(zcs__probe *probe, size_t first, zcs_status status)
+{
+    zcs_status unmap_first = zcs_unmap(probe->buffers[first]);
+    zcs_status unmap_second = zcs_unmap(probe->buffers[first + 1]);
+    if (status == ZCS_SUCCESS)
+        status = unmap_first;
+    if (status == ZCS_SUCCESS)
+        status = unmap_second;
+    return status;
 }
 
 static zcs_status zcs__probe_run(zcs_context *context, const zcs_struct_desc *desc,
@@ -591,56 +1079,42 @@ static zcs_status zcs__probe_run(zcs_context *context, const zcs_struct_desc *de
     size_t slot = desc->size * 4 + 64;
     slot = (slot + 15) / 16 * 16;
     size_t n = desc->field_count;
-    size_t dst_bytes = slot * (n + 1);
     zcs__probe probe = {0};
     zcs_status status = zcs_program_create_from_source(context, text.data, text.length,
                                                        desc->options, &probe.program);
     zcs__free(text.data);
-    if (status == ZCS_ERROR_BUILD) {
-        /* Prefix the build failure's message (a copy: it lives in the buffer rewritten). */
-        size_t length = strlen(zcs_last_error());
-        char *log = zcs__malloc(length + 1);
-        if (log != NULL) {
-            memcpy(log, zcs_last_error(), length + 1);
-            zcs__fail(context, status, zcs_context_last_backend_error(context),
-                      "zcs_struct_check: struct \"%s\": the device compiler refused the "
-                      "declaration or a field name:\n%s",
-                      desc->name, log);
-            zcs__free(log);
-        }
-    }
+    if (status == ZCS_ERROR_BUILD)
+        zcs__build_failure(context, desc);
     if (status == ZCS_SUCCESS)
         status =
             zcs_kernel_create(probe.program, glsl ? "main" : "zcs_layout_probe", &probe.kernel);
-    if (status == ZCS_SUCCESS)
-        status = zcs__probe_buffer(context, dst_bytes, -1, &probe.dst);
-    if (status == ZCS_SUCCESS)
-        status = zcs__probe_buffer(context, slot, 0, &probe.a);
-    if (status == ZCS_SUCCESS)
-        status = zcs__probe_buffer(context, slot, 1, &probe.b);
-    uint32_t dst_bytes32 = (uint32_t)dst_bytes;
+    /* dst0, dst1, st0, st1, a, b: sizes and initial contents. */
+    const size_t sizes[6] = {slot * n, slot * n, 2 * slot, 2 * slot, slot, slot};
+    const int fills[6] = {-1, -2, -1, -2, 0, 1};
+    for (uint32_t i = 0; i < 6 && status == ZCS_SUCCESS; i++) {
+        status = zcs__probe_buffer(context, sizes[i], fills[i], &probe.buffers[i]);
+        if (status == ZCS_SUCCESS)
+            status = zcs_kernel_set_buffer(probe.kernel, i, probe.buffers[i]);
+    }
+    uint32_t slot32 = (uint32_t)slot;
     uint32_t n32 = (uint32_t)n;
     if (status == ZCS_SUCCESS)
-        status = zcs_kernel_set_buffer(probe.kernel, 0, probe.dst);
+        status = zcs_kernel_set_value(probe.kernel, 6, sizeof slot32, &slot32);
     if (status == ZCS_SUCCESS)
-        status = zcs_kernel_set_buffer(probe.kernel, 1, probe.a);
-    if (status == ZCS_SUCCESS)
-        status = zcs_kernel_set_buffer(probe.kernel, 2, probe.b);
-    if (status == ZCS_SUCCESS)
-        status = zcs_kernel_set_value(probe.kernel, 3, sizeof dst_bytes32, &dst_bytes32);
-    if (status == ZCS_SUCCESS)
-        status = zcs_kernel_set_value(probe.kernel, 4, sizeof n32, &n32);
+        status = zcs_kernel_set_value(probe.kernel, 7, sizeof n32, &n32);
     size_t global = n + 1;
     if (status == ZCS_SUCCESS)
         status = zcs_dispatch(probe.kernel, 1, &global, NULL);
-    const unsigned char *image = NULL;
+    zcs__probe_image dst, st;
     if (status == ZCS_SUCCESS)
-        status = zcs_map(probe.dst, ZCS_MAP_READ, (void **)&image);
+        status = zcs__probe_map(&probe, 0, &dst);
     if (status == ZCS_SUCCESS) {
-        status = zcs__probe_compare(context, desc, image, dst_bytes, out_device_size);
-        zcs_status unmap_status = zcs_unmap(probe.dst);
-        if (status == ZCS_SUCCESS)
-            status = unmap_status;
+        status = zcs__probe_map(&probe, 2, &st);
+        if (status == ZCS_SUCCESS) {
+            status = zcs__probe_compare(context, desc, &dst, &st, slot, out_device_size);
+            status = zcs__probe_unmap(&probe, 2, status);
+        }
+        status = zcs__probe_unmap(&probe, 0, status);
     }
     zcs__probe_release(&probe);
     return status;
@@ -654,6 +1128,8 @@ zcs_status zcs_struct_check(zcs_context *context, const zcs_struct_desc *desc,
     if (desc == NULL)
         return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "zcs_struct_check: desc is NULL");
     zcs_status status = zcs__check_desc(context, desc);
+    if (status == ZCS_SUCCESS)
+        status = zcs__check_forbidden_types(context, desc);
     if (status != ZCS_SUCCESS)
         return status;
 

@@ -1,8 +1,85 @@
 /* OpenCL backend: programs, kernels, arguments and dispatch. */
+/* mkdtemp, getpid */
+#define _POSIX_C_SOURCE 200809L
+
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "opencl/cl_backend.h"
+
+/* The text of include/zcs/layout.h, embedded at build time (cmake/embed_text.cmake). */
+extern const char zcs__layout_header_text[];
+
+/*
+ * #include "zcs/layout.h" in kernels built at run time. OpenCL compilers read headers
+ * from files only, so the first build writes the embedded copy to a private directory,
+ * <TMPDIR or /tmp>/zcs-include-XXXXXX/zcs/layout.h, passed to every build with -I; the
+ * process that made it removes it when it exits or unloads the library. Where it cannot
+ * be written, builds go without it (a kernel that includes the header then fails to build
+ * and the message says so).
+ */
+static pthread_once_t zcs__cl_include_once = PTHREAD_ONCE_INIT;
+static char zcs__cl_include_dir[512];
+static pid_t zcs__cl_include_owner;
+
+static void zcs__cl_include_dir_create(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    if (tmp == NULL || tmp[0] == '\0')
+        tmp = "/tmp";
+    char dir[sizeof zcs__cl_include_dir];
+    char file[sizeof zcs__cl_include_dir + 32];
+    int length = snprintf(dir, sizeof dir, "%s/zcs-include-XXXXXX", tmp);
+    /* Build options are split at blanks: a path with one cannot be passed. */
+    if (length < 0 || (size_t)length >= sizeof dir || strpbrk(dir, " \t\n\"'\\") != NULL ||
+        mkdtemp(dir) == NULL)
+        return;
+    snprintf(file, sizeof file, "%s/zcs", dir);
+    int made_zcs = mkdir(file, 0700) == 0;
+    FILE *out = NULL;
+    if (made_zcs) {
+        snprintf(file, sizeof file, "%s/zcs/layout.h", dir);
+        out = fopen(file, "wb");
+    }
+    size_t size = strlen(zcs__layout_header_text);
+    int written = out != NULL && fwrite(zcs__layout_header_text, 1, size, out) == size;
+    if (out != NULL && fclose(out) != 0)
+        written = 0;
+    if (!written) {
+        if (out != NULL)
+            remove(file);
+        if (made_zcs) {
+            snprintf(file, sizeof file, "%s/zcs", dir);
+            rmdir(file);
+        }
+        rmdir(dir);
+        return;
+    }
+    memcpy(zcs__cl_include_dir, dir, sizeof dir);
+    zcs__cl_include_owner = getpid();
+}
+
+#if defined(__GNUC__)
+__attribute__((destructor))
+#endif
+static void
+zcs__cl_include_dir_remove(void)
+{
+    /* Forked children share the directory: only its maker removes it. */
+    if (zcs__cl_include_dir[0] == '\0' || getpid() != zcs__cl_include_owner)
+        return;
+    char file[sizeof zcs__cl_include_dir + 32];
+    snprintf(file, sizeof file, "%s/zcs/layout.h", zcs__cl_include_dir);
+    remove(file);
+    snprintf(file, sizeof file, "%s/zcs", zcs__cl_include_dir);
+    rmdir(file);
+    rmdir(zcs__cl_include_dir);
+    zcs__cl_include_dir[0] = '\0';
+}
 
 /* Always asked for, so that kernel parameters can be checked by kind. */
 #define ZCS__CL_BUILD_OPTIONS "-cl-kernel-arg-info"
@@ -30,19 +107,55 @@ static zcs_status zcs__cl_build_failure(zcs_context *context, cl_program program
     return status;
 }
 
-/* Build `cl_program` with the user's options, then keep it in program->impl. */
-static zcs_status zcs__cl_build(zcs_program *program, cl_program cl_program, const char *options)
+/* 1 when every -I in `options` has a directory (a lone trailing -I crashes some compilers). */
+static int zcs__cl_include_options_valid(const char *options)
+{
+    const char *p = options;
+    while (p != NULL && *p != '\0') {
+        while (*p == ' ' || *p == '\t' || *p == '\n')
+            p++;
+        const char *start = p;
+        while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n')
+            p++;
+        if (p - start == 2 && strncmp(start, "-I", 2) == 0) {
+            while (*p == ' ' || *p == '\t' || *p == '\n')
+                p++;
+            if (*p == '\0' || *p == '-')
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/*
+ * Build `cl_program` with the user's options, then keep it in program->impl. Include
+ * directories come first: the one holding zcs/layout.h, then `file_dir` (a file
+ * program's own directory, may be NULL), then the user's -I.
+ */
+static zcs_status zcs__cl_build(zcs_program *program, cl_program cl_program, const char *options,
+                                const char *file_dir)
 {
     zcs_context *context = program->context;
     struct zcs__context_impl *ctx = context->impl;
+    if (!zcs__cl_include_options_valid(options)) {
+        zcs__cl.clReleaseProgram(cl_program);
+        return zcs__fail(context, ZCS_ERROR_BUILD, CL_INVALID_BUILD_OPTIONS,
+                         "build options \"%s\": -I needs a directory (-I dir or -Idir)", options);
+    }
+    pthread_once(&zcs__cl_include_once, zcs__cl_include_dir_create);
     size_t options_length = options != NULL ? strlen(options) : 0;
-    char *all_options = zcs__malloc(options_length + sizeof ZCS__CL_BUILD_OPTIONS + 1);
+    size_t dir_length = file_dir != NULL ? strlen(file_dir) : 0;
+    size_t size = options_length + dir_length + sizeof zcs__cl_include_dir +
+                  sizeof ZCS__CL_BUILD_OPTIONS + 16;
+    char *all_options = zcs__malloc(size);
     if (all_options == NULL) {
         zcs__cl.clReleaseProgram(cl_program);
         return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_program: out of host memory");
     }
-    snprintf(all_options, options_length + sizeof ZCS__CL_BUILD_OPTIONS + 1, "%s %s",
-             ZCS__CL_BUILD_OPTIONS, options != NULL ? options : "");
+    snprintf(all_options, size, "%s%s%s%s%s %s", ZCS__CL_BUILD_OPTIONS,
+             zcs__cl_include_dir[0] != '\0' ? " -I " : "", zcs__cl_include_dir,
+             dir_length > 0 ? " -I " : "", dir_length > 0 ? file_dir : "",
+             options != NULL ? options : "");
     cl_int error = zcs__cl.clBuildProgram(cl_program, 1, &ctx->device, all_options, NULL, NULL);
     zcs__free(all_options);
     if (error != CL_SUCCESS) {
@@ -72,7 +185,7 @@ zcs_status zcs__backend_program_create_source(zcs_program *program, const char *
         zcs__cl.clCreateProgramWithSource(context->impl->cl_context, 1, &source, &length, &error);
     if (cl_program == NULL || error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateProgramWithSource", error, NULL);
-    return zcs__cl_build(program, cl_program, options);
+    return zcs__cl_build(program, cl_program, options, NULL);
 }
 
 zcs_status zcs__backend_program_create_spirv(zcs_program *program, const void *code, size_t size)
@@ -92,7 +205,7 @@ zcs_status zcs__backend_program_create_spirv(zcs_program *program, const void *c
                                 ? ZCS_ERROR_UNSUPPORTED
                                 : ZCS_ERROR_BACKEND,
                             "clCreateProgramWithIL", error, NULL);
-    return zcs__cl_build(program, cl_program, NULL);
+    return zcs__cl_build(program, cl_program, NULL, NULL);
 }
 
 zcs_status zcs__backend_program_create_builtin(zcs_program *program, const void *data, size_t size)
@@ -106,7 +219,40 @@ zcs_status zcs__backend_program_create_file(zcs_program *program, const char *pa
     size_t path_length = strlen(path);
     if (path_length > 4 && strcmp(path + path_length - 4, ".spv") == 0)
         return zcs__backend_program_create_spirv(program, data, size);
-    return zcs__backend_program_create_source(program, data, size, options);
+    /* Build logs name the file (a #line in front of its text), and "..." includes are
+       found next to it (-I its directory, when the path has no blank). */
+    zcs_context *context = program->context;
+    char *dir = zcs__malloc(path_length + 2);
+    char *text = zcs__malloc(path_length + size + 16);
+    if (dir == NULL || text == NULL) {
+        zcs__free(dir);
+        zcs__free(text);
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_program: out of host memory");
+    }
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        snprintf(dir, path_length + 2, ".");
+    else
+        snprintf(dir, path_length + 2, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    if (strpbrk(dir, " \t\n\"'\\") != NULL)
+        dir[0] = '\0';
+    int quoted = strpbrk(path, "\"\\\n") == NULL;
+    int prefix = snprintf(text, path_length + 16, "#line 1 \"%s\"\n", quoted ? path : "<file>");
+    memcpy(text + prefix, data, size);
+    size_t length = (size_t)prefix + size;
+    text[length] = '\0';
+    cl_int error = CL_SUCCESS;
+    const char *source = text;
+    cl_program cl_program =
+        zcs__cl.clCreateProgramWithSource(context->impl->cl_context, 1, &source, &length, &error);
+    zcs_status status;
+    if (cl_program == NULL || error != CL_SUCCESS)
+        status = zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateProgramWithSource", error, NULL);
+    else
+        status = zcs__cl_build(program, cl_program, options, dir[0] != '\0' ? dir : NULL);
+    zcs__free(dir);
+    zcs__free(text);
+    return status;
 }
 
 void zcs__backend_program_destroy(zcs_program *program)

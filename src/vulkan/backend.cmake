@@ -6,6 +6,7 @@ set(ZCS_BACKEND_SOURCES
     vulkan/vk_context.c
     vulkan/vk_dispatch.c
     vulkan/vk_errors.c
+    vulkan/vk_include.c
     vulkan/vk_layout.c
     vulkan/vk_program.c
     vulkan/vk_spirv.c
@@ -19,10 +20,17 @@ set(ZCS_BACKEND_DEFINITIONS "")
 # backend builds without it and then answers ZCS_ERROR_UNSUPPORTED there.
 # Debian 12's libshaderc.so.1 lacks its glslang dependency (it links, then fails with
 # undefined glslang::* symbols), so the shared library is tried first and the static
-# libshaderc_combined.a with glslang's and SPIRV-Tools' archives second (linked into
-# zcs with their symbols hidden).
+# libshaderc_combined.a with glslang's and SPIRV-Tools' archives second. The shared libzcs
+# then hides their symbols (--exclude-libs, on its own link only); the static libzcs
+# passes them on to its consumers by name (-lshaderc_combined ..., in the exported target
+# and in zcs.pc's Libs.private), never by this machine's paths.
+# Sets ZCS_BACKEND_LINK (the build's link items), ZCS_BACKEND_INSTALL_LINK (what an
+# installed libzcs.a needs, by name), ZCS_BACKEND_PC_LIBS_PRIVATE and ZCS_SHARED_LINK_OPTIONS.
 find_package(PkgConfig QUIET)
 set(_zcs_shaderc_link "")
+set(ZCS_BACKEND_INSTALL_LINK "")
+set(ZCS_BACKEND_PC_LIBS_PRIVATE "")
+set(ZCS_SHARED_LINK_OPTIONS "")
 if(PkgConfig_FOUND)
     pkg_check_modules(shaderc QUIET IMPORTED_TARGET shaderc)
 endif()
@@ -37,6 +45,7 @@ int main(void) { shaderc_compiler_release(shaderc_compiler_initialize()); return
     unset(CMAKE_REQUIRED_QUIET)
     if(ZCS_SHADERC_SHARED_LINKS)
         set(_zcs_shaderc_link PkgConfig::shaderc)
+        set(ZCS_BACKEND_INSTALL_LINK shaderc)
         set(_zcs_shaderc_how "libshaderc ${shaderc_VERSION} (shared)")
         set(ZCS_BACKEND_PC_REQUIRES "vulkan shaderc")
     endif()
@@ -50,12 +59,21 @@ if(NOT _zcs_shaderc_link AND PkgConfig_FOUND)
     if(ZCS_SHADERC_COMBINED AND ZCS_SPIRV_LIBRARY AND ZCS_SPIRV_TOOLS_OPT_LIBRARY
        AND ZCS_SPIRV_TOOLS_LIBRARY AND glslang_FOUND)
         set(_zcs_shaderc_link
-            "-Wl,--exclude-libs,ALL" ${ZCS_SHADERC_COMBINED} ${glslang_LINK_LIBRARIES}
+            ${ZCS_SHADERC_COMBINED} ${glslang_LINK_LIBRARIES}
             ${ZCS_SPIRV_LIBRARY} ${ZCS_SPIRV_TOOLS_OPT_LIBRARY} ${ZCS_SPIRV_TOOLS_LIBRARY}
             stdc++ m)
+        set(ZCS_BACKEND_INSTALL_LINK
+            shaderc_combined ${glslang_LIBRARIES} SPIRV SPIRV-Tools-opt SPIRV-Tools stdc++ m)
+        list(REMOVE_DUPLICATES ZCS_BACKEND_INSTALL_LINK)
+        set(ZCS_SHARED_LINK_OPTIONS "LINKER:--exclude-libs,ALL")
         set(_zcs_shaderc_how "libshaderc_combined.a, glslang and SPIRV-Tools (static)")
     endif()
 endif()
+foreach(_lib ${ZCS_BACKEND_INSTALL_LINK})
+    if(NOT _lib STREQUAL "shaderc" AND NOT _lib STREQUAL "pthread")
+        string(APPEND ZCS_BACKEND_PC_LIBS_PRIVATE " -l${_lib}")
+    endif()
+endforeach()
 if(_zcs_shaderc_link)
     list(APPEND ZCS_BACKEND_LINK ${_zcs_shaderc_link})
     list(APPEND ZCS_BACKEND_DEFINITIONS ZCS_HAVE_SHADERC=1)

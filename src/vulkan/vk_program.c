@@ -9,9 +9,7 @@
 #include "backend.h"
 #include "vulkan/vk_internal.h"
 
-#if defined(ZCS_HAVE_SHADERC)
-#include <shaderc/shaderc.h>
-#endif
+#include "vulkan/vk_include.h"
 
 void zcs__vk_program_release(struct zcs__program_impl *program)
 {
@@ -74,10 +72,10 @@ zcs_status zcs__backend_program_create_builtin(zcs_program *program, const void 
 }
 
 #if defined(ZCS_HAVE_SHADERC)
-/* Turn zcs's option string into shaderc options: -DNAME[=VALUE], -O, -O0, -Os, -g,
-   -Werror, -w. Returns the first unknown token (in `unknown`) as a failure. */
+/* Turn zcs's option string into shaderc options: -DNAME[=VALUE], -I dir (or -Idir), -O,
+   -O0, -Os, -g, -Werror, -w. Returns the first unknown token (in `unknown`) as a failure. */
 static int zcs__glsl_options(shaderc_compile_options_t shaderc_options, const char *options,
-                             char *unknown, size_t unknown_size)
+                             zcs__vk_includer *includer, char *unknown, size_t unknown_size)
 {
     if (options == NULL)
         return 1;
@@ -91,7 +89,23 @@ static int zcs__glsl_options(shaderc_compile_options_t shaderc_options, const ch
         while (*p != '\0' && !isspace((unsigned char)*p))
             p++;
         size_t length = (size_t)(p - start);
-        if (length > 2 && strncmp(start, "-D", 2) == 0) {
+        if (length >= 2 && strncmp(start, "-I", 2) == 0) {
+            const char *dir = start + 2;
+            size_t dir_length = length - 2;
+            if (dir_length == 0) { /* "-I dir" */
+                while (isspace((unsigned char)*p))
+                    p++;
+                dir = p;
+                while (*p != '\0' && !isspace((unsigned char)*p))
+                    p++;
+                dir_length = (size_t)(p - dir);
+            }
+            if (dir_length == 0 || !zcs__vk_includer_add_dir(includer, dir, dir_length)) {
+                snprintf(unknown, unknown_size, "%.*s (a directory after -I, at most %d)",
+                         (int)length, start, ZCS__VK_MAX_INCLUDE_DIRS);
+                return 0;
+            }
+        } else if (length > 2 && strncmp(start, "-D", 2) == 0) {
             const char *name = start + 2;
             const char *equals = memchr(name, '=', length - 2);
             size_t name_length = equals != NULL ? (size_t)(equals - name) : length - 2;
@@ -141,15 +155,18 @@ static zcs_status zcs__compile_glsl(zcs_program *program, const char *name, cons
     }
     shaderc_compile_options_set_target_env(shaderc_options, shaderc_target_env_vulkan,
                                            shaderc_env_version_vulkan_1_1);
-    char unknown[128];
-    if (!zcs__glsl_options(shaderc_options, options, unknown, sizeof unknown)) {
+    char unknown[256];
+    zcs__vk_includer includer = {0};
+    if (!zcs__glsl_options(shaderc_options, options, &includer, unknown, sizeof unknown)) {
+        zcs__vk_includer_clear(&includer);
         shaderc_compile_options_release(shaderc_options);
         shaderc_compiler_release(compiler);
         return zcs__fail(context, ZCS_ERROR_BUILD, 0,
                          "GLSL build of %s: unknown compiler option \"%s\" (the Vulkan backend "
-                         "takes -DNAME[=VALUE], -O, -O0, -Os, -g, -Werror, -w)",
+                         "takes -DNAME[=VALUE], -I dir, -O, -O0, -Os, -g, -Werror, -w)",
                          name, unknown);
     }
+    zcs__vk_includer_install(&includer, shaderc_options);
     shaderc_compilation_result_t result = shaderc_compile_into_spv(
         compiler, source, length, shaderc_glsl_compute_shader, name, "main", shaderc_options);
     zcs_status status = ZCS_SUCCESS;
@@ -171,6 +188,7 @@ static zcs_status zcs__compile_glsl(zcs_program *program, const char *name, cons
         shaderc_result_release(result);
     shaderc_compile_options_release(shaderc_options);
     shaderc_compiler_release(compiler);
+    zcs__vk_includer_clear(&includer);
     return status;
 #else
     (void)program;
