@@ -34,7 +34,7 @@
 #include "core/checks.h"
 #include "zcs/zcs_layout.h"
 
-/* The text of include/zcs/layout.h, embedded at build time (cmake/embed_text.cmake). */
+/* The text of include/zcs/layout.h, embedded at build time (cmake/ZcsEmbed.cmake). */
 extern const char zcs__layout_header_text[];
 
 /* ------------------------------------------------------------------------ */

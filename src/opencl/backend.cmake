@@ -22,13 +22,6 @@ foreach(_file ${_zcs_cl_kernels})
     get_filename_component(_name "${_file}" NAME_WE)
     list(APPEND _names "${_name}")
 endforeach()
-string(REPLACE ";" "|" _names "${_names}")
-string(REPLACE ";" "|" _files "${_zcs_cl_kernels}")
 set(ZCS_BUILTINS_SOURCE "${CMAKE_CURRENT_BINARY_DIR}/zcs_builtins_opencl.c")
-add_custom_command(
-    OUTPUT "${ZCS_BUILTINS_SOURCE}"
-    COMMAND ${CMAKE_COMMAND} "-DOUTPUT=${ZCS_BUILTINS_SOURCE}" "-DNAMES=${_names}"
-            "-DFILES=${_files}" -P "${PROJECT_SOURCE_DIR}/cmake/embed_files.cmake"
-    DEPENDS ${_zcs_cl_kernels} "${PROJECT_SOURCE_DIR}/cmake/embed_files.cmake"
-    COMMENT "Embedding OpenCL kernels"
-    VERBATIM)
+zcs_embed("${ZCS_BUILTINS_SOURCE}" FILES ${_zcs_cl_kernels} TABLE ${_names}
+          COMMENT "Embedding OpenCL kernels")

@@ -11,7 +11,7 @@
 
 #include "opencl/cl_backend.h"
 
-/* The text of include/zcs/layout.h, embedded at build time (cmake/embed_text.cmake). */
+/* The text of include/zcs/layout.h, embedded at build time (cmake/ZcsEmbed.cmake). */
 extern const char zcs__layout_header_text[];
 
 /*

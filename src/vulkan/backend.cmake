@@ -109,13 +109,6 @@ foreach(_file ${_zcs_comp_kernels})
     list(APPEND _names "${_name}")
     list(APPEND _spv_files "${_spv}")
 endforeach()
-string(REPLACE ";" "|" _names "${_names}")
-string(REPLACE ";" "|" _files "${_spv_files}")
 set(ZCS_BUILTINS_SOURCE "${CMAKE_CURRENT_BINARY_DIR}/zcs_builtins_vulkan.c")
-add_custom_command(
-    OUTPUT "${ZCS_BUILTINS_SOURCE}"
-    COMMAND ${CMAKE_COMMAND} "-DOUTPUT=${ZCS_BUILTINS_SOURCE}" "-DNAMES=${_names}"
-            "-DFILES=${_files}" -P "${PROJECT_SOURCE_DIR}/cmake/embed_files.cmake"
-    DEPENDS ${_spv_files} "${PROJECT_SOURCE_DIR}/cmake/embed_files.cmake"
-    COMMENT "Embedding SPIR-V kernels"
-    VERBATIM)
+zcs_embed("${ZCS_BUILTINS_SOURCE}" FILES ${_spv_files} TABLE ${_names}
+          COMMENT "Embedding SPIR-V kernels")

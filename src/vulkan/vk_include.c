@@ -7,7 +7,7 @@
 
 #include "core/objects.h"
 
-/* The text of include/zcs/layout.h, embedded at build time (cmake/embed_text.cmake). */
+/* The text of include/zcs/layout.h, embedded at build time (cmake/ZcsEmbed.cmake). */
 extern const char zcs__layout_header_text[];
 
 static const char zcs__vk_layout_name[] = "zcs/layout.h";
