@@ -159,6 +159,9 @@ typedef enum zcs_context_flags {
     ZCS_CONTEXT_VALIDATE = 0x1,
     /* Ignore the ZCS_DEVICE, ZCS_TIER and ZCS_VALIDATE environment variables. */
     ZCS_CONTEXT_IGNORE_ENVIRONMENT = 0x2,
+    /* Use zcs_context_desc.device_index: the device of that index in zcs_device_get_info's
+       numbering (as `zcs-info --list` shows it). */
+    ZCS_CONTEXT_DEVICE_INDEX = 0x4,
 } zcs_context_flags;
 
 /*
@@ -167,9 +170,14 @@ typedef enum zcs_context_flags {
  */
 typedef struct zcs_context_desc {
     /* Part of a platform or device name, matched case-insensitively (for example "pocl",
-       "llvmpipe", "Intel"). NULL: the environment variable ZCS_DEVICE, else automatic
-       choice (integrated GPU with unified memory, then any GPU, then a CPU device).
-       A name that matches no device gives ZCS_ERROR_NO_DEVICE. */
+       "llvmpipe", "Intel"), or a device index written "#N" or "N" (digits only: "#1" and
+       "1" both name the device of index 1 in zcs_device_get_info's numbering).
+       NULL: the environment variable ZCS_DEVICE (same syntax: ZCS_DEVICE=#1 or ZCS_DEVICE=1
+       picks device 1, ZCS_DEVICE=pocl the first best device whose name has "pocl"), else
+       automatic choice (integrated GPU with unified memory, then any GPU, then a CPU device).
+       Ignored (and ZCS_DEVICE too) when flags has ZCS_CONTEXT_DEVICE_INDEX.
+       A name that matches no device, or an index past the last device or of a device zcs
+       cannot use, gives ZCS_ERROR_NO_DEVICE. */
     const char *device_name;
     /* Force an allocation tier. ZCS_TIER_AUTO (0): the environment variable ZCS_TIER
        (svm_fine|svm_coarse|host_ptr|vulkan_mapped), else the best tier the device offers.
@@ -177,12 +185,18 @@ typedef struct zcs_context_desc {
     zcs_tier tier;
     /* zcs_context_flags bits; 0 for none. */
     uint32_t flags;
+    /* The device to use, by index (0 to zcs_device_count() - 1); read only when flags has
+       ZCS_CONTEXT_DEVICE_INDEX, so a zero-initialised desc still means "default". Setting
+       the flag with a non-NULL device_name gives ZCS_ERROR_INVALID_ARGUMENT; an index past
+       the last device, or of a device zcs cannot use, gives ZCS_ERROR_NO_DEVICE. */
+    uint32_t device_index;
 } zcs_context_desc;
 
 /*
  * Create a context on one device. desc may be NULL (all defaults).
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (out_context is NULL),
- * ZCS_ERROR_INVALID_ARGUMENT (unknown flag bits, tier or ZCS_TIER value),
+ * ZCS_ERROR_INVALID_ARGUMENT (unknown flag bits, tier or ZCS_TIER value, a device index
+ * together with a device name),
  * ZCS_ERROR_NO_DEVICE (the message lists the devices found and why each was refused),
  * ZCS_ERROR_UNSUPPORTED (forced tier not offered), ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND.
  */
@@ -193,6 +207,131 @@ ZCS_API zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context 
  * program still alive (they must not be used afterwards). NULL does nothing.
  */
 ZCS_API void zcs_context_destroy(zcs_context *context);
+
+/* ------------------------------------------------------------------------ */
+/* Devices                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* What kind of device: the OpenCL device type or the Vulkan physical device type. */
+typedef enum zcs_device_type {
+    /* An accelerator or custom OpenCL device, or a Vulkan device of type OTHER. */
+    ZCS_DEVICE_TYPE_OTHER = 0,
+    /* A GPU that shares physical memory with the host (Vulkan INTEGRATED_GPU; an OpenCL GPU
+       reporting CL_DEVICE_HOST_UNIFIED_MEMORY). */
+    ZCS_DEVICE_TYPE_INTEGRATED_GPU = 1,
+    /* A GPU with memory of its own (Vulkan DISCRETE_GPU; any other OpenCL GPU). */
+    ZCS_DEVICE_TYPE_DISCRETE_GPU = 2,
+    /* A virtualised GPU (Vulkan VIRTUAL_GPU). */
+    ZCS_DEVICE_TYPE_VIRTUAL_GPU = 3,
+    /* The host's own processor (PoCL, lavapipe). */
+    ZCS_DEVICE_TYPE_CPU = 4,
+} zcs_device_type;
+
+/* "other", "integrated_gpu", "discrete_gpu", "virtual_gpu", "cpu"; NULL for other values. */
+ZCS_API const char *zcs_device_type_name(zcs_device_type type);
+
+/* What a device allows, as it reports it. 0 in a field means the API does not report it. */
+typedef struct zcs_device_limits {
+    /* Largest single array in bytes, as zcs_context_info.max_alloc_size. */
+    uint64_t max_alloc_size;
+    /* Most bytes of live arrays per context, as zcs_context_info.memory_budget. */
+    uint64_t memory_budget;
+    /* Most work items in one work group (OpenCL CL_DEVICE_MAX_WORK_GROUP_SIZE, Vulkan
+       maxComputeWorkGroupInvocations). A kernel may allow fewer. */
+    uint64_t max_work_group_size;
+    /* Most work items per dimension of a work group (OpenCL CL_DEVICE_MAX_WORK_ITEM_SIZES,
+       Vulkan maxComputeWorkGroupSize). */
+    uint64_t max_work_item_sizes[3];
+    /* Bytes of local (OpenCL __local) or workgroup-shared (Vulkan shared) memory per work
+       group (CL_DEVICE_LOCAL_MEM_SIZE, maxComputeSharedMemorySize). */
+    uint64_t local_memory_size;
+    /* Parallel compute units (CL_DEVICE_MAX_COMPUTE_UNITS); 0 on Vulkan, which has no such
+       query. */
+    uint32_t compute_units;
+    /* Most bytes of kernel arguments: OpenCL CL_DEVICE_MAX_PARAMETER_SIZE (all arguments);
+       Vulkan maxPushConstantsSize (the by-value arguments; arrays are descriptors). zcs
+       itself takes at most ZCS_MAX_VALUE_BYTES of by-value arguments. */
+    uint64_t max_parameter_bytes;
+} zcs_device_limits;
+
+/* Bit of zcs_device_info.tiers for a tier. */
+#define ZCS_TIER_BIT(tier) (1u << (unsigned)(tier))
+
+/*
+ * One device the backend lists, as zcs_device_get_info describes it. Strings are arrays
+ * of the struct itself, so a copy of the struct stays valid.
+ */
+typedef struct zcs_device_info {
+    /* Its index (the argument of zcs_device_get_info, ZCS_CONTEXT_DEVICE_INDEX and
+       ZCS_DEVICE=#N). Stable while the set of drivers and devices does not change. */
+    uint32_t index;
+    /* The backend of this build, as zcs_context_info.backend. */
+    zcs_backend backend;
+    /* The device's name (CL_DEVICE_NAME, VkPhysicalDeviceProperties.deviceName), as
+       zcs_context_info.device_name reports it for a context on the device. */
+    char name[256];
+    /* The platform: OpenCL's platform name; on Vulkan the API version and driver. As
+       zcs_context_info.platform_name. */
+    char platform_name[256];
+    /* The driver's version: OpenCL CL_DRIVER_VERSION; Vulkan the driver's name and
+       information (Vulkan 1.2 devices) or its numeric driverVersion. */
+    char driver_version[256];
+    /* The API version the device reports: "OpenCL 3.0 ..." (CL_DEVICE_VERSION) or
+       "Vulkan 1.3.238". */
+    char api_version[128];
+    zcs_device_type type;
+    /* 1 for a GPU (integrated, discrete or virtual), as zcs_context_info.is_gpu. */
+    int is_gpu;
+    /* 1 if the device shares physical memory with the host, as
+       zcs_context_info.unified_memory (0 for a device zcs cannot use when unknown). */
+    int unified_memory;
+    /* 1 if zcs can create a context on the device; 0 and `refusal` says why not. */
+    int usable;
+    /* Why zcs cannot use the device (for example "no OpenCL C compiler"); "" when usable. */
+    char refusal[256];
+    /* 1 for the device zcs_context_create picks when neither a name, an index nor
+       ZCS_DEVICE asks for another. */
+    int is_default;
+    /* The tiers the device offers, as ZCS_TIER_BIT(tier) bits (0 when not usable). */
+    uint32_t tiers;
+    /* The tier zcs picks automatically on the device (ZCS_TIER_AUTO when not usable), and
+       why: the sentence zcs_context_info.tier_reason gives for a context made without a
+       forced tier. */
+    zcs_tier tier;
+    char tier_reason[1024];
+    /* Alignment of every array's first element, as zcs_context_info.alignment (0 when not
+       usable). */
+    uint64_t alignment;
+    /* The limits (all 0 when not usable). */
+    zcs_device_limits limits;
+    /* 1 if validation mode (ZCS_CONTEXT_VALIDATE, ZCS_VALIDATE=1) is available: always,
+       on both backends, for a usable device. */
+    int validation_mode_available;
+    /* 1 if the Khronos validation layer (VK_LAYER_KHRONOS_validation) is installed, so
+       ZCS_VULKAN_VALIDATION=1 would turn it on. Always 0 on OpenCL, which has no layer. */
+    int validation_layer_available;
+} zcs_device_info;
+
+/*
+ * Count the devices the backend lists (OpenCL: every device of every platform, at most
+ * 64; Vulkan: every physical device), usable by zcs or not. Each call asks the driver
+ * again. Indices run from 0 to *out_count - 1.
+ * Returns ZCS_SUCCESS (*out_count is at least 1), ZCS_ERROR_NULL_HANDLE (out_count is
+ * NULL), ZCS_ERROR_NO_DEVICE (no driver, no platform or no device; the message says what
+ * to install or check), ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND.
+ */
+ZCS_API zcs_status zcs_device_count(uint32_t *out_count);
+
+/*
+ * Describe device `index` (0 to zcs_device_count() - 1) into *out_info, without creating
+ * a context (on Vulkan a logical device is opened and closed to read the memory a
+ * context would use). The description ignores ZCS_DEVICE and ZCS_TIER: it is what a
+ * context on that device reports with the automatic tier.
+ * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (out_info is NULL), ZCS_ERROR_INVALID_ARGUMENT
+ * (index past the last device; the message gives the count), ZCS_ERROR_NO_DEVICE (no
+ * driver or no device at all), ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND.
+ */
+ZCS_API zcs_status zcs_device_get_info(uint32_t index, zcs_device_info *out_info);
 
 /* What a context runs on and why. Strings are owned by the context. */
 typedef struct zcs_context_info {
@@ -222,6 +361,10 @@ typedef struct zcs_context_info {
     size_t alignment;
     /* 1 if validation is on. */
     int validation;
+    /* The device's index in zcs_device_get_info's numbering. */
+    uint32_t device_index;
+    /* The device's limits, as zcs_device_get_info reports them. */
+    zcs_device_limits limits;
 } zcs_context_info;
 
 /* Fill *out_info. Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE. */
