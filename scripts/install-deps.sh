@@ -13,6 +13,9 @@ packages=(
     mesa-vulkan-drivers                      # Vulkan: lavapipe, the CPU device of the tests
     vulkan-validationlayers                  # Vulkan: validation during the tests
     gnuplot-nox                              # benchmark plots
+    python3 python3-jsonschema               # zcs-info's --json output checked against its schema
+    dpkg-dev lintian                         # the Debian packages: dpkg-shlibdeps, and their check
+    doxygen                                  # the API reference (the docs target and its test)
 )
 
 missing=()

@@ -13,16 +13,42 @@
 /* ZCS_BACKEND_OPENCL or ZCS_BACKEND_VULKAN. */
 extern const zcs_backend zcs__backend_id;
 
+/* zcs__device_choice.index when no index was asked for. */
+#define ZCS__ANY_DEVICE UINT32_MAX
+
+/* Which device a context asks for. */
+typedef struct zcs__device_choice {
+    const char *name;   /* name filter, never NULL, may be "" (any device) */
+    uint32_t index;     /* a device index (zcs_device_get_info's numbering) or ZCS__ANY_DEVICE */
+    const char *source; /* where the name or index came from, for messages */
+} zcs__device_choice;
+
 /*
  * Choose a device and a tier and create the backend state in context->impl.
- * device_name: filter (never NULL, may be ""); tier: forced tier or ZCS_TIER_AUTO;
+ * device: the name filter or index; tier: forced tier or ZCS_TIER_AUTO;
  * tier_source: where a forced tier came from, for the reason text ("ZCS_TIER" or
  * "the context option"). Fill context->info (device, platform, unified_memory, is_gpu,
- * tier, tier_reason, max_alloc_size, alignment) using the context's string buffers.
+ * tier, tier_reason, max_alloc_size, memory_budget, alignment, device_index, limits) using
+ * the context's string buffers. An index past the last device, or of a device that cannot
+ * be used, gives ZCS_ERROR_NO_DEVICE.
  * On failure, release everything made so far (context->impl stays NULL).
  */
-zcs_status zcs__backend_context_create(zcs_context *context, const char *device_name, zcs_tier tier,
-                                       const char *tier_source);
+zcs_status zcs__backend_context_create(zcs_context *context, const zcs__device_choice *device,
+                                       zcs_tier tier, const char *tier_source);
+
+/*
+ * Device enumeration (zcs_device_count, zcs_device_get_info), sharing the inspection
+ * and scoring that context creation uses, so a device's description equals what a
+ * context on it reports. Count every device the backend lists, usable or not; none, or
+ * no driver, is ZCS_ERROR_NO_DEVICE with a message saying what to install.
+ */
+zcs_status zcs__backend_device_count(uint32_t *out_count);
+
+/*
+ * Fill *out (zeroed by the core, index and backend already set) for device `index`; an
+ * index past the last device gives ZCS_ERROR_INVALID_ARGUMENT with the count.
+ */
+zcs_status zcs__backend_device_info(uint32_t index, zcs_device_info *out);
 
 /* Release the backend state. Every buffer, kernel and program is already destroyed. */
 void zcs__backend_context_destroy(zcs_context *context);

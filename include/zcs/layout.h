@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * zcs/layout.h - one struct declaration for host C, OpenCL C kernels and GLSL
  * compute shaders.
  *
@@ -43,10 +44,10 @@
 #ifndef ZCS_LAYOUT_H
 #define ZCS_LAYOUT_H
 
-/* Null value of a zcs_ref: refers to no element. */
+/** Null value of a zcs_ref: refers to no element. */
 #define ZCS_REF_NULL 0xFFFFFFFFu
 
-/* 1 when the zcs_ref `r` refers to no element. */
+/** 1 when the zcs_ref `r` refers to no element. */
 #define ZCS_REF_IS_NULL(r) ((r) == ZCS_REF_NULL)
 
 #if defined(__OPENCL_VERSION__) || defined(__OPENCL_C_VERSION__)
@@ -76,21 +77,21 @@ typedef struct zcs_vec3 {
 } zcs_vec3;
 typedef uint zcs_ref;
 
-/* Declare a shared struct: ZCS_STRUCT(node) { zcs_u32 value; zcs_ref next; }; */
+/** Declare a shared struct: ZCS_STRUCT(node) { zcs_u32 value; zcs_ref next; }; */
 #define ZCS_STRUCT(name)                                                                           \
     typedef struct name name;                                                                      \
     struct name
 
-/* A pointer to a T in another (or the same) zcs array, valid on the SVM tiers. */
+/** A pointer to a T in another (or the same) zcs array, valid on the SVM tiers. */
 #define ZCS_PTR(T) global T *
 
-/* Pointer to element `r` of the array at `base`, or 0 for ZCS_REF_NULL. */
+/** Pointer to element `r` of the array at `base`, or 0 for ZCS_REF_NULL. */
 #define ZCS_REF_GET(base, r) (ZCS_REF_IS_NULL(r) ? 0 : &(base)[(r)])
 
-/* The zcs_ref of the element `ptr` points to in the array at `base` (0 gives the null ref). */
+/** The zcs_ref of the element `ptr` points to in the array at `base` (0 gives the null ref). */
 #define ZCS_REF_TO(base, ptr) ((ptr) == 0 ? ZCS_REF_NULL : (zcs_ref)((ptr) - (base)))
 
-/* A zcs_vec3 as a float3, and back. */
+/** A zcs_vec3 as a float3, and back. */
 #define ZCS_VEC3_LOAD(v)     ((float3)((v).x, (v).y, (v).z))
 #define ZCS_VEC3_STORE(v, f) ((v).x = (f).x, (v).y = (f).y, (v).z = (f).z)
 
@@ -113,61 +114,69 @@ typedef uint zcs_ref;
 #define ZCS_LAYOUT_ALIGN8_
 #endif
 
-typedef uint32_t zcs_u32;
-typedef int32_t zcs_i32;
-typedef float zcs_f32;
-typedef uint64_t zcs_u64 ZCS_LAYOUT_ALIGN8_;
-typedef int64_t zcs_i64 ZCS_LAYOUT_ALIGN8_;
-typedef double zcs_f64 ZCS_LAYOUT_ALIGN8_;
+typedef uint32_t zcs_u32;                    /**< 32-bit unsigned: OpenCL uint, GLSL uint. */
+typedef int32_t zcs_i32;                     /**< 32-bit signed: OpenCL int, GLSL int. */
+typedef float zcs_f32;                       /**< 32-bit float: float everywhere. */
+typedef uint64_t zcs_u64 ZCS_LAYOUT_ALIGN8_; /**< 64-bit unsigned, 8-byte aligned. */
+typedef int64_t zcs_i64 ZCS_LAYOUT_ALIGN8_;  /**< 64-bit signed, 8-byte aligned. */
+typedef double zcs_f64 ZCS_LAYOUT_ALIGN8_;   /**< 64-bit float, 8-byte aligned. */
+/** Two floats, 8-byte aligned: OpenCL float2, GLSL vec2. */
 typedef struct zcs_vec2 {
-    ZCS_LAYOUT_ALIGNAS_(8) float x;
-    float y;
+    ZCS_LAYOUT_ALIGNAS_(8) float x; /**< first component */
+    float y;                        /**< second component */
 } zcs_vec2;
+/** Three packed floats, 4-byte aligned (not float3 or vec3, see above). */
 typedef struct zcs_vec3 {
-    float x;
-    float y;
-    float z;
+    float x; /**< first component */
+    float y; /**< second component */
+    float z; /**< third component */
 } zcs_vec3;
+/** Four floats, 16-byte aligned: OpenCL float4, GLSL vec4. */
 typedef struct zcs_vec4 {
-    ZCS_LAYOUT_ALIGNAS_(16) float x;
-    float y;
-    float z;
-    float w;
+    ZCS_LAYOUT_ALIGNAS_(16) float x; /**< first component */
+    float y;                         /**< second component */
+    float z;                         /**< third component */
+    float w;                         /**< fourth component */
 } zcs_vec4;
+/** Two 32-bit unsigned integers, 8-byte aligned: OpenCL uint2, GLSL uvec2. */
 typedef struct zcs_uvec2 {
-    ZCS_LAYOUT_ALIGNAS_(8) uint32_t x;
-    uint32_t y;
+    ZCS_LAYOUT_ALIGNAS_(8) uint32_t x; /**< first component */
+    uint32_t y;                        /**< second component */
 } zcs_uvec2;
+/** Four 32-bit unsigned integers, 16-byte aligned: OpenCL uint4, GLSL uvec4. */
 typedef struct zcs_uvec4 {
-    ZCS_LAYOUT_ALIGNAS_(16) uint32_t x;
-    uint32_t y;
-    uint32_t z;
-    uint32_t w;
+    ZCS_LAYOUT_ALIGNAS_(16) uint32_t x; /**< first component */
+    uint32_t y;                         /**< second component */
+    uint32_t z;                         /**< third component */
+    uint32_t w;                         /**< fourth component */
 } zcs_uvec4;
+/** Two 32-bit signed integers, 8-byte aligned: OpenCL int2, GLSL ivec2. */
 typedef struct zcs_ivec2 {
-    ZCS_LAYOUT_ALIGNAS_(8) int32_t x;
-    int32_t y;
+    ZCS_LAYOUT_ALIGNAS_(8) int32_t x; /**< first component */
+    int32_t y;                        /**< second component */
 } zcs_ivec2;
+/** Four 32-bit signed integers, 16-byte aligned: OpenCL int4, GLSL ivec4. */
 typedef struct zcs_ivec4 {
-    ZCS_LAYOUT_ALIGNAS_(16) int32_t x;
-    int32_t y;
-    int32_t z;
-    int32_t w;
+    ZCS_LAYOUT_ALIGNAS_(16) int32_t x; /**< first component */
+    int32_t y;                         /**< second component */
+    int32_t z;                         /**< third component */
+    int32_t w;                         /**< fourth component */
 } zcs_ivec4;
+/** An element index into another array; ZCS_REF_NULL for none. */
 typedef uint32_t zcs_ref;
 
-/* Declare a shared struct: ZCS_STRUCT(node) { zcs_u32 value; zcs_ref next; }; */
+/** Declare a shared struct: ZCS_STRUCT(node) { zcs_u32 value; zcs_ref next; }; */
 #define ZCS_STRUCT(name)                                                                           \
     typedef struct name name;                                                                      \
     struct name
 
-/* A pointer to a T in another (or the same) zcs array, valid on the SVM tiers. */
+/** A pointer to a T in another (or the same) zcs array, valid on the SVM tiers. */
 #define ZCS_PTR(T)            T *
 
-/* Pointer to element `r` of the array at `base`, or NULL for ZCS_REF_NULL. */
+/** Pointer to element `r` of the array at `base`, or NULL for ZCS_REF_NULL. */
 #define ZCS_REF_GET(base, r)  (ZCS_REF_IS_NULL(r) ? 0 : &(base)[(r)])
 
-/* The zcs_ref of the element `ptr` points to in the array at `base` (NULL gives the null ref). */
+/** The zcs_ref of the element `ptr` points to in the array at `base` (NULL gives the null ref). */
 #define ZCS_REF_TO(base, ptr) ((ptr) == 0 ? ZCS_REF_NULL : (zcs_ref)((ptr) - (base)))
 
 #else
@@ -178,7 +187,7 @@ typedef uint32_t zcs_ref;
 #extension GL_EXT_shader_explicit_arithmetic_types_int64 : enable
 #define zcs_u64    uint64_t
 #define zcs_i64    int64_t
-/* A device address (VK_KHR_buffer_device_address); turn it into a buffer_reference. */
+/** A device address (VK_KHR_buffer_device_address); turn it into a buffer_reference. */
 #define ZCS_PTR(T) uint64_t
 #endif
 
@@ -199,10 +208,10 @@ struct zcs_vec3 {
     float z;
 };
 
-/* Declare a shared struct: ZCS_STRUCT(node) { zcs_u32 value; zcs_ref next; }; */
+/** Declare a shared struct: ZCS_STRUCT(node) { zcs_u32 value; zcs_ref next; }; */
 #define ZCS_STRUCT(name)     struct name
 
-/* A zcs_vec3 as a vec3, and back. Dereference a zcs_ref with `array[r]`. */
+/** A zcs_vec3 as a vec3, and back. Dereference a zcs_ref with `array[r]`. */
 #define ZCS_VEC3_LOAD(v)     vec3((v).x, (v).y, (v).z)
 #define ZCS_VEC3_STORE(v, f) ((v).x = (f).x, (v).y = (f).y, (v).z = (f).z)
 

@@ -30,7 +30,7 @@ static_assert(sizeof(zcs_particle) == 48, "zcs_particle must be 48 bytes");
 _Static_assert(sizeof(zcs_particle) == 48, "zcs_particle must be 48 bytes");
 #endif
 
-/* The step particles_advance applies, on the host: gravity, motion, a bounce off the floor
+/** The step particles_advance applies, on the host: gravity, motion, a bounce off the floor
    y = 0. The kernel's results equal it bit for bit. */
 static inline void zcs_particle_advance_reference(zcs_particle *p, float dt, float gravity)
 {

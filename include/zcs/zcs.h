@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * zcs — zero-copy structs shared between the CPU and an (integrated) GPU.
  *
  * This header is the whole public API. It includes no OpenCL or Vulkan header, and no
@@ -59,7 +60,7 @@ extern "C" {
 /* Statuses                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/*
+/**
  * The one table of statuses: XX(code, NAME, message). It generates the enum,
  * zcs_status_name() and zcs_status_string(). Codes are stable across releases.
  */
@@ -90,208 +91,351 @@ extern "C" {
     XX(-23, ERROR_GUARD_CORRUPTED, "bytes outside the array were overwritten")                     \
     XX(-24, ERROR_DEVICE_LOST, "the device was lost")
 
-/* Return status of every zcs function. */
+/** Return status of every zcs function. */
 typedef enum zcs_status {
 #define ZCS_STATUS_ENUM_(code, name, msg) ZCS_##name = (code),
     ZCS_STATUS_MAP(ZCS_STATUS_ENUM_)
 #undef ZCS_STATUS_ENUM_
 } zcs_status;
 
-/* "ZCS_ERROR_TOO_LARGE" for ZCS_ERROR_TOO_LARGE; "ZCS_UNKNOWN_STATUS" for codes not in the table.
+/** "ZCS_ERROR_TOO_LARGE" for ZCS_ERROR_TOO_LARGE; "ZCS_UNKNOWN_STATUS" for codes not in the table.
  */
 ZCS_API const char *zcs_status_name(zcs_status status);
 
-/* A short English sentence for the status; "unknown status" for codes not in the table. */
+/** A short English sentence for the status; "unknown status" for codes not in the table. */
 ZCS_API const char *zcs_status_string(zcs_status status);
 
-/*
+/**
  * The message of the last failing zcs call made by this thread, or "" when none
  * failed yet. Valid until this thread's next failing call. Works when there is
  * no context (zcs_context_create failed, a NULL handle was passed).
  */
 ZCS_API const char *zcs_last_error(void);
 
-/* The library's version as (MAJOR << 16) | (MINOR << 8) | PATCH, see zcs/version.h. */
+/** The library's version as (MAJOR << 16) | (MINOR << 8) | PATCH, see zcs/version.h. */
 ZCS_API uint32_t zcs_version(void);
 
 /* ------------------------------------------------------------------------ */
 /* Context                                                                   */
 /* ------------------------------------------------------------------------ */
 
-typedef struct zcs_context zcs_context;
-typedef struct zcs_buffer zcs_buffer;
-typedef struct zcs_program zcs_program;
-typedef struct zcs_kernel zcs_kernel;
+typedef struct zcs_context zcs_context; /**< A device, its arrays, programs and kernels. */
+typedef struct zcs_buffer zcs_buffer;   /**< An array of structs (zcs_alloc). */
+typedef struct zcs_program zcs_program; /**< A built program (zcs_program_create_*). */
+typedef struct zcs_kernel zcs_kernel;   /**< One kernel of a program, with its arguments. */
 
-/* Which backend this build of zcs uses (chosen at configure time, ZCS_BACKEND). */
+/** Which backend this build of zcs uses (chosen at configure time, ZCS_BACKEND). */
 typedef enum zcs_backend {
     ZCS_BACKEND_OPENCL = 1,
     ZCS_BACKEND_VULKAN = 2,
 } zcs_backend;
 
-/*
+/**
  * How arrays are allocated and shared. ZCS_TIER_AUTO picks the best the device
  * offers, in the order listed.
  */
 typedef enum zcs_tier {
     ZCS_TIER_AUTO = 0,
-    /* OpenCL fine-grain buffer SVM: one pointer for host and device, map and unmap
+    /** OpenCL fine-grain buffer SVM: one pointer for host and device, map and unmap
        copy nothing and only order host access against kernels. */
     ZCS_TIER_SVM_FINE = 1,
-    /* OpenCL coarse-grain buffer SVM: one pointer, clEnqueueSVMMap/Unmap around host access. */
+    /** OpenCL coarse-grain buffer SVM: one pointer, clEnqueueSVMMap/Unmap around host access. */
     ZCS_TIER_SVM_COARSE = 2,
-    /* OpenCL CL_MEM_ALLOC_HOST_PTR buffer mapped with clEnqueueMapBuffer (OpenCL 1.2). */
+    /** OpenCL CL_MEM_ALLOC_HOST_PTR buffer mapped with clEnqueueMapBuffer (OpenCL 1.2). */
     ZCS_TIER_HOST_PTR = 3,
-    /* Vulkan host-visible memory, mapped once and kept mapped; flushed and invalidated
+    /** Vulkan host-visible memory, mapped once and kept mapped; flushed and invalidated
        at unmap and map where the memory type is not host-coherent. */
     ZCS_TIER_VULKAN_MAPPED = 4,
 } zcs_tier;
 
-/* Number of zcs_tier values, for arrays indexed by tier (zcs_stats). */
+/** Number of zcs_tier values, for arrays indexed by tier (zcs_stats). */
 #define ZCS_TIER_COUNT 5
 
-/* "auto", "svm_fine", "svm_coarse", "host_ptr", "vulkan_mapped"; NULL for other values. */
+/** "auto", "svm_fine", "svm_coarse", "host_ptr", "vulkan_mapped"; NULL for other values. */
 ZCS_API const char *zcs_tier_name(zcs_tier tier);
 
-/* Context creation flags. */
+/** Context creation flags. */
 typedef enum zcs_context_flags {
-    /* Turn on validation (also ZCS_VALIDATE=1): extra checks that cost time. */
+    /** Turn on validation (also ZCS_VALIDATE=1): extra checks that cost time. */
     ZCS_CONTEXT_VALIDATE = 0x1,
-    /* Ignore the ZCS_DEVICE, ZCS_TIER and ZCS_VALIDATE environment variables. */
+    /** Ignore the ZCS_DEVICE, ZCS_TIER and ZCS_VALIDATE environment variables. */
     ZCS_CONTEXT_IGNORE_ENVIRONMENT = 0x2,
+    /** Use zcs_context_desc.device_index: the device of that index in zcs_device_get_info's
+       numbering (as `zcs-info --list` shows it). */
+    ZCS_CONTEXT_DEVICE_INDEX = 0x4,
 } zcs_context_flags;
 
-/*
+/**
  * How to create a context. Zero-initialise it ({0}) and set what you need: every
  * zero field means "default".
  */
 typedef struct zcs_context_desc {
-    /* Part of a platform or device name, matched case-insensitively (for example "pocl",
-       "llvmpipe", "Intel"). NULL: the environment variable ZCS_DEVICE, else automatic
-       choice (integrated GPU with unified memory, then any GPU, then a CPU device).
-       A name that matches no device gives ZCS_ERROR_NO_DEVICE. */
+    /** Part of a platform or device name, matched case-insensitively (for example "pocl",
+       "llvmpipe", "Intel"), or a device index written "#N" or "N" (digits only: "#1" and
+       "1" both name the device of index 1 in zcs_device_get_info's numbering).
+       NULL: the environment variable ZCS_DEVICE (same syntax: ZCS_DEVICE=#1 or ZCS_DEVICE=1
+       picks device 1, ZCS_DEVICE=pocl the first best device whose name has "pocl"), else
+       automatic choice (integrated GPU with unified memory, then any GPU, then a CPU device).
+       Ignored (and ZCS_DEVICE too) when flags has ZCS_CONTEXT_DEVICE_INDEX.
+       A name that matches no device, or an index past the last device or of a device zcs
+       cannot use, gives ZCS_ERROR_NO_DEVICE. */
     const char *device_name;
-    /* Force an allocation tier. ZCS_TIER_AUTO (0): the environment variable ZCS_TIER
+    /** Force an allocation tier. ZCS_TIER_AUTO (0): the environment variable ZCS_TIER
        (svm_fine|svm_coarse|host_ptr|vulkan_mapped), else the best tier the device offers.
        A tier the device or backend lacks gives ZCS_ERROR_UNSUPPORTED. */
     zcs_tier tier;
-    /* zcs_context_flags bits; 0 for none. */
+    /** zcs_context_flags bits; 0 for none. */
     uint32_t flags;
+    /** The device to use, by index (0 to zcs_device_count() - 1); read only when flags has
+       ZCS_CONTEXT_DEVICE_INDEX, so a zero-initialised desc still means "default". Setting
+       the flag with a non-NULL device_name gives ZCS_ERROR_INVALID_ARGUMENT; an index past
+       the last device, or of a device zcs cannot use, gives ZCS_ERROR_NO_DEVICE. */
+    uint32_t device_index;
 } zcs_context_desc;
 
-/*
+/**
  * Create a context on one device. desc may be NULL (all defaults).
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (out_context is NULL),
- * ZCS_ERROR_INVALID_ARGUMENT (unknown flag bits, tier or ZCS_TIER value),
+ * ZCS_ERROR_INVALID_ARGUMENT (unknown flag bits, tier or ZCS_TIER value, a device index
+ * together with a device name),
  * ZCS_ERROR_NO_DEVICE (the message lists the devices found and why each was refused),
  * ZCS_ERROR_UNSUPPORTED (forced tier not offered), ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND.
  */
 ZCS_API zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_context);
 
-/*
+/**
  * Destroy a context: waits for its dispatches, then frees every buffer, kernel and
  * program still alive (they must not be used afterwards). NULL does nothing.
  */
 ZCS_API void zcs_context_destroy(zcs_context *context);
 
-/* What a context runs on and why. Strings are owned by the context. */
-typedef struct zcs_context_info {
-    zcs_backend backend;
-    /* "OpenCL" or "Vulkan". */
-    const char *backend_name;
-    const char *platform_name;
-    const char *device_name;
-    /* 1 if the device shares physical memory with the host (integrated GPU, CPU device). */
-    int unified_memory;
-    /* 1 for a GPU, 0 for a CPU or other device. */
-    int is_gpu;
-    /* The tier every allocation of this context uses. */
-    zcs_tier tier;
-    /* A sentence on why that tier (and device) were chosen. */
-    const char *tier_reason;
-    /* Largest single array in bytes. */
+/* ------------------------------------------------------------------------ */
+/* Devices                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/** What kind of device: the OpenCL device type or the Vulkan physical device type. */
+typedef enum zcs_device_type {
+    /** An accelerator or custom OpenCL device, or a Vulkan device of type OTHER. */
+    ZCS_DEVICE_TYPE_OTHER = 0,
+    /** A GPU that shares physical memory with the host (Vulkan INTEGRATED_GPU; an OpenCL GPU
+       reporting CL_DEVICE_HOST_UNIFIED_MEMORY). */
+    ZCS_DEVICE_TYPE_INTEGRATED_GPU = 1,
+    /** A GPU with memory of its own (Vulkan DISCRETE_GPU; any other OpenCL GPU). */
+    ZCS_DEVICE_TYPE_DISCRETE_GPU = 2,
+    /** A virtualised GPU (Vulkan VIRTUAL_GPU). */
+    ZCS_DEVICE_TYPE_VIRTUAL_GPU = 3,
+    /** The host's own processor (PoCL, lavapipe). */
+    ZCS_DEVICE_TYPE_CPU = 4,
+} zcs_device_type;
+
+/** "other", "integrated_gpu", "discrete_gpu", "virtual_gpu", "cpu"; NULL for other values. */
+ZCS_API const char *zcs_device_type_name(zcs_device_type type);
+
+/** What a device allows, as it reports it. 0 in a field means the API does not report it. */
+typedef struct zcs_device_limits {
+    /** Largest single array in bytes, as zcs_context_info.max_alloc_size. */
     uint64_t max_alloc_size;
-    /* Most bytes of arrays a context keeps alive at once: the device's memory as it reports
+    /** Most bytes of live arrays per context, as zcs_context_info.memory_budget. */
+    uint64_t memory_budget;
+    /** Most work items in one work group (OpenCL CL_DEVICE_MAX_WORK_GROUP_SIZE, Vulkan
+       maxComputeWorkGroupInvocations). A kernel may allow fewer. */
+    uint64_t max_work_group_size;
+    /** Most work items per dimension of a work group (OpenCL CL_DEVICE_MAX_WORK_ITEM_SIZES,
+       Vulkan maxComputeWorkGroupSize). */
+    uint64_t max_work_item_sizes[3];
+    /** Bytes of local (OpenCL __local) or workgroup-shared (Vulkan shared) memory per work
+       group (CL_DEVICE_LOCAL_MEM_SIZE, maxComputeSharedMemorySize). */
+    uint64_t local_memory_size;
+    /** Parallel compute units (CL_DEVICE_MAX_COMPUTE_UNITS); 0 on Vulkan, which has no such
+       query. */
+    uint32_t compute_units;
+    /** Most bytes of kernel arguments: OpenCL CL_DEVICE_MAX_PARAMETER_SIZE (all arguments);
+       Vulkan maxPushConstantsSize (the by-value arguments; arrays are descriptors). zcs
+       itself takes at most ZCS_MAX_VALUE_BYTES of by-value arguments. */
+    uint64_t max_parameter_bytes;
+} zcs_device_limits;
+
+/** Bit of zcs_device_info.tiers for a tier. */
+#define ZCS_TIER_BIT(tier) (1u << (unsigned)(tier))
+
+/**
+ * One device the backend lists, as zcs_device_get_info describes it. Strings are arrays
+ * of the struct itself, so a copy of the struct stays valid.
+ */
+typedef struct zcs_device_info {
+    /** Its index (the argument of zcs_device_get_info, ZCS_CONTEXT_DEVICE_INDEX and
+       ZCS_DEVICE=\#N). Stable while the set of drivers and devices does not change. */
+    uint32_t index;
+    /** The backend of this build, as zcs_context_info.backend. */
+    zcs_backend backend;
+    /** The device's name (CL_DEVICE_NAME, VkPhysicalDeviceProperties.deviceName), as
+       zcs_context_info.device_name reports it for a context on the device. */
+    char name[256];
+    /** The platform: OpenCL's platform name; on Vulkan the API version and driver. As
+       zcs_context_info.platform_name. */
+    char platform_name[256];
+    /** The driver's version: OpenCL CL_DRIVER_VERSION; Vulkan the driver's name and
+       information (Vulkan 1.2 devices) or its numeric driverVersion. */
+    char driver_version[256];
+    /** The API version the device reports: "OpenCL 3.0 ..." (CL_DEVICE_VERSION) or
+       "Vulkan 1.3.238". */
+    char api_version[128];
+    zcs_device_type type; /**< GPU (integrated, discrete, virtual), CPU or other. */
+    /** 1 for a GPU (integrated, discrete or virtual), as zcs_context_info.is_gpu. */
+    int is_gpu;
+    /** 1 if the device shares physical memory with the host, as
+       zcs_context_info.unified_memory (0 for a device zcs cannot use when unknown). */
+    int unified_memory;
+    /** 1 if zcs can create a context on the device; 0 and `refusal` says why not. */
+    int usable;
+    /** Why zcs cannot use the device (for example "no OpenCL C compiler"); "" when usable. */
+    char refusal[256];
+    /** 1 for the device zcs_context_create picks when neither a name, an index nor
+       ZCS_DEVICE asks for another. */
+    int is_default;
+    /** The tiers the device offers, as ZCS_TIER_BIT(tier) bits (0 when not usable). */
+    uint32_t tiers;
+    /** The tier zcs picks automatically on the device (ZCS_TIER_AUTO when not usable), and
+       why: the sentence zcs_context_info.tier_reason gives for a context made without a
+       forced tier. */
+    zcs_tier tier;
+    char tier_reason[1024]; /**< Why zcs picks `tier` (see above); "" when not usable. */
+    /** Alignment of every array's first element, as zcs_context_info.alignment (0 when not
+       usable). */
+    uint64_t alignment;
+    /** The limits (all 0 when not usable). */
+    zcs_device_limits limits;
+    /** 1 if validation mode (ZCS_CONTEXT_VALIDATE, ZCS_VALIDATE=1) is available: always,
+       on both backends, for a usable device. */
+    int validation_mode_available;
+    /** 1 if the Khronos validation layer (VK_LAYER_KHRONOS_validation) is installed, so
+       ZCS_VULKAN_VALIDATION=1 would turn it on. Always 0 on OpenCL, which has no layer. */
+    int validation_layer_available;
+} zcs_device_info;
+
+/**
+ * Count the devices the backend lists (OpenCL: every device of every platform, at most
+ * 64; Vulkan: every physical device), usable by zcs or not. Each call asks the driver
+ * again. Indices run from 0 to *out_count - 1.
+ * Returns ZCS_SUCCESS (*out_count is at least 1), ZCS_ERROR_NULL_HANDLE (out_count is
+ * NULL), ZCS_ERROR_NO_DEVICE (no driver, no platform or no device; the message says what
+ * to install or check), ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND.
+ */
+ZCS_API zcs_status zcs_device_count(uint32_t *out_count);
+
+/**
+ * Describe device `index` (0 to zcs_device_count() - 1) into *out_info, without creating
+ * a context (on Vulkan a logical device is opened and closed to read the memory a
+ * context would use). The description ignores ZCS_DEVICE and ZCS_TIER: it is what a
+ * context on that device reports with the automatic tier.
+ * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (out_info is NULL), ZCS_ERROR_INVALID_ARGUMENT
+ * (index past the last device; the message gives the count), ZCS_ERROR_NO_DEVICE (no
+ * driver or no device at all), ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND.
+ */
+ZCS_API zcs_status zcs_device_get_info(uint32_t index, zcs_device_info *out_info);
+
+/** What a context runs on and why. Strings are owned by the context. */
+typedef struct zcs_context_info {
+    zcs_backend backend; /**< The backend of this build. */
+    /** "OpenCL" or "Vulkan". */
+    const char *backend_name;
+    const char *platform_name; /**< The platform (OpenCL) or API version and driver (Vulkan). */
+    const char *device_name;   /**< The device's name. */
+    /** 1 if the device shares physical memory with the host (integrated GPU, CPU device). */
+    int unified_memory;
+    /** 1 for a GPU, 0 for a CPU or other device. */
+    int is_gpu;
+    /** The tier every allocation of this context uses. */
+    zcs_tier tier;
+    /** A sentence on why that tier (and device) were chosen. */
+    const char *tier_reason;
+    /** Largest single array in bytes. */
+    uint64_t max_alloc_size;
+    /** Most bytes of arrays a context keeps alive at once: the device's memory as it reports
        it (OpenCL CL_DEVICE_GLOBAL_MEM_SIZE, Vulkan the chosen memory heap's size). An
        allocation past it gives ZCS_ERROR_OUT_OF_MEMORY with both figures in the message,
        rather than relying on a runtime that may overcommit. 0: no budget. */
     uint64_t memory_budget;
-    /* Alignment in bytes of every array's first element: on OpenCL at least 128 (long16)
+    /** Alignment in bytes of every array's first element: on OpenCL at least 128 (long16)
        and the device's base address alignment; on Vulkan at least 64 and the device's
        storage-buffer offset alignment and non-coherent atom size (64 on lavapipe). */
     size_t alignment;
-    /* 1 if validation is on. */
+    /** 1 if validation is on. */
     int validation;
+    /** The device's index in zcs_device_get_info's numbering. */
+    uint32_t device_index;
+    /** The device's limits, as zcs_device_get_info reports them. */
+    zcs_device_limits limits;
 } zcs_context_info;
 
-/* Fill *out_info. Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE. */
+/** Fill *out_info. Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE. */
 ZCS_API zcs_status zcs_context_info_get(const zcs_context *context, zcs_context_info *out_info);
 
-/*
+/**
  * The message of the last failing call on this context (any thread), "" if none.
  * The string stays valid until the next failing call on the context.
  */
 ZCS_API const char *zcs_context_last_error(const zcs_context *context);
 
-/*
+/**
  * The backend's raw error of the last failing call on this context (a cl_int or a
  * VkResult), 0 if the failure did not come from the backend.
  */
 ZCS_API int64_t zcs_context_last_backend_error(const zcs_context *context);
 
-/* Counters since the context was created (live_* are current values). */
+/** Counters since the context was created (live_* are current values). */
 typedef struct zcs_stats {
-    /* Bytes of live arrays, by zcs_tier. */
+    /** Bytes of live arrays, by zcs_tier. */
     uint64_t bytes_allocated[ZCS_TIER_COUNT];
-    /* Bytes ever allocated, all tiers. */
+    /** Bytes ever allocated, all tiers. */
     uint64_t bytes_allocated_total;
-    uint64_t allocations;
-    uint64_t frees;
-    uint64_t live_buffers;
-    uint64_t live_programs;
-    uint64_t live_kernels;
-    uint64_t maps;
-    uint64_t unmaps;
-    /* Bytes the host mapped, summed over maps. */
+    uint64_t allocations;   /**< Successful zcs_alloc calls. */
+    uint64_t frees;         /**< zcs_free calls that freed an array. */
+    uint64_t live_buffers;  /**< Arrays alive now. */
+    uint64_t live_programs; /**< Programs alive now. */
+    uint64_t live_kernels;  /**< Kernels alive now. */
+    uint64_t maps;          /**< Successful maps. */
+    uint64_t unmaps;        /**< Successful unmaps. */
+    /** Bytes the host mapped, summed over maps. */
     uint64_t bytes_mapped;
-    uint64_t dispatches;
-    /* Bytes the runtime itself copied between host and device memory to serve maps
+    uint64_t dispatches; /**< Kernels dispatched. */
+    /** Bytes the runtime itself copied between host and device memory to serve maps
        and unmaps. 0 on every zero-copy tier. Where host and device memory are separate
        (a discrete GPU) each map for reading counts its range, and each unmap after
        writing counts its range again. */
     uint64_t bytes_copied;
-    /* Times the host waited for kernels before a map could proceed. */
+    /** Times the host waited for kernels before a map could proceed. */
     uint64_t map_waits;
 } zcs_stats;
 
-/* Fill *out_stats. Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE. */
+/** Fill *out_stats. Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE. */
 ZCS_API zcs_status zcs_stats_get(const zcs_context *context, zcs_stats *out_stats);
 
 /* ------------------------------------------------------------------------ */
 /* Arrays of structs                                                         */
 /* ------------------------------------------------------------------------ */
 
-/*
+/**
  * Allocation flags: how the array will be used. 0 means the host reads and writes
  * it and kernels read and write it. The library turns them into backend bits
  * (CL_MEM_HOST_WRITE_ONLY, CL_MEM_READ_ONLY, ... and the Vulkan memory-type choice).
  */
 typedef enum zcs_alloc_flags {
-    /* The host only writes the array, sequentially, and never reads it. Such memory may
+    /** The host only writes the array, sequentially, and never reads it. Such memory may
        be write-combined: a read through the pointer can be tens of times slower, and
        `p[i].x += 1` hides a read. Mapping for ZCS_MAP_READ or ZCS_MAP_READ_WRITE gives
        ZCS_ERROR_ACCESS_DENIED. */
     ZCS_ALLOC_HOST_WRITE_ONLY = 0x1,
-    /* The host only reads the array (results read back); prefers cached memory.
+    /** The host only reads the array (results read back); prefers cached memory.
        Mapping for writing gives ZCS_ERROR_ACCESS_DENIED. */
     ZCS_ALLOC_HOST_READ_ONLY = 0x2,
-    /* Kernels only read the array. */
+    /** Kernels only read the array. */
     ZCS_ALLOC_DEVICE_READ_ONLY = 0x4,
-    /* Kernels only write the array. */
+    /** Kernels only write the array. */
     ZCS_ALLOC_DEVICE_WRITE_ONLY = 0x8,
 } zcs_alloc_flags;
 
-/*
+/**
  * Allocate an array of `count` structs of `elem_size` bytes each, with the
  * context's tier, aligned to zcs_context_info.alignment. Contents are undefined
  * until written.
@@ -306,11 +450,11 @@ typedef enum zcs_alloc_flags {
 ZCS_API zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t count, uint32_t flags,
                              zcs_buffer **out_buffer);
 
-/* Allocate `count` elements of type T: ZCS_ALLOC(ctx, struct particle, n, 0, &buf). */
+/** Allocate `count` elements of type T: ZCS_ALLOC(ctx, struct particle, n, 0, &buf). */
 #define ZCS_ALLOC(context, T, count, flags, out_buffer)                                            \
     zcs_alloc((context), sizeof(T), (count), (flags), (out_buffer))
 
-/*
+/**
  * Free an array. Waits for dispatches that use it. If it is still mapped it is
  * unmapped first. NULL does nothing. The memory is released whatever the status.
  * Returns ZCS_SUCCESS, ZCS_ERROR_INVALID_HANDLE (not a live buffer), and what the wait
@@ -320,28 +464,30 @@ ZCS_API zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t coun
  */
 ZCS_API zcs_status zcs_free(zcs_buffer *buffer);
 
-/* Element size, element count and size in bytes of an array (0 for an invalid handle). */
+/** Element size in bytes of an array (0 for an invalid handle). */
 ZCS_API size_t zcs_buffer_elem_size(const zcs_buffer *buffer);
+/** Element count of an array (0 for an invalid handle). */
 ZCS_API size_t zcs_buffer_count(const zcs_buffer *buffer);
+/** Size in bytes of an array, element size times count (0 for an invalid handle). */
 ZCS_API size_t zcs_buffer_size(const zcs_buffer *buffer);
 
-/* The tier an array was allocated with (ZCS_TIER_AUTO for an invalid handle). */
+/** The tier an array was allocated with (ZCS_TIER_AUTO for an invalid handle). */
 ZCS_API zcs_tier zcs_buffer_tier(const zcs_buffer *buffer);
 
-/* Host access for zcs_map. */
+/** Host access for zcs_map. */
 typedef enum zcs_access {
-    /* The host reads; the data written by kernels is visible. */
+    /** The host reads; the data written by kernels is visible. */
     ZCS_MAP_READ = 1,
-    /* The host writes (and may read what it wrote); the previous contents are preserved. */
+    /** The host writes (and may read what it wrote); the previous contents are preserved. */
     ZCS_MAP_WRITE = 2,
-    /* The host reads and writes. */
+    /** The host reads and writes. */
     ZCS_MAP_READ_WRITE = 3,
-    /* The host overwrites every byte of the range; the previous contents are discarded
+    /** The host overwrites every byte of the range; the previous contents are discarded
        (CL_MAP_WRITE_INVALIDATE_REGION). Cheapest where the runtime would copy. */
     ZCS_MAP_WRITE_DISCARD = 4,
 } zcs_access;
 
-/*
+/**
  * Map the whole array for host access and return its first element in *out_ptr.
  *
  * Ordering rule (both backends, every tier): a map waits for every dispatched kernel
@@ -360,7 +506,7 @@ typedef enum zcs_access {
  */
 ZCS_API zcs_status zcs_map(zcs_buffer *buffer, zcs_access access, void **out_ptr);
 
-/*
+/**
  * Map elements [first, first + count) and return a pointer to element `first`.
  * count 0 gives ZCS_ERROR_ZERO_SIZE; a range past the end gives ZCS_ERROR_OUT_OF_RANGE.
  * Otherwise as zcs_map.
@@ -368,7 +514,7 @@ ZCS_API zcs_status zcs_map(zcs_buffer *buffer, zcs_access access, void **out_ptr
 ZCS_API zcs_status zcs_map_range(zcs_buffer *buffer, zcs_access access, size_t first, size_t count,
                                  void **out_ptr);
 
-/*
+/**
  * End host access. Writes made through the mapped pointer become visible to kernels
  * dispatched after this call. The pointer must not be used afterwards.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
@@ -382,7 +528,7 @@ ZCS_API zcs_status zcs_unmap(zcs_buffer *buffer);
 /* Programs and kernels                                                      */
 /* ------------------------------------------------------------------------ */
 
-/*
+/**
  * Build a program from source code in the backend's kernel language: OpenCL C on
  * the OpenCL backend, GLSL compute on the Vulkan backend (where zcs was built with
  * a GLSL compiler; ZCS_ERROR_UNSUPPORTED otherwise). length 0 means NUL-terminated.
@@ -399,7 +545,7 @@ ZCS_API zcs_status zcs_program_create_from_source(zcs_context *context, const ch
                                                   size_t length, const char *options,
                                                   zcs_program **out_program);
 
-/*
+/**
  * Build a program from a file: OpenCL C (.cl) on OpenCL; SPIR-V (.spv) or, with a
  * GLSL compiler, GLSL (.comp) on Vulkan. As zcs_program_create_from_source, plus
  * ZCS_ERROR_IO when the file cannot be read (the message names it and the reason) and
@@ -409,7 +555,7 @@ ZCS_API zcs_status zcs_program_create_from_source(zcs_context *context, const ch
 ZCS_API zcs_status zcs_program_create_from_file(zcs_context *context, const char *path,
                                                 const char *options, zcs_program **out_program);
 
-/*
+/**
  * Create a program from a SPIR-V module (size in bytes, a multiple of 4). Vulkan;
  * OpenCL where the device accepts IL (OpenCL 2.1+), ZCS_ERROR_UNSUPPORTED elsewhere.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
@@ -420,22 +566,22 @@ ZCS_API zcs_status zcs_program_create_from_file(zcs_context *context, const char
 ZCS_API zcs_status zcs_program_create_from_spirv(zcs_context *context, const void *code,
                                                  size_t size, zcs_program **out_program);
 
-/*
+/**
  * Create one of the library's own programs, embedded at build time from kernels/
- * (kernels/<name>.cl on OpenCL, kernels/<name>.comp on Vulkan). Each holds one kernel
+ * (kernels/NAME.cl on OpenCL, kernels/NAME.comp on Vulkan). Each holds one kernel
  * named like the program. zcs_builtin_program_names() lists them.
  * Unknown name: ZCS_ERROR_KERNEL_NOT_FOUND.
  */
 ZCS_API zcs_status zcs_program_create_builtin(zcs_context *context, const char *name,
                                               zcs_program **out_program);
 
-/* NULL-terminated list of the embedded programs' names. */
+/** NULL-terminated list of the embedded programs' names. */
 ZCS_API const char *const *zcs_builtin_program_names(void);
 
-/* Destroy a program; kernels created from it stay valid. NULL does nothing. */
+/** Destroy a program; kernels created from it stay valid. NULL does nothing. */
 ZCS_API void zcs_program_destroy(zcs_program *program);
 
-/*
+/**
  * Create a kernel object for the function `name` of a program (on Vulkan: the SPIR-V
  * entry point; a module whose only entry point is "main" also answers to the name
  * of its builtin program or file stem).
@@ -445,15 +591,15 @@ ZCS_API void zcs_program_destroy(zcs_program *program);
 ZCS_API zcs_status zcs_kernel_create(zcs_program *program, const char *name,
                                      zcs_kernel **out_kernel);
 
-/* Destroy a kernel. NULL does nothing. */
+/** Destroy a kernel. NULL does nothing. */
 ZCS_API void zcs_kernel_destroy(zcs_kernel *kernel);
 
-/* Most kernel arguments a zcs kernel takes. */
+/** Most kernel arguments a zcs kernel takes. */
 #define ZCS_MAX_KERNEL_ARGS 16
-/* Most bytes of by-value arguments, together (the Vulkan push-constant minimum). */
+/** Most bytes of by-value arguments, together (the Vulkan push-constant minimum). */
 #define ZCS_MAX_VALUE_BYTES 128
 
-/*
+/**
  * Set argument `index` to an array. The library passes what the tier needs (an SVM
  * pointer, a cl_mem, a storage buffer); the kernel sees a global pointer to the
  * first element. On Vulkan, array argument `index` is storage buffer binding `index`
@@ -464,7 +610,7 @@ ZCS_API void zcs_kernel_destroy(zcs_kernel *kernel);
  */
 ZCS_API zcs_status zcs_kernel_set_buffer(zcs_kernel *kernel, uint32_t index, zcs_buffer *buffer);
 
-/*
+/**
  * Set argument `index` to a value of `size` bytes (copied). On Vulkan, value arguments
  * are packed into one push-constant block in argument order, each aligned to its size
  * (4, 8 or 16 bytes), up to ZCS_MAX_VALUE_BYTES together.
@@ -474,7 +620,7 @@ ZCS_API zcs_status zcs_kernel_set_buffer(zcs_kernel *kernel, uint32_t index, zcs
 ZCS_API zcs_status zcs_kernel_set_value(zcs_kernel *kernel, uint32_t index, size_t size,
                                         const void *value);
 
-/*
+/**
  * Launch the kernel over a grid of `dims` (1 to 3) dimensions of global_size[d] work
  * items. local_size (the work-group size) may be NULL: the backend chooses (Vulkan:
  * 64, 8x8 or 4x4x4). Where a local size applies, global sizes are rounded up to a
@@ -491,7 +637,7 @@ ZCS_API zcs_status zcs_kernel_set_value(zcs_kernel *kernel, uint32_t index, size
 ZCS_API zcs_status zcs_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_size,
                                 const size_t *local_size);
 
-/*
+/**
  * Wait until every kernel dispatched on the context has finished. In validation mode,
  * then check the guard bytes of every unmapped array.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * zcs/zcs_layout.h - check at run time that the host and the device lay a shared
  * struct out the same way, and share structs that point to other shared structs.
  *
@@ -28,62 +29,62 @@ extern "C" {
 /* Struct layout check                                                       */
 /* ------------------------------------------------------------------------ */
 
-/* One field of a shared struct as the host compiler laid it out. */
+/** One field of a shared struct as the host compiler laid it out. */
 typedef struct zcs_field_desc {
-    /* The member designator as device code writes it after `element.`: "mass",
+    /** The member designator as device code writes it after "element.": "mass",
        "inner.weight", "corners[2]", "items[1].id". Letters, digits, '_', '.', and
        [decimal index]. */
     const char *name;
-    /* offsetof(T, member) on the host. */
+    /** offsetof(T, member) on the host. */
     size_t offset;
-    /* sizeof the member on the host. */
+    /** sizeof the member on the host. */
     size_t size;
 } zcs_field_desc;
 
-/* A zcs_field_desc for `member` of host type T (nested designators work: inner.weight). */
+/** A zcs_field_desc for `member` of host type T (nested designators work: inner.weight). */
 #define ZCS_FIELD(T, member)                                                                       \
     {                                                                                              \
 #member, offsetof(T, member), sizeof(((T *)0)->member)                                     \
     }
 
-/* Most fields one zcs_struct_desc may list. */
+/** Most fields one zcs_struct_desc may list. */
 #define ZCS_MAX_STRUCT_FIELDS 1024
-/* Largest struct zcs_struct_check takes, in bytes (the probe's patterns fit 32 bits). */
+/** Largest struct zcs_struct_check takes, in bytes (the probe's patterns fit 32 bits). */
 #define ZCS_MAX_STRUCT_SIZE (UINT32_MAX / 8 / (ZCS_MAX_STRUCT_FIELDS + 1))
 
-/*
+/**
  * A shared struct: its name, size and fields on the host, and the text that declares it
  * for the device compiler. Zero-initialise it and fill every field marked "required".
  */
 typedef struct zcs_struct_desc {
-    /* Required. The struct's type name in device code (an identifier): ZCS_STRUCT(name). */
+    /** Required. The struct's type name in device code (an identifier): ZCS_STRUCT(name). */
     const char *name;
-    /* Required. sizeof(T) on the host. */
+    /** Required. sizeof(T) on the host. */
     size_t size;
-    /* Required. The fields to check: 1 to ZCS_MAX_STRUCT_FIELDS entries, each lying within
+    /** Required. The fields to check: 1 to ZCS_MAX_STRUCT_FIELDS entries, each lying within
        `size` bytes. List every field; for a field whose type is a struct with trailing
        padding, list its members too (docs/layout.md, "Nested structs on Vulkan"). */
     const zcs_field_desc *fields;
-    size_t field_count;
-    /* Required. The declaration text, NUL-terminated: normally the very header the host
+    size_t field_count; /**< Number of entries of `fields`. */
+    /** Required. The declaration text, NUL-terminated: normally the very header the host
        includes. It is compiled as OpenCL C (OpenCL backend) or GLSL (Vulkan backend), after
        zcs's own copy of <zcs/layout.h>; lines that include "zcs/layout.h" are dropped
        from it (kept as empty lines, so build-log line numbers match the file). Other
-       #include lines resolve through `options` (-I dir, on both backends) or must be
+       \#include lines resolve through `options` (-I dir, on both backends) or must be
        absent. Before the probe runs, the bodies of its structs and its typedefs (outside
        ZCS_LAYOUT_HOST sections) are searched for the types docs/layout.md forbids (bool,
        size_t, long, char, short, enum, bit-fields...): such a field is refused. */
     const char *source;
-    /* Optional compiler options for the probe, as zcs_program_create_from_source takes
+    /** Optional compiler options for the probe, as zcs_program_create_from_source takes
        them ("-I dir -D NAME=1"); NULL for none. */
     const char *options;
-    /* Optional. The name build logs and messages give the declaration, normally its file
+    /** Optional. The name build logs and messages give the declaration, normally its file
        name ("particles.h"): a compiler error reads "particles.h:12: ...". NULL: "declaration
        of <name>". */
     const char *source_name;
 } zcs_struct_desc;
 
-/*
+/**
  * A zcs_struct_desc for host type T named like the type, from a static array of fields:
  *   static const zcs_field_desc f[] = {ZCS_FIELD(node, value), ZCS_FIELD(node, next)};
  *   zcs_struct_desc d = ZCS_STRUCT_DESC(node, f, node_header_text);
@@ -94,23 +95,23 @@ typedef struct zcs_struct_desc {
             (source_text), NULL, NULL                                                              \
     }
 
-/* What a check did and cost. */
+/** What a check did and cost. */
 typedef struct zcs_layout_report {
-    /* 1 when an earlier successful check on this context already verified this exact
+    /** 1 when an earlier successful check on this context already verified this exact
        description (same name, size, fields and source), so nothing ran on the device. */
     int cached;
-    /* Wall-clock seconds this call took. */
+    /** Wall-clock seconds this call took. */
     double seconds;
-    /* Seconds the device check took when it ran (equal to `seconds` when not cached):
+    /** Seconds the device check took when it ran (equal to `seconds` when not cached):
        building the probe, the dispatch and the read back. */
     double check_seconds;
-    /* The struct's size on the device (its array stride). */
+    /** The struct's size on the device (its array stride). */
     size_t device_size;
-    /* Fields compared. */
+    /** Fields compared. */
     size_t fields_checked;
 } zcs_layout_report;
 
-/*
+/**
  * Check that the device lays the struct out as the host does: same size, and each
  * listed field at the same offset with the same size. The first successful check of a
  * description on a context runs a probe on the device (a few milliseconds to a few
@@ -146,7 +147,7 @@ ZCS_API zcs_status zcs_struct_check(zcs_context *context, const zcs_struct_desc 
 /* Structs that point to other shared structs                                */
 /* ------------------------------------------------------------------------ */
 
-/*
+/**
  * Two forms (docs/layout.md, "Pointers inside structs"):
  *
  *  - zcs_ref (zcs/layout.h): a 32-bit element index into a known array, ZCS_REF_NULL
@@ -160,7 +161,7 @@ ZCS_API zcs_status zcs_struct_check(zcs_context *context, const zcs_struct_desc 
  *    arrays reached through stored pointers are declared with zcs_kernel_set_indirect.
  */
 
-/*
+/**
  * The address kernels see for the first element of `buffer`, for ZCS_PTR fields. On the
  * SVM tiers it equals the pointer zcs_map returns for the whole array.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
@@ -170,11 +171,11 @@ ZCS_API zcs_status zcs_struct_check(zcs_context *context, const zcs_struct_desc 
  */
 ZCS_API zcs_status zcs_buffer_device_address(zcs_buffer *buffer, uint64_t *out_address);
 
-/* The ZCS_PTR(T) value for element `index` of an array whose device address is `address`. */
+/** The ZCS_PTR(T) value for element `index` of an array whose device address is `address`. */
 #define ZCS_DEVICE_PTR(T, address, index)                                                          \
     ((T *)(uintptr_t)((uint64_t)(address) + (uint64_t)(index) * (uint64_t)sizeof(T)))
 
-/*
+/**
  * Declare the arrays `kernel` reaches through pointers stored in memory (ZCS_PTR fields),
  * beyond its arguments; replaces any earlier list. count 0 clears it (buffers may then
  * be NULL). OpenCL: clSetKernelExecInfo(CL_KERNEL_EXEC_INFO_SVM_PTRS).

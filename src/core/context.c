@@ -10,7 +10,28 @@
 #include "core/list.h"
 #include "core/validation.h"
 
-#define ZCS__KNOWN_CONTEXT_FLAGS (ZCS_CONTEXT_VALIDATE | ZCS_CONTEXT_IGNORE_ENVIRONMENT)
+#define ZCS__KNOWN_CONTEXT_FLAGS                                                                   \
+    (ZCS_CONTEXT_VALIDATE | ZCS_CONTEXT_IGNORE_ENVIRONMENT | ZCS_CONTEXT_DEVICE_INDEX)
+
+/* "#N" or "N" (decimal digits only, below UINT32_MAX) is a device index; anything else is
+   a name filter. Returns 1 and sets *out_index for an index. */
+static int zcs__device_index_from_text(const char *text, uint32_t *out_index)
+{
+    if (text[0] == '#')
+        text++;
+    if (text[0] == '\0')
+        return 0;
+    uint64_t value = 0;
+    for (const char *c = text; *c != '\0'; c++) {
+        if (*c < '0' || *c > '9')
+            return 0;
+        value = value * 10 + (uint64_t)(*c - '0');
+        if (value >= ZCS__ANY_DEVICE)
+            return 0;
+    }
+    *out_index = (uint32_t)value;
+    return 1;
+}
 
 static int zcs__tier_from_name(const char *name, zcs_tier *out_tier)
 {
@@ -49,11 +70,29 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
                          (int)desc->tier);
 
     int use_environment = (desc->flags & ZCS_CONTEXT_IGNORE_ENVIRONMENT) == 0;
-    const char *device_name = desc->device_name;
-    if (device_name == NULL && use_environment)
-        device_name = getenv("ZCS_DEVICE");
-    if (device_name == NULL)
-        device_name = "";
+    zcs__device_choice device = {"", ZCS__ANY_DEVICE, "the context option"};
+    if ((desc->flags & ZCS_CONTEXT_DEVICE_INDEX) != 0) {
+        if (desc->device_name != NULL)
+            return zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                             "zcs_context_create: ZCS_CONTEXT_DEVICE_INDEX with a device_name "
+                             "(\"%.100s\"): choose the device by index or by name, not both",
+                             desc->device_name);
+        if (desc->device_index == ZCS__ANY_DEVICE)
+            return zcs__fail(NULL, ZCS_ERROR_NO_DEVICE, 0,
+                             "zcs_context_create: device index %u is past the last device",
+                             (unsigned)desc->device_index);
+        device.index = desc->device_index;
+    } else {
+        const char *device_name = desc->device_name;
+        if (device_name == NULL && use_environment) {
+            device_name = getenv("ZCS_DEVICE");
+            device.source = "ZCS_DEVICE";
+        }
+        if (device_name == NULL)
+            device_name = "";
+        if (!zcs__device_index_from_text(device_name, &device.index))
+            device.name = device_name;
+    }
 
     zcs_tier tier = desc->tier;
     const char *tier_source = "the context option";
@@ -109,7 +148,7 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
     context->info.tier_reason = context->tier_reason;
     context->info.validation = validation;
 
-    zcs_status status = zcs__backend_context_create(context, device_name, tier, tier_source);
+    zcs_status status = zcs__backend_context_create(context, &device, tier, tier_source);
     if (status == ZCS_SUCCESS && !zcs__handle_register(context, ZCS__MAGIC_CONTEXT)) {
         zcs__backend_context_destroy(context);
         status =

@@ -15,6 +15,9 @@ typedef struct zcs__cl_candidate {
     cl_device_id device;
     char platform_name[256];
     char device_name[256];
+    cl_device_type type;
+    char device_version[128]; /* CL_DEVICE_VERSION */
+    char driver_version[256]; /* CL_DRIVER_VERSION */
     int is_gpu;
     int unified_memory;
     int version_major;
@@ -51,7 +54,7 @@ static void zcs__cl_inspect_device(zcs__cl_candidate *candidate)
     cl_bool available = CL_FALSE;
     cl_bool compiler = CL_FALSE;
     cl_bool unified = CL_FALSE;
-    char version[128] = "";
+    char *version = candidate->device_version;
     candidate->device_name[0] = '\0';
     cl_int error = zcs__cl.clGetDeviceInfo(device, CL_DEVICE_NAME, sizeof candidate->device_name,
                                            candidate->device_name, NULL);
@@ -64,14 +67,20 @@ static void zcs__cl_inspect_device(zcs__cl_candidate *candidate)
         error = zcs__cl.clGetDeviceInfo(device, CL_DEVICE_COMPILER_AVAILABLE, sizeof compiler,
                                         &compiler, NULL);
     if (error == CL_SUCCESS)
-        error = zcs__cl.clGetDeviceInfo(device, CL_DEVICE_VERSION, sizeof version, version, NULL);
+        error = zcs__cl.clGetDeviceInfo(device, CL_DEVICE_VERSION, sizeof candidate->device_version,
+                                        version, NULL);
     if (error != CL_SUCCESS) {
         snprintf(candidate->refusal, sizeof candidate->refusal, "clGetDeviceInfo failed: %s (%d)",
                  zcs__cl_error_name(error), (int)error);
         return;
     }
     candidate->device_name[sizeof candidate->device_name - 1] = '\0';
-    version[sizeof version - 1] = '\0';
+    version[sizeof candidate->device_version - 1] = '\0';
+    if (zcs__cl.clGetDeviceInfo(device, CL_DRIVER_VERSION, sizeof candidate->driver_version,
+                                candidate->driver_version, NULL) != CL_SUCCESS)
+        candidate->driver_version[0] = '\0';
+    candidate->driver_version[sizeof candidate->driver_version - 1] = '\0';
+    candidate->type = type;
     /* Deprecated since OpenCL 2.0 yet still answered; a device that refuses is not unified. */
     if (zcs__cl.clGetDeviceInfo(device, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified,
                                 NULL) != CL_SUCCESS)
@@ -148,16 +157,11 @@ static zcs_status zcs__cl_collect(zcs_context *context, zcs__cl_candidate *candi
     return ZCS_SUCCESS;
 }
 
-/* Pick the best usable device matching `filter`; NO_DEVICE lists every refusal. */
-static zcs_status zcs__cl_choose_device(zcs_context *context, const char *filter,
-                                        zcs__cl_candidate *out_choice)
+/* The best usable device whose name contains `filter` ("" for any), or -1. Marks the
+   devices the filter excludes (their refusal says so). */
+static int zcs__cl_best_device(zcs__cl_candidate *candidates, cl_uint count, const char *filter,
+                               const char *source)
 {
-    zcs__cl_candidate candidates[ZCS__CL_MAX_DEVICES];
-    cl_uint count = 0;
-    zcs_status status = zcs__cl_collect(context, candidates, &count);
-    if (status != ZCS_SUCCESS)
-        return status;
-
     int best = -1;
     for (cl_uint i = 0; i < count; i++) {
         zcs__cl_candidate *candidate = &candidates[i];
@@ -166,14 +170,75 @@ static zcs_status zcs__cl_choose_device(zcs_context *context, const char *filter
                  candidate->device_name);
         if (candidate->refusal[0] == '\0' && !zcs__contains_ignore_case(full_name, filter))
             snprintf(candidate->refusal, sizeof candidate->refusal,
-                     "name does not contain \"%.100s\" (ZCS_DEVICE or the context option)", filter);
+                     "name does not contain \"%.100s\" (%s)", filter, source);
         if (candidate->refusal[0] != '\0')
             continue;
         if (best < 0 || zcs__cl_device_score(candidate) > zcs__cl_device_score(&candidates[best]))
             best = (int)i;
     }
+    return best;
+}
+
+/* Collect every device into a heap array (*out_candidates, to free); none is NO_DEVICE. */
+static zcs_status zcs__cl_collect_all(zcs_context *context, zcs__cl_candidate **out_candidates,
+                                      cl_uint *out_count)
+{
+    zcs__cl_candidate *candidates = zcs__calloc(ZCS__CL_MAX_DEVICES, sizeof *candidates);
+    if (candidates == NULL)
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "out of host memory listing OpenCL devices");
+    cl_uint count = 0;
+    zcs_status status = zcs__cl_collect(context, candidates, &count);
+    if (status == ZCS_SUCCESS && count == 0)
+        status = zcs__fail(context, ZCS_ERROR_NO_DEVICE, 0,
+                           "no OpenCL device found: the platforms list none (install a driver, "
+                           "for example the Debian package pocl-opencl-icd)");
+    if (status != ZCS_SUCCESS) {
+        zcs__free(candidates);
+        return status;
+    }
+    *out_candidates = candidates;
+    *out_count = count;
+    return ZCS_SUCCESS;
+}
+
+/* Pick the device asked for (by index, or the best usable one matching the name filter);
+   NO_DEVICE lists every refusal. */
+static zcs_status zcs__cl_choose_device(zcs_context *context, const zcs__device_choice *choice,
+                                        zcs__cl_candidate *out_choice, uint32_t *out_index)
+{
+    zcs__cl_candidate *candidates = NULL;
+    cl_uint count = 0;
+    zcs_status status = zcs__cl_collect_all(context, &candidates, &count);
+    if (status != ZCS_SUCCESS)
+        return status;
+
+    if (choice->index != ZCS__ANY_DEVICE) {
+        if (choice->index >= count)
+            status = zcs__fail(context, ZCS_ERROR_NO_DEVICE, 0,
+                               "device index %u (%s) is past the last device: OpenCL lists %u "
+                               "device%s (index 0 to %u)",
+                               (unsigned)choice->index, choice->source, count,
+                               count == 1 ? "" : "s", count - 1);
+        else if (candidates[choice->index].refusal[0] != '\0')
+            status = zcs__fail(context, ZCS_ERROR_NO_DEVICE, 0,
+                               "device %u (%s / %s, asked for by %s) cannot be used: %s",
+                               (unsigned)choice->index, candidates[choice->index].platform_name,
+                               candidates[choice->index].device_name, choice->source,
+                               candidates[choice->index].refusal);
+        if (status == ZCS_SUCCESS) {
+            *out_choice = candidates[choice->index];
+            *out_index = choice->index;
+        }
+        zcs__free(candidates);
+        return status;
+    }
+
+    int best = zcs__cl_best_device(candidates, count, choice->name, choice->source);
     if (best >= 0) {
         *out_choice = candidates[best];
+        *out_index = (uint32_t)best;
+        zcs__free(candidates);
         return ZCS_SUCCESS;
     }
 
@@ -184,17 +249,17 @@ static zcs_status zcs__cl_choose_device(zcs_context *context, const char *filter
         used += (size_t)snprintf(message + used, sizeof message - used, " [%s / %s: %s]",
                                  candidates[i].platform_name, candidates[i].device_name,
                                  candidates[i].refusal);
+    zcs__free(candidates);
     return zcs__fail(context, ZCS_ERROR_NO_DEVICE, 0, "%s", message);
 }
 
 /* Choose the tier: the forced one if the device has it, else the best it offers. */
 static zcs_status zcs__cl_choose_tier(zcs_context *context, const zcs__cl_candidate *device,
-                                      zcs_tier forced, const char *tier_source)
+                                      zcs_tier forced, const char *tier_source, char *reason,
+                                      size_t reason_size, zcs_tier *out_tier)
 {
     int fine = (device->svm & CL_DEVICE_SVM_FINE_GRAIN_BUFFER) != 0;
     int coarse = (device->svm & CL_DEVICE_SVM_COARSE_GRAIN_BUFFER) != 0;
-    char *reason = context->tier_reason;
-    size_t reason_size = sizeof context->tier_reason;
     zcs_tier tier = forced;
 
     if (forced != ZCS_TIER_AUTO) {
@@ -238,39 +303,156 @@ static zcs_status zcs__cl_choose_tier(zcs_context *context, const zcs__cl_candid
                  "; the device does not share memory with the host, so the runtime copies on "
                  "map and unmap (counted in zcs_stats.bytes_copied)");
     }
-    context->info.tier = tier;
+    *out_tier = tier;
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs__backend_context_create(zcs_context *context, const char *device_name, zcs_tier tier,
-                                       const char *tier_source)
+/* The tiers a usable device offers, as ZCS_TIER_BIT bits. */
+static uint32_t zcs__cl_tiers(const zcs__cl_candidate *device)
 {
-    zcs__cl_candidate choice;
-    zcs_status status = zcs__cl_choose_device(context, device_name, &choice);
-    if (status != ZCS_SUCCESS)
-        return status;
-    status = zcs__cl_choose_tier(context, &choice, tier, tier_source);
-    if (status != ZCS_SUCCESS)
-        return status;
+    uint32_t tiers = ZCS_TIER_BIT(ZCS_TIER_HOST_PTR);
+    if (device->svm & CL_DEVICE_SVM_FINE_GRAIN_BUFFER)
+        tiers |= ZCS_TIER_BIT(ZCS_TIER_SVM_FINE);
+    if (device->svm & CL_DEVICE_SVM_COARSE_GRAIN_BUFFER)
+        tiers |= ZCS_TIER_BIT(ZCS_TIER_SVM_COARSE);
+    return tiers;
+}
 
+/* The limits of zcs_device_limits and the array alignment (zcs_context_info.alignment). */
+static zcs_status zcs__cl_query_limits(zcs_context *context, const zcs__cl_candidate *device,
+                                       zcs_device_limits *limits, size_t *out_alignment)
+{
     cl_ulong max_alloc = 0;
     cl_ulong global_memory = 0;
+    cl_ulong local_memory = 0;
     cl_uint base_align_bits = 0;
+    cl_uint compute_units = 0;
     size_t max_work_group = 0;
-    cl_int error = zcs__cl.clGetDeviceInfo(choice.device, CL_DEVICE_MAX_MEM_ALLOC_SIZE,
-                                           sizeof max_alloc, &max_alloc, NULL);
+    size_t max_parameter = 0;
+    size_t item_sizes[3] = {0, 0, 0};
+    cl_device_id id = device->device;
+    cl_int error = zcs__cl.clGetDeviceInfo(id, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max_alloc,
+                                           &max_alloc, NULL);
     if (error == CL_SUCCESS)
-        error = zcs__cl.clGetDeviceInfo(choice.device, CL_DEVICE_GLOBAL_MEM_SIZE,
-                                        sizeof global_memory, &global_memory, NULL);
+        error = zcs__cl.clGetDeviceInfo(id, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof global_memory,
+                                        &global_memory, NULL);
     if (error == CL_SUCCESS)
-        error = zcs__cl.clGetDeviceInfo(choice.device, CL_DEVICE_MEM_BASE_ADDR_ALIGN,
-                                        sizeof base_align_bits, &base_align_bits, NULL);
+        error = zcs__cl.clGetDeviceInfo(id, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof base_align_bits,
+                                        &base_align_bits, NULL);
     if (error == CL_SUCCESS)
-        error = zcs__cl.clGetDeviceInfo(choice.device, CL_DEVICE_MAX_WORK_GROUP_SIZE,
-                                        sizeof max_work_group, &max_work_group, NULL);
+        error = zcs__cl.clGetDeviceInfo(id, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof max_work_group,
+                                        &max_work_group, NULL);
+    if (error == CL_SUCCESS)
+        error = zcs__cl.clGetDeviceInfo(id, CL_DEVICE_LOCAL_MEM_SIZE, sizeof local_memory,
+                                        &local_memory, NULL);
+    if (error == CL_SUCCESS)
+        error = zcs__cl.clGetDeviceInfo(id, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof compute_units,
+                                        &compute_units, NULL);
+    if (error == CL_SUCCESS)
+        error = zcs__cl.clGetDeviceInfo(id, CL_DEVICE_MAX_PARAMETER_SIZE, sizeof max_parameter,
+                                        &max_parameter, NULL);
     if (error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clGetDeviceInfo", error,
-                            choice.device_name);
+                            device->device_name);
+    /* Three dimensions at least (CL_DEVICE_MAX_WORK_ITEM_DIMENSIONS >= 3 on every device). */
+    if (zcs__cl.clGetDeviceInfo(id, CL_DEVICE_MAX_WORK_ITEM_SIZES, sizeof item_sizes, item_sizes,
+                                NULL) != CL_SUCCESS) {
+        for (int d = 0; d < 3; d++)
+            item_sizes[d] = max_work_group;
+    }
+    limits->max_alloc_size = max_alloc;
+    limits->memory_budget = global_memory;
+    limits->max_work_group_size = max_work_group;
+    for (int d = 0; d < 3; d++)
+        limits->max_work_item_sizes[d] = item_sizes[d];
+    limits->local_memory_size = local_memory;
+    limits->compute_units = compute_units;
+    limits->max_parameter_bytes = max_parameter;
+    /* At least the device's base address alignment and the widest OpenCL type (long16). */
+    size_t alignment = base_align_bits / 8;
+    if (alignment < 128)
+        alignment = 128;
+    *out_alignment = alignment;
+    return ZCS_SUCCESS;
+}
+
+static zcs_device_type zcs__cl_device_type(const zcs__cl_candidate *device)
+{
+    if (device->is_gpu)
+        return device->unified_memory ? ZCS_DEVICE_TYPE_INTEGRATED_GPU
+                                      : ZCS_DEVICE_TYPE_DISCRETE_GPU;
+    if (device->type & CL_DEVICE_TYPE_CPU)
+        return ZCS_DEVICE_TYPE_CPU;
+    return ZCS_DEVICE_TYPE_OTHER;
+}
+
+zcs_status zcs__backend_device_count(uint32_t *out_count)
+{
+    zcs__cl_candidate *candidates = NULL;
+    cl_uint count = 0;
+    zcs_status status = zcs__cl_collect_all(NULL, &candidates, &count);
+    if (status != ZCS_SUCCESS)
+        return status;
+    zcs__free(candidates);
+    *out_count = count;
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__backend_device_info(uint32_t index, zcs_device_info *out)
+{
+    zcs__cl_candidate *candidates = NULL;
+    cl_uint count = 0;
+    zcs_status status = zcs__cl_collect_all(NULL, &candidates, &count);
+    if (status != ZCS_SUCCESS)
+        return status;
+    if (index >= count) {
+        zcs__free(candidates);
+        return zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                         "zcs_device_get_info: device index %u is past the last device: OpenCL "
+                         "lists %u device%s (index 0 to %u)",
+                         (unsigned)index, count, count == 1 ? "" : "s", count - 1);
+    }
+    const zcs__cl_candidate *device = &candidates[index];
+    zcs__copy_string(out->name, sizeof out->name, device->device_name);
+    zcs__copy_string(out->platform_name, sizeof out->platform_name, device->platform_name);
+    zcs__copy_string(out->driver_version, sizeof out->driver_version, device->driver_version);
+    zcs__copy_string(out->api_version, sizeof out->api_version, device->device_version);
+    out->type = zcs__cl_device_type(device);
+    out->is_gpu = device->is_gpu;
+    out->unified_memory = device->unified_memory;
+    zcs__copy_string(out->refusal, sizeof out->refusal, device->refusal);
+    if (device->refusal[0] == '\0') {
+        out->tiers = zcs__cl_tiers(device);
+        size_t alignment = 0;
+        status = zcs__cl_choose_tier(NULL, device, ZCS_TIER_AUTO, "", out->tier_reason,
+                                     sizeof out->tier_reason, &out->tier);
+        if (status == ZCS_SUCCESS)
+            status = zcs__cl_query_limits(NULL, device, &out->limits, &alignment);
+        out->alignment = alignment;
+    }
+    out->is_default = zcs__cl_best_device(candidates, count, "", "") == (int)index;
+    zcs__free(candidates);
+    return status;
+}
+
+zcs_status zcs__backend_context_create(zcs_context *context, const zcs__device_choice *device,
+                                       zcs_tier tier, const char *tier_source)
+{
+    zcs__cl_candidate choice;
+    uint32_t index = 0;
+    zcs_status status = zcs__cl_choose_device(context, device, &choice, &index);
+    if (status != ZCS_SUCCESS)
+        return status;
+    status = zcs__cl_choose_tier(context, &choice, tier, tier_source, context->tier_reason,
+                                 sizeof context->tier_reason, &context->info.tier);
+    if (status != ZCS_SUCCESS)
+        return status;
+    zcs_device_limits limits;
+    size_t alignment = 0;
+    status = zcs__cl_query_limits(context, &choice, &limits, &alignment);
+    if (status != ZCS_SUCCESS)
+        return status;
+    cl_int error = CL_SUCCESS;
 
     struct zcs__context_impl *impl = zcs__calloc(1, sizeof *impl);
     if (impl == NULL)
@@ -287,14 +469,9 @@ zcs_status zcs__backend_context_create(zcs_context *context, const char *device_
                                     il_version, NULL) == CL_SUCCESS &&
             il_version[0] != '\0';
     }
-    impl->max_work_group_size = max_work_group;
-    /* Three dimensions at least (CL_DEVICE_MAX_WORK_ITEM_DIMENSIONS >= 3 on every device). */
-    if (zcs__cl.clGetDeviceInfo(choice.device, CL_DEVICE_MAX_WORK_ITEM_SIZES,
-                                sizeof impl->max_work_item_sizes, impl->max_work_item_sizes,
-                                NULL) != CL_SUCCESS) {
-        for (int d = 0; d < 3; d++)
-            impl->max_work_item_sizes[d] = max_work_group;
-    }
+    impl->max_work_group_size = (size_t)limits.max_work_group_size;
+    for (int d = 0; d < 3; d++)
+        impl->max_work_item_sizes[d] = (size_t)limits.max_work_item_sizes[d];
 
     cl_context_properties properties[] = {CL_CONTEXT_PLATFORM,
                                           (cl_context_properties)choice.platform, 0};
@@ -329,13 +506,11 @@ zcs_status zcs__backend_context_create(zcs_context *context, const char *device_
     zcs__copy_string(context->platform_name, sizeof context->platform_name, choice.platform_name);
     context->info.unified_memory = choice.unified_memory;
     context->info.is_gpu = choice.is_gpu;
-    context->info.max_alloc_size = max_alloc;
-    context->info.memory_budget = global_memory;
-    /* At least the device's base address alignment and the widest OpenCL type (long16). */
-    size_t alignment = base_align_bits / 8;
-    if (alignment < 128)
-        alignment = 128;
+    context->info.max_alloc_size = limits.max_alloc_size;
+    context->info.memory_budget = limits.memory_budget;
     context->info.alignment = alignment;
+    context->info.device_index = index;
+    context->info.limits = limits;
     return ZCS_SUCCESS;
 }
 

@@ -19,6 +19,7 @@ typedef struct zcs__vk_candidate {
     VkPhysicalDevice device;
     VkPhysicalDeviceProperties properties;
     char platform[256];
+    char driver[2 * VK_MAX_DRIVER_NAME_SIZE + 8]; /* driver name (information) or version */
     uint32_t queue_family;
     int rank;            /* 0 integrated, 1 discrete, 2 virtual, 3 CPU, 4 other */
     const char *refusal; /* NULL when usable */
@@ -132,7 +133,8 @@ static void zcs__inspect_device(zcs__vk_candidate *candidate, uint32_t instance_
     uint32_t version = p->apiVersion < instance_version ? p->apiVersion : instance_version;
 
     /* The platform name says which API version and which driver. */
-    char driver[2 * VK_MAX_DRIVER_NAME_SIZE + 8] = "";
+    char *driver = candidate->driver;
+    const size_t driver_size = sizeof candidate->driver;
     if (version >= VK_API_VERSION_1_2) {
         VkPhysicalDeviceDriverProperties driver_properties = {
             .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES,
@@ -142,10 +144,10 @@ static void zcs__inspect_device(zcs__vk_candidate *candidate, uint32_t instance_
             .pNext = &driver_properties,
         };
         zcs__vk.vkGetPhysicalDeviceProperties2(candidate->device, &properties2);
-        snprintf(driver, sizeof driver, "%s (%s)", driver_properties.driverName,
+        snprintf(driver, driver_size, "%s (%s)", driver_properties.driverName,
                  driver_properties.driverInfo);
     } else {
-        snprintf(driver, sizeof driver, "vendor 0x%04x driver 0x%x", p->vendorID, p->driverVersion);
+        snprintf(driver, driver_size, "vendor 0x%04x driver 0x%x", p->vendorID, p->driverVersion);
     }
     snprintf(candidate->platform, sizeof candidate->platform, "Vulkan %u.%u.%u / %.200s",
              VK_API_VERSION_MAJOR(p->apiVersion), VK_API_VERSION_MINOR(p->apiVersion),
@@ -189,11 +191,10 @@ static void zcs__inspect_device(zcs__vk_candidate *candidate, uint32_t instance_
     }
 }
 
-/* Enumerate, inspect and choose. On success candidates[*out_chosen] is the device. */
-static zcs_status zcs__choose_device(zcs_context *context, struct zcs__context_impl *impl,
-                                     uint32_t instance_version, const char *filter,
-                                     zcs__vk_candidate **out_candidates, uint32_t *out_count,
-                                     uint32_t *out_chosen)
+/* Enumerate and inspect every physical device into *out_candidates (to free). */
+static zcs_status zcs__list_devices(zcs_context *context, struct zcs__context_impl *impl,
+                                    uint32_t instance_version, const char *filter,
+                                    zcs__vk_candidate **out_candidates, uint32_t *out_count)
 {
     uint32_t count = 0;
     VkResult result = zcs__vk.vkEnumeratePhysicalDevices(impl->instance, &count, NULL);
@@ -210,7 +211,7 @@ static zcs_status zcs__choose_device(zcs_context *context, struct zcs__context_i
         zcs__free(devices);
         zcs__free(candidates);
         return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_context_create: out of host memory listing devices");
+                         "out of host memory listing Vulkan devices");
     }
     result = zcs__vk.vkEnumeratePhysicalDevices(impl->instance, &count, devices);
     if (result != VK_SUCCESS && result != VK_INCOMPLETE) {
@@ -218,16 +219,65 @@ static zcs_status zcs__choose_device(zcs_context *context, struct zcs__context_i
         zcs__free(candidates);
         return zcs__vk_fail(context, result, "vkEnumeratePhysicalDevices", "listing devices");
     }
-    uint32_t chosen = UINT32_MAX;
     for (uint32_t i = 0; i < count; i++) {
         candidates[i].device = devices[i];
         zcs__inspect_device(&candidates[i], instance_version, filter);
-        /* Integrated GPU first, then discrete, virtual, CPU; the first listed on ties. */
+    }
+    zcs__free(devices);
+    *out_candidates = candidates;
+    *out_count = count;
+    return ZCS_SUCCESS;
+}
+
+/* The automatic choice among usable candidates, or UINT32_MAX: integrated GPU first, then
+   discrete, virtual, CPU; the first listed on ties. */
+static uint32_t zcs__best_device(const zcs__vk_candidate *candidates, uint32_t count)
+{
+    uint32_t chosen = UINT32_MAX;
+    for (uint32_t i = 0; i < count; i++) {
         if (candidates[i].refusal == NULL &&
             (chosen == UINT32_MAX || candidates[i].rank < candidates[chosen].rank))
             chosen = i;
     }
-    zcs__free(devices);
+    return chosen;
+}
+
+/* Enumerate, inspect and choose. On success candidates[*out_chosen] is the device. */
+static zcs_status zcs__choose_device(zcs_context *context, struct zcs__context_impl *impl,
+                                     uint32_t instance_version, const zcs__device_choice *choice,
+                                     zcs__vk_candidate **out_candidates, uint32_t *out_count,
+                                     uint32_t *out_chosen)
+{
+    const char *filter = choice->name;
+    zcs__vk_candidate *candidates = NULL;
+    uint32_t count = 0;
+    zcs_status status =
+        zcs__list_devices(context, impl, instance_version, filter, &candidates, &count);
+    if (status != ZCS_SUCCESS)
+        return status;
+    if (choice->index != ZCS__ANY_DEVICE) {
+        if (choice->index >= count)
+            status = zcs__fail(context, ZCS_ERROR_NO_DEVICE, 0,
+                               "device index %u (%s) is past the last device: Vulkan lists %u "
+                               "device%s (index 0 to %u)",
+                               (unsigned)choice->index, choice->source, count,
+                               count == 1 ? "" : "s", count - 1);
+        else if (candidates[choice->index].refusal != NULL)
+            status =
+                zcs__fail(context, ZCS_ERROR_NO_DEVICE, 0,
+                          "device %u (\"%s\", asked for by %s) cannot be used: %s",
+                          (unsigned)choice->index, candidates[choice->index].properties.deviceName,
+                          choice->source, candidates[choice->index].refusal);
+        if (status != ZCS_SUCCESS) {
+            zcs__free(candidates);
+            return status;
+        }
+        *out_candidates = candidates;
+        *out_count = count;
+        *out_chosen = choice->index;
+        return ZCS_SUCCESS;
+    }
+    uint32_t chosen = zcs__best_device(candidates, count);
     if (chosen == UINT32_MAX) {
         char list[ZCS__ERROR_MESSAGE_SIZE / 2];
         size_t used = 0;
@@ -253,8 +303,10 @@ static zcs_status zcs__choose_device(zcs_context *context, struct zcs__context_i
     return ZCS_SUCCESS;
 }
 
+/* Create the instance; `allow_validation`: whether ZCS_VULKAN_VALIDATION may turn the layer
+   on (device enumeration never does, so the newest context's state stays what it was). */
 static zcs_status zcs__create_instance(zcs_context *context, struct zcs__context_impl *impl,
-                                       uint32_t *out_version)
+                                       uint32_t *out_version, int allow_validation)
 {
     if (!zcs__vk_api_load_global())
         return zcs__fail(context, ZCS_ERROR_BACKEND, 0,
@@ -273,7 +325,10 @@ static zcs_status zcs__create_instance(zcs_context *context, struct zcs__context
     *out_version = version;
 
     zcs__vk_validation_setup validation;
-    zcs__vk_validation_prepare(&validation);
+    if (allow_validation)
+        zcs__vk_validation_prepare(&validation);
+    else
+        memset(&validation, 0, sizeof validation);
     VkApplicationInfo application = {
         .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
         .pApplicationName = "zcs",
@@ -425,7 +480,7 @@ static VkDeviceSize zcs__max_size(VkDeviceSize a, VkDeviceSize b)
     return a > b ? a : b;
 }
 
-/* Choose the memory types and the alignment; fill info and start the allocator. */
+/* Choose the memory types and the alignment; fill info (the allocator starts later). */
 static zcs_status zcs__setup_memory(zcs_context *context, struct zcs__context_impl *impl)
 {
     VkBufferUsageFlags usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
@@ -471,14 +526,7 @@ static zcs_status zcs__setup_memory(zcs_context *context, struct zcs__context_im
     VkDeviceSize readback_max = zcs__max_alloc_size(impl, impl->memory_type_readback);
     if (readback_max < max_alloc)
         max_alloc = readback_max;
-    VkDeviceSize block_size = ZCS__VK_BLOCK_SIZE;
-    if (block_size > max_alloc)
-        block_size = max_alloc / alignment * alignment;
-    zcs_status status = zcs__vk_allocator_init(&impl->allocator, context, impl->device, block_size,
-                                               alignment, usage);
-    if (status != ZCS_SUCCESS)
-        return status;
-    impl->allocator_ready = 1;
+    impl->buffer_usage = usage;
 
     VkPhysicalDeviceType type = impl->properties.deviceType;
     int integrated =
@@ -499,6 +547,15 @@ static zcs_status zcs__setup_memory(zcs_context *context, struct zcs__context_im
     context->info.memory_budget =
         memory->memoryHeaps[memory->memoryTypes[impl->memory_type_default].heapIndex].size;
     context->info.alignment = (size_t)alignment;
+    zcs_device_limits *out = &context->info.limits;
+    out->max_alloc_size = max_alloc;
+    out->memory_budget = context->info.memory_budget;
+    out->max_work_group_size = limits->maxComputeWorkGroupInvocations;
+    for (int d = 0; d < 3; d++)
+        out->max_work_item_sizes[d] = limits->maxComputeWorkGroupSize[d];
+    out->local_memory_size = limits->maxComputeSharedMemorySize;
+    out->compute_units = 0; /* Vulkan has no such query */
+    out->max_parameter_bytes = limits->maxPushConstantsSize;
     return ZCS_SUCCESS;
 }
 
@@ -540,8 +597,48 @@ static void zcs__write_tier_reason(zcs_context *context, struct zcs__context_imp
              readback_text);
 }
 
-zcs_status zcs__backend_context_create(zcs_context *context, const char *device_name, zcs_tier tier,
-                                       const char *tier_source)
+/*
+ * Everything context creation and device description share: instance, device choice,
+ * logical device, memory types, limits and the tier reason, into context->info.
+ * The caller destroys impl (zcs__backend_context_destroy) whatever the status.
+ */
+static zcs_status zcs__vk_open(zcs_context *context, struct zcs__context_impl *impl,
+                               const zcs__device_choice *choice, zcs_tier tier,
+                               int allow_validation)
+{
+    uint32_t version = 0;
+    zcs__vk_candidate *candidates = NULL;
+    uint32_t candidate_count = 0;
+    uint32_t chosen = 0;
+    zcs_status status = zcs__create_instance(context, impl, &version, allow_validation);
+    if (status == ZCS_SUCCESS)
+        status = zcs__choose_device(context, impl, version, choice, &candidates, &candidate_count,
+                                    &chosen);
+    if (status == ZCS_SUCCESS) {
+        const zcs__vk_candidate *c = &candidates[chosen];
+        impl->physical_device = c->device;
+        impl->properties = c->properties;
+        impl->queue_family = c->queue_family;
+        impl->api_version = c->properties.apiVersion < version ? c->properties.apiVersion : version;
+        zcs__copy_string(context->device_name, sizeof context->device_name,
+                         c->properties.deviceName);
+        zcs__copy_string(context->platform_name, sizeof context->platform_name, c->platform);
+        zcs__vk.vkGetPhysicalDeviceMemoryProperties(c->device, &impl->memory_properties);
+        context->info.device_index = chosen;
+        zcs__free(candidates);
+        status = zcs__create_device(context, impl);
+    }
+    if (status == ZCS_SUCCESS)
+        status = zcs__setup_memory(context, impl);
+    if (status == ZCS_SUCCESS) {
+        context->info.tier = ZCS_TIER_VULKAN_MAPPED;
+        zcs__write_tier_reason(context, impl, tier);
+    }
+    return status;
+}
+
+zcs_status zcs__backend_context_create(zcs_context *context, const zcs__device_choice *device,
+                                       zcs_tier tier, const char *tier_source)
 {
     if (tier != ZCS_TIER_AUTO && tier != ZCS_TIER_VULKAN_MAPPED)
         return zcs__fail(context, ZCS_ERROR_UNSUPPORTED, 0,
@@ -556,38 +653,144 @@ zcs_status zcs__backend_context_create(zcs_context *context, const char *device_
     impl->context = context;
     context->impl = impl;
 
-    uint32_t version = 0;
-    zcs__vk_candidate *candidates = NULL;
-    uint32_t candidate_count = 0;
-    uint32_t chosen = 0;
-    zcs_status status = zcs__create_instance(context, impl, &version);
-    if (status == ZCS_SUCCESS)
-        status = zcs__choose_device(context, impl, version, device_name, &candidates,
-                                    &candidate_count, &chosen);
+    zcs_status status = zcs__vk_open(context, impl, device, tier, 1);
     if (status == ZCS_SUCCESS) {
-        const zcs__vk_candidate *c = &candidates[chosen];
-        impl->physical_device = c->device;
-        impl->properties = c->properties;
-        impl->queue_family = c->queue_family;
-        impl->api_version = c->properties.apiVersion < version ? c->properties.apiVersion : version;
-        zcs__copy_string(context->device_name, sizeof context->device_name,
-                         c->properties.deviceName);
-        zcs__copy_string(context->platform_name, sizeof context->platform_name, c->platform);
-        zcs__vk.vkGetPhysicalDeviceMemoryProperties(c->device, &impl->memory_properties);
-        zcs__free(candidates);
-        status = zcs__create_device(context, impl);
+        VkDeviceSize block_size = ZCS__VK_BLOCK_SIZE;
+        if (block_size > context->info.max_alloc_size)
+            block_size = context->info.max_alloc_size / impl->alignment * impl->alignment;
+        status = zcs__vk_allocator_init(&impl->allocator, context, impl->device, block_size,
+                                        impl->alignment, impl->buffer_usage);
+        impl->allocator_ready = status == ZCS_SUCCESS;
     }
-    if (status == ZCS_SUCCESS)
-        status = zcs__setup_memory(context, impl);
     if (status == ZCS_SUCCESS)
         status = zcs__vk_submit_init(impl);
     if (status != ZCS_SUCCESS) {
         zcs__backend_context_destroy(context);
         return status;
     }
-    context->info.tier = ZCS_TIER_VULKAN_MAPPED;
-    zcs__write_tier_reason(context, impl, tier);
     return ZCS_SUCCESS;
+}
+
+/* A context that only carries what zcs__vk_open fills; its magic stays 0, so failures are
+   recorded on the calling thread alone. */
+static zcs_context *zcs__scratch_context(void)
+{
+    zcs_context *context = zcs__calloc(1, sizeof *context);
+    if (context == NULL) {
+        zcs__fail(NULL, ZCS_ERROR_OUT_OF_MEMORY, 0, "out of host memory describing a device");
+        return NULL;
+    }
+    context->info.device_name = context->device_name;
+    context->info.platform_name = context->platform_name;
+    context->info.tier_reason = context->tier_reason;
+    struct zcs__context_impl *impl = zcs__calloc(1, sizeof *impl);
+    if (impl == NULL) {
+        zcs__free(context);
+        zcs__fail(NULL, ZCS_ERROR_OUT_OF_MEMORY, 0, "out of host memory describing a device");
+        return NULL;
+    }
+    impl->context = context;
+    context->impl = impl;
+    return context;
+}
+
+static void zcs__scratch_context_destroy(zcs_context *context)
+{
+    zcs__backend_context_destroy(context);
+    zcs__free(context);
+}
+
+zcs_status zcs__backend_device_count(uint32_t *out_count)
+{
+    zcs_context *context = zcs__scratch_context();
+    if (context == NULL)
+        return ZCS_ERROR_OUT_OF_MEMORY;
+    uint32_t version = 0;
+    zcs__vk_candidate *candidates = NULL;
+    uint32_t count = 0;
+    zcs_status status = zcs__create_instance(context, context->impl, &version, 0);
+    if (status == ZCS_SUCCESS)
+        status = zcs__list_devices(context, context->impl, version, "", &candidates, &count);
+    zcs__free(candidates);
+    zcs__scratch_context_destroy(context);
+    if (status == ZCS_SUCCESS)
+        *out_count = count;
+    return status;
+}
+
+zcs_status zcs__backend_device_info(uint32_t index, zcs_device_info *out)
+{
+    zcs_context *context = zcs__scratch_context();
+    if (context == NULL)
+        return ZCS_ERROR_OUT_OF_MEMORY;
+    struct zcs__context_impl *impl = context->impl;
+    uint32_t version = 0;
+    zcs__vk_candidate *candidates = NULL;
+    uint32_t count = 0;
+    zcs_status status = zcs__create_instance(context, impl, &version, 0);
+    if (status == ZCS_SUCCESS)
+        status = zcs__list_devices(context, impl, version, "", &candidates, &count);
+    if (status == ZCS_SUCCESS && index >= count)
+        status = zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                           "zcs_device_get_info: device index %u is past the last device: Vulkan "
+                           "lists %u device%s (index 0 to %u)",
+                           (unsigned)index, count, count == 1 ? "" : "s", count - 1);
+    if (status == ZCS_SUCCESS) {
+        const zcs__vk_candidate *c = &candidates[index];
+        const VkPhysicalDeviceProperties *p = &c->properties;
+        zcs__copy_string(out->name, sizeof out->name, p->deviceName);
+        zcs__copy_string(out->platform_name, sizeof out->platform_name, c->platform);
+        zcs__copy_string(out->driver_version, sizeof out->driver_version, c->driver);
+        snprintf(out->api_version, sizeof out->api_version, "Vulkan %u.%u.%u",
+                 VK_API_VERSION_MAJOR(p->apiVersion), VK_API_VERSION_MINOR(p->apiVersion),
+                 VK_API_VERSION_PATCH(p->apiVersion));
+        switch (p->deviceType) {
+        case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+            out->type = ZCS_DEVICE_TYPE_INTEGRATED_GPU;
+            break;
+        case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+            out->type = ZCS_DEVICE_TYPE_DISCRETE_GPU;
+            break;
+        case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+            out->type = ZCS_DEVICE_TYPE_VIRTUAL_GPU;
+            break;
+        case VK_PHYSICAL_DEVICE_TYPE_CPU:
+            out->type = ZCS_DEVICE_TYPE_CPU;
+            break;
+        default:
+            out->type = ZCS_DEVICE_TYPE_OTHER;
+            break;
+        }
+        out->is_gpu = out->type == ZCS_DEVICE_TYPE_INTEGRATED_GPU ||
+                      out->type == ZCS_DEVICE_TYPE_DISCRETE_GPU ||
+                      out->type == ZCS_DEVICE_TYPE_VIRTUAL_GPU;
+        out->is_default = zcs__best_device(candidates, count) == index;
+        out->validation_layer_available = zcs__vk_validation_layer_available();
+        if (c->refusal != NULL)
+            zcs__copy_string(out->refusal, sizeof out->refusal, c->refusal);
+    }
+    int usable = status == ZCS_SUCCESS && candidates[index].refusal == NULL;
+    zcs__free(candidates);
+    zcs__scratch_context_destroy(context);
+    if (!usable)
+        return status;
+
+    /* Open the device as a context would, on a fresh instance (the one above is gone). */
+    context = zcs__scratch_context();
+    if (context == NULL)
+        return ZCS_ERROR_OUT_OF_MEMORY;
+    zcs__device_choice choice = {"", index, "zcs_device_get_info"};
+    status = zcs__vk_open(context, context->impl, &choice, ZCS_TIER_AUTO, 0);
+    if (status == ZCS_SUCCESS) {
+        out->unified_memory = context->info.unified_memory;
+        out->tiers = ZCS_TIER_BIT(ZCS_TIER_VULKAN_MAPPED);
+        out->tier = context->info.tier;
+        zcs__copy_string(out->tier_reason, sizeof out->tier_reason, context->tier_reason);
+        out->alignment = context->info.alignment;
+        out->limits = context->info.limits;
+    }
+    zcs__scratch_context_destroy(context);
+    return status;
 }
 
 void zcs__backend_context_destroy(zcs_context *context)

@@ -56,7 +56,8 @@ struct zcs__context_impl {
     uint32_t memory_type_default;  /* host-visible, coherent and device-local preferred */
     uint32_t memory_type_readback; /* host-visible and cached preferred */
     VkDeviceSize alignment;
-    VkDeviceSize atom_size; /* nonCoherentAtomSize */
+    VkDeviceSize atom_size;          /* nonCoherentAtomSize */
+    VkBufferUsageFlags buffer_usage; /* of every block's buffer */
     zcs__vk_allocator allocator;
     int allocator_ready;
 

@@ -102,6 +102,11 @@ static int zcs__layer_available(const char *name)
     return found;
 }
 
+int zcs__vk_validation_layer_available(void)
+{
+    return zcs__vk_api_load_global() && zcs__layer_available(zcs__validation_layer);
+}
+
 void zcs__vk_validation_prepare(zcs__vk_validation_setup *setup)
 {
     memset(setup, 0, sizeof *setup);

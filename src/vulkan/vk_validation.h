@@ -34,6 +34,9 @@ typedef struct zcs__vk_validation_setup {
  */
 void zcs__vk_validation_prepare(zcs__vk_validation_setup *setup);
 
+/* 1 if the loader finds VK_LAYER_KHRONOS_validation (ZCS_VULKAN_VALIDATION=1 would work). */
+int zcs__vk_validation_layer_available(void);
+
 /* Keep the loaded validation layer mapped after vkDestroyInstance (for leak reports). */
 void zcs__vk_validation_pin_layer(void);
 
