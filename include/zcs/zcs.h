@@ -533,8 +533,8 @@ ZCS_API zcs_status zcs_unmap(zcs_buffer *buffer);
  * the OpenCL backend, GLSL compute on the Vulkan backend (where zcs was built with
  * a GLSL compiler; ZCS_ERROR_UNSUPPORTED otherwise). length 0 means NUL-terminated.
  * options are passed to the compiler (may be NULL). Both backends take "-I dir" (or
- * "-Idir"): #include "header.h" and <header.h> search those directories in order;
- * #include "zcs/layout.h" always finds the library's own copy (docs/guide.md, section 11).
+ * "-Idir"): \#include "header.h" and <header.h> search those directories in order;
+ * \#include "zcs/layout.h" always finds the library's own copy (docs/guide.md, section 11).
  * On Vulkan the options are -DNAME[=VALUE], -I dir, -O, -O0, -Os, -g, -Werror and -w.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
  * ZCS_ERROR_ZERO_SIZE (empty source), ZCS_ERROR_BUILD (the message holds the compiler's
@@ -550,7 +550,7 @@ ZCS_API zcs_status zcs_program_create_from_source(zcs_context *context, const ch
  * GLSL compiler, GLSL (.comp) on Vulkan. As zcs_program_create_from_source, plus
  * ZCS_ERROR_IO when the file cannot be read (the message names it and the reason) and
  * ZCS_ERROR_ZERO_SIZE for an empty file. The file's own directory is searched for its
- * #include "..." lines before the -I directories, and build logs name the file.
+ * \#include "..." lines before the -I directories, and build logs name the file.
  */
 ZCS_API zcs_status zcs_program_create_from_file(zcs_context *context, const char *path,
                                                 const char *options, zcs_program **out_program);

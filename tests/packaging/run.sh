@@ -69,12 +69,13 @@ print("packaged zcs-info --json: %s, %d device(s), valid" % (document["backend"]
 PY
 
 # The consumer project against the root: CMake (the package's relocatable config) and
-# pkg-config (zcs.pc finds its prefix from its own place).
+# pkg-config (zcs.pc names the prefix it is installed to, /usr; PKG_CONFIG_SYSROOT_DIR
+# puts the scratch root in front of its paths).
 cmake -S "$source_dir/tests/install" -B "$scratch/consumer" -DCMAKE_PREFIX_PATH="$root/usr" >/dev/null
 cmake --build "$scratch/consumer" >/dev/null
 "$scratch/consumer/consumer_shared"
 "$scratch/consumer/consumer_static"
-export PKG_CONFIG_PATH="$libdir/pkgconfig"
+export PKG_CONFIG_PATH="$libdir/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$root"
 # shellcheck disable=SC2046
 cc -std=c11 -o "$scratch/consumer_pkgconfig" "$source_dir/tests/install/consumer.c" \
     $(pkg-config --cflags --libs zcs)
