@@ -470,6 +470,12 @@ ZCS_API zcs_status zcs_kernel_set_value(zcs_kernel *kernel, uint32_t index, size
                                         const void *value);
 
 /*
+ * Most work items per grid dimension zcs_dispatch takes (2^32 - 1): Vulkan's invocation
+ * ids are 32 bits, and a larger OpenCL grid would run for days or, at SIZE_MAX, never end.
+ */
+#define ZCS_MAX_GLOBAL_SIZE 0xffffffffull
+
+/*
  * Launch the kernel over a grid of `dims` (1 to 3) dimensions of global_size[d] work
  * items. local_size (the work-group size) may be NULL: the backend chooses (Vulkan:
  * 64, 8x8 or 4x4x4). Where a local size applies, global sizes are rounded up to a
@@ -479,9 +485,12 @@ ZCS_API zcs_status zcs_kernel_set_value(zcs_kernel *kernel, uint32_t index, size
  * Asynchronous: returns once queued; zcs_finish or a map waits for it.
  * Every argument must be set, and no array argument may be mapped.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
- * ZCS_ERROR_INVALID_ARGUMENT (dims, a zero size, a local size over the device limit),
- * ZCS_ERROR_KERNEL_ARGUMENT (an argument is unset), ZCS_ERROR_MAPPED, ZCS_ERROR_DISPATCH,
- * ZCS_ERROR_BACKEND.
+ * ZCS_ERROR_INVALID_ARGUMENT (dims, a zero size, a global size over ZCS_MAX_GLOBAL_SIZE or
+ * one that rounded up to the local size passes it on Vulkan, a local size over the device
+ * limit), ZCS_ERROR_KERNEL_ARGUMENT (an argument is unset, or an array argument was freed
+ * since it was set: refused even if another array, of any context, was allocated since),
+ * ZCS_ERROR_MAPPED, ZCS_ERROR_BUSY (another thread is in a call on this kernel),
+ * ZCS_ERROR_DISPATCH, ZCS_ERROR_BACKEND.
  */
 ZCS_API zcs_status zcs_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_size,
                                 const size_t *local_size);

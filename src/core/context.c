@@ -23,16 +23,6 @@ static int zcs__tier_from_name(const char *name, zcs_tier *out_tier)
     return 0;
 }
 
-/* Free the objects of a `dead` list (validation mode's quarantine). */
-static void zcs__free_dead(zcs__link *dead, size_t link_offset)
-{
-    while (!zcs__list_empty(dead)) {
-        zcs__link *link = dead->next;
-        zcs__list_remove(link);
-        zcs__free((char *)link - link_offset);
-    }
-}
-
 zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_context)
 {
     static const zcs_context_desc defaults = {0};
@@ -99,9 +89,6 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
     zcs__list_init(&context->buffers);
     zcs__list_init(&context->programs);
     zcs__list_init(&context->kernels);
-    zcs__list_init(&context->dead_buffers);
-    zcs__list_init(&context->dead_programs);
-    zcs__list_init(&context->dead_kernels);
     context->info.backend = zcs__backend_id;
     context->info.backend_name = zcs__backend_id == ZCS_BACKEND_OPENCL ? "OpenCL" : "Vulkan";
     context->info.device_name = context->device_name;
@@ -110,7 +97,8 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
     context->info.validation = validation;
 
     zcs_status status = zcs__backend_context_create(context, device_name, tier, tier_source);
-    if (status == ZCS_SUCCESS && !zcs__handle_register(context, ZCS__MAGIC_CONTEXT)) {
+    if (status == ZCS_SUCCESS &&
+        (context->handle = zcs__handle_register(context, ZCS__MAGIC_CONTEXT, NULL)) == NULL) {
         zcs__backend_context_destroy(context);
         status =
             zcs__fail(NULL, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_context_create: out of host memory");
@@ -123,65 +111,50 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
         zcs__free(context);
         return status;
     }
-    *out_context = context;
+    *out_context = context->handle;
     return ZCS_SUCCESS;
 }
 
-void zcs_context_destroy(zcs_context *context)
+void zcs_context_destroy(zcs_context *handle)
 {
-    if (!zcs__handle_live(context, ZCS__MAGIC_CONTEXT))
+    zcs_context *context = zcs__handle_lookup(handle, ZCS__MAGIC_CONTEXT);
+    if (context == NULL)
         return;
+    /* The context's own handle goes first: calls that start from here on are refused. */
+    zcs__handle_unregister(handle);
     zcs__backend_finish(context);
     while (!zcs__list_empty(&context->kernels))
-        zcs_kernel_destroy(ZCS__CONTAINER_OF(context->kernels.next, zcs_kernel, link));
+        zcs_kernel_destroy(ZCS__CONTAINER_OF(context->kernels.next, zcs_kernel, link)->handle);
     while (!zcs__list_empty(&context->programs))
-        zcs_program_destroy(ZCS__CONTAINER_OF(context->programs.next, zcs_program, link));
+        zcs_program_destroy(ZCS__CONTAINER_OF(context->programs.next, zcs_program, link)->handle);
     while (!zcs__list_empty(&context->buffers))
-        zcs_free(ZCS__CONTAINER_OF(context->buffers.next, zcs_buffer, link));
+        zcs_free(ZCS__CONTAINER_OF(context->buffers.next, zcs_buffer, link)->handle);
     zcs__layout_context_destroy(context);
-    zcs__free_dead(&context->dead_kernels, offsetof(zcs_kernel, link));
-    zcs__free_dead(&context->dead_programs, offsetof(zcs_program, link));
-    zcs__free_dead(&context->dead_buffers, offsetof(zcs_buffer, link));
     zcs__backend_context_destroy(context);
-    zcs__handle_unregister(context);
     context->magic = ZCS__MAGIC_DEAD;
     pthread_mutex_destroy(&context->dispatch_lock);
     pthread_mutex_destroy(&context->lock);
     zcs__free(context);
 }
 
-void zcs__context_release_object(zcs_context *context, zcs__link *dead, zcs__link *link,
-                                 void *object)
+zcs_status zcs_context_info_get(const zcs_context *context_handle, zcs_context_info *out_info)
 {
-    if (!context->info.validation) {
-        zcs__free(object);
-        return;
-    }
-    pthread_mutex_lock(&context->lock);
-    zcs__list_push(dead, link);
-    pthread_mutex_unlock(&context->lock);
-}
-
-zcs_status zcs_context_info_get(const zcs_context *context, zcs_context_info *out_info)
-{
-    ZCS__CHECK_CONTEXT(context, "zcs_context_info_get");
+    ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_context_info_get");
     if (out_info == NULL)
-        return zcs__fail((zcs_context *)context, ZCS_ERROR_NULL_HANDLE, 0,
+        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
                          "zcs_context_info_get: out_info is NULL");
     *out_info = context->info;
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs_stats_get(const zcs_context *context, zcs_stats *out_stats)
+zcs_status zcs_stats_get(const zcs_context *context_handle, zcs_stats *out_stats)
 {
-    ZCS__CHECK_CONTEXT(context, "zcs_stats_get");
+    ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_stats_get");
     if (out_stats == NULL)
-        return zcs__fail((zcs_context *)context, ZCS_ERROR_NULL_HANDLE, 0,
-                         "zcs_stats_get: out_stats is NULL");
-    zcs_context *mutable_context = (zcs_context *)context;
-    pthread_mutex_lock(&mutable_context->lock);
+        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "zcs_stats_get: out_stats is NULL");
+    pthread_mutex_lock(&context->lock);
     *out_stats = context->stats;
-    pthread_mutex_unlock(&mutable_context->lock);
+    pthread_mutex_unlock(&context->lock);
     return ZCS_SUCCESS;
 }
 
@@ -220,9 +193,9 @@ zcs_status zcs__context_wait(zcs_context *context, uint64_t serial)
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs_finish(zcs_context *context)
+zcs_status zcs_finish(zcs_context *context_handle)
 {
-    ZCS__CHECK_CONTEXT(context, "zcs_finish");
+    ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_finish");
     pthread_mutex_lock(&context->lock);
     uint64_t enqueued = context->enqueued_serial;
     pthread_mutex_unlock(&context->lock);

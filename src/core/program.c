@@ -55,7 +55,8 @@ static zcs_status zcs__program_create(zcs_context *context, zcs__program_origin 
         return status;
     }
     program->magic = ZCS__MAGIC_PROGRAM;
-    if (!zcs__handle_register(program, ZCS__MAGIC_PROGRAM)) {
+    program->handle = zcs__handle_register(program, ZCS__MAGIC_PROGRAM, context);
+    if (program->handle == NULL) {
         zcs__backend_program_destroy(program);
         zcs__free(program);
         return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_program: out of host memory");
@@ -64,14 +65,15 @@ static zcs_status zcs__program_create(zcs_context *context, zcs__program_origin 
     zcs__list_push(&context->programs, &program->link);
     context->stats.live_programs++;
     pthread_mutex_unlock(&context->lock);
-    *out_program = program;
+    *out_program = program->handle;
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs_program_create_from_source(zcs_context *context, const char *source, size_t length,
-                                          const char *options, zcs_program **out_program)
+zcs_status zcs_program_create_from_source(zcs_context *context_handle, const char *source,
+                                          size_t length, const char *options,
+                                          zcs_program **out_program)
 {
-    ZCS__CHECK_CONTEXT(context, "zcs_program_create_from_source");
+    ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_program_create_from_source");
     if (source == NULL || out_program == NULL)
         return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
                          "zcs_program_create_from_source: %s is NULL",
@@ -85,10 +87,10 @@ zcs_status zcs_program_create_from_source(zcs_context *context, const char *sour
                                out_program);
 }
 
-zcs_status zcs_program_create_from_spirv(zcs_context *context, const void *code, size_t size,
+zcs_status zcs_program_create_from_spirv(zcs_context *context_handle, const void *code, size_t size,
                                          zcs_program **out_program)
 {
-    ZCS__CHECK_CONTEXT(context, "zcs_program_create_from_spirv");
+    ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_program_create_from_spirv");
     if (code == NULL || out_program == NULL)
         return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
                          "zcs_program_create_from_spirv: %s is NULL",
@@ -101,10 +103,10 @@ zcs_status zcs_program_create_from_spirv(zcs_context *context, const void *code,
     return zcs__program_create(context, ZCS__PROGRAM_SPIRV, NULL, code, size, NULL, out_program);
 }
 
-zcs_status zcs_program_create_builtin(zcs_context *context, const char *name,
+zcs_status zcs_program_create_builtin(zcs_context *context_handle, const char *name,
                                       zcs_program **out_program)
 {
-    ZCS__CHECK_CONTEXT(context, "zcs_program_create_builtin");
+    ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_program_create_builtin");
     if (name == NULL || out_program == NULL)
         return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
                          "zcs_program_create_builtin: %s is NULL",
@@ -156,10 +158,10 @@ static zcs_status zcs__read_file(zcs_context *context, const char *path, char **
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs_program_create_from_file(zcs_context *context, const char *path, const char *options,
-                                        zcs_program **out_program)
+zcs_status zcs_program_create_from_file(zcs_context *context_handle, const char *path,
+                                        const char *options, zcs_program **out_program)
 {
-    ZCS__CHECK_CONTEXT(context, "zcs_program_create_from_file");
+    ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_program_create_from_file");
     if (path == NULL || out_program == NULL)
         return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
                          "zcs_program_create_from_file: %s is NULL",
@@ -179,17 +181,28 @@ zcs_status zcs_program_create_from_file(zcs_context *context, const char *path, 
     return status;
 }
 
-void zcs_program_destroy(zcs_program *program)
+void zcs_program_destroy(zcs_program *handle)
 {
-    if (!zcs__handle_live(program, ZCS__MAGIC_PROGRAM))
+    if (handle == NULL)
         return;
+    void *object = NULL;
+    zcs__claim_result claim = zcs__handle_claim(handle, ZCS__MAGIC_PROGRAM, 1, &object);
+    if (claim == ZCS__CLAIM_BUSY) {
+        zcs__fail(NULL, ZCS_ERROR_BUSY, 0,
+                  "zcs_program_destroy: another thread is creating a kernel from this program; "
+                  "it was not destroyed");
+        return;
+    }
+    if (claim != ZCS__CLAIM_OK)
+        return;
+    zcs_program *program = object;
     zcs_context *context = program->context;
-    zcs__handle_unregister(program);
     pthread_mutex_lock(&context->lock);
+    zcs__handle_unregister(handle);
     program->magic = ZCS__MAGIC_DEAD;
     zcs__list_remove(&program->link);
     context->stats.live_programs--;
     pthread_mutex_unlock(&context->lock);
     zcs__backend_program_destroy(program);
-    zcs__context_release_object(context, &context->dead_programs, &program->link, program);
+    zcs__free(program);
 }

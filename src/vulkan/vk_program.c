@@ -267,8 +267,11 @@ zcs_status zcs__backend_kernel_create(zcs_kernel *kernel, zcs_program *program)
     atomic_fetch_add(&impl->program->references, 1);
     if (impl->params.known) {
         kernel->num_params = impl->params.count;
-        for (uint32_t i = 0; i < impl->params.count; i++)
+        for (uint32_t i = 0; i < impl->params.count; i++) {
             kernel->param_kinds[i] = impl->params.kinds[i];
+            if (impl->params.kinds[i] == ZCS__PARAM_VALUE)
+                kernel->param_sizes[i] = impl->params.value_size[i];
+        }
     }
     kernel->impl = impl;
     return ZCS_SUCCESS;
