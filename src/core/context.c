@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "backend.h"
 #include "backend_layout.h"
@@ -21,6 +22,20 @@ static int zcs__tier_from_name(const char *name, zcs_tier *out_tier)
         }
     }
     return 0;
+}
+
+/* 1 for 1/yes/on/true, 0 for 0/no/off/false (any case), -1 for anything else. */
+static int zcs__parse_switch(const char *value)
+{
+    static const char *const on[] = {"1", "yes", "on", "true"};
+    static const char *const off[] = {"0", "no", "off", "false"};
+    for (size_t i = 0; i < sizeof on / sizeof on[0]; i++) {
+        if (strcasecmp(value, on[i]) == 0)
+            return 1;
+        if (strcasecmp(value, off[i]) == 0)
+            return 0;
+    }
+    return -1;
 }
 
 zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_context)
@@ -59,8 +74,15 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
 
     int validation = (desc->flags & ZCS_CONTEXT_VALIDATE) != 0;
     const char *validate_env = use_environment ? getenv("ZCS_VALIDATE") : NULL;
-    if (validate_env != NULL && validate_env[0] != '\0' && strcmp(validate_env, "0") != 0)
-        validation = 1;
+    if (validate_env != NULL && validate_env[0] != '\0') {
+        int on = zcs__parse_switch(validate_env);
+        if (on < 0)
+            return zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                             "ZCS_VALIDATE=%s is not a switch: use 1, yes, on or true to turn "
+                             "validation on, 0, no, off or false (or nothing) to leave it off",
+                             validate_env);
+        validation |= on;
+    }
 
     zcs_context *context = zcs__calloc(1, sizeof *context);
     if (context == NULL)

@@ -1,7 +1,12 @@
 /* Programs: from source, a file, SPIR-V or the embedded builtins. */
+#define _POSIX_C_SOURCE 200809L /* O_CLOEXEC */
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "core/builtins.h"
@@ -125,36 +130,72 @@ const char *const *zcs_builtin_program_names(void)
     return zcs__builtin_names;
 }
 
-/* Read a whole file into a NUL-terminated heap buffer. */
+/*
+ * Read a whole regular file into a NUL-terminated heap buffer. Opened without blocking
+ * (a FIFO with no writer would wait forever) and refused unless regular (a directory, a
+ * FIFO, a device); read to its end rather than to its stat size, which /proc reports as 0.
+ */
 static zcs_status zcs__read_file(zcs_context *context, const char *path, char **out_data,
                                  size_t *out_size)
 {
-    FILE *file = fopen(path, "rb");
-    if (file == NULL)
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return zcs__fail(context, ZCS_ERROR_IO, errno, "cannot open \"%s\": %s", path,
                          strerror(errno));
-    zcs_status status = ZCS_SUCCESS;
-    char *data = NULL;
-    long length = -1;
-    if (fseek(file, 0, SEEK_END) == 0)
-        length = ftell(file);
-    if (length < 0 || fseek(file, 0, SEEK_SET) != 0) {
-        status = zcs__fail(context, ZCS_ERROR_IO, errno, "cannot read \"%s\": %s", path,
-                           strerror(errno));
-    } else if ((data = zcs__malloc((size_t)length + 1)) == NULL) {
-        status = zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                           "out of host memory reading \"%s\" (%ld bytes)", path, length);
-    } else if (fread(data, 1, (size_t)length, file) != (size_t)length) {
-        status = zcs__fail(context, ZCS_ERROR_IO, 0, "short read from \"%s\"", path);
+    struct stat info;
+    if (fstat(fd, &info) != 0) {
+        int error = errno;
+        close(fd);
+        return zcs__fail(context, ZCS_ERROR_IO, error, "cannot read \"%s\": %s", path,
+                         strerror(error));
     }
-    fclose(file);
+    if (!S_ISREG(info.st_mode)) {
+        close(fd);
+        return zcs__fail(context, ZCS_ERROR_IO, 0,
+                         "cannot read \"%s\": not a regular file (a %s)", path,
+                         S_ISDIR(info.st_mode)    ? "directory"
+                         : S_ISFIFO(info.st_mode) ? "FIFO"
+                         : S_ISSOCK(info.st_mode) ? "socket"
+                                                  : "device or other special file");
+    }
+    zcs_status status = ZCS_SUCCESS;
+    size_t capacity = info.st_size > 0 ? (size_t)info.st_size + 1 : 4096;
+    size_t size = 0;
+    char *data = zcs__malloc(capacity);
+    while (data != NULL) {
+        if (size + 1 == capacity) {
+            char *grown = capacity <= SIZE_MAX / 2 ? zcs__malloc(capacity * 2) : NULL;
+            if (grown != NULL)
+                memcpy(grown, data, size);
+            zcs__free(data);
+            data = grown;
+            capacity *= 2;
+            if (data == NULL)
+                break;
+        }
+        ssize_t got = read(fd, data + size, capacity - 1 - size);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            status = zcs__fail(context, ZCS_ERROR_IO, errno, "cannot read \"%s\": %s", path,
+                               strerror(errno));
+            break;
+        }
+        if (got == 0)
+            break;
+        size += (size_t)got;
+    }
+    close(fd);
+    if (data == NULL)
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "out of host memory reading \"%s\" (%zu bytes so far)", path, size);
     if (status != ZCS_SUCCESS) {
         zcs__free(data);
         return status;
     }
-    data[length] = '\0';
+    data[size] = '\0';
     *out_data = data;
-    *out_size = (size_t)length;
+    *out_size = size;
     return ZCS_SUCCESS;
 }
 

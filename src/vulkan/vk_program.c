@@ -9,6 +9,8 @@
 #include "backend.h"
 #include "vulkan/vk_internal.h"
 
+#include <spirv-tools/libspirv.h>
+
 #if defined(ZCS_HAVE_SHADERC)
 #include <shaderc/shaderc.h>
 #endif
@@ -21,6 +23,46 @@ void zcs__vk_program_release(struct zcs__program_impl *program)
         zcs__vk.vkDestroyShaderModule(program->context_impl->device, program->module, NULL);
     zcs__spirv_module_free(&program->spirv);
     zcs__free(program);
+}
+
+/*
+ * SPIRV-Tools' validator, with the rules of the device's Vulkan version, before the module
+ * reaches the driver: drivers trust their input, and lavapipe crashed on truncated and
+ * mutated modules that zcs's own reader let through.
+ */
+static zcs_status zcs__spirv_validate(zcs_context *context, const uint32_t *words, size_t count)
+{
+    uint32_t version = context->impl->api_version;
+    spv_target_env env = SPV_ENV_VULKAN_1_1;
+    if (VK_API_VERSION_MINOR(version) >= 3 || VK_API_VERSION_MAJOR(version) > 1)
+        env = SPV_ENV_VULKAN_1_3;
+    else if (VK_API_VERSION_MINOR(version) == 2)
+        env = SPV_ENV_VULKAN_1_2;
+    spv_context spirv = spvContextCreate(env);
+    spv_validator_options options = spvValidatorOptionsCreate();
+    zcs_status status = ZCS_SUCCESS;
+    if (spirv == NULL || options == NULL) {
+        status = zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                           "zcs_program: cannot start the SPIR-V validator (SPIRV-Tools)");
+    } else {
+        spv_const_binary_t binary = {words, count};
+        spv_diagnostic diagnostic = NULL;
+        spv_result_t result = spvValidateWithOptions(spirv, options, &binary, &diagnostic);
+        if (result != SPV_SUCCESS)
+            status = zcs__fail(context, ZCS_ERROR_BUILD, 0,
+                               "malformed SPIR-V module of %zu words: the SPIRV-Tools validator "
+                               "(%s rules) refused it: %s",
+                               count, spvTargetEnvDescription(env),
+                               diagnostic != NULL && diagnostic->error != NULL
+                                   ? diagnostic->error
+                                   : "no message");
+        spvDiagnosticDestroy(diagnostic);
+    }
+    if (options != NULL)
+        spvValidatorOptionsDestroy(options);
+    if (spirv != NULL)
+        spvContextDestroy(spirv);
+    return status;
 }
 
 zcs_status zcs__backend_program_create_spirv(zcs_program *program, const void *code, size_t size)
@@ -45,6 +87,8 @@ zcs_status zcs__backend_program_create_spirv(zcs_program *program, const void *c
     atomic_init(&impl->references, 1);
     impl->context_impl = context->impl;
     zcs_status status = zcs__spirv_parse(context, words, size / 4, &impl->spirv);
+    if (status == ZCS_SUCCESS)
+        status = zcs__spirv_validate(context, words, size / 4);
     if (status == ZCS_SUCCESS) {
         VkShaderModuleCreateInfo info = {
             .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
