@@ -2,7 +2,8 @@
 # Build and run the whole test suite: the format check, then for each backend (OpenCL on
 # PoCL, Vulkan on lavapipe) a plain and an AddressSanitizer+UBSan build, each running every
 # Check suite through ctest (OpenCL: once per forced tier and once on the automatic choice),
-# and a ThreadSanitizer build running the thread suite.
+# and a ThreadSanitizer build running every suite that starts threads of its own (ctest
+# label "tsan", set with THREADS in tests/CMakeLists.txt).
 #   scripts/test.sh [opencl|opencl-asan|opencl-tsan|vulkan|vulkan-asan|vulkan-tsan ...]
 #   (default: all six)
 set -euo pipefail
@@ -22,10 +23,10 @@ for configuration in "${configurations[@]}"; do
     case "$configuration" in
     opencl) options=(-DZCS_BACKEND=OPENCL) ;;
     opencl-asan) options=(-DZCS_BACKEND=OPENCL -DZCS_ENABLE_SANITIZERS=ON) ;;
-    opencl-tsan) options=(-DZCS_BACKEND=OPENCL -DZCS_ENABLE_TSAN=ON -DZCS_BUILD_BENCH=OFF) selection=(-L '^threads$') ;;
+    opencl-tsan) options=(-DZCS_BACKEND=OPENCL -DZCS_ENABLE_TSAN=ON -DZCS_BUILD_BENCH=OFF) selection=(-L '^tsan$') ;;
     vulkan) options=(-DZCS_BACKEND=VULKAN) ;;
     vulkan-asan) options=(-DZCS_BACKEND=VULKAN -DZCS_ENABLE_SANITIZERS=ON) ;;
-    vulkan-tsan) options=(-DZCS_BACKEND=VULKAN -DZCS_ENABLE_TSAN=ON -DZCS_BUILD_BENCH=OFF) selection=(-L '^threads$') ;;
+    vulkan-tsan) options=(-DZCS_BACKEND=VULKAN -DZCS_ENABLE_TSAN=ON -DZCS_BUILD_BENCH=OFF) selection=(-L '^tsan$') ;;
     *)
         echo "test.sh: unknown configuration $configuration" >&2
         exit 2

@@ -536,19 +536,24 @@ START_TEST(malformed_spirv_never_reaches_the_driver)
     ck_assert_uint_gt(count, 20);
     zcs_program *program = NULL;
     size_t refused = 0;
+    size_t by_validator = 0;
     for (size_t n = 5; n < count; n++) {
         zcs_status status = zcs_program_create_from_spirv(context, words, n * 4, &program);
         ck_assert_msg(status == ZCS_ERROR_BUILD || status == ZCS_ERROR_INVALID_ARGUMENT,
                       "a module cut to %zu of %zu words gave %s", n, count,
                       zcs_status_name(status));
         refused++;
+        if (strstr(zcs_last_error(), "SPIRV-Tools") != NULL)
+            by_validator++;
     }
     ck_assert_ptr_null(program);
+    /* zcs's own reader lets cuts at instruction boundaries through: the validator must
+       catch those. */
+    ck_assert_uint_gt(by_validator, 0);
     /* The example: the first 93 words. */
-    ZCS_CK_STATUS(zcs_program_create_from_spirv(context, words, 93 * 4, &program),
-                  ZCS_ERROR_BUILD);
-    ck_assert_ptr_nonnull(strstr(zcs_last_error(), "SPIRV-Tools"));
-    printf("truncated SPIR-V: %zu of %zu cuts refused\n", refused, count - 5);
+    ZCS_CK_STATUS(zcs_program_create_from_spirv(context, words, 93 * 4, &program), ZCS_ERROR_BUILD);
+    printf("truncated SPIR-V: %zu of %zu cuts refused, %zu of them by the validator\n", refused,
+           count - 5, by_validator);
     zcs_test_context_destroy(context);
 }
 END_TEST

@@ -151,8 +151,8 @@ static zcs_status zcs__read_file(zcs_context *context, const char *path, char **
     }
     if (!S_ISREG(info.st_mode)) {
         close(fd);
-        return zcs__fail(context, ZCS_ERROR_IO, 0,
-                         "cannot read \"%s\": not a regular file (a %s)", path,
+        return zcs__fail(context, ZCS_ERROR_IO, 0, "cannot read \"%s\": not a regular file (a %s)",
+                         path,
                          S_ISDIR(info.st_mode)    ? "directory"
                          : S_ISFIFO(info.st_mode) ? "FIFO"
                          : S_ISSOCK(info.st_mode) ? "socket"

@@ -53,9 +53,8 @@ static zcs_status zcs__spirv_validate(zcs_context *context, const uint32_t *word
                                "malformed SPIR-V module of %zu words: the SPIRV-Tools validator "
                                "(%s rules) refused it: %s",
                                count, spvTargetEnvDescription(env),
-                               diagnostic != NULL && diagnostic->error != NULL
-                                   ? diagnostic->error
-                                   : "no message");
+                               diagnostic != NULL && diagnostic->error != NULL ? diagnostic->error
+                                                                               : "no message");
         spvDiagnosticDestroy(diagnostic);
     }
     if (options != NULL)
@@ -167,6 +166,37 @@ static int zcs__glsl_options(shaderc_compile_options_t shaderc_options, const ch
 }
 #endif
 
+#if defined(ZCS_HAVE_SHADERC)
+/* The number and profile of the source's first #version directive; 0 when it has none. */
+static void zcs__glsl_version(const char *source, size_t length, int *out_version, int *out_es)
+{
+    size_t i = 0;
+    while (i < length) {
+        /* At the start of a line: skip blanks, look for the directive. */
+        while (i < length && (source[i] == ' ' || source[i] == '\t'))
+            i++;
+        if (i + 8 <= length && strncmp(source + i, "#version", 8) == 0) {
+            i += 8;
+            int version = 0;
+            while (i < length && (source[i] == ' ' || source[i] == '\t'))
+                i++;
+            while (i < length && isdigit((unsigned char)source[i]) && version < 100000)
+                version = version * 10 + (source[i++] - '0');
+            while (i < length && (source[i] == ' ' || source[i] == '\t'))
+                i++;
+            *out_es = i + 2 <= length && strncmp(source + i, "es", 2) == 0;
+            *out_version = version > 0 ? version : -1;
+            return;
+        }
+        while (i < length && source[i] != '\n')
+            i++;
+        i++;
+    }
+    *out_version = 0;
+    *out_es = 0;
+}
+#endif
+
 /* Compile GLSL compute source to SPIR-V and create the program from it. */
 static zcs_status zcs__compile_glsl(zcs_program *program, const char *name, const char *source,
                                     size_t length, const char *options)
@@ -193,6 +223,24 @@ static zcs_status zcs__compile_glsl(zcs_program *program, const char *name, cons
                          "GLSL build of %s: unknown compiler option \"%s\" (the Vulkan backend "
                          "takes -DNAME[=VALUE], -O, -O0, -Os, -g, -Werror, -w)",
                          name, unknown);
+    }
+    /* glslang dumps its whole built-in declarations (some 260 KB) to stdout when it cannot
+       parse them, which happens for a compute shader of a version below 420 (310 es) or
+       with no #version at all (then 110). So: no #version means 450, and too old a version
+       is refused here with the reason, before the compiler runs. */
+    int version = 0;
+    int es = 0;
+    zcs__glsl_version(source, length, &version, &es);
+    if (version == 0) {
+        shaderc_compile_options_set_forced_version_profile(shaderc_options, 450,
+                                                           shaderc_profile_none);
+    } else if (version < (es ? 310 : 420)) {
+        shaderc_compile_options_release(shaderc_options);
+        shaderc_compiler_release(compiler);
+        return zcs__fail(context, ZCS_ERROR_BUILD, 0,
+                         "GLSL build of %s: #version %d%s is too old for a compute shader (at "
+                         "least 420, or 310 es; 450 is what zcs's own kernels use)",
+                         name, version, es ? " es" : "");
     }
     shaderc_compilation_result_t result = shaderc_compile_into_spv(
         compiler, source, length, shaderc_glsl_compute_shader, name, "main", shaderc_options);
