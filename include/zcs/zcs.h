@@ -463,9 +463,11 @@ ZCS_API void zcs_program_destroy(zcs_program *program);
  * Create a kernel object for the function `name` of a program (on Vulkan: the SPIR-V
  * entry point; a module whose only entry point is "main" also answers to the name
  * of its builtin program or file stem, up to 127 characters). Names have no length limit
- * of zcs's own (PoCL 3.1 aborts on kernel names of some 300 characters).
+ * of zcs's own; on PoCL, which aborts the process on kernel names of more than 252
+ * characters (its cache names a file after each kernel), those give ZCS_ERROR_UNSUPPORTED.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
- * ZCS_ERROR_KERNEL_NOT_FOUND, ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND.
+ * ZCS_ERROR_KERNEL_NOT_FOUND, ZCS_ERROR_UNSUPPORTED, ZCS_ERROR_BUSY (the program is being
+ * destroyed on another thread), ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND.
  */
 ZCS_API zcs_status zcs_kernel_create(zcs_program *program, const char *name,
                                      zcs_kernel **out_kernel);

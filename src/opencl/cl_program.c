@@ -184,9 +184,21 @@ static void zcs__cl_learn_params(zcs_kernel *kernel, cl_kernel cl_kernel)
     }
 }
 
+/* PoCL names a file after each kernel in its cache, and aborts the process when it cannot
+   create one: names past 252 characters (255, less the ".so") crash it at the first run. */
+#define ZCS__POCL_MAX_KERNEL_NAME 252
+
 zcs_status zcs__backend_kernel_create(zcs_kernel *kernel, zcs_program *program)
 {
     zcs_context *context = kernel->context;
+    size_t name_length = strlen(kernel->name);
+    if (name_length > ZCS__POCL_MAX_KERNEL_NAME &&
+        zcs__contains_ignore_case(context->platform_name, "Portable Computing Language"))
+        return zcs__fail(context, ZCS_ERROR_UNSUPPORTED, 0,
+                         "zcs_kernel_create: a kernel name of %zu characters; PoCL aborts the "
+                         "process on names of more than %d (its kernel cache names a file after "
+                         "each kernel): rename the kernel",
+                         name_length, ZCS__POCL_MAX_KERNEL_NAME);
     cl_int error = CL_SUCCESS;
     cl_kernel cl_kernel = zcs__cl.clCreateKernel(program->impl->program, kernel->name, &error);
     if (error == CL_INVALID_KERNEL_NAME)
