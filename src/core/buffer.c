@@ -112,8 +112,7 @@ zcs_status zcs_alloc(zcs_context *context_handle, size_t elem_size, size_t count
 
 static zcs_status zcs__unmap(zcs_buffer *buffer);
 
-/* Free a claimed array (zcs_free, zcs_context_destroy). */
-static zcs_status zcs__buffer_free(zcs_buffer *buffer)
+zcs_status zcs__buffer_free(zcs_buffer *buffer)
 {
     zcs_context *context = buffer->context;
     /* Retire the handle and read the last use in one locked step: a dispatch on another

@@ -146,11 +146,11 @@ void zcs_context_destroy(zcs_context *handle)
     zcs__handle_unregister(handle);
     zcs__backend_finish(context);
     while (!zcs__list_empty(&context->kernels))
-        zcs_kernel_destroy(ZCS__CONTAINER_OF(context->kernels.next, zcs_kernel, link)->handle);
+        zcs__kernel_destroy_object(ZCS__CONTAINER_OF(context->kernels.next, zcs_kernel, link));
     while (!zcs__list_empty(&context->programs))
-        zcs_program_destroy(ZCS__CONTAINER_OF(context->programs.next, zcs_program, link)->handle);
+        zcs__program_destroy_object(ZCS__CONTAINER_OF(context->programs.next, zcs_program, link));
     while (!zcs__list_empty(&context->buffers))
-        zcs_free(ZCS__CONTAINER_OF(context->buffers.next, zcs_buffer, link)->handle);
+        (void)zcs__buffer_free(ZCS__CONTAINER_OF(context->buffers.next, zcs_buffer, link));
     zcs__layout_context_destroy(context);
     zcs__backend_context_destroy(context);
     context->magic = ZCS__MAGIC_DEAD;

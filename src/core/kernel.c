@@ -65,12 +65,15 @@ void zcs_kernel_destroy(zcs_kernel *handle)
                   "destroyed");
         return;
     }
-    if (claim != ZCS__CLAIM_OK)
-        return;
-    zcs_kernel *kernel = object;
+    if (claim == ZCS__CLAIM_OK)
+        zcs__kernel_destroy_object(object);
+}
+
+void zcs__kernel_destroy_object(zcs_kernel *kernel)
+{
     zcs_context *context = kernel->context;
     pthread_mutex_lock(&context->lock);
-    zcs__handle_unregister(handle);
+    zcs__handle_unregister(kernel->handle);
     kernel->magic = ZCS__MAGIC_DEAD;
     zcs__list_remove(&kernel->link);
     context->stats.live_kernels--;

@@ -178,6 +178,15 @@ zcs_status zcs__fail(zcs_context *context, zcs_status status, int64_t backend_er
 zcs_status zcs__vfail(zcs_context *context, zcs_status status, int64_t backend_error,
                       const char *format, va_list args);
 
+/*
+ * Free or destroy an object whatever claims other threads hold on it (zcs_free,
+ * zcs_kernel_destroy and zcs_program_destroy claim it first; zcs_context_destroy, which
+ * no other call may overlap, does not).
+ */
+zcs_status zcs__buffer_free(zcs_buffer *buffer);
+void zcs__kernel_destroy_object(zcs_kernel *kernel);
+void zcs__program_destroy_object(zcs_program *program);
+
 /* Add bytes the runtime copied to serve a map or unmap (taken under the context lock). */
 void zcs__stats_add_copied(zcs_context *context, uint64_t bytes);
 

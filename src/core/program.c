@@ -234,12 +234,15 @@ void zcs_program_destroy(zcs_program *handle)
                   "it was not destroyed");
         return;
     }
-    if (claim != ZCS__CLAIM_OK)
-        return;
-    zcs_program *program = object;
+    if (claim == ZCS__CLAIM_OK)
+        zcs__program_destroy_object(object);
+}
+
+void zcs__program_destroy_object(zcs_program *program)
+{
     zcs_context *context = program->context;
     pthread_mutex_lock(&context->lock);
-    zcs__handle_unregister(handle);
+    zcs__handle_unregister(program->handle);
     program->magic = ZCS__MAGIC_DEAD;
     zcs__list_remove(&program->link);
     context->stats.live_programs--;
