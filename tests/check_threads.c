@@ -256,6 +256,8 @@ typedef struct churn {
     zcs_kernel *kernel;
     _Atomic(zcs_buffer *) current;
     atomic_int done;
+    atomic_int started;
+    atomic_int attempts; /* set_buffer calls of the dispatching thread */
     int rounds;
     int freed;
     int dispatched;
@@ -267,14 +269,24 @@ typedef struct churn {
 static void *alloc_free_loop(void *argument)
 {
     churn *c = argument;
-    for (int i = 0; i < c->rounds; i++) {
+    while (!atomic_load(&c->started))
+        ;
+    /* At least `rounds` frees, and on until the other thread has tried a quarter as many
+       times (bounded, so a stalled thread fails the test rather than hangs it). */
+    for (int i = 0;
+         i < 50 * c->rounds && (i < c->rounds || atomic_load(&c->attempts) < c->rounds / 4); i++) {
         zcs_buffer *buffer = NULL;
         zcs_status status = zcs_alloc(c->context, sizeof(uint32_t), 256, 0, &buffer);
         if (status != ZCS_SUCCESS) {
             c->error = status;
             break;
         }
+        int seen = atomic_load(&c->attempts);
         atomic_store(&c->current, buffer);
+        /* Now and then give the other thread time to use the array before the free, so
+           both orders happen. */
+        for (int spin = 0; i % 2 == 0 && spin < 100000 && atomic_load(&c->attempts) == seen; spin++)
+            ;
         status = zcs_free(buffer);
         if (status != ZCS_SUCCESS)
             c->error = status;
@@ -289,10 +301,12 @@ static void *set_dispatch_loop(void *argument)
 {
     churn *c = argument;
     size_t global = 256;
+    atomic_store(&c->started, 1);
     while (!atomic_load(&c->done)) {
         zcs_buffer *buffer = atomic_load(&c->current);
         if (buffer == NULL)
             continue;
+        atomic_fetch_add(&c->attempts, 1);
         zcs_status status = zcs_kernel_set_buffer(c->kernel, 0, buffer);
         if (status == ZCS_ERROR_INVALID_HANDLE) {
             c->refused_set++;
@@ -329,18 +343,24 @@ START_TEST(free_racing_a_dispatch_of_the_array_is_safe)
     ZCS_CK(zcs_free(first));
     atomic_init(&c.current, NULL);
     atomic_init(&c.done, 0);
+    atomic_init(&c.started, 0);
+    atomic_init(&c.attempts, 0);
     pthread_t freer, dispatcher;
     ck_assert_int_eq(pthread_create(&freer, NULL, alloc_free_loop, &c), 0);
     ck_assert_int_eq(pthread_create(&dispatcher, NULL, set_dispatch_loop, &c), 0);
     ck_assert_int_eq(pthread_join(freer, NULL), 0);
     ck_assert_int_eq(pthread_join(dispatcher, NULL), 0);
     ck_assert_msg(c.error == ZCS_SUCCESS, "%s: %s", zcs_status_name(c.error), zcs_last_error());
-    ck_assert_int_eq(c.freed, c.rounds);
+    int attempts = atomic_load(&c.attempts);
+    ck_assert_int_ge(c.freed, c.rounds);
+    ck_assert_int_ge(attempts, c.rounds / 4);
+    /* Every attempt ended one of three ways, each counted. */
+    ck_assert_int_eq(c.dispatched + c.refused_set + c.refused_dispatch, attempts);
     ZCS_CK(zcs_finish(context));
     zcs_stats stats;
     ZCS_CK(zcs_stats_get(context, &stats));
     ck_assert_uint_eq(stats.dispatches, (uint64_t)c.dispatched);
-    ck_assert_uint_eq(stats.frees, (uint64_t)c.rounds + 1);
+    ck_assert_uint_eq(stats.frees, (uint64_t)c.freed + 1);
     printf("free/dispatch race: %d frees, %d dispatches, %d arguments and %d dispatches refused "
            "as freed\n",
            c.freed, c.dispatched, c.refused_set, c.refused_dispatch);
