@@ -10,6 +10,7 @@ packages=(
     ocl-icd-opencl-dev opencl-c-headers      # OpenCL: the ICD loader and headers
     pocl-opencl-icd                          # OpenCL: PoCL, the CPU device of the tests
     libvulkan-dev glslc libshaderc-dev       # Vulkan: the loader, headers and GLSL compilers
+    spirv-tools                              # Vulkan: the SPIR-V validator (libSPIRV-Tools)
     mesa-vulkan-drivers                      # Vulkan: lavapipe, the CPU device of the tests
     vulkan-validationlayers                  # Vulkan: validation during the tests
     gnuplot-nox                              # benchmark plots

@@ -3,7 +3,8 @@
 # PoCL, Vulkan on lavapipe) a plain, an AddressSanitizer+UBSan and a ThreadSanitizer build,
 # each built with warnings as errors and running its Check suites through ctest (OpenCL:
 # once per forced tier and once on the automatic choice; ThreadSanitizer: the suites that
-# use threads). Every suite runs on both backends with each compiler:
+# start threads of their own, ctest label "tsan", set with THREADS in tests/CMakeLists.txt).
+# Every suite runs on both backends with each compiler:
 #
 #   configuration   compiler   build type       what runs
 #   opencl          clang      RelWithDebInfo   every suite, every tier
@@ -34,10 +35,10 @@ for configuration in "${configurations[@]}"; do
     case "$configuration" in
     opencl) compiler=clang build_type=RelWithDebInfo options=(-DZCS_BACKEND=OPENCL) ;;
     opencl-asan) compiler=gcc build_type=Debug options=(-DZCS_BACKEND=OPENCL -DZCS_ENABLE_SANITIZERS=ON) ;;
-    opencl-tsan) compiler=gcc build_type=Debug options=(-DZCS_BACKEND=OPENCL -DZCS_ENABLE_TSAN=ON -DZCS_BUILD_BENCH=OFF) selection=(-L '^threads$') ;;
+    opencl-tsan) compiler=gcc build_type=Debug options=(-DZCS_BACKEND=OPENCL -DZCS_ENABLE_TSAN=ON -DZCS_BUILD_BENCH=OFF) selection=(-L '^tsan$') ;;
     vulkan) compiler=clang build_type=RelWithDebInfo options=(-DZCS_BACKEND=VULKAN) ;;
     vulkan-asan) compiler=gcc build_type=Debug options=(-DZCS_BACKEND=VULKAN -DZCS_ENABLE_SANITIZERS=ON) ;;
-    vulkan-tsan) compiler=gcc build_type=Debug options=(-DZCS_BACKEND=VULKAN -DZCS_ENABLE_TSAN=ON -DZCS_BUILD_BENCH=OFF) selection=(-L '^threads$') ;;
+    vulkan-tsan) compiler=gcc build_type=Debug options=(-DZCS_BACKEND=VULKAN -DZCS_ENABLE_TSAN=ON -DZCS_BUILD_BENCH=OFF) selection=(-L '^tsan$') ;;
     *)
         echo "test.sh: unknown configuration $configuration" >&2
         exit 2

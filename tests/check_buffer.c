@@ -301,6 +301,121 @@ START_TEST(many_arrays_live_at_once)
 }
 END_TEST
 
+/* Issue 10, case 2: with validation off, a freed array's handle never reaches the array
+   allocated after it, even when the allocator hands out the same memory. */
+START_TEST(stale_array_handle_never_reaches_a_new_array)
+{
+    zcs_context *context = zcs_test_context();
+    for (int round = 0; round < 64; round++) {
+        zcs_buffer *a = NULL;
+        zcs_buffer *b = NULL;
+        uint32_t *data = NULL;
+        ZCS_CK(zcs_alloc(context, sizeof(uint32_t), 16, 0, &a));
+        ZCS_CK(zcs_free(a));
+        ZCS_CK(zcs_alloc(context, sizeof(uint32_t), 16, 0, &b));
+        ck_assert_ptr_ne(a, b);
+        ZCS_CK_STATUS(zcs_free(a), ZCS_ERROR_INVALID_HANDLE);
+        ZCS_CK_STATUS(zcs_map(a, ZCS_MAP_READ, (void **)&data), ZCS_ERROR_INVALID_HANDLE);
+        ck_assert_uint_eq(zcs_buffer_count(a), 0);
+        /* b is untouched and still usable. */
+        ZCS_CK(zcs_map(b, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+        data[15] = 7;
+        ZCS_CK(zcs_unmap(b));
+        ck_assert_uint_eq(zcs_buffer_count(b), 16);
+        ZCS_CK(zcs_free(b));
+    }
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    ck_assert_uint_eq(stats.allocations, 128);
+    ck_assert_uint_eq(stats.frees, 128);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+/* Issue 10, case 2: a destroyed context's handle stays refused once a new context exists,
+   and a destroyed kernel's handle never reaches the kernel created after it. */
+START_TEST(stale_context_and_kernel_handles_are_refused)
+{
+    zcs_context *old_context = zcs_test_context();
+    zcs_test_context_destroy(old_context);
+    zcs_context *context = zcs_test_context();
+    zcs_buffer *buffer = NULL;
+    ZCS_CK_STATUS(zcs_alloc(old_context, 4, 4, 0, &buffer), ZCS_ERROR_INVALID_HANDLE);
+    ck_assert_ptr_null(buffer);
+    zcs_context_destroy(old_context); /* refused silently, the new context lives on */
+
+    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), 64, 0, &buffer));
+    uint32_t *data = NULL;
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    for (uint32_t i = 0; i < 64; i++)
+        data[i] = i;
+    ZCS_CK(zcs_unmap(buffer));
+    zcs_program *program = NULL;
+    zcs_kernel *stale = zcs_test_increment_kernel(context, buffer, 64, 1, &program);
+    zcs_kernel_destroy(stale);
+    zcs_kernel *kernel = NULL;
+    ZCS_CK(zcs_kernel_create(program, "increment_u32", &kernel));
+    ck_assert_ptr_ne(kernel, stale);
+    uint32_t count = 64;
+    uint32_t amount = 5;
+    ZCS_CK_STATUS(zcs_kernel_set_value(stale, 1, sizeof count, &count), ZCS_ERROR_INVALID_HANDLE);
+    zcs_kernel_destroy(stale); /* does nothing: the new kernel lives on */
+    ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
+    ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
+    ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
+    size_t global = 64;
+    ZCS_CK_STATUS(zcs_dispatch(stale, 1, &global, NULL), ZCS_ERROR_INVALID_HANDLE);
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    zcs_test_expect_indexed(buffer, 64, 5);
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    ZCS_CK(zcs_free(buffer));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+/* Issue 10, case 3: a kernel argument set to an array of context X that was freed is
+   refused, even after context Y allocated an array (where X's was, with the per-context
+   id X's had: ids and addresses used to be what told arrays apart). */
+START_TEST(freed_argument_is_refused_after_another_context_allocates)
+{
+    zcs_context *x = zcs_test_context();
+    zcs_context *y = zcs_test_context();
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = NULL;
+    ZCS_CK(zcs_program_create_builtin(x, "increment_u32", &program));
+    ZCS_CK(zcs_kernel_create(program, "increment_u32", &kernel));
+    uint32_t count = 64;
+    uint32_t amount = 1000;
+    ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
+    ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
+    size_t global = 64;
+    for (int round = 0; round < 32; round++) {
+        zcs_buffer *bx = NULL;
+        zcs_buffer *by = NULL;
+        uint32_t *data = NULL;
+        ZCS_CK(zcs_alloc(x, sizeof(uint32_t), 64, 0, &bx));
+        ZCS_CK(zcs_kernel_set_buffer(kernel, 0, bx));
+        ZCS_CK(zcs_free(bx));
+        ZCS_CK(zcs_alloc(y, sizeof(uint32_t), 64, 0, &by));
+        ZCS_CK(zcs_map(by, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+        for (uint32_t i = 0; i < 64; i++)
+            data[i] = i;
+        ZCS_CK(zcs_unmap(by));
+        ZCS_CK_STATUS(zcs_dispatch(kernel, 1, &global, NULL), ZCS_ERROR_KERNEL_ARGUMENT);
+        ZCS_CK(zcs_finish(x));
+        zcs_test_expect_indexed(by, 64, 0);
+        /* Y's array is no argument for X's kernel either. */
+        ZCS_CK_STATUS(zcs_kernel_set_buffer(kernel, 0, by), ZCS_ERROR_INVALID_ARGUMENT);
+        ZCS_CK(zcs_free(by));
+    }
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    zcs_test_context_destroy(y);
+    zcs_test_context_destroy(x);
+}
+END_TEST
+
 static Suite *buffer_suite(void)
 {
     Suite *suite = suite_create("buffer");
@@ -316,6 +431,9 @@ static Suite *buffer_suite(void)
     tcase_add_test(tc, free_of_a_mapped_array_unmaps_it);
     tcase_add_test(tc, wrong_handle_types_are_refused);
     tcase_add_test(tc, many_arrays_live_at_once);
+    tcase_add_test(tc, stale_array_handle_never_reaches_a_new_array);
+    tcase_add_test(tc, stale_context_and_kernel_handles_are_refused);
+    tcase_add_test(tc, freed_argument_is_refused_after_another_context_allocates);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -1,6 +1,7 @@
 /* Context creation, device and tier choice, info, statistics and errors. */
 #define _POSIX_C_SOURCE 200809L /* setenv */
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,68 @@ START_TEST(context_error_message_is_kept_per_context)
 }
 END_TEST
 
+/* Issue 10, case 8: ZCS_VALIDATE takes 0/1, no/yes, off/on, false/true; "no" is off. */
+START_TEST(validation_environment_values_mean_what_they_say)
+{
+    static const char *const values[] = {"no",  "NO", "off",  "false", "0",  "",
+                                         "yes", "on", "true", "1",     "Yes"};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        int expected = i >= 6;
+        zcs_context *context = NULL;
+        zcs_context_info info;
+        setenv("ZCS_VALIDATE", values[i], 1);
+        ZCS_CK(zcs_context_create(NULL, &context));
+        ZCS_CK(zcs_context_info_get(context, &info));
+        ck_assert_msg(info.validation == expected, "ZCS_VALIDATE=%s gave validation %d", values[i],
+                      info.validation);
+        zcs_test_context_destroy(context);
+    }
+    zcs_context *context = NULL;
+    setenv("ZCS_VALIDATE", "maybe", 1);
+    ZCS_CK_STATUS(zcs_context_create(NULL, &context), ZCS_ERROR_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(zcs_last_error(), "ZCS_VALIDATE"));
+    ck_assert_ptr_null(context);
+    unsetenv("ZCS_VALIDATE");
+}
+END_TEST
+
+/* Issue 10, case 8: the string zcs_context_last_error returns is this thread's copy;
+   another thread's failure on the context does not rewrite it. */
+typedef struct failer {
+    zcs_context *context;
+    zcs_status status;
+} failer;
+
+static void *fail_on_context(void *argument)
+{
+    failer *f = argument;
+    zcs_buffer *buffer = NULL;
+    f->status = zcs_alloc(f->context, 4, 4, 0x100, &buffer); /* unknown flag bits */
+    (void)zcs_context_last_error(f->context);
+    return NULL;
+}
+
+START_TEST(context_error_string_is_not_rewritten_by_other_threads)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_buffer *buffer = NULL;
+    ZCS_CK_STATUS(zcs_alloc(context, 0, 10, 0, &buffer), ZCS_ERROR_ZERO_SIZE);
+    const char *mine = zcs_context_last_error(context);
+    char expected[256];
+    snprintf(expected, sizeof expected, "%s", mine);
+    ck_assert_ptr_nonnull(strstr(expected, "zero"));
+    failer f = {context, ZCS_SUCCESS};
+    pthread_t thread;
+    ck_assert_int_eq(pthread_create(&thread, NULL, fail_on_context, &f), 0);
+    ck_assert_int_eq(pthread_join(thread, NULL), 0);
+    ck_assert_int_eq(f.status, ZCS_ERROR_INVALID_ARGUMENT);
+    ck_assert_str_eq(mine, expected);
+    /* Asked again, the context gives the newest failure, the other thread's. */
+    ck_assert_ptr_nonnull(strstr(zcs_context_last_error(context), "flag"));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
 START_TEST(destroy_frees_what_is_left)
 {
     /* A context destroyed with live objects releases them (leak checkers watch this). */
@@ -269,6 +332,8 @@ static Suite *context_suite(void)
     tcase_add_test(tc, context_error_message_is_kept_per_context);
     tcase_add_test(tc, destroy_frees_what_is_left);
     tcase_add_test(tc, stats_start_at_zero);
+    tcase_add_test(tc, validation_environment_values_mean_what_they_say);
+    tcase_add_test(tc, context_error_string_is_not_rewritten_by_other_threads);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -77,22 +77,26 @@ START_TEST(allocation_flags_become_cl_mem_bits)
                      &readback));
     if (info.tier == ZCS_TIER_HOST_PTR) {
         cl_mem_flags flags = 0;
-        ck_assert_int_eq(
-            clGetMemObjectInfo(upload->impl->mem, CL_MEM_FLAGS, sizeof flags, &flags, NULL),
-            CL_SUCCESS);
+        ck_assert_int_eq(clGetMemObjectInfo(
+                             ((zcs_buffer *)zcs_test_object(upload, ZCS__MAGIC_BUFFER))->impl->mem,
+                             CL_MEM_FLAGS, sizeof flags, &flags, NULL),
+                         CL_SUCCESS);
         ck_assert(flags & CL_MEM_ALLOC_HOST_PTR);
         ck_assert(flags & CL_MEM_HOST_WRITE_ONLY);
         ck_assert(flags & CL_MEM_READ_ONLY);
         ck_assert_int_eq(
-            clGetMemObjectInfo(readback->impl->mem, CL_MEM_FLAGS, sizeof flags, &flags, NULL),
+            clGetMemObjectInfo(
+                ((zcs_buffer *)zcs_test_object(readback, ZCS__MAGIC_BUFFER))->impl->mem,
+                CL_MEM_FLAGS, sizeof flags, &flags, NULL),
             CL_SUCCESS);
         ck_assert(flags & CL_MEM_HOST_READ_ONLY);
         ck_assert(flags & CL_MEM_WRITE_ONLY);
     } else {
         /* SVM takes the kernel-access bits only; the host-access intent is zcs's to enforce
            (check_buffer: host_access_flags_restrict_maps). */
-        ck_assert_ptr_nonnull(upload->impl->svm);
-        ck_assert_ptr_null(upload->impl->mem);
+        ck_assert_ptr_nonnull(
+            ((zcs_buffer *)zcs_test_object(upload, ZCS__MAGIC_BUFFER))->impl->svm);
+        ck_assert_ptr_null(((zcs_buffer *)zcs_test_object(upload, ZCS__MAGIC_BUFFER))->impl->mem);
     }
     ZCS_CK(zcs_free(upload));
     ZCS_CK(zcs_free(readback));
@@ -120,7 +124,8 @@ START_TEST(svm_tiers_map_to_the_one_shared_pointer)
         uint64_t address = 0;
         ZCS_CK(zcs_buffer_device_address(buffer, &address));
         ck_assert_ptr_eq((void *)(uintptr_t)address, first);
-        ck_assert_ptr_eq(buffer->impl->svm, first);
+        ck_assert_ptr_eq(((zcs_buffer *)zcs_test_object(buffer, ZCS__MAGIC_BUFFER))->impl->svm,
+                         first);
     }
     ZCS_CK(zcs_free(buffer));
     zcs_test_context_destroy(context);

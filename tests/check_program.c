@@ -1,8 +1,14 @@
 /* Programs, kernels, arguments and dispatch: kernels really run and every element is checked. */
+#define _POSIX_C_SOURCE 200809L /* mkfifo, dup, fileno */
+
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <zcs/particle.h>
 #include "support/zcs_test.h"
@@ -401,6 +407,239 @@ START_TEST(arrays_of_another_context_are_refused)
 }
 END_TEST
 
+/* Issue 10, case 4: a value argument must have its parameter's size (3 bytes for a uint
+   was accepted on OpenCL). */
+START_TEST(value_arguments_of_the_wrong_size_are_refused)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_buffer *buffer = indexed_u32(context, 64);
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = zcs_test_increment_kernel(context, buffer, 64, 1, &program);
+    uint64_t value = 1;
+    for (size_t size = 1; size <= 16; size++) {
+        if (size == sizeof(uint32_t))
+            continue;
+        ZCS_CK_STATUS(zcs_kernel_set_value(kernel, 2, size, &value), ZCS_ERROR_KERNEL_ARGUMENT);
+    }
+    ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof(uint32_t), &value));
+    size_t global = 64;
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    zcs_test_expect_indexed(buffer, 64, 1);
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    ZCS_CK(zcs_free(buffer));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+/* Issue 10, case 6: grids past what the device can run are refused, never wrapped. */
+START_TEST(grids_past_the_limit_are_refused)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_buffer *buffer = indexed_u32(context, 64);
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = zcs_test_increment_kernel(context, buffer, 64, 1, &program);
+    const size_t sizes[] = {SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - 62, (size_t)ZCS_MAX_GLOBAL_SIZE + 1,
+                            (size_t)1 << 40};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        size_t global[3] = {sizes[i], 1, 1};
+        ZCS_CK_STATUS(zcs_dispatch(kernel, 1, global, NULL), ZCS_ERROR_INVALID_ARGUMENT);
+        size_t local[3] = {64, 1, 1};
+        ZCS_CK_STATUS(zcs_dispatch(kernel, 1, global, local), ZCS_ERROR_INVALID_ARGUMENT);
+        size_t global3[3] = {1, 1, sizes[i]};
+        ZCS_CK_STATUS(zcs_dispatch(kernel, 3, global3, NULL), ZCS_ERROR_INVALID_ARGUMENT);
+    }
+    ZCS_CK(zcs_finish(context));
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    ck_assert_uint_eq(stats.dispatches, 0);
+    zcs_test_expect_indexed(buffer, 64, 0);
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    ZCS_CK(zcs_free(buffer));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+/* Issue 10, case 7: a directory is ZCS_ERROR_IO (it was ZCS_ERROR_OUT_OF_MEMORY after a
+   2^63-byte allocation). */
+START_TEST(a_directory_is_not_a_program_file)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_program *program = NULL;
+    ZCS_CK_STATUS(zcs_program_create_from_file(context, "/tmp", NULL, &program), ZCS_ERROR_IO);
+    ck_assert_ptr_nonnull(strstr(zcs_last_error(), "/tmp"));
+    ck_assert_ptr_nonnull(strstr(zcs_last_error(), "directory"));
+    ck_assert_ptr_null(program);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+/* Issue 10, case 7: a FIFO without a writer is refused at once (it blocked forever). */
+START_TEST(a_fifo_is_refused_without_blocking)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_program *program = NULL;
+    char fifo[64];
+    snprintf(fifo, sizeof fifo, "/tmp/zcs-test-fifo-%ld", (long)getpid());
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    alarm(60); /* a call that blocks fails the test instead of hanging it */
+    zcs_status status = zcs_program_create_from_file(context, fifo, NULL, &program);
+    alarm(0);
+    unlink(fifo);
+    ck_assert_int_eq(status, ZCS_ERROR_IO);
+    ck_assert_ptr_nonnull(strstr(zcs_last_error(), "FIFO"));
+    ck_assert_ptr_null(program);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+/* Issue 10, case 7: /proc/self/status, whose size stat reports as 0, is read (it was
+   "empty"); its text is no program, so the build fails with the compiler's log. */
+START_TEST(a_proc_file_is_read_to_its_end)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_program *program = NULL;
+    ZCS_CK_STATUS(zcs_program_create_from_file(context, "/proc/self/status", NULL, &program),
+                  ZCS_ERROR_BUILD);
+    ck_assert_ptr_null(program);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+/* Issue 10, case 8: kernel names have no length limit of zcs's own (128 characters and
+   more were "not found"); on PoCL, which aborts past 252, longer names are refused. */
+static zcs_status run_named_kernel(zcs_context *context, size_t length)
+{
+    char *name = malloc(length + 1);
+    char *source = malloc(length + 256);
+    ck_assert_ptr_nonnull(name);
+    ck_assert_ptr_nonnull(source);
+    memset(name, 'k', length);
+    name[length] = '\0';
+    snprintf(source, length + 256,
+             "__kernel void %s(__global uint *data, uint count) {"
+             " uint i = get_global_id(0); if (i < count) data[i] += 3; }",
+             name);
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = NULL;
+    ZCS_CK(zcs_program_create_from_source(context, source, 0, NULL, &program));
+    zcs_status status = zcs_kernel_create(program, name, &kernel);
+    if (status == ZCS_SUCCESS) {
+        zcs_buffer *buffer = indexed_u32(context, 32);
+        uint32_t count = 32;
+        ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
+        ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
+        size_t global = 32;
+        ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+        zcs_test_expect_indexed(buffer, 32, 3);
+        ZCS_CK(zcs_free(buffer));
+        /* A name one shorter is another kernel: not found. */
+        zcs_kernel *missing = NULL;
+        name[length - 1] = '\0';
+        ZCS_CK_STATUS(zcs_kernel_create(program, name, &missing), ZCS_ERROR_KERNEL_NOT_FOUND);
+        zcs_kernel_destroy(kernel);
+    }
+    zcs_program_destroy(program);
+    free(source);
+    free(name);
+    return status;
+}
+
+START_TEST(long_kernel_names_are_found)
+{
+    if (zcs_test_backend() != ZCS_BACKEND_OPENCL)
+        return; /* GLSL entry points are always "main" */
+    zcs_context *context = zcs_test_context();
+    zcs_context_info info;
+    ZCS_CK(zcs_context_info_get(context, &info));
+    ZCS_CK(run_named_kernel(context, 128));
+    ZCS_CK(run_named_kernel(context, 252));
+    zcs_status status = run_named_kernel(context, 300);
+    if (strstr(info.platform_name, "Portable Computing Language") != NULL)
+        ck_assert_msg(status == ZCS_ERROR_UNSUPPORTED, "a 300-character name on PoCL gave %s",
+                      zcs_status_name(status));
+    else
+        ZCS_CK(status);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+/* Issue 10, case 5: every truncation of a valid module, and modules with a word changed,
+   are refused before the driver sees them, or run correctly. */
+START_TEST(malformed_spirv_never_reaches_the_driver)
+{
+    if (zcs_test_backend() != ZCS_BACKEND_VULKAN)
+        return; /* PoCL here takes no SPIR-V (checked in bad_program_inputs_are_refused) */
+    zcs_context *context = zcs_test_context();
+    char path[1024];
+    snprintf(path, sizeof path, "%s/kernels/increment_u32.spv", ZCS_TEST_BINARY_DIR);
+    FILE *file = fopen(path, "rb");
+    ck_assert_msg(file != NULL, "cannot open %s", path);
+    static uint32_t words[4096];
+    size_t count = fread(words, sizeof(uint32_t), 4096, file);
+    fclose(file);
+    ck_assert_uint_gt(count, 20);
+    zcs_program *program = NULL;
+    size_t refused = 0;
+    size_t by_validator = 0;
+    for (size_t n = 5; n < count; n++) {
+        zcs_status status = zcs_program_create_from_spirv(context, words, n * 4, &program);
+        ck_assert_msg(status == ZCS_ERROR_BUILD || status == ZCS_ERROR_INVALID_ARGUMENT,
+                      "a module cut to %zu of %zu words gave %s", n, count,
+                      zcs_status_name(status));
+        refused++;
+        if (strstr(zcs_last_error(), "SPIRV-Tools") != NULL)
+            by_validator++;
+    }
+    ck_assert_ptr_null(program);
+    /* zcs's own reader lets cuts at instruction boundaries through: the validator must
+       catch those. */
+    ck_assert_uint_gt(by_validator, 0);
+    /* The issue's example: the first 93 words. */
+    ZCS_CK_STATUS(zcs_program_create_from_spirv(context, words, 93 * 4, &program), ZCS_ERROR_BUILD);
+    printf("truncated SPIR-V: %zu of %zu cuts refused, %zu of them by the validator\n", refused,
+           count - 5, by_validator);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+/* Issue 10, case 8: the GLSL compiler's output goes into the message, never to stdout. */
+START_TEST(glsl_compiler_output_never_reaches_stdout)
+{
+    if (zcs_test_backend() != ZCS_BACKEND_VULKAN)
+        return;
+    zcs_context *context = zcs_test_context();
+    fflush(stdout);
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/zcs-test-stdout-%ld", (long)getpid());
+    int capture = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ge(capture, 0);
+    int saved = dup(STDOUT_FILENO);
+    ck_assert_int_ge(saved, 0);
+    ck_assert_int_ge(dup2(capture, STDOUT_FILENO), 0);
+    zcs_program *program = NULL;
+    static const char no_version[] = "layout(local_size_x = 64) in;\n"
+                                     "layout(std430, binding = 0) buffer B { uint d[]; };\n"
+                                     "void main() { d[gl_GlobalInvocationID.x] += 1u; }\n";
+    zcs_status status = zcs_program_create_from_source(context, no_version, 0, NULL, &program);
+    fflush(stdout);
+    ck_assert_int_ge(dup2(saved, STDOUT_FILENO), 0);
+    close(saved);
+    struct stat info;
+    ck_assert_int_eq(fstat(capture, &info), 0);
+    close(capture);
+    unlink(path);
+    ck_assert_msg(info.st_size == 0, "the compiler wrote %lld bytes to stdout",
+                  (long long)info.st_size);
+    if (status == ZCS_SUCCESS)
+        zcs_program_destroy(program);
+    else
+        ck_assert_int_eq(status, ZCS_ERROR_BUILD);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
 static Suite *program_suite(void)
 {
     Suite *suite = suite_create("program");
@@ -418,6 +657,14 @@ static Suite *program_suite(void)
     tcase_add_test(tc, freed_array_unsets_its_arguments);
     tcase_add_test(tc, kernels_outlive_their_program);
     tcase_add_test(tc, arrays_of_another_context_are_refused);
+    tcase_add_test(tc, value_arguments_of_the_wrong_size_are_refused);
+    tcase_add_test(tc, grids_past_the_limit_are_refused);
+    tcase_add_test(tc, a_directory_is_not_a_program_file);
+    tcase_add_test(tc, a_fifo_is_refused_without_blocking);
+    tcase_add_test(tc, a_proc_file_is_read_to_its_end);
+    tcase_add_test(tc, long_kernel_names_are_found);
+    tcase_add_test(tc, malformed_spirv_never_reaches_the_driver);
+    tcase_add_test(tc, glsl_compiler_output_never_reaches_stdout);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -3,13 +3,22 @@
  * kernel that changes the data, read back and free, checked element for element against
  * a reference model kept in separate host memory (never the memory the device wrote).
  *
- *   ZCS_RANDOM_SEED=<n>  replay one seed (a failure prints the seed and the step)
+ * A share of the operations misuse the API on purpose (stale handles, double free, wrong
+ * value sizes, a dispatch whose argument was freed, double map and unmap, grids past the
+ * limit) and check the documented status. Each run draws its seeds from the clock, the
+ * process id and the configuration (backend, tier), prints them, and runs an even seed
+ * with validation off and an odd one with validation on.
+ *
+ *   ZCS_RANDOM_SEED=<n>  replay one seed (odd: validation on; a failure prints the seed
+ *                        and the step)
  *   ZCS_RANDOM_OPS=<n>   operations per seed (default 100000)
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "support/zcs_test.h"
 
@@ -29,9 +38,13 @@ typedef struct run_state {
     zcs_context *context;
     zcs_kernel *increment;
     model_array arrays[MAX_ARRAYS];
+    zcs_buffer *stale[8]; /* handles of freed arrays */
+    zcs_buffer *argument; /* what argument 0 of `increment` was last set to */
+    int argument_freed;   /* ... and whether that array was freed since */
     uint64_t operations;
     uint64_t dispatches;
     uint64_t elements_checked;
+    uint64_t misuses;
 } run_state;
 
 static uint32_t next_random(run_state *state)
@@ -84,9 +97,21 @@ static void op_alloc(run_state *state, model_array *array)
     state->operations += 3;
 }
 
+#define RANDOM_CK_STATUS(state, call, expected)                                                    \
+    do {                                                                                           \
+        zcs_status random_status_ = (call);                                                        \
+        ck_assert_msg(random_status_ == (expected),                                                \
+                      "seed %" PRIu64 " step %" PRIu64 ": %s -> %s, expected %s: %s",              \
+                      (state)->seed, (state)->step, #call, zcs_status_name(random_status_),        \
+                      zcs_status_name(expected), zcs_last_error());                                \
+    } while (0)
+
 static void op_free(run_state *state, model_array *array)
 {
     RANDOM_CK(state, zcs_free(array->buffer));
+    state->stale[state->step % 8] = array->buffer;
+    if (state->argument == array->buffer)
+        state->argument_freed = 1;
     free(array->expected);
     memset(array, 0, sizeof *array);
     state->operations++;
@@ -119,6 +144,8 @@ static void op_dispatch(run_state *state, model_array *array)
     uint32_t count = 1 + random_below(state, array->count);
     uint32_t amount = next_random(state);
     RANDOM_CK(state, zcs_kernel_set_buffer(state->increment, 0, array->buffer));
+    state->argument = array->buffer;
+    state->argument_freed = 0;
     RANDOM_CK(state, zcs_kernel_set_value(state->increment, 1, sizeof count, &count));
     RANDOM_CK(state, zcs_kernel_set_value(state->increment, 2, sizeof amount, &amount));
     size_t global = count;
@@ -138,8 +165,63 @@ static void op_read_all(run_state *state, model_array *array)
     state->operations += 2;
 }
 
-static void run_seed(uint64_t seed, uint64_t operations, uint32_t context_flags, run_state *totals)
+/* Misuse the API on purpose; each must give its documented status and change nothing. */
+static void op_misuse(run_state *state, model_array *array)
 {
+    zcs_buffer *stale = state->stale[random_below(state, 8)];
+    void *ptr = NULL;
+    switch (random_below(state, 6)) {
+    case 0: /* a freed array's handle: refused wherever it is passed */
+        if (stale == NULL)
+            break;
+        RANDOM_CK_STATUS(state, zcs_free(stale), ZCS_ERROR_INVALID_HANDLE);
+        RANDOM_CK_STATUS(state, zcs_map(stale, ZCS_MAP_READ, &ptr), ZCS_ERROR_INVALID_HANDLE);
+        RANDOM_CK_STATUS(state, zcs_kernel_set_buffer(state->increment, 0, stale),
+                         ZCS_ERROR_INVALID_HANDLE);
+        ck_assert_uint_eq(zcs_buffer_count(stale), 0);
+        break;
+    case 1: { /* a value of the wrong size */
+        uint64_t value = 0;
+        size_t size = 1 + random_below(state, 8);
+        if (size == sizeof(uint32_t))
+            size = 8;
+        RANDOM_CK_STATUS(state, zcs_kernel_set_value(state->increment, 1, size, &value),
+                         ZCS_ERROR_KERNEL_ARGUMENT);
+        break;
+    }
+    case 2: /* a dispatch whose array argument was freed */
+        if (state->argument == NULL || !state->argument_freed)
+            break;
+        RANDOM_CK_STATUS(state, zcs_dispatch(state->increment, 1, (size_t[]){1}, NULL),
+                         ZCS_ERROR_KERNEL_ARGUMENT);
+        break;
+    case 3: /* double map and double unmap */
+        RANDOM_CK(state, zcs_map(array->buffer, ZCS_MAP_READ, &ptr));
+        RANDOM_CK_STATUS(state, zcs_map(array->buffer, ZCS_MAP_READ, &ptr),
+                         ZCS_ERROR_ALREADY_MAPPED);
+        RANDOM_CK(state, zcs_unmap(array->buffer));
+        RANDOM_CK_STATUS(state, zcs_unmap(array->buffer), ZCS_ERROR_NOT_MAPPED);
+        break;
+    case 4: { /* a grid past the limit */
+        size_t global = (size_t)ZCS_MAX_GLOBAL_SIZE + 1 + random_below(state, 1000);
+        if (state->argument == NULL || state->argument_freed)
+            break;
+        RANDOM_CK_STATUS(state, zcs_dispatch(state->increment, 1, &global, NULL),
+                         ZCS_ERROR_INVALID_ARGUMENT);
+        break;
+    }
+    default: /* a range past the end */
+        RANDOM_CK_STATUS(state, zcs_map_range(array->buffer, ZCS_MAP_READ, array->count, 1, &ptr),
+                         ZCS_ERROR_OUT_OF_RANGE);
+        break;
+    }
+    state->operations++;
+    state->misuses++;
+}
+
+static void run_seed(uint64_t seed, uint64_t operations, run_state *totals)
+{
+    uint32_t context_flags = seed % 2 == 1 ? ZCS_CONTEXT_VALIDATE : 0;
     run_state *state = calloc(1, sizeof *state);
     ck_assert_ptr_nonnull(state);
     state->seed = seed;
@@ -166,6 +248,8 @@ static void run_seed(uint64_t seed, uint64_t operations, uint32_t context_flags,
             op_map_range(state, array);
         else if (choice < 64)
             op_dispatch(state, array);
+        else if (choice < 68)
+            op_misuse(state, array);
         else
             op_read_all(state, array);
     }
@@ -185,6 +269,7 @@ static void run_seed(uint64_t seed, uint64_t operations, uint32_t context_flags,
     totals->operations += state->operations;
     totals->dispatches += state->dispatches;
     totals->elements_checked += state->elements_checked;
+    totals->misuses += state->misuses;
     free(state);
 }
 
@@ -201,15 +286,27 @@ START_TEST(random_sequences_match_the_model)
     run_state totals;
     memset(&totals, 0, sizeof totals);
     if (replay != NULL && replay[0] != '\0') {
-        run_seed(strtoull(replay, NULL, 10), operations, 0, &totals);
+        uint64_t seed = strtoull(replay, NULL, 10);
+        printf("random integrity: replaying seed %" PRIu64 "\n", seed);
+        run_seed(seed, operations, &totals);
     } else {
-        /* Two seeds, with validation off and on. */
-        run_seed(1, operations / 2, 0, &totals);
-        run_seed(2, operations / 2, ZCS_CONTEXT_VALIDATE, &totals);
+        /* New seeds each run and each configuration: the clock, the process, the tier. */
+        uint64_t seed = (uint64_t)time(NULL) * 1000003u ^ (uint64_t)getpid() << 20;
+        const char *tier = getenv("ZCS_TIER");
+        for (const char *c = tier != NULL ? tier : ""; *c != '\0'; c++)
+            seed = seed * 31 + (unsigned char)*c;
+        seed = (seed * 2 + (uint64_t)zcs_test_backend()) % 1000000000000ull * 2;
+        printf("random integrity: seeds %" PRIu64 " (validation off) and %" PRIu64
+               " (on); replay one with ZCS_RANDOM_SEED=<seed>\n",
+               seed, seed + 1);
+        fflush(stdout);
+        run_seed(seed, operations / 2, &totals);
+        run_seed(seed + 1, operations / 2, &totals);
     }
-    printf("random integrity: %" PRIu64 " operations, %" PRIu64 " dispatches, %" PRIu64
-           " elements checked, 0 mismatches\n",
-           totals.operations, totals.dispatches, totals.elements_checked);
+    printf("random integrity: %" PRIu64 " operations (%" PRIu64 " of them misuse), %" PRIu64
+           " dispatches, %" PRIu64 " elements checked, 0 mismatches\n",
+           totals.operations, totals.misuses, totals.dispatches, totals.elements_checked);
+    ck_assert_uint_gt(totals.misuses, 0);
     ck_assert_uint_ge(totals.operations, operations);
 }
 END_TEST

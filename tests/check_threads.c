@@ -4,6 +4,7 @@
  * array through one mapping. Built with ThreadSanitizer by scripts/test.sh.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <string.h>
@@ -248,6 +249,194 @@ START_TEST(map_and_dispatch_of_one_array_never_overlap)
 }
 END_TEST
 
+/* Issue 10, case 1: one thread allocates and frees an array over and over while another
+   sets it as a kernel's argument and dispatches. */
+typedef struct churn {
+    zcs_context *context;
+    zcs_kernel *kernel;
+    _Atomic(zcs_buffer *) current;
+    atomic_int done;
+    atomic_int started;
+    atomic_int attempts; /* set_buffer calls of the dispatching thread */
+    int rounds;
+    int freed;
+    int dispatched;
+    int refused_set;      /* set_buffer of an array freed meanwhile: ZCS_ERROR_INVALID_HANDLE */
+    int refused_dispatch; /* dispatch of an argument freed meanwhile: ZCS_ERROR_KERNEL_ARGUMENT */
+    zcs_status error;     /* anything else */
+} churn;
+
+static void *alloc_free_loop(void *argument)
+{
+    churn *c = argument;
+    while (!atomic_load(&c->started))
+        ;
+    /* At least `rounds` frees, and on until the other thread has tried a quarter as many
+       times (bounded, so a stalled thread fails the test rather than hangs it). */
+    for (int i = 0;
+         i < 50 * c->rounds && (i < c->rounds || atomic_load(&c->attempts) < c->rounds / 4); i++) {
+        zcs_buffer *buffer = NULL;
+        zcs_status status = zcs_alloc(c->context, sizeof(uint32_t), 256, 0, &buffer);
+        if (status != ZCS_SUCCESS) {
+            c->error = status;
+            break;
+        }
+        int seen = atomic_load(&c->attempts);
+        atomic_store(&c->current, buffer);
+        /* Now and then give the other thread time to use the array before the free, so
+           both orders happen. */
+        for (int spin = 0; i % 2 == 0 && spin < 100000 && atomic_load(&c->attempts) == seen; spin++)
+            ;
+        status = zcs_free(buffer);
+        if (status != ZCS_SUCCESS)
+            c->error = status;
+        else
+            c->freed++;
+    }
+    atomic_store(&c->done, 1);
+    return NULL;
+}
+
+static void *set_dispatch_loop(void *argument)
+{
+    churn *c = argument;
+    size_t global = 256;
+    atomic_store(&c->started, 1);
+    while (!atomic_load(&c->done)) {
+        zcs_buffer *buffer = atomic_load(&c->current);
+        if (buffer == NULL)
+            continue;
+        atomic_fetch_add(&c->attempts, 1);
+        zcs_status status = zcs_kernel_set_buffer(c->kernel, 0, buffer);
+        if (status == ZCS_ERROR_INVALID_HANDLE) {
+            c->refused_set++;
+            continue;
+        }
+        if (status != ZCS_SUCCESS) {
+            c->error = status;
+            break;
+        }
+        status = zcs_dispatch(c->kernel, 1, &global, NULL);
+        if (status == ZCS_SUCCESS)
+            c->dispatched++;
+        else if (status == ZCS_ERROR_KERNEL_ARGUMENT)
+            c->refused_dispatch++;
+        else {
+            c->error = status;
+            break;
+        }
+    }
+    return NULL;
+}
+
+START_TEST(free_racing_a_dispatch_of_the_array_is_safe)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_buffer *first = NULL;
+    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), 256, 0, &first));
+    zcs_program *program = NULL;
+    churn c;
+    memset(&c, 0, sizeof c);
+    c.context = context;
+    c.rounds = 2000;
+    c.kernel = zcs_test_increment_kernel(context, first, 256, 1, &program);
+    ZCS_CK(zcs_free(first));
+    atomic_init(&c.current, NULL);
+    atomic_init(&c.done, 0);
+    atomic_init(&c.started, 0);
+    atomic_init(&c.attempts, 0);
+    pthread_t freer, dispatcher;
+    ck_assert_int_eq(pthread_create(&freer, NULL, alloc_free_loop, &c), 0);
+    ck_assert_int_eq(pthread_create(&dispatcher, NULL, set_dispatch_loop, &c), 0);
+    ck_assert_int_eq(pthread_join(freer, NULL), 0);
+    ck_assert_int_eq(pthread_join(dispatcher, NULL), 0);
+    ck_assert_msg(c.error == ZCS_SUCCESS, "%s: %s", zcs_status_name(c.error), zcs_last_error());
+    int attempts = atomic_load(&c.attempts);
+    ck_assert_int_ge(c.freed, c.rounds);
+    ck_assert_int_ge(attempts, c.rounds / 4);
+    /* Every attempt ended one of three ways, each counted. */
+    ck_assert_int_eq(c.dispatched + c.refused_set + c.refused_dispatch, attempts);
+    ZCS_CK(zcs_finish(context));
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    ck_assert_uint_eq(stats.dispatches, (uint64_t)c.dispatched);
+    ck_assert_uint_eq(stats.frees, (uint64_t)c.freed + 1);
+    printf("free/dispatch race: %d frees, %d dispatches, %d arguments and %d dispatches refused "
+           "as freed\n",
+           c.freed, c.dispatched, c.refused_set, c.refused_dispatch);
+    zcs_kernel_destroy(c.kernel);
+    zcs_program_destroy(program);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+/* Issue 10, case 8: two threads using one kernel object get ZCS_ERROR_BUSY, not a crash. */
+typedef struct sharer {
+    zcs_kernel *kernel;
+    int rounds;
+    int done;
+    int busy;
+    zcs_status error;
+} sharer;
+
+static void *share_kernel_loop(void *argument)
+{
+    sharer *s = argument;
+    size_t global = 64;
+    uint32_t amount = 1;
+    for (int i = 0; i < s->rounds; i++) {
+        zcs_status status = zcs_kernel_set_value(s->kernel, 2, sizeof amount, &amount);
+        if (status == ZCS_SUCCESS)
+            status = zcs_dispatch(s->kernel, 1, &global, NULL);
+        if (status == ZCS_SUCCESS)
+            s->done++;
+        else if (status == ZCS_ERROR_BUSY)
+            s->busy++;
+        else
+            s->error = status;
+    }
+    return NULL;
+}
+
+START_TEST(one_kernel_on_two_threads_is_refused_not_crashed)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_buffer *buffer = NULL;
+    uint32_t *data = NULL;
+    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), 64, 0, &buffer));
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    memset(data, 0, 64 * sizeof(uint32_t));
+    ZCS_CK(zcs_unmap(buffer));
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = zcs_test_increment_kernel(context, buffer, 64, 1, &program);
+    sharer a = {kernel, 500, 0, 0, ZCS_SUCCESS};
+    sharer b = a;
+    pthread_t ta, tb;
+    ck_assert_int_eq(pthread_create(&ta, NULL, share_kernel_loop, &a), 0);
+    ck_assert_int_eq(pthread_create(&tb, NULL, share_kernel_loop, &b), 0);
+    ck_assert_int_eq(pthread_join(ta, NULL), 0);
+    ck_assert_int_eq(pthread_join(tb, NULL), 0);
+    ck_assert_msg(a.error == ZCS_SUCCESS && b.error == ZCS_SUCCESS, "%s / %s",
+                  zcs_status_name(a.error), zcs_status_name(b.error));
+    /* Every dispatch that went through added 1 to every element, exactly once. */
+    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&data));
+    for (uint32_t i = 0; i < 64; i++)
+        ck_assert_uint_eq(data[i], (uint32_t)(a.done + b.done));
+    ZCS_CK(zcs_unmap(buffer));
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    ck_assert_uint_eq(stats.dispatches, (uint64_t)(a.done + b.done));
+    ck_assert_int_eq(a.done + a.busy, a.rounds);
+    ck_assert_int_eq(b.done + b.busy, b.rounds);
+    printf("one kernel, two threads: %d dispatched, %d refused as busy\n", a.done + b.done,
+           a.busy + b.busy);
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    ZCS_CK(zcs_free(buffer));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
 static Suite *threads_suite(void)
 {
     Suite *suite = suite_create("threads");
@@ -255,6 +444,8 @@ static Suite *threads_suite(void)
     tcase_add_test(tc, sixty_four_threads_with_their_own_arrays);
     tcase_add_test(tc, threads_share_one_mapping);
     tcase_add_test(tc, map_and_dispatch_of_one_array_never_overlap);
+    tcase_add_test(tc, free_racing_a_dispatch_of_the_array_is_safe);
+    tcase_add_test(tc, one_kernel_on_two_threads_is_refused_not_crashed);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -28,7 +28,8 @@ START_TEST(small_arrays_share_one_allocation)
         ZCS_CK(zcs_unmap(buffers[i]));
     }
     uint64_t blocks = 0, dedicated = 0, allocations = 0;
-    zcs__vulkan_allocator_counts(context, &blocks, &dedicated, &allocations);
+    zcs__vulkan_allocator_counts(zcs_test_object(context, ZCS__MAGIC_CONTEXT), &blocks, &dedicated,
+                                 &allocations);
     /* 5000 arrays of at most 128 bytes fit one 64 MiB block: one vkAllocateMemory. */
     ck_assert_uint_eq(allocations, 1);
     ck_assert_uint_eq(blocks, 1);
@@ -43,7 +44,8 @@ START_TEST(small_arrays_share_one_allocation)
     }
     for (uint32_t i = 0; i < N; i++)
         ZCS_CK(zcs_free(buffers[i]));
-    zcs__vulkan_allocator_counts(context, &blocks, &dedicated, &allocations);
+    zcs__vulkan_allocator_counts(zcs_test_object(context, ZCS__MAGIC_CONTEXT), &blocks, &dedicated,
+                                 &allocations);
     ck_assert_uint_le(blocks, 1); /* one empty block may be kept for the next arrays */
     zcs_test_context_destroy(context);
 }
@@ -55,10 +57,12 @@ START_TEST(large_arrays_get_their_own_allocation)
     zcs_buffer *large = NULL;
     ZCS_CK(zcs_alloc(context, 1, 48u << 20, 0, &large)); /* over half a 64 MiB block */
     uint64_t blocks = 0, dedicated = 0, allocations = 0;
-    zcs__vulkan_allocator_counts(context, &blocks, &dedicated, &allocations);
+    zcs__vulkan_allocator_counts(zcs_test_object(context, ZCS__MAGIC_CONTEXT), &blocks, &dedicated,
+                                 &allocations);
     ck_assert_uint_eq(dedicated, 1);
     ZCS_CK(zcs_free(large));
-    zcs__vulkan_allocator_counts(context, &blocks, &dedicated, &allocations);
+    zcs__vulkan_allocator_counts(zcs_test_object(context, ZCS__MAGIC_CONTEXT), &blocks, &dedicated,
+                                 &allocations);
     ck_assert_uint_eq(dedicated, 0);
     zcs_test_context_destroy(context);
 }
@@ -162,7 +166,8 @@ START_TEST(a_failing_call_is_named_with_its_error)
     ck_assert_ptr_null(buffer);
     /* Nothing was left half made, and the context goes on. */
     uint64_t blocks = 0, dedicated = 0, allocations = 0;
-    zcs__vulkan_allocator_counts(context, &blocks, &dedicated, &allocations);
+    zcs__vulkan_allocator_counts(zcs_test_object(context, ZCS__MAGIC_CONTEXT), &blocks, &dedicated,
+                                 &allocations);
     ck_assert_uint_eq(dedicated, 0);
     ZCS_CK(zcs_alloc(context, 1, 40u << 20, 0, &buffer));
     ZCS_CK(zcs_free(buffer));
@@ -211,7 +216,8 @@ START_TEST(malformed_spirv_is_refused_without_reading_past_it)
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         size_t count = spirv_module(words, cases[c].body, cases[c].words);
         zcs__spirv_module module;
-        zcs_status status = zcs__spirv_parse(context, words, count, &module);
+        zcs_status status =
+            zcs__spirv_parse(zcs_test_object(context, ZCS__MAGIC_CONTEXT), words, count, &module);
         ck_assert_msg(status == ZCS_SUCCESS || status == ZCS_ERROR_BUILD ||
                           status == ZCS_ERROR_INVALID_ARGUMENT,
                       "case %zu: %s", c, zcs_status_name(status));
@@ -241,7 +247,8 @@ START_TEST(mutated_spirv_never_reads_past_the_module)
             memcpy(words, original, count * 4);
             words[at] = replacements[r];
             zcs__spirv_module module;
-            if (zcs__spirv_parse(context, words, count, &module) == ZCS_SUCCESS) {
+            if (zcs__spirv_parse(zcs_test_object(context, ZCS__MAGIC_CONTEXT), words, count,
+                                 &module) == ZCS_SUCCESS) {
                 zcs__spirv_module_free(&module);
                 parsed++;
             }

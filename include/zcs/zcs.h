@@ -19,16 +19,34 @@
  *    zcs_context_last_error() (the context) return it, with the backend's own
  *    error name and code (for example "clCreateBuffer failed: CL_INVALID_VALUE (-30)").
  *
- * Thread safety:
- *  - zcs_context: all functions may be called from several threads at once
- *    (allocation, free, program creation, dispatch, finish, stats).
- *  - zcs_buffer: map and unmap of one buffer must not race each other; different
- *    buffers may be mapped from different threads at once. A mapped pointer may be
- *    used by any thread until the unmap.
- *  - zcs_kernel: argument setting and dispatch of one kernel must come from one
- *    thread at a time (arguments are kernel state, as in OpenCL). Create one
- *    kernel object per thread to dispatch the same function concurrently.
- *  - zcs_program: may be shared; kernel creation is thread-safe.
+ * Handles: a handle is a process-wide slot number and generation, never an address.
+ * Once an object is freed or destroyed its handle is refused with ZCS_ERROR_INVALID_HANDLE
+ * (void functions ignore it) for the rest of the process, whatever was created since in
+ * this or any other context, with validation on or off; no memory is kept for it.
+ *
+ * Thread safety. Any call may come from any thread. Which calls may overlap:
+ *  - Calls on different objects, and calls that only name a context (allocation, program
+ *    creation, finish, stats, info, last error), may overlap freely.
+ *  - One kernel: one call at a time (zcs_kernel_set_*, zcs_dispatch, zcs_kernel_destroy).
+ *    A call made while another thread is inside one on the same kernel is refused with
+ *    ZCS_ERROR_BUSY and changes nothing (zcs_kernel_destroy then does nothing and records
+ *    ZCS_ERROR_BUSY in zcs_last_error). Create one kernel object per thread instead.
+ *  - One array: zcs_map, zcs_map_range, zcs_unmap, zcs_free and zcs_buffer_device_address
+ *    one at a time, as for kernels (ZCS_ERROR_BUSY). A mapped pointer may be used by any
+ *    thread until the unmap. The getters (zcs_buffer_count, ...) may overlap anything.
+ *  - A free while another thread dispatches a kernel that uses the array, sets it as an
+ *    argument or lists it in zcs_kernel_set_indirect: allowed. Either that call comes
+ *    first (the dispatch is queued and the free waits for it to finish) or the free does
+ *    (zcs_kernel_set_buffer/_set_indirect give ZCS_ERROR_INVALID_HANDLE, zcs_dispatch gives
+ *    ZCS_ERROR_KERNEL_ARGUMENT). Never memory freed under a kernel.
+ *  - A map while another thread dispatches a kernel on the array: the map waits for the
+ *    kernel, or the dispatch is refused with ZCS_ERROR_MAPPED (see zcs_map).
+ *  - One program: kernel creation from several threads at once is allowed; a
+ *    zcs_program_destroy that overlaps one does nothing (ZCS_ERROR_BUSY in zcs_last_error).
+ *  - zcs_context_destroy must not overlap any other call on the context or on its
+ *    arrays, programs and kernels: it frees them, and a call already inside the library on
+ *    another thread would read freed memory. Calls that start after it returns are
+ *    refused with ZCS_ERROR_INVALID_HANDLE.
  */
 #ifndef ZCS_ZCS_H
 #define ZCS_ZCS_H
@@ -86,7 +104,7 @@ extern "C" {
     XX(-18, ERROR_DISPATCH, "kernel dispatch failed")                                              \
     XX(-19, ERROR_IO, "file could not be read")                                                    \
     XX(-20, ERROR_BACKEND, "the backend API reported an error")                                    \
-    XX(-21, ERROR_BUSY, "a kernel still uses the array (reserved: no call returns it yet)")        \
+    XX(-21, ERROR_BUSY, "another thread is in a call on the same kernel, array or program")        \
     XX(-22, ERROR_LAYOUT_MISMATCH, "host and device disagree on a struct's layout")                \
     XX(-23, ERROR_GUARD_CORRUPTED, "bytes outside the array were overwritten")                     \
     XX(-24, ERROR_DEVICE_LOST, "the device was lost")
@@ -156,7 +174,10 @@ ZCS_API const char *zcs_tier_name(zcs_tier tier);
 
 /** Context creation flags. */
 typedef enum zcs_context_flags {
-    /** Turn on validation (also ZCS_VALIDATE=1): extra checks that cost time. */
+    /** Turn on validation: extra checks that cost time. The environment variable
+       ZCS_VALIDATE=1|yes|on|true also turns it on; 0|no|off|false or empty leaves it to
+       this flag; any other value makes zcs_context_create fail with
+       ZCS_ERROR_INVALID_ARGUMENT. */
     ZCS_CONTEXT_VALIDATE = 0x1,
     /** Ignore the ZCS_DEVICE, ZCS_TIER and ZCS_VALIDATE environment variables. */
     ZCS_CONTEXT_IGNORE_ENVIRONMENT = 0x2,
@@ -373,7 +394,9 @@ ZCS_API zcs_status zcs_context_info_get(const zcs_context *context, zcs_context_
 
 /**
  * The message of the last failing call on this context (any thread), "" if none.
- * The string stays valid until the next failing call on the context.
+ * Returns this thread's copy, taken under the context's lock: other threads' failures do
+ * not change it; it stays valid until this thread calls zcs_context_last_error again.
+ * "invalid context handle" for a handle that is not a live context.
  */
 ZCS_API const char *zcs_context_last_error(const zcs_context *context);
 
@@ -457,7 +480,8 @@ ZCS_API zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t coun
 /**
  * Free an array. Waits for dispatches that use it. If it is still mapped it is
  * unmapped first. NULL does nothing. The memory is released whatever the status.
- * Returns ZCS_SUCCESS, ZCS_ERROR_INVALID_HANDLE (not a live buffer), and what the wait
+ * Returns ZCS_SUCCESS, ZCS_ERROR_INVALID_HANDLE (not a live buffer), ZCS_ERROR_BUSY
+ * (another thread is mapping or freeing it: nothing is freed), and what the wait
  * and the unmap may report: ZCS_ERROR_GUARD_CORRUPTED (validation mode: a kernel or the
  * host wrote outside the array), ZCS_ERROR_DEVICE_LOST, ZCS_ERROR_OUT_OF_MEMORY,
  * ZCS_ERROR_BACKEND.
@@ -548,9 +572,13 @@ ZCS_API zcs_status zcs_program_create_from_source(zcs_context *context, const ch
 /**
  * Build a program from a file: OpenCL C (.cl) on OpenCL; SPIR-V (.spv) or, with a
  * GLSL compiler, GLSL (.comp) on Vulkan. As zcs_program_create_from_source, plus
- * ZCS_ERROR_IO when the file cannot be read (the message names it and the reason) and
- * ZCS_ERROR_ZERO_SIZE for an empty file. The file's own directory is searched for its
- * \#include "..." lines before the -I directories, and build logs name the file.
+ * ZCS_ERROR_IO when the file cannot be read or is not a regular file (a directory, a
+ * FIFO, a device: the message names it and the reason; a FIFO is never waited on) and
+ * ZCS_ERROR_ZERO_SIZE for an empty file. Files whose size the system reports as 0
+ * (/proc) are read to their end. On Vulkan, GLSL without \#version is compiled as
+ * \#version 450; a version too old for compute shaders gives ZCS_ERROR_BUILD. The file's
+ * own directory is searched for its \#include "..." lines before the -I directories, and
+ * build logs name the file.
  */
 ZCS_API zcs_status zcs_program_create_from_file(zcs_context *context, const char *path,
                                                 const char *options, zcs_program **out_program);
@@ -560,7 +588,9 @@ ZCS_API zcs_status zcs_program_create_from_file(zcs_context *context, const char
  * OpenCL where the device accepts IL (OpenCL 2.1+), ZCS_ERROR_UNSUPPORTED elsewhere.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
  * ZCS_ERROR_INVALID_ARGUMENT (size 0 or not a multiple of 4; on Vulkan also a missing
- * magic number), ZCS_ERROR_BUILD (a malformed module, no entry point),
+ * magic number), ZCS_ERROR_BUILD (a malformed module, no entry point; on Vulkan every
+ * module, GLSL-compiled ones included, passes SPIRV-Tools' validator with the rules of the
+ * device's Vulkan version before the driver sees it, and its message is returned),
  * ZCS_ERROR_UNSUPPORTED, ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND.
  */
 ZCS_API zcs_status zcs_program_create_from_spirv(zcs_context *context, const void *code,
@@ -584,9 +614,12 @@ ZCS_API void zcs_program_destroy(zcs_program *program);
 /**
  * Create a kernel object for the function `name` of a program (on Vulkan: the SPIR-V
  * entry point; a module whose only entry point is "main" also answers to the name
- * of its builtin program or file stem).
+ * of its builtin program or file stem, up to 127 characters). Names have no length limit
+ * of zcs's own; on PoCL, which aborts the process on kernel names of more than 252
+ * characters (its cache names a file after each kernel), those give ZCS_ERROR_UNSUPPORTED.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
- * ZCS_ERROR_KERNEL_NOT_FOUND, ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND.
+ * ZCS_ERROR_KERNEL_NOT_FOUND, ZCS_ERROR_UNSUPPORTED, ZCS_ERROR_BUSY (the program is being
+ * destroyed on another thread), ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND.
  */
 ZCS_API zcs_status zcs_kernel_create(zcs_program *program, const char *name,
                                      zcs_kernel **out_kernel);
@@ -611,7 +644,10 @@ ZCS_API void zcs_kernel_destroy(zcs_kernel *kernel);
 ZCS_API zcs_status zcs_kernel_set_buffer(zcs_kernel *kernel, uint32_t index, zcs_buffer *buffer);
 
 /**
- * Set argument `index` to a value of `size` bytes (copied). On Vulkan, value arguments
+ * Set argument `index` to a value of `size` bytes (copied). `size` must be the parameter's
+ * own (4 for a uint, 16 for a float4 or a float3): a different size gives
+ * ZCS_ERROR_KERNEL_ARGUMENT. OpenCL checks scalar and vector types by their name; structs
+ * and size_t are passed as given. On Vulkan, value arguments
  * are packed into one push-constant block in argument order, each aligned to its size
  * (4, 8 or 16 bytes), up to ZCS_MAX_VALUE_BYTES together.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
@@ -619,6 +655,12 @@ ZCS_API zcs_status zcs_kernel_set_buffer(zcs_kernel *kernel, uint32_t index, zcs
  */
 ZCS_API zcs_status zcs_kernel_set_value(zcs_kernel *kernel, uint32_t index, size_t size,
                                         const void *value);
+
+/**
+ * Most work items per grid dimension zcs_dispatch takes (2^32 - 1): Vulkan's invocation
+ * ids are 32 bits, and a larger OpenCL grid would run for days or, at SIZE_MAX, never end.
+ */
+#define ZCS_MAX_GLOBAL_SIZE 0xffffffffull
 
 /**
  * Launch the kernel over a grid of `dims` (1 to 3) dimensions of global_size[d] work
@@ -630,9 +672,12 @@ ZCS_API zcs_status zcs_kernel_set_value(zcs_kernel *kernel, uint32_t index, size
  * Asynchronous: returns once queued; zcs_finish or a map waits for it.
  * Every argument must be set, and no array argument may be mapped.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
- * ZCS_ERROR_INVALID_ARGUMENT (dims, a zero size, a local size over the device limit),
- * ZCS_ERROR_KERNEL_ARGUMENT (an argument is unset), ZCS_ERROR_MAPPED, ZCS_ERROR_DISPATCH,
- * ZCS_ERROR_BACKEND.
+ * ZCS_ERROR_INVALID_ARGUMENT (dims, a zero size, a global size over ZCS_MAX_GLOBAL_SIZE or
+ * one that rounded up to the local size passes it on Vulkan, a local size over the device
+ * limit), ZCS_ERROR_KERNEL_ARGUMENT (an argument is unset, or an array argument was freed
+ * since it was set: refused even if another array, of any context, was allocated since),
+ * ZCS_ERROR_MAPPED, ZCS_ERROR_BUSY (another thread is in a call on this kernel),
+ * ZCS_ERROR_DISPATCH, ZCS_ERROR_BACKEND.
  */
 ZCS_API zcs_status zcs_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_size,
                                 const size_t *local_size);

@@ -18,10 +18,10 @@ static void zcs__unreserve(zcs_context *context, size_t size)
     pthread_mutex_unlock(&context->lock);
 }
 
-zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t count, uint32_t flags,
+zcs_status zcs_alloc(zcs_context *context_handle, size_t elem_size, size_t count, uint32_t flags,
                      zcs_buffer **out_buffer)
 {
-    ZCS__CHECK_CONTEXT(context, "zcs_alloc");
+    ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_alloc");
     if (out_buffer == NULL)
         return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "zcs_alloc: out_buffer is NULL");
     if (elem_size == 0 || count == 0)
@@ -91,10 +91,8 @@ zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t count, uint3
         return status;
     }
     buffer->magic = ZCS__MAGIC_BUFFER;
-    pthread_mutex_lock(&context->lock);
-    buffer->id = ++context->last_buffer_id;
-    pthread_mutex_unlock(&context->lock);
-    if (!zcs__handle_register(buffer, ZCS__MAGIC_BUFFER)) {
+    buffer->handle = zcs__handle_register(buffer, ZCS__MAGIC_BUFFER, context);
+    if (buffer->handle == NULL) {
         zcs__backend_buffer_destroy(buffer);
         zcs__free(buffer);
         zcs__unreserve(context, size);
@@ -108,26 +106,31 @@ zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t count, uint3
     context->stats.allocations++;
     context->stats.live_buffers++;
     pthread_mutex_unlock(&context->lock);
-    *out_buffer = buffer;
+    *out_buffer = buffer->handle;
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs_free(zcs_buffer *buffer)
+static zcs_status zcs__unmap(zcs_buffer *buffer);
+
+zcs_status zcs__buffer_free(zcs_buffer *buffer)
 {
-    if (buffer == NULL)
-        return ZCS_SUCCESS;
-    ZCS__CHECK_OBJECT(buffer, ZCS__MAGIC_BUFFER, "buffer", "zcs_free");
     zcs_context *context = buffer->context;
-    zcs_status status = zcs__context_wait(context, buffer->last_use_serial);
+    /* Retire the handle and read the last use in one locked step: a dispatch on another
+       thread either resolved the array first (and stamped its serial, which the wait below
+       covers) or no longer finds it (and is refused). */
+    pthread_mutex_lock(&context->lock);
+    zcs__handle_unregister(buffer->handle);
+    uint64_t last_use = buffer->last_use_serial;
+    pthread_mutex_unlock(&context->lock);
+    zcs_status status = zcs__context_wait(context, last_use);
     if (status == ZCS_SUCCESS && buffer->guard_size != 0 && !buffer->mapped)
         status = zcs__validation_check_guards(buffer, "zcs_free");
     if (buffer->mapped) {
-        zcs_status unmap_status = zcs_unmap(buffer);
+        zcs_status unmap_status = zcs__unmap(buffer);
         if (status == ZCS_SUCCESS)
             status = unmap_status;
     }
 
-    zcs__handle_unregister(buffer);
     pthread_mutex_lock(&context->lock);
     buffer->magic = ZCS__MAGIC_DEAD;
     zcs__list_remove(&buffer->link);
@@ -138,33 +141,69 @@ zcs_status zcs_free(zcs_buffer *buffer)
     pthread_mutex_unlock(&context->lock);
 
     zcs__backend_buffer_destroy(buffer);
-    zcs__context_release_object(context, &context->dead_buffers, &buffer->link, buffer);
+    zcs__free(buffer);
     return status;
 }
 
-int zcs__buffer_still(const zcs_buffer *buffer, uint64_t id)
+zcs_status zcs_free(zcs_buffer *handle)
 {
-    return zcs__handle_live(buffer, ZCS__MAGIC_BUFFER) && buffer->id == id;
+    if (handle == NULL)
+        return ZCS_SUCCESS;
+    ZCS__CLAIM(zcs_buffer, buffer, handle, ZCS__MAGIC_BUFFER, 1, "buffer", "zcs_free");
+    return zcs__buffer_free(buffer);
+}
+
+zcs_buffer *zcs__buffer_still(const void *handle, const zcs_buffer *expected)
+{
+    zcs_buffer *buffer = zcs__handle_lookup(handle, ZCS__MAGIC_BUFFER);
+    return buffer == expected ? buffer : NULL;
+}
+
+/* The fields of an array the getters return (they never change while it lives). */
+typedef struct zcs__buffer_facts {
+    size_t elem_size;
+    size_t count;
+    size_t size;
+    zcs_tier tier;
+} zcs__buffer_facts;
+
+static void zcs__read_facts(const void *object, void *out)
+{
+    const zcs_buffer *buffer = object;
+    zcs__buffer_facts *facts = out;
+    facts->elem_size = buffer->elem_size;
+    facts->count = buffer->count;
+    facts->size = buffer->size;
+    facts->tier = buffer->tier;
+}
+
+/* Read under the pool's lock: a free on another thread retires the handle before it
+   releases the memory, so this never reads a freed array. */
+static zcs__buffer_facts zcs__buffer_facts_of(const zcs_buffer *handle)
+{
+    zcs__buffer_facts facts = {0, 0, 0, ZCS_TIER_AUTO};
+    (void)zcs__handle_read(handle, ZCS__MAGIC_BUFFER, zcs__read_facts, &facts);
+    return facts;
 }
 
 size_t zcs_buffer_elem_size(const zcs_buffer *buffer)
 {
-    return zcs__handle_live(buffer, ZCS__MAGIC_BUFFER) ? buffer->elem_size : 0;
+    return zcs__buffer_facts_of(buffer).elem_size;
 }
 
 size_t zcs_buffer_count(const zcs_buffer *buffer)
 {
-    return zcs__handle_live(buffer, ZCS__MAGIC_BUFFER) ? buffer->count : 0;
+    return zcs__buffer_facts_of(buffer).count;
 }
 
 size_t zcs_buffer_size(const zcs_buffer *buffer)
 {
-    return zcs__handle_live(buffer, ZCS__MAGIC_BUFFER) ? buffer->size : 0;
+    return zcs__buffer_facts_of(buffer).size;
 }
 
 zcs_tier zcs_buffer_tier(const zcs_buffer *buffer)
 {
-    return zcs__handle_live(buffer, ZCS__MAGIC_BUFFER) ? buffer->tier : ZCS_TIER_AUTO;
+    return zcs__buffer_facts_of(buffer).tier;
 }
 
 /* Set the mapped flag under the context lock (zcs_dispatch reads it from other threads). */
@@ -185,10 +224,9 @@ static int zcs__access_writes(zcs_access access)
     return access != ZCS_MAP_READ;
 }
 
-zcs_status zcs_map_range(zcs_buffer *buffer, zcs_access access, size_t first, size_t count,
-                         void **out_ptr)
+static zcs_status zcs__map_range(zcs_buffer *buffer, zcs_access access, size_t first, size_t count,
+                                 void **out_ptr)
 {
-    ZCS__CHECK_OBJECT(buffer, ZCS__MAGIC_BUFFER, "buffer", "zcs_map");
     zcs_context *context = buffer->context;
     if (out_ptr == NULL)
         return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "zcs_map: out_ptr is NULL");
@@ -264,15 +302,25 @@ zcs_status zcs_map_range(zcs_buffer *buffer, zcs_access access, size_t first, si
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs_map(zcs_buffer *buffer, zcs_access access, void **out_ptr)
+zcs_status zcs_map_range(zcs_buffer *handle, zcs_access access, size_t first, size_t count,
+                         void **out_ptr)
 {
-    ZCS__CHECK_OBJECT(buffer, ZCS__MAGIC_BUFFER, "buffer", "zcs_map");
-    return zcs_map_range(buffer, access, 0, buffer->count, out_ptr);
+    ZCS__CLAIM(zcs_buffer, buffer, handle, ZCS__MAGIC_BUFFER, 1, "buffer", "zcs_map_range");
+    zcs_status status = zcs__map_range(buffer, access, first, count, out_ptr);
+    zcs__handle_release(handle);
+    return status;
 }
 
-zcs_status zcs_unmap(zcs_buffer *buffer)
+zcs_status zcs_map(zcs_buffer *handle, zcs_access access, void **out_ptr)
 {
-    ZCS__CHECK_OBJECT(buffer, ZCS__MAGIC_BUFFER, "buffer", "zcs_unmap");
+    ZCS__CLAIM(zcs_buffer, buffer, handle, ZCS__MAGIC_BUFFER, 1, "buffer", "zcs_map");
+    zcs_status status = zcs__map_range(buffer, access, 0, buffer->count, out_ptr);
+    zcs__handle_release(handle);
+    return status;
+}
+
+static zcs_status zcs__unmap(zcs_buffer *buffer)
+{
     zcs_context *context = buffer->context;
     if (!buffer->mapped)
         return zcs__fail(context, ZCS_ERROR_NOT_MAPPED, 0,
@@ -296,5 +344,13 @@ zcs_status zcs_unmap(zcs_buffer *buffer)
     pthread_mutex_lock(&context->lock);
     context->stats.unmaps++;
     pthread_mutex_unlock(&context->lock);
+    return status;
+}
+
+zcs_status zcs_unmap(zcs_buffer *handle)
+{
+    ZCS__CLAIM(zcs_buffer, buffer, handle, ZCS__MAGIC_BUFFER, 1, "buffer", "zcs_unmap");
+    zcs_status status = zcs__unmap(buffer);
+    zcs__handle_release(handle);
     return status;
 }

@@ -5,26 +5,38 @@
 #include "core/handles.h"
 #include "core/objects.h"
 
-/* Return ZCS_ERROR_NULL_HANDLE / ZCS_ERROR_INVALID_HANDLE unless `context` is live (asked of
-   the handle registry, so a forged or freed handle is never read). */
-#define ZCS__CHECK_CONTEXT(context, function)                                                      \
+/* Declare `var`, the context of `handle`, or return ZCS_ERROR_NULL_HANDLE /
+   ZCS_ERROR_INVALID_HANDLE (asked of the handle pool: no memory is read for a stale or
+   forged handle). */
+#define ZCS__RESOLVE_CONTEXT(var, handle, function)                                                \
+    zcs_context *var = zcs__handle_lookup((handle), ZCS__MAGIC_CONTEXT);                           \
     do {                                                                                           \
-        if ((context) == NULL)                                                                     \
+        if ((handle) == NULL)                                                                      \
             return zcs__fail(NULL, ZCS_ERROR_NULL_HANDLE, 0, "%s: context is NULL", (function));   \
-        if (!zcs__handle_live((context), ZCS__MAGIC_CONTEXT))                                      \
+        if (var == NULL)                                                                           \
             return zcs__fail(NULL, ZCS_ERROR_INVALID_HANDLE, 0, "%s: not a live context handle",   \
                              (function));                                                          \
     } while (0)
 
-/* The same for a buffer, program or kernel handle (`what` names it in the message). */
-#define ZCS__CHECK_OBJECT(object, expected_magic, what, function)                                  \
+/*
+ * Claim the buffer, program or kernel of `handle` for this call (see zcs__handle_claim)
+ * into `*out`; `what` names it in the message. Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE,
+ * ZCS_ERROR_INVALID_HANDLE or ZCS_ERROR_BUSY (another thread is in a call on it).
+ * Give the claim back with zcs__handle_release(handle).
+ */
+zcs_status zcs__claim(const void *handle, uint32_t type, int exclusive, const char *what,
+                      const char *function, void **out);
+
+/* Declare `var` as the claimed object of `handle`, or return the failing status. */
+#define ZCS__CLAIM(type_name, var, handle, magic, exclusive, what, function)                       \
+    type_name *var = NULL;                                                                         \
     do {                                                                                           \
-        if ((object) == NULL)                                                                      \
-            return zcs__fail(NULL, ZCS_ERROR_NULL_HANDLE, 0, "%s: %s is NULL", (function),         \
-                             (what));                                                              \
-        if (!zcs__handle_live((object), (expected_magic)))                                         \
-            return zcs__fail(NULL, ZCS_ERROR_INVALID_HANDLE, 0, "%s: not a live %s handle",        \
-                             (function), (what));                                                  \
+        void *claimed_ = NULL;                                                                     \
+        zcs_status claim_status_ =                                                                 \
+            zcs__claim((handle), (magic), (exclusive), (what), (function), &claimed_);             \
+        if (claim_status_ != ZCS_SUCCESS)                                                          \
+            return claim_status_;                                                                  \
+        var = claimed_;                                                                            \
     } while (0)
 
 /* Wait until the dispatch with `serial` (and every earlier one) has finished. */

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "backend.h"
 #include "backend_layout.h"
@@ -44,14 +45,18 @@ static int zcs__tier_from_name(const char *name, zcs_tier *out_tier)
     return 0;
 }
 
-/* Free the objects of a `dead` list (validation mode's quarantine). */
-static void zcs__free_dead(zcs__link *dead, size_t link_offset)
+/* 1 for 1/yes/on/true, 0 for 0/no/off/false (any case), -1 for anything else. */
+static int zcs__parse_switch(const char *value)
 {
-    while (!zcs__list_empty(dead)) {
-        zcs__link *link = dead->next;
-        zcs__list_remove(link);
-        zcs__free((char *)link - link_offset);
+    static const char *const on[] = {"1", "yes", "on", "true"};
+    static const char *const off[] = {"0", "no", "off", "false"};
+    for (size_t i = 0; i < sizeof on / sizeof on[0]; i++) {
+        if (strcasecmp(value, on[i]) == 0)
+            return 1;
+        if (strcasecmp(value, off[i]) == 0)
+            return 0;
     }
+    return -1;
 }
 
 zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_context)
@@ -108,8 +113,15 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
 
     int validation = (desc->flags & ZCS_CONTEXT_VALIDATE) != 0;
     const char *validate_env = use_environment ? getenv("ZCS_VALIDATE") : NULL;
-    if (validate_env != NULL && validate_env[0] != '\0' && strcmp(validate_env, "0") != 0)
-        validation = 1;
+    if (validate_env != NULL && validate_env[0] != '\0') {
+        int on = zcs__parse_switch(validate_env);
+        if (on < 0)
+            return zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                             "ZCS_VALIDATE=%s is not a switch: use 1, yes, on or true to turn "
+                             "validation on, 0, no, off or false (or nothing) to leave it off",
+                             validate_env);
+        validation |= on;
+    }
 
     zcs_context *context = zcs__calloc(1, sizeof *context);
     if (context == NULL)
@@ -138,9 +150,6 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
     zcs__list_init(&context->buffers);
     zcs__list_init(&context->programs);
     zcs__list_init(&context->kernels);
-    zcs__list_init(&context->dead_buffers);
-    zcs__list_init(&context->dead_programs);
-    zcs__list_init(&context->dead_kernels);
     context->info.backend = zcs__backend_id;
     context->info.backend_name = zcs__backend_id == ZCS_BACKEND_OPENCL ? "OpenCL" : "Vulkan";
     context->info.device_name = context->device_name;
@@ -149,7 +158,8 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
     context->info.validation = validation;
 
     zcs_status status = zcs__backend_context_create(context, &device, tier, tier_source);
-    if (status == ZCS_SUCCESS && !zcs__handle_register(context, ZCS__MAGIC_CONTEXT)) {
+    if (status == ZCS_SUCCESS &&
+        (context->handle = zcs__handle_register(context, ZCS__MAGIC_CONTEXT, NULL)) == NULL) {
         zcs__backend_context_destroy(context);
         status =
             zcs__fail(NULL, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_context_create: out of host memory");
@@ -162,65 +172,50 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
         zcs__free(context);
         return status;
     }
-    *out_context = context;
+    *out_context = context->handle;
     return ZCS_SUCCESS;
 }
 
-void zcs_context_destroy(zcs_context *context)
+void zcs_context_destroy(zcs_context *handle)
 {
-    if (!zcs__handle_live(context, ZCS__MAGIC_CONTEXT))
+    zcs_context *context = zcs__handle_lookup(handle, ZCS__MAGIC_CONTEXT);
+    if (context == NULL)
         return;
+    /* The context's own handle goes first: calls that start from here on are refused. */
+    zcs__handle_unregister(handle);
     zcs__backend_finish(context);
     while (!zcs__list_empty(&context->kernels))
-        zcs_kernel_destroy(ZCS__CONTAINER_OF(context->kernels.next, zcs_kernel, link));
+        zcs__kernel_destroy_object(ZCS__CONTAINER_OF(context->kernels.next, zcs_kernel, link));
     while (!zcs__list_empty(&context->programs))
-        zcs_program_destroy(ZCS__CONTAINER_OF(context->programs.next, zcs_program, link));
+        zcs__program_destroy_object(ZCS__CONTAINER_OF(context->programs.next, zcs_program, link));
     while (!zcs__list_empty(&context->buffers))
-        zcs_free(ZCS__CONTAINER_OF(context->buffers.next, zcs_buffer, link));
+        (void)zcs__buffer_free(ZCS__CONTAINER_OF(context->buffers.next, zcs_buffer, link));
     zcs__layout_context_destroy(context);
-    zcs__free_dead(&context->dead_kernels, offsetof(zcs_kernel, link));
-    zcs__free_dead(&context->dead_programs, offsetof(zcs_program, link));
-    zcs__free_dead(&context->dead_buffers, offsetof(zcs_buffer, link));
     zcs__backend_context_destroy(context);
-    zcs__handle_unregister(context);
     context->magic = ZCS__MAGIC_DEAD;
     pthread_mutex_destroy(&context->dispatch_lock);
     pthread_mutex_destroy(&context->lock);
     zcs__free(context);
 }
 
-void zcs__context_release_object(zcs_context *context, zcs__link *dead, zcs__link *link,
-                                 void *object)
+zcs_status zcs_context_info_get(const zcs_context *context_handle, zcs_context_info *out_info)
 {
-    if (!context->info.validation) {
-        zcs__free(object);
-        return;
-    }
-    pthread_mutex_lock(&context->lock);
-    zcs__list_push(dead, link);
-    pthread_mutex_unlock(&context->lock);
-}
-
-zcs_status zcs_context_info_get(const zcs_context *context, zcs_context_info *out_info)
-{
-    ZCS__CHECK_CONTEXT(context, "zcs_context_info_get");
+    ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_context_info_get");
     if (out_info == NULL)
-        return zcs__fail((zcs_context *)context, ZCS_ERROR_NULL_HANDLE, 0,
+        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
                          "zcs_context_info_get: out_info is NULL");
     *out_info = context->info;
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs_stats_get(const zcs_context *context, zcs_stats *out_stats)
+zcs_status zcs_stats_get(const zcs_context *context_handle, zcs_stats *out_stats)
 {
-    ZCS__CHECK_CONTEXT(context, "zcs_stats_get");
+    ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_stats_get");
     if (out_stats == NULL)
-        return zcs__fail((zcs_context *)context, ZCS_ERROR_NULL_HANDLE, 0,
-                         "zcs_stats_get: out_stats is NULL");
-    zcs_context *mutable_context = (zcs_context *)context;
-    pthread_mutex_lock(&mutable_context->lock);
+        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "zcs_stats_get: out_stats is NULL");
+    pthread_mutex_lock(&context->lock);
     *out_stats = context->stats;
-    pthread_mutex_unlock(&mutable_context->lock);
+    pthread_mutex_unlock(&context->lock);
     return ZCS_SUCCESS;
 }
 
@@ -259,9 +254,9 @@ zcs_status zcs__context_wait(zcs_context *context, uint64_t serial)
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs_finish(zcs_context *context)
+zcs_status zcs_finish(zcs_context *context_handle)
 {
-    ZCS__CHECK_CONTEXT(context, "zcs_finish");
+    ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_finish");
     pthread_mutex_lock(&context->lock);
     uint64_t enqueued = context->enqueued_serial;
     pthread_mutex_unlock(&context->lock);

@@ -44,16 +44,27 @@ const char *zcs_last_error(void)
     return zcs__thread_error;
 }
 
-const char *zcs_context_last_error(const zcs_context *context)
+const char *zcs_context_last_error(const zcs_context *handle)
 {
-    if (!zcs__handle_live(context, ZCS__MAGIC_CONTEXT))
+    /* A copy for this thread: the context's own buffer is rewritten by any thread's next
+       failing call. */
+    static _Thread_local char copy[ZCS__ERROR_MESSAGE_SIZE];
+    zcs_context *context = zcs__handle_lookup(handle, ZCS__MAGIC_CONTEXT);
+    if (context == NULL)
         return "invalid context handle";
-    return context->last_error;
+    pthread_mutex_lock(&context->lock);
+    memcpy(copy, context->last_error, sizeof copy);
+    pthread_mutex_unlock(&context->lock);
+    return copy;
 }
 
-int64_t zcs_context_last_backend_error(const zcs_context *context)
+int64_t zcs_context_last_backend_error(const zcs_context *handle)
 {
-    if (!zcs__handle_live(context, ZCS__MAGIC_CONTEXT))
+    zcs_context *context = zcs__handle_lookup(handle, ZCS__MAGIC_CONTEXT);
+    if (context == NULL)
         return 0;
-    return context->last_backend_error;
+    pthread_mutex_lock(&context->lock);
+    int64_t error = context->last_backend_error;
+    pthread_mutex_unlock(&context->lock);
+    return error;
 }

@@ -5,55 +5,82 @@
 #include "core/checks.h"
 #include "core/list.h"
 
-zcs_status zcs_kernel_create(zcs_program *program, const char *name, zcs_kernel **out_kernel)
+zcs_status zcs_kernel_create(zcs_program *program_handle, const char *name, zcs_kernel **out_kernel)
 {
-    ZCS__CHECK_OBJECT(program, ZCS__MAGIC_PROGRAM, "program", "zcs_kernel_create");
+    /* Shared: several threads may create kernels from one program at once. */
+    ZCS__CLAIM(zcs_program, program, program_handle, ZCS__MAGIC_PROGRAM, 0, "program",
+               "zcs_kernel_create");
     zcs_context *context = program->context;
+    zcs_status status = ZCS_SUCCESS;
+    zcs_kernel *kernel = NULL;
+    size_t length = name != NULL ? strlen(name) : 0;
     if (name == NULL || out_kernel == NULL)
-        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "zcs_kernel_create: %s is NULL",
-                         name == NULL ? "name" : "out_kernel");
-    if (name[0] == '\0' || strlen(name) >= sizeof(((zcs_kernel *)0)->name))
-        return zcs__fail(context, ZCS_ERROR_KERNEL_NOT_FOUND, 0,
-                         "zcs_kernel_create: kernel name of %zu characters", strlen(name));
-    zcs_kernel *kernel = zcs__calloc(1, sizeof *kernel);
-    if (kernel == NULL)
-        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_kernel_create: out of host memory");
-    kernel->context = context;
-    zcs__copy_string(kernel->name, sizeof kernel->name, name);
-    zcs_status status = zcs__backend_kernel_create(kernel, program);
+        status = zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "zcs_kernel_create: %s is NULL",
+                           name == NULL ? "name" : "out_kernel");
+    else if (length == 0)
+        status = zcs__fail(context, ZCS_ERROR_KERNEL_NOT_FOUND, 0,
+                           "zcs_kernel_create: the kernel name is empty");
+    else if ((kernel = zcs__calloc(1, sizeof *kernel)) == NULL ||
+             (kernel->name = zcs__malloc(length + 1)) == NULL)
+        status =
+            zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_kernel_create: out of host memory");
+    if (status == ZCS_SUCCESS) {
+        kernel->context = context;
+        memcpy(kernel->name, name, length + 1);
+        status = zcs__backend_kernel_create(kernel, program);
+    }
+    if (status == ZCS_SUCCESS) {
+        kernel->magic = ZCS__MAGIC_KERNEL;
+        kernel->handle = zcs__handle_register(kernel, ZCS__MAGIC_KERNEL, context);
+        if (kernel->handle == NULL) {
+            zcs__backend_kernel_destroy(kernel);
+            status = zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                               "zcs_kernel_create: out of host memory");
+        }
+    }
+    zcs__handle_release(program_handle);
     if (status != ZCS_SUCCESS) {
+        if (kernel != NULL)
+            zcs__free(kernel->name);
         zcs__free(kernel);
         return status;
-    }
-    kernel->magic = ZCS__MAGIC_KERNEL;
-    if (!zcs__handle_register(kernel, ZCS__MAGIC_KERNEL)) {
-        zcs__backend_kernel_destroy(kernel);
-        zcs__free(kernel);
-        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_kernel_create: out of host memory");
     }
     pthread_mutex_lock(&context->lock);
     zcs__list_push(&context->kernels, &kernel->link);
     context->stats.live_kernels++;
     pthread_mutex_unlock(&context->lock);
-    *out_kernel = kernel;
+    *out_kernel = kernel->handle;
     return ZCS_SUCCESS;
 }
 
-void zcs_kernel_destroy(zcs_kernel *kernel)
+void zcs_kernel_destroy(zcs_kernel *handle)
 {
-    if (!zcs__handle_live(kernel, ZCS__MAGIC_KERNEL))
+    if (handle == NULL)
         return;
+    void *object = NULL;
+    zcs__claim_result claim = zcs__handle_claim(handle, ZCS__MAGIC_KERNEL, 1, &object);
+    if (claim == ZCS__CLAIM_BUSY) {
+        zcs__fail(NULL, ZCS_ERROR_BUSY, 0,
+                  "zcs_kernel_destroy: another thread is in a call on this kernel; it was not "
+                  "destroyed");
+        return;
+    }
+    if (claim == ZCS__CLAIM_OK)
+        zcs__kernel_destroy_object(object);
+}
+
+void zcs__kernel_destroy_object(zcs_kernel *kernel)
+{
     zcs_context *context = kernel->context;
-    zcs__handle_unregister(kernel);
     pthread_mutex_lock(&context->lock);
+    zcs__handle_unregister(kernel->handle);
     kernel->magic = ZCS__MAGIC_DEAD;
     zcs__list_remove(&kernel->link);
     context->stats.live_kernels--;
     pthread_mutex_unlock(&context->lock);
     zcs__backend_kernel_destroy(kernel);
-    zcs__context_release_object(context, &context->dead_kernels, &kernel->link, kernel);
+    zcs__free(kernel->name);
+    zcs__free(kernel);
 }
 
 /* Check an argument index against the kernel's parameters and the expected kind. */
@@ -75,31 +102,52 @@ static zcs_status zcs__check_arg_index(zcs_kernel *kernel, uint32_t index, zcs__
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs_kernel_set_buffer(zcs_kernel *kernel, uint32_t index, zcs_buffer *buffer)
+static zcs_status zcs__set_buffer(zcs_kernel *kernel, uint32_t index, zcs_buffer *handle)
 {
-    ZCS__CHECK_OBJECT(kernel, ZCS__MAGIC_KERNEL, "kernel", "zcs_kernel_set_buffer");
-    ZCS__CHECK_OBJECT(buffer, ZCS__MAGIC_BUFFER, "buffer", "zcs_kernel_set_buffer");
-    if (buffer->context != kernel->context)
-        return zcs__fail(kernel->context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+    zcs_context *context = kernel->context;
+    if (handle == NULL)
+        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
+                         "zcs_kernel_set_buffer: buffer is NULL");
+    if (zcs__handle_foreign(handle, ZCS__MAGIC_BUFFER, context))
+        return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
                          "zcs_kernel_set_buffer: the array belongs to another context");
     zcs_status status =
         zcs__check_arg_index(kernel, index, ZCS__PARAM_BUFFER, "zcs_kernel_set_buffer");
     if (status != ZCS_SUCCESS)
         return status;
+    /* Under the context lock, which a free takes to retire the handle: the array stays
+       alive while the backend reads it. */
+    pthread_mutex_lock(&context->lock);
+    zcs_buffer *buffer = zcs__handle_lookup(handle, ZCS__MAGIC_BUFFER);
+    if (buffer == NULL) {
+        pthread_mutex_unlock(&context->lock);
+        return zcs__fail(context, ZCS_ERROR_INVALID_HANDLE, 0,
+                         "zcs_kernel_set_buffer: not a live buffer handle (freed, of another "
+                         "type, or never made by zcs)");
+    }
     zcs__kernel_arg previous = kernel->args[index];
     kernel->args[index].kind = ZCS__ARG_BUFFER;
     kernel->args[index].buffer = buffer;
-    kernel->args[index].buffer_id = buffer->id;
+    kernel->args[index].buffer_handle = handle;
     kernel->args[index].size = 0;
     status = zcs__backend_kernel_set_arg(kernel, index);
     if (status != ZCS_SUCCESS)
         kernel->args[index] = previous;
+    pthread_mutex_unlock(&context->lock);
     return status;
 }
 
-zcs_status zcs_kernel_set_value(zcs_kernel *kernel, uint32_t index, size_t size, const void *value)
+zcs_status zcs_kernel_set_buffer(zcs_kernel *kernel_handle, uint32_t index, zcs_buffer *buffer)
 {
-    ZCS__CHECK_OBJECT(kernel, ZCS__MAGIC_KERNEL, "kernel", "zcs_kernel_set_value");
+    ZCS__CLAIM(zcs_kernel, kernel, kernel_handle, ZCS__MAGIC_KERNEL, 1, "kernel",
+               "zcs_kernel_set_buffer");
+    zcs_status status = zcs__set_buffer(kernel, index, buffer);
+    zcs__handle_release(kernel_handle);
+    return status;
+}
+
+static zcs_status zcs__set_value(zcs_kernel *kernel, uint32_t index, size_t size, const void *value)
+{
     if (value == NULL)
         return zcs__fail(kernel->context, ZCS_ERROR_NULL_HANDLE, 0,
                          "zcs_kernel_set_value: value is NULL");
@@ -111,14 +159,33 @@ zcs_status zcs_kernel_set_value(zcs_kernel *kernel, uint32_t index, size_t size,
         zcs__check_arg_index(kernel, index, ZCS__PARAM_VALUE, "zcs_kernel_set_value");
     if (status != ZCS_SUCCESS)
         return status;
+    /* The kernel reads as many bytes as its parameter's type has: a shorter value would
+       leave it reading past ours, a longer one would be cut. */
+    size_t expected = kernel->param_sizes[index];
+    if (expected != 0 && size != expected)
+        return zcs__fail(kernel->context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
+                         "zcs_kernel_set_value: parameter %u of kernel \"%s\" takes %zu bytes, "
+                         "not %zu",
+                         index, kernel->name, expected, size);
     zcs__kernel_arg previous = kernel->args[index];
     kernel->args[index].kind = ZCS__ARG_VALUE;
     kernel->args[index].buffer = NULL;
+    kernel->args[index].buffer_handle = NULL;
     kernel->args[index].size = size;
     memcpy(kernel->args[index].value, value, size);
     status = zcs__backend_kernel_set_arg(kernel, index);
     if (status != ZCS_SUCCESS)
         kernel->args[index] = previous;
+    return status;
+}
+
+zcs_status zcs_kernel_set_value(zcs_kernel *kernel_handle, uint32_t index, size_t size,
+                                const void *value)
+{
+    ZCS__CLAIM(zcs_kernel, kernel, kernel_handle, ZCS__MAGIC_KERNEL, 1, "kernel",
+               "zcs_kernel_set_value");
+    zcs_status status = zcs__set_value(kernel, index, size, value);
+    zcs__handle_release(kernel_handle);
     return status;
 }
 
@@ -135,10 +202,9 @@ static uint32_t zcs__kernel_arg_count(const zcs_kernel *kernel)
     return count;
 }
 
-zcs_status zcs_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_size,
-                        const size_t *local_size)
+static zcs_status zcs__dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_size,
+                                const size_t *local_size)
 {
-    ZCS__CHECK_OBJECT(kernel, ZCS__MAGIC_KERNEL, "kernel", "zcs_dispatch");
     zcs_context *context = kernel->context;
     if (global_size == NULL)
         return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "zcs_dispatch: global_size is NULL");
@@ -150,54 +216,60 @@ zcs_status zcs_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_
             return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
                              "zcs_dispatch: %s size of dimension %u is zero",
                              global_size[d] == 0 ? "global" : "local", d);
+        if ((uint64_t)global_size[d] > ZCS_MAX_GLOBAL_SIZE)
+            return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                             "zcs_dispatch: global size %zu of dimension %u exceeds "
+                             "ZCS_MAX_GLOBAL_SIZE (%llu work items per dimension)",
+                             global_size[d], d, (unsigned long long)ZCS_MAX_GLOBAL_SIZE);
     }
     uint32_t arg_count = zcs__kernel_arg_count(kernel);
     for (uint32_t i = 0; i < arg_count; i++) {
-        const zcs__kernel_arg *arg = &kernel->args[i];
-        if (arg->kind == ZCS__ARG_UNSET)
+        if (kernel->args[i].kind == ZCS__ARG_UNSET)
             return zcs__fail(context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
                              "zcs_dispatch: argument %u of kernel \"%s\" is not set", i,
                              kernel->name);
-        if (arg->kind == ZCS__ARG_BUFFER && !zcs__buffer_still(arg->buffer, arg->buffer_id))
-            return zcs__fail(context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
-                             "zcs_dispatch: the array of argument %u of kernel \"%s\" was freed; "
-                             "set the argument again",
-                             i, kernel->name);
-    }
-    for (uint32_t i = 0; i < kernel->indirect_count; i++) {
-        if (!zcs__buffer_still(kernel->indirect[i], kernel->indirect_ids[i]))
-            return zcs__fail(context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
-                             "zcs_dispatch: array %u that kernel \"%s\" reaches through "
-                             "pointers (zcs_kernel_set_indirect) was freed; set the list again",
-                             i, kernel->name);
     }
 
-    /* One locked step: no array may be mapped, and each records this dispatch as its last
-       use before the backend sees it, so a map on another thread either is refused here or
-       waits for this dispatch (zcs__context_wait waits for it to be enqueued first). */
+    /* One locked step: every array still live (a free retires its handle under this lock),
+       none mapped, and each records this dispatch as its last use before the backend sees
+       it, so a map on another thread either is refused here or waits for this dispatch,
+       and a free waits for it (zcs__context_wait waits for it to be enqueued first). */
     pthread_mutex_lock(&context->dispatch_lock);
     pthread_mutex_lock(&context->lock);
-    const char *mapped_what = NULL;
-    uint32_t mapped_index = 0;
-    for (uint32_t i = 0; i < arg_count && mapped_what == NULL; i++) {
-        if (kernel->args[i].kind == ZCS__ARG_BUFFER && kernel->args[i].buffer->mapped) {
-            mapped_what = "argument";
-            mapped_index = i;
-        }
+    const char *refused = NULL;
+    const char *what = NULL;
+    uint32_t index = 0;
+    for (uint32_t i = 0; i < arg_count && refused == NULL; i++) {
+        const zcs__kernel_arg *arg = &kernel->args[i];
+        if (arg->kind != ZCS__ARG_BUFFER)
+            continue;
+        what = "argument";
+        index = i;
+        if (zcs__buffer_still(arg->buffer_handle, arg->buffer) == NULL)
+            refused = "freed";
+        else if (arg->buffer->mapped)
+            refused = "mapped";
     }
-    for (uint32_t i = 0; i < kernel->indirect_count && mapped_what == NULL; i++) {
-        if (kernel->indirect[i]->mapped) {
-            mapped_what = "indirectly reached array (zcs_kernel_set_indirect)";
-            mapped_index = i;
-        }
+    for (uint32_t i = 0; i < kernel->indirect_count && refused == NULL; i++) {
+        what = "indirectly reached array (zcs_kernel_set_indirect)";
+        index = i;
+        if (zcs__buffer_still(kernel->indirect_handles[i], kernel->indirect[i]) == NULL)
+            refused = "freed";
+        else if (kernel->indirect[i]->mapped)
+            refused = "mapped";
     }
-    if (mapped_what != NULL) {
+    if (refused != NULL) {
         pthread_mutex_unlock(&context->lock);
         pthread_mutex_unlock(&context->dispatch_lock);
+        if (refused[0] == 'f')
+            return zcs__fail(context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
+                             "zcs_dispatch: the array of %s %u of kernel \"%s\" was freed; set "
+                             "it again",
+                             what, index, kernel->name);
         return zcs__fail(context, ZCS_ERROR_MAPPED, 0,
                          "zcs_dispatch: %s %u of kernel \"%s\" is an array the host still has "
                          "mapped; unmap it before the dispatch",
-                         mapped_what, mapped_index, kernel->name);
+                         what, index, kernel->name);
     }
     uint64_t serial = ++context->submitted_serial;
     for (uint32_t i = 0; i < arg_count; i++) {
@@ -217,5 +289,14 @@ zcs_status zcs_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_
         context->stats.dispatches++;
     pthread_mutex_unlock(&context->lock);
     pthread_mutex_unlock(&context->dispatch_lock);
+    return status;
+}
+
+zcs_status zcs_dispatch(zcs_kernel *kernel_handle, uint32_t dims, const size_t *global_size,
+                        const size_t *local_size)
+{
+    ZCS__CLAIM(zcs_kernel, kernel, kernel_handle, ZCS__MAGIC_KERNEL, 1, "kernel", "zcs_dispatch");
+    zcs_status status = zcs__dispatch(kernel, dims, global_size, local_size);
+    zcs__handle_release(kernel_handle);
     return status;
 }

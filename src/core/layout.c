@@ -678,7 +678,7 @@ static void zcs__build_failure(zcs_context *context, const zcs_struct_desc *desc
                  "in C and OpenCL C, a struct in GLSL), or add \"typedef struct %s %s;\"",
                  source_name, struct_line, desc->name, desc->name, desc->name, desc->name,
                  desc->name);
-    zcs__fail(context, ZCS_ERROR_BUILD, zcs_context_last_backend_error(context),
+    zcs__fail(context, ZCS_ERROR_BUILD, zcs_context_last_backend_error(context->handle),
               "zcs_struct_check: struct \"%s\": the device compiler refused the declaration "
               "(%s) or a field name (the layout probe):\n%s%s",
               desc->name, source_name, log, hint);
@@ -888,7 +888,7 @@ static zcs_status zcs__probe_buffer(zcs_context *context, size_t size, int fill,
 {
     zcs_buffer *buffer = NULL;
     unsigned char *bytes = NULL;
-    zcs_status status = zcs_alloc(context, 1, size, 0, &buffer);
+    zcs_status status = zcs_alloc(context->handle, 1, size, 0, &buffer);
     if (status != ZCS_SUCCESS)
         return status;
     status = zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&bytes);
@@ -1080,7 +1080,7 @@ static zcs_status zcs__probe_run(zcs_context *context, const zcs_struct_desc *de
     slot = (slot + 15) / 16 * 16;
     size_t n = desc->field_count;
     zcs__probe probe = {0};
-    zcs_status status = zcs_program_create_from_source(context, text.data, text.length,
+    zcs_status status = zcs_program_create_from_source(context->handle, text.data, text.length,
                                                        desc->options, &probe.program);
     zcs__free(text.data);
     if (status == ZCS_ERROR_BUILD)
@@ -1120,11 +1120,11 @@ static zcs_status zcs__probe_run(zcs_context *context, const zcs_struct_desc *de
     return status;
 }
 
-zcs_status zcs_struct_check(zcs_context *context, const zcs_struct_desc *desc,
+zcs_status zcs_struct_check(zcs_context *context_handle, const zcs_struct_desc *desc,
                             zcs_layout_report *out_report)
 {
     double start = zcs__now_seconds();
-    ZCS__CHECK_CONTEXT(context, "zcs_struct_check");
+    ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_struct_check");
     if (desc == NULL)
         return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "zcs_struct_check: desc is NULL");
     zcs_status status = zcs__check_desc(context, desc);
@@ -1160,40 +1160,67 @@ zcs_status zcs_struct_check(zcs_context *context, const zcs_struct_desc *desc,
 /* Pointers inside structs                                                   */
 /* ------------------------------------------------------------------------ */
 
-zcs_status zcs_buffer_device_address(zcs_buffer *buffer, uint64_t *out_address)
+zcs_status zcs_buffer_device_address(zcs_buffer *handle, uint64_t *out_address)
 {
-    ZCS__CHECK_OBJECT(buffer, ZCS__MAGIC_BUFFER, "buffer", "zcs_buffer_device_address");
-    if (out_address == NULL)
-        return zcs__fail(buffer->context, ZCS_ERROR_NULL_HANDLE, 0,
-                         "zcs_buffer_device_address: out_address is NULL");
-    return zcs__backend_buffer_device_address(buffer, out_address);
+    ZCS__CLAIM(zcs_buffer, buffer, handle, ZCS__MAGIC_BUFFER, 1, "buffer",
+               "zcs_buffer_device_address");
+    zcs_status status = out_address == NULL
+                            ? zcs__fail(buffer->context, ZCS_ERROR_NULL_HANDLE, 0,
+                                        "zcs_buffer_device_address: out_address is NULL")
+                            : zcs__backend_buffer_device_address(buffer, out_address);
+    zcs__handle_release(handle);
+    return status;
 }
 
-zcs_status zcs_kernel_set_indirect(zcs_kernel *kernel, zcs_buffer *const *buffers, size_t count)
+static zcs_status zcs__set_indirect(zcs_kernel *kernel, zcs_buffer *const *handles, size_t count)
 {
-    ZCS__CHECK_OBJECT(kernel, ZCS__MAGIC_KERNEL, "kernel", "zcs_kernel_set_indirect");
     zcs_context *context = kernel->context;
     if (count > ZCS_MAX_KERNEL_ARGS)
         return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
                          "zcs_kernel_set_indirect: %zu arrays; at most %d", count,
                          ZCS_MAX_KERNEL_ARGS);
-    if (count > 0 && buffers == NULL)
+    if (count > 0 && handles == NULL)
         return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
                          "zcs_kernel_set_indirect: buffers is NULL");
     for (size_t i = 0; i < count; i++) {
-        ZCS__CHECK_OBJECT(buffers[i], ZCS__MAGIC_BUFFER, "buffer", "zcs_kernel_set_indirect");
-        if (buffers[i]->context != context)
+        if (handles[i] == NULL)
+            return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
+                             "zcs_kernel_set_indirect: buffer %zu is NULL", i);
+        if (zcs__handle_foreign(handles[i], ZCS__MAGIC_BUFFER, context))
             return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
                              "zcs_kernel_set_indirect: array %zu belongs to another context", i);
     }
-    zcs_status status = zcs__backend_kernel_set_indirect(kernel, buffers, count);
-    if (status != ZCS_SUCCESS)
-        return status;
-    /* zcs_dispatch orders and checks these like array arguments. */
+    /* Under the context lock, which a free takes to retire a handle: the arrays stay alive
+       while the backend reads them. */
+    zcs_buffer *buffers[ZCS_MAX_KERNEL_ARGS];
+    pthread_mutex_lock(&context->lock);
     for (size_t i = 0; i < count; i++) {
-        kernel->indirect[i] = buffers[i];
-        kernel->indirect_ids[i] = buffers[i]->id;
+        buffers[i] = zcs__handle_lookup(handles[i], ZCS__MAGIC_BUFFER);
+        if (buffers[i] == NULL) {
+            pthread_mutex_unlock(&context->lock);
+            return zcs__fail(context, ZCS_ERROR_INVALID_HANDLE, 0,
+                             "zcs_kernel_set_indirect: array %zu is not a live buffer handle", i);
+        }
     }
-    kernel->indirect_count = (uint32_t)count;
-    return ZCS_SUCCESS;
+    zcs_status status = zcs__backend_kernel_set_indirect(kernel, buffers, count);
+    if (status == ZCS_SUCCESS) {
+        /* zcs_dispatch orders and checks these like array arguments. */
+        for (size_t i = 0; i < count; i++) {
+            kernel->indirect[i] = buffers[i];
+            kernel->indirect_handles[i] = handles[i];
+        }
+        kernel->indirect_count = (uint32_t)count;
+    }
+    pthread_mutex_unlock(&context->lock);
+    return status;
+}
+
+zcs_status zcs_kernel_set_indirect(zcs_kernel *kernel_handle, zcs_buffer *const *buffers,
+                                   size_t count)
+{
+    ZCS__CLAIM(zcs_kernel, kernel, kernel_handle, ZCS__MAGIC_KERNEL, 1, "kernel",
+               "zcs_kernel_set_indirect");
+    zcs_status status = zcs__set_indirect(kernel, buffers, count);
+    zcs__handle_release(kernel_handle);
+    return status;
 }

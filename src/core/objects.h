@@ -1,8 +1,9 @@
 /*
  * The library's objects as the core and the backends see them. Public code sees
- * only the opaque handles of zcs.h. Each object carries a magic number so that a
- * handle of the wrong type, or one already destroyed, is refused with
- * ZCS_ERROR_INVALID_HANDLE rather than used.
+ * only the opaque handles of zcs.h, which are handle-pool values (src/core/handles.h),
+ * not these addresses: a handle of the wrong type, or one already destroyed, is refused
+ * with ZCS_ERROR_INVALID_HANDLE without any object being read. The magic number tells a
+ * live object from one being torn down.
  */
 #ifndef ZCS_CORE_OBJECTS_H
 #define ZCS_CORE_OBJECTS_H
@@ -35,8 +36,13 @@ typedef struct zcs__link {
     struct zcs__link *next;
 } zcs__link;
 
+/*
+ * The application never holds these addresses: it holds handles from the handle pool
+ * (src/core/handles.h), and each object keeps its own in `handle`.
+ */
 struct zcs_context {
     uint32_t magic;
+    void *handle;
     pthread_mutex_t lock; /* guards the lists, the statistics, the error and the serials */
 
     zcs_context_info info;
@@ -45,16 +51,10 @@ struct zcs_context {
     char tier_reason[1024];
 
     zcs_stats stats;
-    uint64_t bytes_live;     /* bytes of live arrays plus those being allocated, for the budget */
-    uint64_t last_buffer_id; /* ids told apart arrays that share an address over time */
+    uint64_t bytes_live; /* bytes of live arrays plus those being allocated, for the budget */
     zcs__link buffers;
     zcs__link programs;
     zcs__link kernels;
-    /* Validation mode keeps destroyed objects' memory here until the context goes, so a
-       stale handle never aliases a new object at the same address. */
-    zcs__link dead_buffers;
-    zcs__link dead_programs;
-    zcs__link dead_kernels;
 
     /* Dispatch ordering: each dispatch takes the next serial; `completed_serial` is the
        newest serial known to have finished. A buffer is busy while its last_use_serial
@@ -75,9 +75,9 @@ struct zcs_context {
 
 struct zcs_buffer {
     uint32_t magic;
+    void *handle; /* unique for the life of the process: kernel arguments keep it */
     zcs__link link;
     zcs_context *context;
-    uint64_t id; /* unique within the context, so a kernel argument knows its array */
 
     size_t elem_size;
     size_t count;
@@ -108,6 +108,7 @@ struct zcs_buffer {
 
 struct zcs_program {
     uint32_t magic;
+    void *handle;
     zcs__link link;
     zcs_context *context;
     /* Name a module with a single "main" entry point also answers to (builtin name or
@@ -131,28 +132,31 @@ typedef enum zcs__param_kind {
 
 typedef struct zcs__kernel_arg {
     zcs__arg_kind kind;
-    zcs_buffer *buffer; /* ZCS__ARG_BUFFER */
-    uint64_t buffer_id; /* the array's id when it was set: a freed array is told apart from
-                           a new one at the same address */
-    size_t size;        /* ZCS__ARG_VALUE */
+    zcs_buffer *buffer;        /* ZCS__ARG_BUFFER: read only once buffer_handle resolves */
+    const void *buffer_handle; /* the array's handle, never reused: a freed array is told
+                                  apart from any later one, in any context */
+    size_t size;               /* ZCS__ARG_VALUE */
     unsigned char value[ZCS_MAX_VALUE_BYTES];
 } zcs__kernel_arg;
 
 struct zcs_kernel {
     uint32_t magic;
+    void *handle;
     zcs__link link;
     zcs_context *context;
-    char name[128];
+    char *name; /* any length (heap) */
 
     /* Number of parameters, or 0 when the backend cannot tell (then arguments must be
        set without gaps from index 0). */
     uint32_t num_params;
     zcs__param_kind param_kinds[ZCS_MAX_KERNEL_ARGS];
+    /* Size in bytes of each value parameter, 0 where the backend cannot tell. */
+    size_t param_sizes[ZCS_MAX_KERNEL_ARGS];
     zcs__kernel_arg args[ZCS_MAX_KERNEL_ARGS];
     /* Arrays the kernel reaches through pointers stored in other arrays
        (zcs_kernel_set_indirect): ordered and checked like array arguments. */
     zcs_buffer *indirect[ZCS_MAX_KERNEL_ARGS];
-    uint64_t indirect_ids[ZCS_MAX_KERNEL_ARGS];
+    const void *indirect_handles[ZCS_MAX_KERNEL_ARGS];
     uint32_t indirect_count;
 
     struct zcs__kernel_impl *impl;
@@ -179,11 +183,13 @@ zcs_status zcs__vfail(zcs_context *context, zcs_status status, int64_t backend_e
     ;
 
 /*
- * Release a destroyed object's memory: at once, or in validation mode into the context's
- * `dead` list until the context is destroyed. `link` is the object's list node.
+ * Free or destroy an object whatever claims other threads hold on it (zcs_free,
+ * zcs_kernel_destroy and zcs_program_destroy claim it first; zcs_context_destroy, which
+ * no other call may overlap, does not).
  */
-void zcs__context_release_object(zcs_context *context, zcs__link *dead, zcs__link *link,
-                                 void *object);
+zcs_status zcs__buffer_free(zcs_buffer *buffer);
+void zcs__kernel_destroy_object(zcs_kernel *kernel);
+void zcs__program_destroy_object(zcs_program *program);
 
 /* Add bytes the runtime copied to serve a map or unmap (taken under the context lock). */
 void zcs__stats_add_copied(zcs_context *context, uint64_t bytes);
@@ -191,8 +197,11 @@ void zcs__stats_add_copied(zcs_context *context, uint64_t bytes);
 /* Case-insensitive substring test; an empty needle matches everything. */
 int zcs__contains_ignore_case(const char *haystack, const char *needle);
 
-/* 1 if `buffer` is still the live array that had `id` (it was not freed since). */
-int zcs__buffer_still(const zcs_buffer *buffer, uint64_t id);
+/*
+ * The live array of `handle` if it is `expected` (the argument recorded it), else NULL.
+ * Call with the context lock held: a free retires the handle under the same lock.
+ */
+zcs_buffer *zcs__buffer_still(const void *handle, const zcs_buffer *expected);
 
 /* Bounded string copy that always terminates (dst_size > 0). */
 void zcs__copy_string(char *dst, size_t dst_size, const char *src);

@@ -1,7 +1,12 @@
 /* Programs: from source, a file, SPIR-V or the embedded builtins. */
+#define _POSIX_C_SOURCE 200809L /* O_CLOEXEC */
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "core/builtins.h"
@@ -55,7 +60,8 @@ static zcs_status zcs__program_create(zcs_context *context, zcs__program_origin 
         return status;
     }
     program->magic = ZCS__MAGIC_PROGRAM;
-    if (!zcs__handle_register(program, ZCS__MAGIC_PROGRAM)) {
+    program->handle = zcs__handle_register(program, ZCS__MAGIC_PROGRAM, context);
+    if (program->handle == NULL) {
         zcs__backend_program_destroy(program);
         zcs__free(program);
         return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_program: out of host memory");
@@ -64,14 +70,15 @@ static zcs_status zcs__program_create(zcs_context *context, zcs__program_origin 
     zcs__list_push(&context->programs, &program->link);
     context->stats.live_programs++;
     pthread_mutex_unlock(&context->lock);
-    *out_program = program;
+    *out_program = program->handle;
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs_program_create_from_source(zcs_context *context, const char *source, size_t length,
-                                          const char *options, zcs_program **out_program)
+zcs_status zcs_program_create_from_source(zcs_context *context_handle, const char *source,
+                                          size_t length, const char *options,
+                                          zcs_program **out_program)
 {
-    ZCS__CHECK_CONTEXT(context, "zcs_program_create_from_source");
+    ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_program_create_from_source");
     if (source == NULL || out_program == NULL)
         return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
                          "zcs_program_create_from_source: %s is NULL",
@@ -85,10 +92,10 @@ zcs_status zcs_program_create_from_source(zcs_context *context, const char *sour
                                out_program);
 }
 
-zcs_status zcs_program_create_from_spirv(zcs_context *context, const void *code, size_t size,
+zcs_status zcs_program_create_from_spirv(zcs_context *context_handle, const void *code, size_t size,
                                          zcs_program **out_program)
 {
-    ZCS__CHECK_CONTEXT(context, "zcs_program_create_from_spirv");
+    ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_program_create_from_spirv");
     if (code == NULL || out_program == NULL)
         return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
                          "zcs_program_create_from_spirv: %s is NULL",
@@ -101,10 +108,10 @@ zcs_status zcs_program_create_from_spirv(zcs_context *context, const void *code,
     return zcs__program_create(context, ZCS__PROGRAM_SPIRV, NULL, code, size, NULL, out_program);
 }
 
-zcs_status zcs_program_create_builtin(zcs_context *context, const char *name,
+zcs_status zcs_program_create_builtin(zcs_context *context_handle, const char *name,
                                       zcs_program **out_program)
 {
-    ZCS__CHECK_CONTEXT(context, "zcs_program_create_builtin");
+    ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_program_create_builtin");
     if (name == NULL || out_program == NULL)
         return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
                          "zcs_program_create_builtin: %s is NULL",
@@ -123,43 +130,79 @@ const char *const *zcs_builtin_program_names(void)
     return zcs__builtin_names;
 }
 
-/* Read a whole file into a NUL-terminated heap buffer. */
+/*
+ * Read a whole regular file into a NUL-terminated heap buffer. Opened without blocking
+ * (a FIFO with no writer would wait forever) and refused unless regular (a directory, a
+ * FIFO, a device); read to its end rather than to its stat size, which /proc reports as 0.
+ */
 static zcs_status zcs__read_file(zcs_context *context, const char *path, char **out_data,
                                  size_t *out_size)
 {
-    FILE *file = fopen(path, "rb");
-    if (file == NULL)
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return zcs__fail(context, ZCS_ERROR_IO, errno, "cannot open \"%s\": %s", path,
                          strerror(errno));
-    zcs_status status = ZCS_SUCCESS;
-    char *data = NULL;
-    long length = -1;
-    if (fseek(file, 0, SEEK_END) == 0)
-        length = ftell(file);
-    if (length < 0 || fseek(file, 0, SEEK_SET) != 0) {
-        status = zcs__fail(context, ZCS_ERROR_IO, errno, "cannot read \"%s\": %s", path,
-                           strerror(errno));
-    } else if ((data = zcs__malloc((size_t)length + 1)) == NULL) {
-        status = zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                           "out of host memory reading \"%s\" (%ld bytes)", path, length);
-    } else if (fread(data, 1, (size_t)length, file) != (size_t)length) {
-        status = zcs__fail(context, ZCS_ERROR_IO, 0, "short read from \"%s\"", path);
+    struct stat info;
+    if (fstat(fd, &info) != 0) {
+        int error = errno;
+        close(fd);
+        return zcs__fail(context, ZCS_ERROR_IO, error, "cannot read \"%s\": %s", path,
+                         strerror(error));
     }
-    fclose(file);
+    if (!S_ISREG(info.st_mode)) {
+        close(fd);
+        return zcs__fail(context, ZCS_ERROR_IO, 0, "cannot read \"%s\": not a regular file (a %s)",
+                         path,
+                         S_ISDIR(info.st_mode)    ? "directory"
+                         : S_ISFIFO(info.st_mode) ? "FIFO"
+                         : S_ISSOCK(info.st_mode) ? "socket"
+                                                  : "device or other special file");
+    }
+    zcs_status status = ZCS_SUCCESS;
+    size_t capacity = info.st_size > 0 ? (size_t)info.st_size + 1 : 4096;
+    size_t size = 0;
+    char *data = zcs__malloc(capacity);
+    while (data != NULL) {
+        if (size + 1 == capacity) {
+            char *grown = capacity <= SIZE_MAX / 2 ? zcs__malloc(capacity * 2) : NULL;
+            if (grown != NULL)
+                memcpy(grown, data, size);
+            zcs__free(data);
+            data = grown;
+            capacity *= 2;
+            if (data == NULL)
+                break;
+        }
+        ssize_t got = read(fd, data + size, capacity - 1 - size);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            status = zcs__fail(context, ZCS_ERROR_IO, errno, "cannot read \"%s\": %s", path,
+                               strerror(errno));
+            break;
+        }
+        if (got == 0)
+            break;
+        size += (size_t)got;
+    }
+    close(fd);
+    if (data == NULL)
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "out of host memory reading \"%s\" (%zu bytes so far)", path, size);
     if (status != ZCS_SUCCESS) {
         zcs__free(data);
         return status;
     }
-    data[length] = '\0';
+    data[size] = '\0';
     *out_data = data;
-    *out_size = (size_t)length;
+    *out_size = size;
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs_program_create_from_file(zcs_context *context, const char *path, const char *options,
-                                        zcs_program **out_program)
+zcs_status zcs_program_create_from_file(zcs_context *context_handle, const char *path,
+                                        const char *options, zcs_program **out_program)
 {
-    ZCS__CHECK_CONTEXT(context, "zcs_program_create_from_file");
+    ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_program_create_from_file");
     if (path == NULL || out_program == NULL)
         return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
                          "zcs_program_create_from_file: %s is NULL",
@@ -179,17 +222,31 @@ zcs_status zcs_program_create_from_file(zcs_context *context, const char *path, 
     return status;
 }
 
-void zcs_program_destroy(zcs_program *program)
+void zcs_program_destroy(zcs_program *handle)
 {
-    if (!zcs__handle_live(program, ZCS__MAGIC_PROGRAM))
+    if (handle == NULL)
         return;
+    void *object = NULL;
+    zcs__claim_result claim = zcs__handle_claim(handle, ZCS__MAGIC_PROGRAM, 1, &object);
+    if (claim == ZCS__CLAIM_BUSY) {
+        zcs__fail(NULL, ZCS_ERROR_BUSY, 0,
+                  "zcs_program_destroy: another thread is creating a kernel from this program; "
+                  "it was not destroyed");
+        return;
+    }
+    if (claim == ZCS__CLAIM_OK)
+        zcs__program_destroy_object(object);
+}
+
+void zcs__program_destroy_object(zcs_program *program)
+{
     zcs_context *context = program->context;
-    zcs__handle_unregister(program);
     pthread_mutex_lock(&context->lock);
+    zcs__handle_unregister(program->handle);
     program->magic = ZCS__MAGIC_DEAD;
     zcs__list_remove(&program->link);
     context->stats.live_programs--;
     pthread_mutex_unlock(&context->lock);
     zcs__backend_program_destroy(program);
-    zcs__context_release_object(context, &context->dead_programs, &program->link, program);
+    zcs__free(program);
 }

@@ -264,7 +264,44 @@ void zcs__backend_program_destroy(zcs_program *program)
     program->impl = NULL;
 }
 
-/* Learn each parameter's kind from its address qualifier (needs -cl-kernel-arg-info). */
+/*
+ * Size in bytes of an OpenCL C scalar or vector type named like clGetKernelArgInfo's
+ * CL_KERNEL_ARG_TYPE_NAME ("uint", "float4", "ulong16"); 0 for other types (structs,
+ * typedefs the runtime reports by their own name, size_t and its kin whose size is the
+ * device's), which are not checked.
+ */
+static size_t zcs__cl_type_size(const char *name)
+{
+    static const struct {
+        const char *name;
+        size_t size;
+    } scalars[] = {
+        {"char", 1},           {"uchar", 1},        {"short", 2},         {"ushort", 2},
+        {"half", 2},           {"int", 4},          {"uint", 4},          {"float", 4},
+        {"long", 8},           {"ulong", 8},        {"double", 8},        {"unsigned char", 1},
+        {"unsigned short", 2}, {"unsigned int", 4}, {"unsigned long", 8},
+    };
+    for (size_t i = 0; i < sizeof scalars / sizeof scalars[0]; i++) {
+        size_t length = strlen(scalars[i].name);
+        if (strncmp(name, scalars[i].name, length) != 0)
+            continue;
+        const char *suffix = name + length;
+        if (*suffix == '\0')
+            return scalars[i].size;
+        /* Vectors: 2, 3 (stored as 4), 4, 8, 16 components. */
+        static const struct {
+            const char *suffix;
+            size_t components;
+        } vectors[] = {{"2", 2}, {"3", 4}, {"4", 4}, {"8", 8}, {"16", 16}};
+        for (size_t v = 0; v < sizeof vectors / sizeof vectors[0]; v++)
+            if (strcmp(suffix, vectors[v].suffix) == 0)
+                return scalars[i].size * vectors[v].components;
+    }
+    return 0;
+}
+
+/* Learn each parameter's kind from its address qualifier and each value parameter's size
+   from its type name (needs -cl-kernel-arg-info). */
 static void zcs__cl_learn_params(zcs_kernel *kernel, cl_kernel cl_kernel)
 {
     cl_uint num_args = 0;
@@ -283,12 +320,31 @@ static void zcs__cl_learn_params(zcs_kernel *kernel, cl_kernel cl_kernel)
             kernel->param_kinds[i] = ZCS__PARAM_BUFFER;
         else if (qualifier == CL_KERNEL_ARG_ADDRESS_PRIVATE)
             kernel->param_kinds[i] = ZCS__PARAM_VALUE;
+        char type_name[64];
+        if (kernel->param_kinds[i] == ZCS__PARAM_VALUE &&
+            zcs__cl.clGetKernelArgInfo(cl_kernel, i, CL_KERNEL_ARG_TYPE_NAME, sizeof type_name,
+                                       type_name, NULL) == CL_SUCCESS) {
+            type_name[sizeof type_name - 1] = '\0';
+            kernel->param_sizes[i] = zcs__cl_type_size(type_name);
+        }
     }
 }
+
+/* PoCL names a file after each kernel in its cache, and aborts the process when it cannot
+   create one: names past 252 characters (255, less the ".so") crash it at the first run. */
+#define ZCS__POCL_MAX_KERNEL_NAME 252
 
 zcs_status zcs__backend_kernel_create(zcs_kernel *kernel, zcs_program *program)
 {
     zcs_context *context = kernel->context;
+    size_t name_length = strlen(kernel->name);
+    if (name_length > ZCS__POCL_MAX_KERNEL_NAME &&
+        zcs__contains_ignore_case(context->platform_name, "Portable Computing Language"))
+        return zcs__fail(context, ZCS_ERROR_UNSUPPORTED, 0,
+                         "zcs_kernel_create: a kernel name of %zu characters; PoCL aborts the "
+                         "process on names of more than %d (its kernel cache names a file after "
+                         "each kernel): rename the kernel",
+                         name_length, ZCS__POCL_MAX_KERNEL_NAME);
     cl_int error = CL_SUCCESS;
     cl_kernel cl_kernel = zcs__cl.clCreateKernel(program->impl->program, kernel->name, &error);
     if (error == CL_INVALID_KERNEL_NAME)

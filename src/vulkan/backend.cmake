@@ -16,6 +16,17 @@ set(ZCS_BACKEND_PACKAGE Vulkan)
 set(ZCS_BACKEND_PC_REQUIRES vulkan)
 set(ZCS_BACKEND_DEFINITIONS "")
 
+# SPIR-V is validated with SPIRV-Tools' validator before it reaches the driver (Debian:
+# spirv-tools). Its static library is linked into zcs with its symbols hidden.
+find_path(ZCS_SPIRV_TOOLS_INCLUDE_DIR spirv-tools/libspirv.h)
+find_library(ZCS_SPIRV_TOOLS_LIBRARY SPIRV-Tools)
+if(NOT ZCS_SPIRV_TOOLS_INCLUDE_DIR OR NOT ZCS_SPIRV_TOOLS_LIBRARY)
+    message(FATAL_ERROR "zcs Vulkan backend: SPIRV-Tools not found (Debian: spirv-tools); it "
+                        "validates every SPIR-V module before the driver sees it")
+endif()
+list(APPEND ZCS_BACKEND_LINK "-Wl,--exclude-libs,ALL" ${ZCS_SPIRV_TOOLS_LIBRARY} stdc++ m)
+set(ZCS_BACKEND_INCLUDE_DIRS ${ZCS_SPIRV_TOOLS_INCLUDE_DIR})
+
 # GLSL at run time (zcs_program_create_from_source, .comp files) needs libshaderc; the
 # backend builds without it and then answers ZCS_ERROR_UNSUPPORTED there.
 # Debian 12's libshaderc.so.1 lacks its glslang dependency (it links, then fails with

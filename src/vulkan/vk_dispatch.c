@@ -588,7 +588,8 @@ static zcs_status zcs__dispatch(zcs_kernel *kernel, uint32_t dims, const size_t 
     uint64_t groups[3];
     for (uint32_t d = 0; d < 3; d++) {
         uint64_t global = d < dims ? (uint64_t)global_size[d] : 1;
-        groups[d] = (global + local[d] - 1) / local[d];
+        /* Without `global + local - 1`, which wraps for sizes near 2^64. */
+        groups[d] = global / local[d] + (global % local[d] != 0);
         /* Rounded up to whole groups, the last invocation id must still fit 32 bits. */
         if (groups[d] * local[d] > (uint64_t)UINT32_MAX + 1)
             return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,

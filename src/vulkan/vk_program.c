@@ -10,6 +10,11 @@
 #include "vulkan/vk_internal.h"
 
 #include "vulkan/vk_include.h"
+#include <spirv-tools/libspirv.h>
+
+#if defined(ZCS_HAVE_SHADERC)
+#include <shaderc/shaderc.h>
+#endif
 
 void zcs__vk_program_release(struct zcs__program_impl *program)
 {
@@ -19,6 +24,45 @@ void zcs__vk_program_release(struct zcs__program_impl *program)
         zcs__vk.vkDestroyShaderModule(program->context_impl->device, program->module, NULL);
     zcs__spirv_module_free(&program->spirv);
     zcs__free(program);
+}
+
+/*
+ * SPIRV-Tools' validator, with the rules of the device's Vulkan version, before the module
+ * reaches the driver: drivers trust their input, and lavapipe crashed on truncated and
+ * mutated modules that zcs's own reader let through.
+ */
+static zcs_status zcs__spirv_validate(zcs_context *context, const uint32_t *words, size_t count)
+{
+    uint32_t version = context->impl->api_version;
+    spv_target_env env = SPV_ENV_VULKAN_1_1;
+    if (VK_API_VERSION_MINOR(version) >= 3 || VK_API_VERSION_MAJOR(version) > 1)
+        env = SPV_ENV_VULKAN_1_3;
+    else if (VK_API_VERSION_MINOR(version) == 2)
+        env = SPV_ENV_VULKAN_1_2;
+    spv_context spirv = spvContextCreate(env);
+    spv_validator_options options = spvValidatorOptionsCreate();
+    zcs_status status = ZCS_SUCCESS;
+    if (spirv == NULL || options == NULL) {
+        status = zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                           "zcs_program: cannot start the SPIR-V validator (SPIRV-Tools)");
+    } else {
+        spv_const_binary_t binary = {words, count};
+        spv_diagnostic diagnostic = NULL;
+        spv_result_t result = spvValidateWithOptions(spirv, options, &binary, &diagnostic);
+        if (result != SPV_SUCCESS)
+            status = zcs__fail(context, ZCS_ERROR_BUILD, 0,
+                               "malformed SPIR-V module of %zu words: the SPIRV-Tools validator "
+                               "(%s rules) refused it: %s",
+                               count, spvTargetEnvDescription(env),
+                               diagnostic != NULL && diagnostic->error != NULL ? diagnostic->error
+                                                                               : "no message");
+        spvDiagnosticDestroy(diagnostic);
+    }
+    if (options != NULL)
+        spvValidatorOptionsDestroy(options);
+    if (spirv != NULL)
+        spvContextDestroy(spirv);
+    return status;
 }
 
 zcs_status zcs__backend_program_create_spirv(zcs_program *program, const void *code, size_t size)
@@ -43,6 +87,8 @@ zcs_status zcs__backend_program_create_spirv(zcs_program *program, const void *c
     atomic_init(&impl->references, 1);
     impl->context_impl = context->impl;
     zcs_status status = zcs__spirv_parse(context, words, size / 4, &impl->spirv);
+    if (status == ZCS_SUCCESS)
+        status = zcs__spirv_validate(context, words, size / 4);
     if (status == ZCS_SUCCESS) {
         VkShaderModuleCreateInfo info = {
             .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
@@ -137,6 +183,37 @@ static int zcs__glsl_options(shaderc_compile_options_t shaderc_options, const ch
 }
 #endif
 
+#if defined(ZCS_HAVE_SHADERC)
+/* The number and profile of the source's first #version directive; 0 when it has none. */
+static void zcs__glsl_version(const char *source, size_t length, int *out_version, int *out_es)
+{
+    size_t i = 0;
+    while (i < length) {
+        /* At the start of a line: skip blanks, look for the directive. */
+        while (i < length && (source[i] == ' ' || source[i] == '\t'))
+            i++;
+        if (i + 8 <= length && strncmp(source + i, "#version", 8) == 0) {
+            i += 8;
+            int version = 0;
+            while (i < length && (source[i] == ' ' || source[i] == '\t'))
+                i++;
+            while (i < length && isdigit((unsigned char)source[i]) && version < 100000)
+                version = version * 10 + (source[i++] - '0');
+            while (i < length && (source[i] == ' ' || source[i] == '\t'))
+                i++;
+            *out_es = i + 2 <= length && strncmp(source + i, "es", 2) == 0;
+            *out_version = version > 0 ? version : -1;
+            return;
+        }
+        while (i < length && source[i] != '\n')
+            i++;
+        i++;
+    }
+    *out_version = 0;
+    *out_es = 0;
+}
+#endif
+
 /* Compile GLSL compute source to SPIR-V and create the program from it. */
 static zcs_status zcs__compile_glsl(zcs_program *program, const char *name, const char *source,
                                     size_t length, const char *options)
@@ -167,6 +244,24 @@ static zcs_status zcs__compile_glsl(zcs_program *program, const char *name, cons
                          name, unknown);
     }
     zcs__vk_includer_install(&includer, shaderc_options);
+    /* glslang dumps its whole built-in declarations (some 260 KB) to stdout when it cannot
+       parse them, which happens for a compute shader of a version below 420 (310 es) or
+       with no #version at all (then 110). So: no #version means 450, and too old a version
+       is refused here with the reason, before the compiler runs. */
+    int version = 0;
+    int es = 0;
+    zcs__glsl_version(source, length, &version, &es);
+    if (version == 0) {
+        shaderc_compile_options_set_forced_version_profile(shaderc_options, 450,
+                                                           shaderc_profile_none);
+    } else if (version < (es ? 310 : 420)) {
+        shaderc_compile_options_release(shaderc_options);
+        shaderc_compiler_release(compiler);
+        return zcs__fail(context, ZCS_ERROR_BUILD, 0,
+                         "GLSL build of %s: #version %d%s is too old for a compute shader (at "
+                         "least 420, or 310 es; 450 is what zcs's own kernels use)",
+                         name, version, es ? " es" : "");
+    }
     shaderc_compilation_result_t result = shaderc_compile_into_spv(
         compiler, source, length, shaderc_glsl_compute_shader, name, "main", shaderc_options);
     zcs_status status = ZCS_SUCCESS;
@@ -285,8 +380,11 @@ zcs_status zcs__backend_kernel_create(zcs_kernel *kernel, zcs_program *program)
     atomic_fetch_add(&impl->program->references, 1);
     if (impl->params.known) {
         kernel->num_params = impl->params.count;
-        for (uint32_t i = 0; i < impl->params.count; i++)
+        for (uint32_t i = 0; i < impl->params.count; i++) {
             kernel->param_kinds[i] = impl->params.kinds[i];
+            if (impl->params.kinds[i] == ZCS__PARAM_VALUE)
+                kernel->param_sizes[i] = impl->params.value_size[i];
+        }
     }
     kernel->impl = impl;
     return ZCS_SUCCESS;

@@ -9,6 +9,8 @@
 
 #include "zcs_test.h"
 
+#include "core/handles.h"
+
 #ifdef ZCS_TEST_VULKAN
 #include "vulkan/vk_validation.h"
 #endif
@@ -204,4 +206,9 @@ int zcs_test_run(Suite *suite)
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+void *zcs_test_object(const void *handle, uint32_t type)
+{
+    return zcs__handle_lookup(handle, type);
 }
