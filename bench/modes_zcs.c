@@ -62,7 +62,7 @@ typedef struct bench_zcs_state {
     zcs_context *context;
     zcs_program *program;
     zcs_kernel *kernel;
-    zcs_buffer *buffer;
+    zcs_array *buffer;
     size_t count;
     uint64_t copied_at_setup;
 } bench_zcs_state;
@@ -78,11 +78,11 @@ static uint64_t bench_zcs_copied(zcs_context *context)
 static int bench_zcs_setup(bench_mode *mode, size_t count)
 {
     bench_zcs_state *s = mode->state;
-    zcs_status status = ZCS_ALLOC(s->context, zcs_particle, count, 0, &s->buffer);
+    zcs_status status = ZCS_ARRAY_CREATE(s->context, zcs_particle, count, 0, &s->buffer);
     if (status != ZCS_SUCCESS)
-        return bench_zcs_fail("zcs_alloc", status);
+        return bench_zcs_fail("zcs_array_create", status);
     uint32_t n = (uint32_t)count;
-    if ((status = zcs_kernel_set_buffer(s->kernel, 0, s->buffer)) != ZCS_SUCCESS ||
+    if ((status = zcs_kernel_set_array(s->kernel, 0, s->buffer)) != ZCS_SUCCESS ||
         (status = zcs_kernel_set_value(s->kernel, 1, sizeof n, &n)) != ZCS_SUCCESS)
         return bench_zcs_fail("zcs_kernel_set_*", status);
     s->count = count;
@@ -95,20 +95,20 @@ static int bench_zcs_frame(bench_mode *mode, uint32_t frame, uint64_t *checksum)
 {
     bench_zcs_state *s = mode->state;
     zcs_particle *p = NULL;
-    zcs_status status = zcs_map(s->buffer, ZCS_MAP_WRITE_DISCARD, (void **)&p);
+    zcs_status status = zcs_array_map(s->buffer, ZCS_MAP_WRITE_DISCARD, (void **)&p);
     if (status != ZCS_SUCCESS)
-        return bench_zcs_fail("zcs_map(WRITE_DISCARD)", status);
+        return bench_zcs_fail("zcs_array_map(WRITE_DISCARD)", status);
     bench_write(p, s->count, frame);
-    if ((status = zcs_unmap(s->buffer)) != ZCS_SUCCESS)
-        return bench_zcs_fail("zcs_unmap", status);
+    if ((status = zcs_array_unmap(s->buffer)) != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_array_unmap", status);
     size_t global = s->count;
     if ((status = zcs_dispatch(s->kernel, 1, &global, NULL)) != ZCS_SUCCESS)
         return bench_zcs_fail("zcs_dispatch", status);
-    if ((status = zcs_map(s->buffer, ZCS_MAP_READ, (void **)&p)) != ZCS_SUCCESS)
-        return bench_zcs_fail("zcs_map(READ)", status);
+    if ((status = zcs_array_map(s->buffer, ZCS_MAP_READ, (void **)&p)) != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_array_map(READ)", status);
     *checksum = bench_checksum(p, s->count);
-    if ((status = zcs_unmap(s->buffer)) != ZCS_SUCCESS)
-        return bench_zcs_fail("zcs_unmap", status);
+    if ((status = zcs_array_unmap(s->buffer)) != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_array_unmap", status);
     return 0;
 }
 
@@ -122,9 +122,9 @@ static int bench_zcs_teardown(bench_mode *mode, uint32_t frames_run)
 {
     (void)frames_run;
     bench_zcs_state *s = mode->state;
-    zcs_status status = zcs_free(s->buffer);
+    zcs_status status = zcs_array_destroy(s->buffer);
     s->buffer = NULL;
-    return status == ZCS_SUCCESS ? 0 : bench_zcs_fail("zcs_free", status);
+    return status == ZCS_SUCCESS ? 0 : bench_zcs_fail("zcs_array_destroy", status);
 }
 
 static void bench_zcs_destroy(bench_mode *mode)
@@ -236,9 +236,9 @@ int bench_zcs_map_cycle(const bench_config *config, zcs_tier tier, size_t size, 
     zcs_status status = bench_zcs_context(config, tier, &context);
     if (status != ZCS_SUCCESS)
         return bench_zcs_fail("zcs_context_create", status);
-    zcs_buffer *buffer = NULL;
-    if ((status = zcs_alloc(context, 1, size, 0, &buffer)) != ZCS_SUCCESS)
-        return bench_zcs_fail("zcs_alloc", status);
+    zcs_array *buffer = NULL;
+    if ((status = zcs_array_create(context, 1, size, 0, &buffer)) != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_array_create", status);
     uint64_t *samples = calloc(iterations, sizeof *samples);
     uint64_t copied = 0;
     int rc = samples == NULL ? -1 : 0;
@@ -249,11 +249,11 @@ int bench_zcs_map_cycle(const bench_config *config, zcs_tier tier, size_t size, 
             copied = bench_zcs_copied(context);
         void *ptr = NULL;
         uint64_t t0 = bench_now_ns();
-        if ((status = zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, &ptr)) != ZCS_SUCCESS ||
-            (status = zcs_unmap(buffer)) != ZCS_SUCCESS ||
-            (status = zcs_map(buffer, ZCS_MAP_READ, &ptr)) != ZCS_SUCCESS ||
-            (status = zcs_unmap(buffer)) != ZCS_SUCCESS)
-            rc = bench_zcs_fail("zcs_map/zcs_unmap", status);
+        if ((status = zcs_array_map(buffer, ZCS_MAP_WRITE_DISCARD, &ptr)) != ZCS_SUCCESS ||
+            (status = zcs_array_unmap(buffer)) != ZCS_SUCCESS ||
+            (status = zcs_array_map(buffer, ZCS_MAP_READ, &ptr)) != ZCS_SUCCESS ||
+            (status = zcs_array_unmap(buffer)) != ZCS_SUCCESS)
+            rc = bench_zcs_fail("zcs_array_map/zcs_array_unmap", status);
         uint64_t t1 = bench_now_ns();
         if (i > 0)
             samples[i - 1] = t1 - t0;
@@ -265,7 +265,7 @@ int bench_zcs_map_cycle(const bench_config *config, zcs_tier tier, size_t size, 
         out->ok = 1;
     }
     free(samples);
-    zcs_free(buffer);
+    zcs_array_destroy(buffer);
     return rc;
 }
 
@@ -283,22 +283,24 @@ int bench_zcs_dispatch(const bench_config *config, size_t count, uint32_t iterat
     out->tier = info.tier;
     zcs_program *program = NULL;
     zcs_kernel *kernel = NULL;
-    zcs_buffer *buffer = NULL;
+    zcs_array *buffer = NULL;
     uint64_t *enqueue = calloc(iterations, sizeof *enqueue);
     uint64_t *roundtrip = calloc(iterations, sizeof *roundtrip);
     int rc = enqueue == NULL || roundtrip == NULL ? -1 : 0;
     if (rc == 0)
         rc = bench_zcs_kernel(context, &program, &kernel);
-    if (rc == 0 && (status = ZCS_ALLOC(context, zcs_particle, count, 0, &buffer)) != ZCS_SUCCESS)
-        rc = bench_zcs_fail("zcs_alloc", status);
+    if (rc == 0 &&
+        (status = ZCS_ARRAY_CREATE(context, zcs_particle, count, 0, &buffer)) != ZCS_SUCCESS)
+        rc = bench_zcs_fail("zcs_array_create", status);
     zcs_particle *p = NULL;
-    if (rc == 0 && (status = zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&p)) == ZCS_SUCCESS) {
+    if (rc == 0 &&
+        (status = zcs_array_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&p)) == ZCS_SUCCESS) {
         bench_write(p, count, 0);
-        status = zcs_unmap(buffer);
+        status = zcs_array_unmap(buffer);
     }
     uint32_t n = (uint32_t)count;
     if (rc == 0 && (status != ZCS_SUCCESS ||
-                    (status = zcs_kernel_set_buffer(kernel, 0, buffer)) != ZCS_SUCCESS ||
+                    (status = zcs_kernel_set_array(kernel, 0, buffer)) != ZCS_SUCCESS ||
                     (status = zcs_kernel_set_value(kernel, 1, sizeof n, &n)) != ZCS_SUCCESS))
         rc = bench_zcs_fail("dispatch setup", status);
     size_t global = count;
@@ -323,7 +325,7 @@ int bench_zcs_dispatch(const bench_config *config, size_t count, uint32_t iterat
     }
     free(enqueue);
     free(roundtrip);
-    zcs_free(buffer);
+    zcs_array_destroy(buffer);
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
     return rc;

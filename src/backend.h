@@ -53,9 +53,9 @@ zcs_status zcs__backend_device_info(uint32_t index, zcs_device_info *out);
 /* Release the backend state. Every buffer, kernel and program is already destroyed. */
 void zcs__backend_context_destroy(zcs_context *context);
 
-/* Allocate buffer->size bytes (plus the guards, see zcs__backend_buffer_guard) with
+/* Allocate buffer->size bytes (plus the guards, see zcs__backend_array_guard) with
    buffer->tier and buffer->flags into buffer->impl. */
-zcs_status zcs__backend_buffer_create(zcs_buffer *buffer);
+zcs_status zcs__backend_array_create(zcs_array *buffer);
 
 /*
  * Validation mode's device-side guards. When buffer->guard_size is not 0, create
@@ -64,21 +64,21 @@ zcs_status zcs__backend_buffer_create(zcs_buffer *buffer);
  * (back == 0) or after it (back == 1), into `bytes` (write == 0) or from it (write == 1);
  * guard_size bytes either way. No kernel uses the buffer and it is not mapped.
  */
-zcs_status zcs__backend_buffer_guard(zcs_buffer *buffer, int back, int write, unsigned char *bytes);
+zcs_status zcs__backend_array_guard(zcs_array *buffer, int back, int write, unsigned char *bytes);
 
 /* Release the buffer's memory (it is unmapped and no dispatch uses it). */
-void zcs__backend_buffer_destroy(zcs_buffer *buffer);
+void zcs__backend_array_destroy(zcs_array *buffer);
 
 /*
  * Map [offset, offset + size) bytes for `access` and return the host pointer to the
  * first mapped byte. Kernels that used the buffer have finished. Count copied bytes
  * with zcs__stats_add_copied.
  */
-zcs_status zcs__backend_buffer_map(zcs_buffer *buffer, zcs_access access, size_t offset,
-                                   size_t size, void **out_ptr);
+zcs_status zcs__backend_array_map(zcs_array *buffer, zcs_access access, size_t offset, size_t size,
+                                  void **out_ptr);
 
 /* End the mapping recorded in buffer->map_* (make host writes visible to kernels). */
-zcs_status zcs__backend_buffer_unmap(zcs_buffer *buffer);
+zcs_status zcs__backend_array_unmap(zcs_array *buffer);
 
 /* Build from source in the backend's language (length > 0, options may be NULL). */
 zcs_status zcs__backend_program_create_source(zcs_program *program, const char *source,

@@ -24,14 +24,14 @@ extern const zcs__layout_language zcs__backend_layout_language;
  * The buffer is live. A tier or backend without one fails with ZCS_ERROR_UNSUPPORTED
  * and a message that says why.
  */
-zcs_status zcs__backend_buffer_device_address(zcs_buffer *buffer, uint64_t *out_address);
+zcs_status zcs__backend_array_device_address(zcs_array *buffer, uint64_t *out_address);
 
 /*
  * Let `kernel` reach `count` arrays through pointers stored in memory (count may be 0:
  * clear the list). The handles are live, of the kernel's context, and count is at most
  * ZCS_MAX_KERNEL_ARGS.
  */
-zcs_status zcs__backend_kernel_set_indirect(zcs_kernel *kernel, zcs_buffer *const *buffers,
+zcs_status zcs__backend_kernel_set_indirect(zcs_kernel *kernel, zcs_array *const *buffers,
                                             size_t count);
 
 /*

@@ -185,8 +185,8 @@ START_TEST(context_error_message_is_kept_per_context)
 {
     zcs_context *context = zcs_test_context();
     ck_assert_str_eq(zcs_context_last_error(context), "");
-    zcs_buffer *buffer = NULL;
-    ZCS_CK_STATUS(zcs_alloc(context, 0, 10, 0, &buffer), ZCS_ERROR_ZERO_SIZE);
+    zcs_array *buffer = NULL;
+    ZCS_CK_STATUS(zcs_array_create(context, 0, 10, 0, &buffer), ZCS_ERROR_ZERO_SIZE);
     ck_assert_ptr_nonnull(strstr(zcs_context_last_error(context), "zero"));
     ck_assert_str_eq(zcs_context_last_error(context), zcs_last_error());
     ck_assert_int_eq(zcs_context_last_backend_error(context), 0);
@@ -229,8 +229,8 @@ typedef struct failer {
 static void *fail_on_context(void *argument)
 {
     failer *f = argument;
-    zcs_buffer *buffer = NULL;
-    f->status = zcs_alloc(f->context, 4, 4, 0x100, &buffer); /* unknown flag bits */
+    zcs_array *buffer = NULL;
+    f->status = zcs_array_create(f->context, 4, 4, 0x100, &buffer); /* unknown flag bits */
     (void)zcs_context_last_error(f->context);
     return NULL;
 }
@@ -238,8 +238,8 @@ static void *fail_on_context(void *argument)
 START_TEST(context_error_string_is_not_rewritten_by_other_threads)
 {
     zcs_context *context = zcs_test_context();
-    zcs_buffer *buffer = NULL;
-    ZCS_CK_STATUS(zcs_alloc(context, 0, 10, 0, &buffer), ZCS_ERROR_ZERO_SIZE);
+    zcs_array *buffer = NULL;
+    ZCS_CK_STATUS(zcs_array_create(context, 0, 10, 0, &buffer), ZCS_ERROR_ZERO_SIZE);
     const char *mine = zcs_context_last_error(context);
     char expected[256];
     snprintf(expected, sizeof expected, "%s", mine);
@@ -260,12 +260,12 @@ START_TEST(destroy_frees_what_is_left)
 {
     /* A context destroyed with live objects releases them (leak checkers watch this). */
     zcs_context *context = zcs_test_context();
-    zcs_buffer *buffer = NULL;
+    zcs_array *buffer = NULL;
     zcs_program *program = NULL;
     zcs_kernel *kernel = NULL;
     void *ptr = NULL;
-    ZCS_CK(zcs_alloc(context, 16, 100, 0, &buffer));
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE, &ptr));
+    ZCS_CK(zcs_array_create(context, 16, 100, 0, &buffer));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_WRITE, &ptr));
     ZCS_CK(zcs_program_create_builtin(context, "increment_u32", &program));
     ZCS_CK(zcs_kernel_create(program, "increment_u32", &kernel));
     zcs_context_destroy(context);

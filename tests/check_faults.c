@@ -83,7 +83,7 @@ typedef struct outcome {
 static outcome scenario(void)
 {
     outcome result = {ZCS_SUCCESS, "", NULL};
-    zcs_buffer *buffer = NULL;
+    zcs_array *buffer = NULL;
     zcs_program *program = NULL;
     zcs_kernel *kernel = NULL;
     uint32_t *data = NULL;
@@ -92,45 +92,45 @@ static outcome scenario(void)
     size_t global = count;
 
     STEP("zcs_context_create", zcs_context_create(NULL, &result.context));
-    STEP("zcs_alloc", zcs_alloc(result.context, sizeof(uint32_t), count, 0, &buffer));
-    STEP("zcs_map", zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    STEP("zcs_array_create", zcs_array_create(result.context, sizeof(uint32_t), count, 0, &buffer));
+    STEP("zcs_array_map", zcs_array_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
     for (uint32_t i = 0; i < count; i++)
         data[i] = i;
-    STEP("zcs_unmap", zcs_unmap(buffer));
+    STEP("zcs_array_unmap", zcs_array_unmap(buffer));
     STEP("zcs_program_create_builtin",
          zcs_program_create_builtin(result.context, "increment_u32", &program));
     STEP("zcs_kernel_create", zcs_kernel_create(program, "increment_u32", &kernel));
-    STEP("zcs_kernel_set_buffer", zcs_kernel_set_buffer(kernel, 0, buffer));
+    STEP("zcs_kernel_set_array", zcs_kernel_set_array(kernel, 0, buffer));
     STEP("zcs_kernel_set_value", zcs_kernel_set_value(kernel, 1, sizeof count, &count));
     STEP("zcs_kernel_set_value", zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
     STEP("zcs_dispatch", zcs_dispatch(kernel, 1, &global, NULL));
     STEP("zcs_finish", zcs_finish(result.context));
-    STEP("zcs_map", zcs_map(buffer, ZCS_MAP_READ, (void **)&data));
+    STEP("zcs_array_map", zcs_array_map(buffer, ZCS_MAP_READ, (void **)&data));
     /* Every call succeeded: the data must be right. */
     for (uint32_t i = 0; i < count; i++)
         ck_assert_uint_eq(data[i], i + amount);
-    STEP("zcs_unmap", zcs_unmap(buffer));
-    STEP("zcs_free", zcs_free(buffer));
+    STEP("zcs_array_unmap", zcs_array_unmap(buffer));
+    STEP("zcs_array_destroy", zcs_array_destroy(buffer));
     buffer = NULL;
 
 cleanup:
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
     if (buffer != NULL)
-        zcs_free(buffer);
+        zcs_array_destroy(buffer);
     return result;
 }
 
 /* With faults off again: a surviving context still allocates, maps and frees. */
 static void check_still_usable(zcs_context *context)
 {
-    zcs_buffer *buffer = NULL;
+    zcs_array *buffer = NULL;
     uint32_t *data = NULL;
-    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), 64, 0, &buffer));
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    ZCS_CK(zcs_array_create(context, sizeof(uint32_t), 64, 0, &buffer));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
     data[63] = 1;
-    ZCS_CK(zcs_unmap(buffer));
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 

@@ -21,28 +21,28 @@ static void expect_triple(zcs_context *context, zcs_program *program, const char
 {
     enum { COUNT = 100 };
     zcs_kernel *kernel = NULL;
-    zcs_buffer *buffer = NULL;
+    zcs_array *buffer = NULL;
     inc_item *items = NULL;
     ZCS_CK(zcs_kernel_create(program, name, &kernel));
-    ZCS_CK(ZCS_ALLOC(context, inc_item, COUNT, 0, &buffer));
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&items));
+    ZCS_CK(ZCS_ARRAY_CREATE(context, inc_item, COUNT, 0, &buffer));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&items));
     for (uint32_t i = 0; i < COUNT; i++) {
         items[i].value = i + 7;
         items[i].result = 0;
     }
-    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
     uint32_t count = COUNT;
-    ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
+    ZCS_CK(zcs_kernel_set_array(kernel, 0, buffer));
     ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
     size_t global = COUNT;
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&items));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_READ, (void **)&items));
     uint32_t wrong = 0;
     for (uint32_t i = 0; i < COUNT; i++)
         wrong += items[i].result != (i + 7) * INC_FACTOR;
-    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
     ck_assert_uint_eq(wrong, 0);
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_kernel_destroy(kernel);
 }
 

@@ -660,13 +660,13 @@ START_TEST(linked_list_with_refs_round_trips)
        COUNT - 1 - k. */
     static uint32_t order[COUNT];
     shuffled_order(order, COUNT);
-    zcs_buffer *nodes_buffer = NULL, *payloads_buffer = NULL;
-    ZCS_CK(ZCS_ALLOC(context, lt_node, COUNT, 0, &nodes_buffer));
-    ZCS_CK(ZCS_ALLOC(context, lt_payload, COUNT, 0, &payloads_buffer));
+    zcs_array *nodes_buffer = NULL, *payloads_buffer = NULL;
+    ZCS_CK(ZCS_ARRAY_CREATE(context, lt_node, COUNT, 0, &nodes_buffer));
+    ZCS_CK(ZCS_ARRAY_CREATE(context, lt_payload, COUNT, 0, &payloads_buffer));
     lt_node *nodes = NULL;
     lt_payload *payloads = NULL;
-    ZCS_CK(zcs_map(nodes_buffer, ZCS_MAP_WRITE_DISCARD, (void **)&nodes));
-    ZCS_CK(zcs_map(payloads_buffer, ZCS_MAP_WRITE_DISCARD, (void **)&payloads));
+    ZCS_CK(zcs_array_map(nodes_buffer, ZCS_MAP_WRITE_DISCARD, (void **)&nodes));
+    ZCS_CK(zcs_array_map(payloads_buffer, ZCS_MAP_WRITE_DISCARD, (void **)&payloads));
     for (uint32_t k = 0; k < COUNT; k++) {
         lt_node *node = &nodes[order[k]];
         node->value = k + 1;
@@ -678,8 +678,8 @@ START_TEST(linked_list_with_refs_round_trips)
         payloads[k].weight = (float)k;
         payloads[k].visits = 0;
     }
-    ZCS_CK(zcs_unmap(payloads_buffer));
-    ZCS_CK(zcs_unmap(nodes_buffer));
+    ZCS_CK(zcs_array_unmap(payloads_buffer));
+    ZCS_CK(zcs_array_unmap(nodes_buffer));
 
     char *text =
         compose_program("tests/layout/list.h", is_opencl() ? list_kernel_opencl : list_kernel_glsl);
@@ -689,16 +689,16 @@ START_TEST(linked_list_with_refs_round_trips)
     free(text);
     ZCS_CK(zcs_kernel_create(program, is_opencl() ? "list_walk" : "main", &kernel));
     uint32_t count = COUNT;
-    ZCS_CK(zcs_kernel_set_buffer(kernel, 0, nodes_buffer));
-    ZCS_CK(zcs_kernel_set_buffer(kernel, 1, payloads_buffer));
+    ZCS_CK(zcs_kernel_set_array(kernel, 0, nodes_buffer));
+    ZCS_CK(zcs_kernel_set_array(kernel, 1, payloads_buffer));
     ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof count, &count));
     size_t global = COUNT;
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
 
     /* Every node: the sum of the values from it to the end, its depth, its predecessor;
        every payload: visited by the node that refers to it. */
-    ZCS_CK(zcs_map(nodes_buffer, ZCS_MAP_READ, (void **)&nodes));
-    ZCS_CK(zcs_map(payloads_buffer, ZCS_MAP_READ, (void **)&payloads));
+    ZCS_CK(zcs_array_map(nodes_buffer, ZCS_MAP_READ, (void **)&nodes));
+    ZCS_CK(zcs_array_map(payloads_buffer, ZCS_MAP_READ, (void **)&payloads));
     for (uint32_t k = 0; k < COUNT; k++) {
         const lt_node *node = &nodes[order[k]];
         uint32_t expected_sum = 0;
@@ -714,8 +714,8 @@ START_TEST(linked_list_with_refs_round_trips)
         ck_assert_uint_eq(payloads[COUNT - 1 - k].visits, COUNT - k);
         ck_assert(payloads[COUNT - 1 - k].weight == (float)(COUNT - 1 - k));
     }
-    ZCS_CK(zcs_unmap(payloads_buffer));
-    ZCS_CK(zcs_unmap(nodes_buffer));
+    ZCS_CK(zcs_array_unmap(payloads_buffer));
+    ZCS_CK(zcs_array_unmap(nodes_buffer));
 
     zcs_stats stats;
     ZCS_CK(zcs_stats_get(context, &stats));
@@ -725,8 +725,8 @@ START_TEST(linked_list_with_refs_round_trips)
         ck_assert_uint_eq(stats.bytes_copied, 0);
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
-    ZCS_CK(zcs_free(nodes_buffer));
-    ZCS_CK(zcs_free(payloads_buffer));
+    ZCS_CK(zcs_array_destroy(nodes_buffer));
+    ZCS_CK(zcs_array_destroy(payloads_buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -738,41 +738,41 @@ START_TEST(device_addresses_follow_the_tier)
     zcs_context *context = zcs_test_context();
     zcs_context_info info;
     ZCS_CK(zcs_context_info_get(context, &info));
-    zcs_buffer *buffer = NULL;
-    ZCS_CK(zcs_alloc(context, 16, 4, 0, &buffer));
+    zcs_array *buffer = NULL;
+    ZCS_CK(zcs_array_create(context, 16, 4, 0, &buffer));
     zcs_program *program = NULL;
     zcs_kernel *kernel = NULL;
     ZCS_CK(zcs_program_create_from_source(context, zcs_test_good_source(), 0, NULL, &program));
     ZCS_CK(zcs_kernel_create(program, is_opencl() ? "fill_u32" : "main", &kernel));
     uint64_t address = 0;
-    ZCS_CK_STATUS(zcs_buffer_device_address(buffer, NULL), ZCS_ERROR_NULL_HANDLE);
+    ZCS_CK_STATUS(zcs_array_device_address(buffer, NULL), ZCS_ERROR_NULL_HANDLE);
     ZCS_CK_STATUS(zcs_kernel_set_indirect(kernel, NULL, 1), ZCS_ERROR_NULL_HANDLE);
     ZCS_CK_STATUS(zcs_kernel_set_indirect(kernel, &buffer, ZCS_MAX_KERNEL_ARGS + 1),
                   ZCS_ERROR_INVALID_ARGUMENT);
     if (info.tier == ZCS_TIER_SVM_FINE || info.tier == ZCS_TIER_SVM_COARSE) {
-        ZCS_CK(zcs_buffer_device_address(buffer, &address));
+        ZCS_CK(zcs_array_device_address(buffer, &address));
         void *ptr = NULL;
-        ZCS_CK(zcs_map(buffer, ZCS_MAP_READ_WRITE, &ptr));
+        ZCS_CK(zcs_array_map(buffer, ZCS_MAP_READ_WRITE, &ptr));
         ck_assert_ptr_eq((void *)(uintptr_t)address, ptr);
-        ZCS_CK(zcs_unmap(buffer));
+        ZCS_CK(zcs_array_unmap(buffer));
         ZCS_CK(zcs_kernel_set_indirect(kernel, &buffer, 1));
         ZCS_CK(zcs_kernel_set_indirect(kernel, NULL, 0));
     } else if (info.tier == ZCS_TIER_VULKAN_MAPPED) {
         /* Buffer device addresses (lavapipe offers them): an address the host cannot
            dereference, distinct per array, aligned like the array. */
-        ZCS_CK(zcs_buffer_device_address(buffer, &address));
+        ZCS_CK(zcs_array_device_address(buffer, &address));
         ck_assert_uint_ne(address, 0);
         ck_assert_uint_eq(address % info.alignment, 0);
-        zcs_buffer *other = NULL;
+        zcs_array *other = NULL;
         uint64_t other_address = 0;
-        ZCS_CK(zcs_alloc(context, 16, 4, 0, &other));
-        ZCS_CK(zcs_buffer_device_address(other, &other_address));
+        ZCS_CK(zcs_array_create(context, 16, 4, 0, &other));
+        ZCS_CK(zcs_array_device_address(other, &other_address));
         ck_assert(other_address >= address + 64 || address >= other_address + 64);
         ZCS_CK(zcs_kernel_set_indirect(kernel, &buffer, 1));
         ZCS_CK(zcs_kernel_set_indirect(kernel, NULL, 0));
-        ZCS_CK(zcs_free(other));
+        ZCS_CK(zcs_array_destroy(other));
     } else {
-        ZCS_CK_STATUS(zcs_buffer_device_address(buffer, &address), ZCS_ERROR_UNSUPPORTED);
+        ZCS_CK_STATUS(zcs_array_device_address(buffer, &address), ZCS_ERROR_UNSUPPORTED);
         ck_assert_ptr_nonnull(strstr(zcs_last_error(), "zcs_ref"));
         ZCS_CK_STATUS(zcs_kernel_set_indirect(kernel, &buffer, 1), ZCS_ERROR_UNSUPPORTED);
         ck_assert_ptr_nonnull(strstr(zcs_last_error(), "zcs_ref"));
@@ -780,7 +780,7 @@ START_TEST(device_addresses_follow_the_tier)
     }
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST

@@ -114,19 +114,19 @@ START_TEST(linked_list_with_native_pointers_round_trips)
     ZCS_CK(zcs_struct_check(context, &desc, NULL));
 
     /* Nodes in a shuffled order inside their array; payloads in another array. */
-    zcs_buffer *nodes_buffer = NULL, *payloads_buffer = NULL;
-    ZCS_CK(ZCS_ALLOC(context, lt_pnode, COUNT, 0, &nodes_buffer));
-    ZCS_CK(ZCS_ALLOC(context, lt_ppayload, COUNT, 0, &payloads_buffer));
+    zcs_array *nodes_buffer = NULL, *payloads_buffer = NULL;
+    ZCS_CK(ZCS_ARRAY_CREATE(context, lt_pnode, COUNT, 0, &nodes_buffer));
+    ZCS_CK(ZCS_ARRAY_CREATE(context, lt_ppayload, COUNT, 0, &payloads_buffer));
     uint64_t nodes_address = 0, payloads_address = 0;
-    ZCS_CK(zcs_buffer_device_address(nodes_buffer, &nodes_address));
-    ZCS_CK(zcs_buffer_device_address(payloads_buffer, &payloads_address));
+    ZCS_CK(zcs_array_device_address(nodes_buffer, &nodes_address));
+    ZCS_CK(zcs_array_device_address(payloads_buffer, &payloads_address));
     static uint32_t order[COUNT];
     for (uint32_t i = 0; i < COUNT; i++)
         order[i] = (i * 7919u) % COUNT; /* 7919 is prime to COUNT: a permutation */
     lt_pnode *nodes = NULL;
     lt_ppayload *payloads = NULL;
-    ZCS_CK(zcs_map(nodes_buffer, ZCS_MAP_WRITE_DISCARD, (void **)&nodes));
-    ZCS_CK(zcs_map(payloads_buffer, ZCS_MAP_WRITE_DISCARD, (void **)&payloads));
+    ZCS_CK(zcs_array_map(nodes_buffer, ZCS_MAP_WRITE_DISCARD, (void **)&nodes));
+    ZCS_CK(zcs_array_map(payloads_buffer, ZCS_MAP_WRITE_DISCARD, (void **)&payloads));
     for (uint32_t k = 0; k < COUNT; k++) {
         lt_pnode *node = &nodes[order[k]];
         node->value = k + 1;
@@ -136,8 +136,8 @@ START_TEST(linked_list_with_native_pointers_round_trips)
         payloads[k].weight = 0.0f;
         payloads[k].visits = 0;
     }
-    ZCS_CK(zcs_unmap(payloads_buffer));
-    ZCS_CK(zcs_unmap(nodes_buffer));
+    ZCS_CK(zcs_array_unmap(payloads_buffer));
+    ZCS_CK(zcs_array_unmap(nodes_buffer));
 
     zcs_program *program = walk_program(context, header);
     free(header);
@@ -148,12 +148,12 @@ START_TEST(linked_list_with_native_pointers_round_trips)
     /* Every node and every payload is reached through pointers stored in the nodes. The
        list's head is the nodes' array itself on OpenCL (the array argument points at its
        first element, which is the head), its device address on Vulkan. */
-    zcs_buffer *reachable[] = {nodes_buffer, payloads_buffer};
+    zcs_array *reachable[] = {nodes_buffer, payloads_buffer};
     ZCS_CK(zcs_kernel_set_indirect(kernel, reachable, 2));
     ck_assert_uint_eq(order[0], 0);
     uint32_t count = COUNT;
     if (zcs_test_backend() == ZCS_BACKEND_OPENCL) {
-        ZCS_CK(zcs_kernel_set_buffer(kernel, 0, nodes_buffer));
+        ZCS_CK(zcs_kernel_set_array(kernel, 0, nodes_buffer));
     } else {
         uint64_t head = (uint64_t)(uintptr_t)ZCS_DEVICE_PTR(lt_pnode, nodes_address, order[0]);
         ZCS_CK(zcs_kernel_set_value(kernel, 0, sizeof head, &head));
@@ -162,15 +162,15 @@ START_TEST(linked_list_with_native_pointers_round_trips)
     size_t global = COUNT;
     /* An array reached only through pointers is ordered like an argument: no dispatch
        while the host has it mapped. */
-    ZCS_CK(zcs_map(payloads_buffer, ZCS_MAP_READ, (void **)&payloads));
+    ZCS_CK(zcs_array_map(payloads_buffer, ZCS_MAP_READ, (void **)&payloads));
     ZCS_CK_STATUS(zcs_dispatch(kernel, 1, &global, NULL), ZCS_ERROR_MAPPED);
-    ZCS_CK(zcs_unmap(payloads_buffer));
+    ZCS_CK(zcs_array_unmap(payloads_buffer));
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
     /* No zcs_finish: the payloads are no argument, but zcs_kernel_set_indirect made the
        dispatch a user of them, so mapping them waits for it like mapping the nodes. */
 
-    ZCS_CK(zcs_map(nodes_buffer, ZCS_MAP_READ, (void **)&nodes));
-    ZCS_CK(zcs_map(payloads_buffer, ZCS_MAP_READ, (void **)&payloads));
+    ZCS_CK(zcs_array_map(nodes_buffer, ZCS_MAP_READ, (void **)&nodes));
+    ZCS_CK(zcs_array_map(payloads_buffer, ZCS_MAP_READ, (void **)&payloads));
     for (uint32_t k = 0; k < COUNT; k++) {
         const lt_pnode *node = &nodes[order[k]];
         uint32_t expected = 0;
@@ -191,12 +191,12 @@ START_TEST(linked_list_with_native_pointers_round_trips)
             ck_assert_ptr_eq(node->payload, &payloads[k]);
         }
     }
-    ZCS_CK(zcs_unmap(payloads_buffer));
-    ZCS_CK(zcs_unmap(nodes_buffer));
+    ZCS_CK(zcs_array_unmap(payloads_buffer));
+    ZCS_CK(zcs_array_unmap(nodes_buffer));
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
-    ZCS_CK(zcs_free(nodes_buffer));
-    ZCS_CK(zcs_free(payloads_buffer));
+    ZCS_CK(zcs_array_destroy(nodes_buffer));
+    ZCS_CK(zcs_array_destroy(payloads_buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -210,13 +210,13 @@ static int native_pointers_available(void)
     pid_t child = fork();
     if (child == 0) {
         zcs_context *context = NULL;
-        zcs_buffer *buffer = NULL;
+        zcs_array *buffer = NULL;
         uint64_t address = 0;
         zcs_status status = zcs_context_create(NULL, &context);
         if (status == ZCS_SUCCESS)
-            status = zcs_alloc(context, 16, 1, 0, &buffer);
+            status = zcs_array_create(context, 16, 1, 0, &buffer);
         if (status == ZCS_SUCCESS)
-            status = zcs_buffer_device_address(buffer, &address);
+            status = zcs_array_device_address(buffer, &address);
         if (status != ZCS_SUCCESS)
             printf("SKIP native pointers (%s): %s\n", zcs_status_name(status), zcs_last_error());
         fflush(stdout);

@@ -25,14 +25,14 @@ END_TEST
 START_TEST(a_failing_call_is_named_with_its_error)
 {
     zcs_context *context = zcs_test_context();
-    zcs_buffer *buffer = NULL;
-    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), 64, 0, &buffer));
+    zcs_array *buffer = NULL;
+    ZCS_CK(zcs_array_create(context, sizeof(uint32_t), 64, 0, &buffer));
     zcs_program *program = NULL;
     zcs_kernel *kernel = NULL;
     ZCS_CK(zcs_program_create_builtin(context, "increment_u32", &program));
     ZCS_CK(zcs_kernel_create(program, "increment_u32", &kernel));
     const uint32_t count = 64, amount = 1;
-    ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
+    ZCS_CK(zcs_kernel_set_array(kernel, 0, buffer));
     ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
     ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
 
@@ -59,7 +59,7 @@ START_TEST(a_failing_call_is_named_with_its_error)
     ZCS_CK(zcs_finish(context));
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -69,37 +69,35 @@ START_TEST(allocation_flags_become_cl_mem_bits)
     zcs_context *context = zcs_test_context();
     zcs_context_info info;
     ZCS_CK(zcs_context_info_get(context, &info));
-    zcs_buffer *upload = NULL;
-    zcs_buffer *readback = NULL;
-    ZCS_CK(
-        zcs_alloc(context, 4, 16, ZCS_ALLOC_HOST_WRITE_ONLY | ZCS_ALLOC_DEVICE_READ_ONLY, &upload));
-    ZCS_CK(zcs_alloc(context, 4, 16, ZCS_ALLOC_HOST_READ_ONLY | ZCS_ALLOC_DEVICE_WRITE_ONLY,
-                     &readback));
+    zcs_array *upload = NULL;
+    zcs_array *readback = NULL;
+    ZCS_CK(zcs_array_create(context, 4, 16, ZCS_ARRAY_HOST_WRITE_ONLY | ZCS_ARRAY_DEVICE_READ_ONLY,
+                            &upload));
+    ZCS_CK(zcs_array_create(context, 4, 16, ZCS_ARRAY_HOST_READ_ONLY | ZCS_ARRAY_DEVICE_WRITE_ONLY,
+                            &readback));
     if (info.tier == ZCS_TIER_HOST_PTR) {
         cl_mem_flags flags = 0;
-        ck_assert_int_eq(clGetMemObjectInfo(
-                             ((zcs_buffer *)zcs_test_object(upload, ZCS__MAGIC_BUFFER))->impl->mem,
-                             CL_MEM_FLAGS, sizeof flags, &flags, NULL),
-                         CL_SUCCESS);
+        ck_assert_int_eq(
+            clGetMemObjectInfo(((zcs_array *)zcs_test_object(upload, ZCS__MAGIC_ARRAY))->impl->mem,
+                               CL_MEM_FLAGS, sizeof flags, &flags, NULL),
+            CL_SUCCESS);
         ck_assert(flags & CL_MEM_ALLOC_HOST_PTR);
         ck_assert(flags & CL_MEM_HOST_WRITE_ONLY);
         ck_assert(flags & CL_MEM_READ_ONLY);
-        ck_assert_int_eq(
-            clGetMemObjectInfo(
-                ((zcs_buffer *)zcs_test_object(readback, ZCS__MAGIC_BUFFER))->impl->mem,
-                CL_MEM_FLAGS, sizeof flags, &flags, NULL),
-            CL_SUCCESS);
+        ck_assert_int_eq(clGetMemObjectInfo(
+                             ((zcs_array *)zcs_test_object(readback, ZCS__MAGIC_ARRAY))->impl->mem,
+                             CL_MEM_FLAGS, sizeof flags, &flags, NULL),
+                         CL_SUCCESS);
         ck_assert(flags & CL_MEM_HOST_READ_ONLY);
         ck_assert(flags & CL_MEM_WRITE_ONLY);
     } else {
         /* SVM takes the kernel-access bits only; the host-access intent is zcs's to enforce
-           (check_buffer: host_access_flags_restrict_maps). */
-        ck_assert_ptr_nonnull(
-            ((zcs_buffer *)zcs_test_object(upload, ZCS__MAGIC_BUFFER))->impl->svm);
-        ck_assert_ptr_null(((zcs_buffer *)zcs_test_object(upload, ZCS__MAGIC_BUFFER))->impl->mem);
+           (check_array: host_access_flags_restrict_maps). */
+        ck_assert_ptr_nonnull(((zcs_array *)zcs_test_object(upload, ZCS__MAGIC_ARRAY))->impl->svm);
+        ck_assert_ptr_null(((zcs_array *)zcs_test_object(upload, ZCS__MAGIC_ARRAY))->impl->mem);
     }
-    ZCS_CK(zcs_free(upload));
-    ZCS_CK(zcs_free(readback));
+    ZCS_CK(zcs_array_destroy(upload));
+    ZCS_CK(zcs_array_destroy(readback));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -109,25 +107,25 @@ START_TEST(svm_tiers_map_to_the_one_shared_pointer)
     zcs_context *context = zcs_test_context();
     zcs_context_info info;
     ZCS_CK(zcs_context_info_get(context, &info));
-    zcs_buffer *buffer = NULL;
-    ZCS_CK(zcs_alloc(context, 16, 100, 0, &buffer));
+    zcs_array *buffer = NULL;
+    ZCS_CK(zcs_array_create(context, 16, 100, 0, &buffer));
     void *first = NULL;
     void *second = NULL;
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE, &first));
-    ZCS_CK(zcs_unmap(buffer));
-    ZCS_CK(zcs_map_range(buffer, ZCS_MAP_READ, 10, 5, &second));
-    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_WRITE, &first));
+    ZCS_CK(zcs_array_unmap(buffer));
+    ZCS_CK(zcs_array_map_range(buffer, ZCS_MAP_READ, 10, 5, &second));
+    ZCS_CK(zcs_array_unmap(buffer));
     /* SVM tiers, and every tier of a unified device, map the array in place. */
     if (info.unified_memory || info.tier != ZCS_TIER_HOST_PTR)
         ck_assert_ptr_eq((char *)first + 10 * 16, second);
     if (info.tier != ZCS_TIER_HOST_PTR) {
         uint64_t address = 0;
-        ZCS_CK(zcs_buffer_device_address(buffer, &address));
+        ZCS_CK(zcs_array_device_address(buffer, &address));
         ck_assert_ptr_eq((void *)(uintptr_t)address, first);
-        ck_assert_ptr_eq(((zcs_buffer *)zcs_test_object(buffer, ZCS__MAGIC_BUFFER))->impl->svm,
+        ck_assert_ptr_eq(((zcs_array *)zcs_test_object(buffer, ZCS__MAGIC_ARRAY))->impl->svm,
                          first);
     }
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST

@@ -14,15 +14,15 @@
 #include "support/zcs_test.h"
 
 /* Allocate `count` uint32 elements set to their index. */
-static zcs_buffer *indexed_u32(zcs_context *context, uint32_t count)
+static zcs_array *indexed_u32(zcs_context *context, uint32_t count)
 {
-    zcs_buffer *buffer = NULL;
+    zcs_array *buffer = NULL;
     uint32_t *data = NULL;
-    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), count, 0, &buffer));
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    ZCS_CK(zcs_array_create(context, sizeof(uint32_t), count, 0, &buffer));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
     for (uint32_t i = 0; i < count; i++)
         data[i] = i;
-    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
     return buffer;
 }
 
@@ -35,10 +35,10 @@ static zcs_kernel *builtin_kernel(zcs_context *context, const char *name, zcs_pr
     return kernel;
 }
 
-static void set_increment_args(zcs_kernel *kernel, zcs_buffer *buffer, uint32_t count,
+static void set_increment_args(zcs_kernel *kernel, zcs_array *buffer, uint32_t count,
                                uint32_t amount)
 {
-    ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
+    ZCS_CK(zcs_kernel_set_array(kernel, 0, buffer));
     ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
     ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
 }
@@ -47,7 +47,7 @@ START_TEST(builtin_kernel_updates_every_element)
 {
     zcs_context *context = zcs_test_context();
     const uint32_t count = 100003; /* not a multiple of any work-group size */
-    zcs_buffer *buffer = indexed_u32(context, count);
+    zcs_array *buffer = indexed_u32(context, count);
     zcs_program *program = NULL;
     zcs_kernel *kernel = builtin_kernel(context, "increment_u32", &program);
     set_increment_args(kernel, buffer, count, 5);
@@ -70,7 +70,7 @@ START_TEST(builtin_kernel_updates_every_element)
     zcs_test_expect_copies(context, ZCS_TEST_SOME_COPIES);
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -81,11 +81,11 @@ START_TEST(particles_advance_matches_the_host_reference)
     const uint32_t count = 5000;
     const float dt = 0.02f;
     const float gravity = -9.81f;
-    zcs_buffer *buffer = NULL;
+    zcs_array *buffer = NULL;
     zcs_particle *p = NULL;
     static zcs_particle expected[5000];
-    ZCS_CK(ZCS_ALLOC(context, zcs_particle, count, 0, &buffer));
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&p));
+    ZCS_CK(ZCS_ARRAY_CREATE(context, zcs_particle, count, 0, &buffer));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&p));
     for (uint32_t i = 0; i < count; i++) {
         zcs_particle q = {{(float)i, 0.1f * (float)(i % 13), 0.0f},
                           1.0f,
@@ -97,11 +97,11 @@ START_TEST(particles_advance_matches_the_host_reference)
         p[i] = q;
         expected[i] = q;
     }
-    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
 
     zcs_program *program = NULL;
     zcs_kernel *kernel = builtin_kernel(context, "particles_advance", &program);
-    ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
+    ZCS_CK(zcs_kernel_set_array(kernel, 0, buffer));
     ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
     ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof dt, &dt));
     ZCS_CK(zcs_kernel_set_value(kernel, 3, sizeof gravity, &gravity));
@@ -111,7 +111,7 @@ START_TEST(particles_advance_matches_the_host_reference)
         for (uint32_t i = 0; i < count; i++)
             zcs_particle_advance_reference(&expected[i], dt, gravity);
     }
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&p));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_READ, (void **)&p));
     for (uint32_t i = 0; i < count; i++) {
         ck_assert_uint_eq(p[i].id, i);
         ck_assert_uint_eq(p[i].bounces, expected[i].bounces);
@@ -124,11 +124,11 @@ START_TEST(particles_advance_matches_the_host_reference)
         }
         ck_assert_float_eq_tol(p[i].age, expected[i].age, 1e-4f);
     }
-    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
     zcs_test_expect_copies(context, ZCS_TEST_SOME_COPIES);
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -138,29 +138,30 @@ static void check_index_3d(zcs_context *context, uint32_t dims, uint32_t nx, uin
                            uint32_t nz, const size_t *local)
 {
     uint32_t count = nx * ny * nz;
-    zcs_buffer *buffer = NULL;
+    zcs_array *buffer = NULL;
     uint32_t *out = NULL;
-    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), count, ZCS_ALLOC_DEVICE_WRITE_ONLY, &buffer));
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&out));
+    ZCS_CK(
+        zcs_array_create(context, sizeof(uint32_t), count, ZCS_ARRAY_DEVICE_WRITE_ONLY, &buffer));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&out));
     memset(out, 0xff, count * sizeof(uint32_t));
-    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
     zcs_program *program = NULL;
     zcs_kernel *kernel = builtin_kernel(context, "index_3d", &program);
-    ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
+    ZCS_CK(zcs_kernel_set_array(kernel, 0, buffer));
     ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof nx, &nx));
     ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof ny, &ny));
     ZCS_CK(zcs_kernel_set_value(kernel, 3, sizeof nz, &nz));
     size_t global[3] = {nx, ny, nz};
     ZCS_CK(zcs_dispatch(kernel, dims, global, local));
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&out));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_READ, (void **)&out));
     for (uint32_t z = 0; z < nz; z++)
         for (uint32_t y = 0; y < ny; y++)
             for (uint32_t x = 0; x < nx; x++)
                 ck_assert_uint_eq(out[(z * ny + y) * nx + x], x | y << 10 | z << 20);
-    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
 }
 
 START_TEST(dispatch_covers_one_two_and_three_dimensions)
@@ -183,14 +184,14 @@ START_TEST(program_from_source_runs)
     zcs_context *context = zcs_test_context();
     const uint32_t count = 777;
     const uint32_t value = 1000;
-    zcs_buffer *buffer = NULL;
-    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), count, 0, &buffer));
+    zcs_array *buffer = NULL;
+    ZCS_CK(zcs_array_create(context, sizeof(uint32_t), count, 0, &buffer));
     zcs_program *program = NULL;
     zcs_kernel *kernel = NULL;
     ZCS_CK(zcs_program_create_from_source(context, zcs_test_good_source(), 0, NULL, &program));
     ZCS_CK(zcs_kernel_create(
         program, zcs_test_backend() == ZCS_BACKEND_OPENCL ? "fill_u32" : "main", &kernel));
-    ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
+    ZCS_CK(zcs_kernel_set_array(kernel, 0, buffer));
     ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
     ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof value, &value));
     size_t global = count;
@@ -198,7 +199,7 @@ START_TEST(program_from_source_runs)
     zcs_test_expect_indexed(buffer, count, value);
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -207,7 +208,7 @@ START_TEST(program_from_file_runs)
 {
     zcs_context *context = zcs_test_context();
     const uint32_t count = 300;
-    zcs_buffer *buffer = indexed_u32(context, count);
+    zcs_array *buffer = indexed_u32(context, count);
     zcs_program *program = NULL;
     zcs_kernel *kernel = NULL;
     ZCS_CK(zcs_program_create_from_file(context, zcs_test_kernel_file("increment_u32"), NULL,
@@ -219,7 +220,7 @@ START_TEST(program_from_file_runs)
     zcs_test_expect_indexed(buffer, count, 3);
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -288,26 +289,26 @@ END_TEST
 START_TEST(bad_arguments_are_refused)
 {
     zcs_context *context = zcs_test_context();
-    zcs_buffer *buffer = indexed_u32(context, 16);
+    zcs_array *buffer = indexed_u32(context, 16);
     zcs_program *program = NULL;
     zcs_kernel *kernel = builtin_kernel(context, "increment_u32", &program);
     uint32_t value = 1;
     size_t global = 16;
     /* Nothing set yet. */
     ZCS_CK_STATUS(zcs_dispatch(kernel, 1, &global, NULL), ZCS_ERROR_KERNEL_ARGUMENT);
-    ZCS_CK_STATUS(zcs_kernel_set_buffer(kernel, ZCS_MAX_KERNEL_ARGS, buffer),
+    ZCS_CK_STATUS(zcs_kernel_set_array(kernel, ZCS_MAX_KERNEL_ARGS, buffer),
                   ZCS_ERROR_KERNEL_ARGUMENT);
     ZCS_CK_STATUS(zcs_kernel_set_value(kernel, 0, 0, &value), ZCS_ERROR_KERNEL_ARGUMENT);
     ZCS_CK_STATUS(zcs_kernel_set_value(kernel, 0, ZCS_MAX_VALUE_BYTES + 1, &value),
                   ZCS_ERROR_KERNEL_ARGUMENT);
     ZCS_CK_STATUS(zcs_kernel_set_value(kernel, 1, sizeof value, NULL), ZCS_ERROR_NULL_HANDLE);
-    ZCS_CK_STATUS(zcs_kernel_set_buffer(kernel, 0, NULL), ZCS_ERROR_NULL_HANDLE);
+    ZCS_CK_STATUS(zcs_kernel_set_array(kernel, 0, NULL), ZCS_ERROR_NULL_HANDLE);
     if (zcs_test_backend() == ZCS_BACKEND_OPENCL) {
         /* OpenCL knows each parameter's kind and size. */
         ZCS_CK_STATUS(zcs_kernel_set_value(kernel, 0, sizeof value, &value),
                       ZCS_ERROR_KERNEL_ARGUMENT);
-        ZCS_CK_STATUS(zcs_kernel_set_buffer(kernel, 1, buffer), ZCS_ERROR_KERNEL_ARGUMENT);
-        ZCS_CK_STATUS(zcs_kernel_set_buffer(kernel, 3, buffer), ZCS_ERROR_KERNEL_ARGUMENT);
+        ZCS_CK_STATUS(zcs_kernel_set_array(kernel, 1, buffer), ZCS_ERROR_KERNEL_ARGUMENT);
+        ZCS_CK_STATUS(zcs_kernel_set_array(kernel, 3, buffer), ZCS_ERROR_KERNEL_ARGUMENT);
         uint64_t wide = 1;
         ZCS_CK_STATUS(zcs_kernel_set_value(kernel, 1, sizeof wide, &wide),
                       ZCS_ERROR_KERNEL_ARGUMENT);
@@ -329,7 +330,7 @@ START_TEST(bad_arguments_are_refused)
     ck_assert_uint_eq(stats.dispatches, 0);
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -337,20 +338,20 @@ END_TEST
 START_TEST(dispatch_of_a_mapped_array_is_refused)
 {
     zcs_context *context = zcs_test_context();
-    zcs_buffer *buffer = indexed_u32(context, 64);
+    zcs_array *buffer = indexed_u32(context, 64);
     zcs_program *program = NULL;
     zcs_kernel *kernel = builtin_kernel(context, "increment_u32", &program);
     set_increment_args(kernel, buffer, 64, 1);
     void *ptr = NULL;
     size_t global = 64;
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, &ptr));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_READ, &ptr));
     ZCS_CK_STATUS(zcs_dispatch(kernel, 1, &global, NULL), ZCS_ERROR_MAPPED);
-    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
     zcs_test_expect_indexed(buffer, 64, 1);
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -358,14 +359,14 @@ END_TEST
 START_TEST(freed_array_unsets_its_arguments)
 {
     zcs_context *context = zcs_test_context();
-    zcs_buffer *buffer = indexed_u32(context, 64);
+    zcs_array *buffer = indexed_u32(context, 64);
     zcs_program *program = NULL;
     zcs_kernel *kernel = builtin_kernel(context, "increment_u32", &program);
     set_increment_args(kernel, buffer, 64, 1);
     size_t global = 64;
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
     /* Free waits for the dispatch that uses the array. */
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     ZCS_CK_STATUS(zcs_dispatch(kernel, 1, &global, NULL), ZCS_ERROR_KERNEL_ARGUMENT);
     ck_assert_ptr_nonnull(strstr(zcs_last_error(), "freed"));
     zcs_kernel_destroy(kernel);
@@ -377,7 +378,7 @@ END_TEST
 START_TEST(kernels_outlive_their_program)
 {
     zcs_context *context = zcs_test_context();
-    zcs_buffer *buffer = indexed_u32(context, 64);
+    zcs_array *buffer = indexed_u32(context, 64);
     zcs_program *program = NULL;
     zcs_kernel *kernel = builtin_kernel(context, "increment_u32", &program);
     zcs_program_destroy(program);
@@ -386,7 +387,7 @@ START_TEST(kernels_outlive_their_program)
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
     zcs_test_expect_indexed(buffer, 64, 2);
     zcs_kernel_destroy(kernel);
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -395,13 +396,13 @@ START_TEST(arrays_of_another_context_are_refused)
 {
     zcs_context *first = zcs_test_context();
     zcs_context *second = zcs_test_context();
-    zcs_buffer *buffer = indexed_u32(second, 8);
+    zcs_array *buffer = indexed_u32(second, 8);
     zcs_program *program = NULL;
     zcs_kernel *kernel = builtin_kernel(first, "increment_u32", &program);
-    ZCS_CK_STATUS(zcs_kernel_set_buffer(kernel, 0, buffer), ZCS_ERROR_INVALID_ARGUMENT);
+    ZCS_CK_STATUS(zcs_kernel_set_array(kernel, 0, buffer), ZCS_ERROR_INVALID_ARGUMENT);
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(second);
     zcs_test_context_destroy(first);
 }
@@ -412,7 +413,7 @@ END_TEST
 START_TEST(value_arguments_of_the_wrong_size_are_refused)
 {
     zcs_context *context = zcs_test_context();
-    zcs_buffer *buffer = indexed_u32(context, 64);
+    zcs_array *buffer = indexed_u32(context, 64);
     zcs_program *program = NULL;
     zcs_kernel *kernel = zcs_test_increment_kernel(context, buffer, 64, 1, &program);
     uint64_t value = 1;
@@ -427,7 +428,7 @@ START_TEST(value_arguments_of_the_wrong_size_are_refused)
     zcs_test_expect_indexed(buffer, 64, 1);
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -436,7 +437,7 @@ END_TEST
 START_TEST(grids_past_the_limit_are_refused)
 {
     zcs_context *context = zcs_test_context();
-    zcs_buffer *buffer = indexed_u32(context, 64);
+    zcs_array *buffer = indexed_u32(context, 64);
     zcs_program *program = NULL;
     zcs_kernel *kernel = zcs_test_increment_kernel(context, buffer, 64, 1, &program);
     const size_t sizes[] = {SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - 62, (size_t)ZCS_MAX_GLOBAL_SIZE + 1,
@@ -456,7 +457,7 @@ START_TEST(grids_past_the_limit_are_refused)
     zcs_test_expect_indexed(buffer, 64, 0);
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -526,14 +527,14 @@ static zcs_status run_named_kernel(zcs_context *context, size_t length)
     ZCS_CK(zcs_program_create_from_source(context, source, 0, NULL, &program));
     zcs_status status = zcs_kernel_create(program, name, &kernel);
     if (status == ZCS_SUCCESS) {
-        zcs_buffer *buffer = indexed_u32(context, 32);
+        zcs_array *buffer = indexed_u32(context, 32);
         uint32_t count = 32;
-        ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
+        ZCS_CK(zcs_kernel_set_array(kernel, 0, buffer));
         ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
         size_t global = 32;
         ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
         zcs_test_expect_indexed(buffer, 32, 3);
-        ZCS_CK(zcs_free(buffer));
+        ZCS_CK(zcs_array_destroy(buffer));
         /* A name one shorter is another kernel: not found. */
         zcs_kernel *missing = NULL;
         name[length - 1] = '\0';

@@ -26,7 +26,7 @@ enum { MAX_ARRAYS = 24, MAX_COUNT = 4096 };
 
 /* One array under test and its model. */
 typedef struct model_array {
-    zcs_buffer *buffer;
+    zcs_array *buffer;
     uint32_t count;
     uint32_t *expected; /* the reference model, separate host memory */
 } model_array;
@@ -38,9 +38,9 @@ typedef struct run_state {
     zcs_context *context;
     zcs_kernel *increment;
     model_array arrays[MAX_ARRAYS];
-    zcs_buffer *stale[8]; /* handles of freed arrays */
-    zcs_buffer *argument; /* what argument 0 of `increment` was last set to */
-    int argument_freed;   /* ... and whether that array was freed since */
+    zcs_array *stale[8]; /* handles of freed arrays */
+    zcs_array *argument; /* what argument 0 of `increment` was last set to */
+    int argument_freed;  /* ... and whether that array was freed since */
     uint64_t operations;
     uint64_t dispatches;
     uint64_t elements_checked;
@@ -87,13 +87,14 @@ static void op_alloc(run_state *state, model_array *array)
     array->count = 1 + random_below(state, MAX_COUNT);
     array->expected = malloc(array->count * sizeof(uint32_t));
     ck_assert_ptr_nonnull(array->expected);
-    RANDOM_CK(state, zcs_alloc(state->context, sizeof(uint32_t), array->count, 0, &array->buffer));
+    RANDOM_CK(state,
+              zcs_array_create(state->context, sizeof(uint32_t), array->count, 0, &array->buffer));
     /* Contents are undefined until written: write them all at once. */
     uint32_t *data = NULL;
-    RANDOM_CK(state, zcs_map(array->buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    RANDOM_CK(state, zcs_array_map(array->buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
     for (uint32_t i = 0; i < array->count; i++)
         data[i] = array->expected[i] = next_random(state);
-    RANDOM_CK(state, zcs_unmap(array->buffer));
+    RANDOM_CK(state, zcs_array_unmap(array->buffer));
     state->operations += 3;
 }
 
@@ -108,7 +109,7 @@ static void op_alloc(run_state *state, model_array *array)
 
 static void op_free(run_state *state, model_array *array)
 {
-    RANDOM_CK(state, zcs_free(array->buffer));
+    RANDOM_CK(state, zcs_array_destroy(array->buffer));
     state->stale[state->step % 8] = array->buffer;
     if (state->argument == array->buffer)
         state->argument_freed = 1;
@@ -124,7 +125,7 @@ static void op_map_range(run_state *state, model_array *array)
     uint32_t count = 1 + random_below(state, array->count - first);
     zcs_access access = (zcs_access)(1 + random_below(state, 4));
     uint32_t *data = NULL;
-    RANDOM_CK(state, zcs_map_range(array->buffer, access, first, count, (void **)&data));
+    RANDOM_CK(state, zcs_array_map_range(array->buffer, access, first, count, (void **)&data));
     if (access == ZCS_MAP_READ || access == ZCS_MAP_READ_WRITE)
         check_range(state, array, data, first, count);
     if (access != ZCS_MAP_READ) {
@@ -134,7 +135,7 @@ static void op_map_range(run_state *state, model_array *array)
         for (uint32_t i = 0; i < count; i += stride)
             data[i] = array->expected[first + i] = value + i;
     }
-    RANDOM_CK(state, zcs_unmap(array->buffer));
+    RANDOM_CK(state, zcs_array_unmap(array->buffer));
     state->operations += 2;
 }
 
@@ -143,7 +144,7 @@ static void op_dispatch(run_state *state, model_array *array)
 {
     uint32_t count = 1 + random_below(state, array->count);
     uint32_t amount = next_random(state);
-    RANDOM_CK(state, zcs_kernel_set_buffer(state->increment, 0, array->buffer));
+    RANDOM_CK(state, zcs_kernel_set_array(state->increment, 0, array->buffer));
     state->argument = array->buffer;
     state->argument_freed = 0;
     RANDOM_CK(state, zcs_kernel_set_value(state->increment, 1, sizeof count, &count));
@@ -159,26 +160,26 @@ static void op_dispatch(run_state *state, model_array *array)
 static void op_read_all(run_state *state, model_array *array)
 {
     uint32_t *data = NULL;
-    RANDOM_CK(state, zcs_map(array->buffer, ZCS_MAP_READ, (void **)&data));
+    RANDOM_CK(state, zcs_array_map(array->buffer, ZCS_MAP_READ, (void **)&data));
     check_range(state, array, data, 0, array->count);
-    RANDOM_CK(state, zcs_unmap(array->buffer));
+    RANDOM_CK(state, zcs_array_unmap(array->buffer));
     state->operations += 2;
 }
 
 /* Misuse the API on purpose; each must give its documented status and change nothing. */
 static void op_misuse(run_state *state, model_array *array)
 {
-    zcs_buffer *stale = state->stale[random_below(state, 8)];
+    zcs_array *stale = state->stale[random_below(state, 8)];
     void *ptr = NULL;
     switch (random_below(state, 6)) {
     case 0: /* a freed array's handle: refused wherever it is passed */
         if (stale == NULL)
             break;
-        RANDOM_CK_STATUS(state, zcs_free(stale), ZCS_ERROR_INVALID_HANDLE);
-        RANDOM_CK_STATUS(state, zcs_map(stale, ZCS_MAP_READ, &ptr), ZCS_ERROR_INVALID_HANDLE);
-        RANDOM_CK_STATUS(state, zcs_kernel_set_buffer(state->increment, 0, stale),
+        RANDOM_CK_STATUS(state, zcs_array_destroy(stale), ZCS_ERROR_INVALID_HANDLE);
+        RANDOM_CK_STATUS(state, zcs_array_map(stale, ZCS_MAP_READ, &ptr), ZCS_ERROR_INVALID_HANDLE);
+        RANDOM_CK_STATUS(state, zcs_kernel_set_array(state->increment, 0, stale),
                          ZCS_ERROR_INVALID_HANDLE);
-        ck_assert_uint_eq(zcs_buffer_count(stale), 0);
+        ck_assert_uint_eq(zcs_array_count(stale), 0);
         break;
     case 1: { /* a value of the wrong size */
         uint64_t value = 0;
@@ -196,11 +197,11 @@ static void op_misuse(run_state *state, model_array *array)
                          ZCS_ERROR_KERNEL_ARGUMENT);
         break;
     case 3: /* double map and double unmap */
-        RANDOM_CK(state, zcs_map(array->buffer, ZCS_MAP_READ, &ptr));
-        RANDOM_CK_STATUS(state, zcs_map(array->buffer, ZCS_MAP_READ, &ptr),
+        RANDOM_CK(state, zcs_array_map(array->buffer, ZCS_MAP_READ, &ptr));
+        RANDOM_CK_STATUS(state, zcs_array_map(array->buffer, ZCS_MAP_READ, &ptr),
                          ZCS_ERROR_ALREADY_MAPPED);
-        RANDOM_CK(state, zcs_unmap(array->buffer));
-        RANDOM_CK_STATUS(state, zcs_unmap(array->buffer), ZCS_ERROR_NOT_MAPPED);
+        RANDOM_CK(state, zcs_array_unmap(array->buffer));
+        RANDOM_CK_STATUS(state, zcs_array_unmap(array->buffer), ZCS_ERROR_NOT_MAPPED);
         break;
     case 4: { /* a grid past the limit */
         size_t global = (size_t)ZCS_MAX_GLOBAL_SIZE + 1 + random_below(state, 1000);
@@ -211,7 +212,8 @@ static void op_misuse(run_state *state, model_array *array)
         break;
     }
     default: /* a range past the end */
-        RANDOM_CK_STATUS(state, zcs_map_range(array->buffer, ZCS_MAP_READ, array->count, 1, &ptr),
+        RANDOM_CK_STATUS(state,
+                         zcs_array_map_range(array->buffer, ZCS_MAP_READ, array->count, 1, &ptr),
                          ZCS_ERROR_OUT_OF_RANGE);
         break;
     }

@@ -49,26 +49,26 @@ END_TEST
 
 START_TEST(null_handles_leave_a_thread_message)
 {
-    ZCS_CK_STATUS(zcs_map(NULL, ZCS_MAP_READ, NULL), ZCS_ERROR_NULL_HANDLE);
-    ck_assert_ptr_nonnull(strstr(zcs_last_error(), "zcs_map"));
-    ZCS_CK_STATUS(zcs_unmap(NULL), ZCS_ERROR_NULL_HANDLE);
+    ZCS_CK_STATUS(zcs_array_map(NULL, ZCS_MAP_READ, NULL), ZCS_ERROR_NULL_HANDLE);
+    ck_assert_ptr_nonnull(strstr(zcs_last_error(), "zcs_array_map"));
+    ZCS_CK_STATUS(zcs_array_unmap(NULL), ZCS_ERROR_NULL_HANDLE);
     ZCS_CK_STATUS(zcs_finish(NULL), ZCS_ERROR_NULL_HANDLE);
     ZCS_CK_STATUS(zcs_stats_get(NULL, NULL), ZCS_ERROR_NULL_HANDLE);
     ZCS_CK_STATUS(zcs_context_info_get(NULL, NULL), ZCS_ERROR_NULL_HANDLE);
     ZCS_CK_STATUS(zcs_kernel_create(NULL, "x", NULL), ZCS_ERROR_NULL_HANDLE);
-    ZCS_CK_STATUS(zcs_kernel_set_buffer(NULL, 0, NULL), ZCS_ERROR_NULL_HANDLE);
+    ZCS_CK_STATUS(zcs_kernel_set_array(NULL, 0, NULL), ZCS_ERROR_NULL_HANDLE);
     ZCS_CK_STATUS(zcs_kernel_set_value(NULL, 0, 4, NULL), ZCS_ERROR_NULL_HANDLE);
     ZCS_CK_STATUS(zcs_dispatch(NULL, 1, NULL, NULL), ZCS_ERROR_NULL_HANDLE);
-    ZCS_CK_STATUS(zcs_alloc(NULL, 4, 4, 0, NULL), ZCS_ERROR_NULL_HANDLE);
+    ZCS_CK_STATUS(zcs_array_create(NULL, 4, 4, 0, NULL), ZCS_ERROR_NULL_HANDLE);
     ZCS_CK_STATUS(zcs_program_create_builtin(NULL, "x", NULL), ZCS_ERROR_NULL_HANDLE);
-    ck_assert_int_eq(zcs_free(NULL), ZCS_SUCCESS);
+    ck_assert_int_eq(zcs_array_destroy(NULL), ZCS_SUCCESS);
     zcs_context_destroy(NULL);
     zcs_program_destroy(NULL);
     zcs_kernel_destroy(NULL);
-    ck_assert_uint_eq(zcs_buffer_size(NULL), 0);
-    ck_assert_uint_eq(zcs_buffer_count(NULL), 0);
-    ck_assert_uint_eq(zcs_buffer_elem_size(NULL), 0);
-    ck_assert_int_eq(zcs_buffer_tier(NULL), ZCS_TIER_AUTO);
+    ck_assert_uint_eq(zcs_array_size(NULL), 0);
+    ck_assert_uint_eq(zcs_array_count(NULL), 0);
+    ck_assert_uint_eq(zcs_array_elem_size(NULL), 0);
+    ck_assert_int_eq(zcs_array_tier(NULL), ZCS_TIER_AUTO);
     ck_assert_str_eq(zcs_context_last_error(NULL), "invalid context handle");
     ck_assert_int_eq(zcs_context_last_backend_error(NULL), 0);
 }

@@ -45,21 +45,21 @@ static void *own_arrays(void *argument)
     for (uint32_t round = 0; round < ROUNDS; round++) {
         uint32_t count = 64 + (w->id * 37 + round * 101) % 2000;
         uint32_t amount = w->id + round;
-        zcs_buffer *buffer = NULL;
+        zcs_array *buffer = NULL;
         uint32_t *data = NULL;
-        WORKER_CK(w, zcs_alloc(w->context, sizeof(uint32_t), count, 0, &buffer));
-        WORKER_CK(w, zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+        WORKER_CK(w, zcs_array_create(w->context, sizeof(uint32_t), count, 0, &buffer));
+        WORKER_CK(w, zcs_array_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
         for (uint32_t i = 0; i < count; i++)
             data[i] = w->id << 20 | i;
-        WORKER_CK(w, zcs_unmap(buffer));
+        WORKER_CK(w, zcs_array_unmap(buffer));
         if (round % 2 == 0) {
             size_t global = count;
-            WORKER_CK(w, zcs_kernel_set_buffer(kernel, 0, buffer));
+            WORKER_CK(w, zcs_kernel_set_array(kernel, 0, buffer));
             WORKER_CK(w, zcs_kernel_set_value(kernel, 1, sizeof count, &count));
             WORKER_CK(w, zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
             WORKER_CK(w, zcs_dispatch(kernel, 1, &global, NULL));
         }
-        WORKER_CK(w, zcs_map(buffer, ZCS_MAP_READ, (void **)&data));
+        WORKER_CK(w, zcs_array_map(buffer, ZCS_MAP_READ, (void **)&data));
         for (uint32_t i = 0; i < count; i++) {
             uint32_t expected = (w->id << 20 | i) + (round % 2 == 0 ? amount : 0);
             if (data[i] != expected) {
@@ -67,10 +67,10 @@ static void *own_arrays(void *argument)
                 break;
             }
         }
-        WORKER_CK(w, zcs_unmap(buffer));
+        WORKER_CK(w, zcs_array_unmap(buffer));
         zcs_stats stats;
         WORKER_CK(w, zcs_stats_get(w->context, &stats));
-        WORKER_CK(w, zcs_free(buffer));
+        WORKER_CK(w, zcs_array_destroy(buffer));
     }
     zcs_kernel_destroy(kernel);
     return NULL;
@@ -123,10 +123,10 @@ START_TEST(threads_share_one_mapping)
 {
     /* One thread maps, several write disjoint slices through the pointer, one unmaps. */
     zcs_context *context = zcs_test_context();
-    zcs_buffer *buffer = NULL;
+    zcs_array *buffer = NULL;
     uint32_t *data = NULL;
-    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), SHARED_COUNT, 0, &buffer));
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    ZCS_CK(zcs_array_create(context, sizeof(uint32_t), SHARED_COUNT, 0, &buffer));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
     pthread_t threads[SHARED_WRITERS];
     slice_writer slices[SHARED_WRITERS];
     for (uint32_t t = 0; t < SHARED_WRITERS; t++) {
@@ -137,7 +137,7 @@ START_TEST(threads_share_one_mapping)
     }
     for (uint32_t t = 0; t < SHARED_WRITERS; t++)
         ck_assert_int_eq(pthread_join(threads[t], NULL), 0);
-    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
 
     zcs_program *program = NULL;
     zcs_kernel *kernel = NULL;
@@ -149,14 +149,14 @@ START_TEST(threads_share_one_mapping)
     zcs_test_expect_indexed(buffer, count, amount);
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST
 
 typedef struct contender {
     zcs_context *context;
-    zcs_buffer *buffer;
+    zcs_array *buffer;
     zcs_kernel *kernel;
     uint32_t count;
     int rounds;
@@ -189,7 +189,7 @@ static void *map_loop(void *argument)
     contender *c = argument;
     for (int i = 0; i < c->rounds; i++) {
         volatile uint32_t *data = NULL;
-        zcs_status status = zcs_map(c->buffer, ZCS_MAP_READ, (void **)&data);
+        zcs_status status = zcs_array_map(c->buffer, ZCS_MAP_READ, (void **)&data);
         if (status != ZCS_SUCCESS) {
             c->error = status;
             continue;
@@ -200,7 +200,7 @@ static void *map_loop(void *argument)
         }
         if (data[0] != first || data[c->count - 1] != last || first != last)
             c->torn++;
-        status = zcs_unmap(c->buffer);
+        status = zcs_array_unmap(c->buffer);
         if (status != ZCS_SUCCESS)
             c->error = status;
     }
@@ -220,10 +220,10 @@ START_TEST(map_and_dispatch_of_one_array_never_overlap)
     const uint32_t amount = 1;
     zcs_program *program = NULL;
     uint32_t *data = NULL;
-    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), c.count, 0, &c.buffer));
-    ZCS_CK(zcs_map(c.buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    ZCS_CK(zcs_array_create(context, sizeof(uint32_t), c.count, 0, &c.buffer));
+    ZCS_CK(zcs_array_map(c.buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
     memset(data, 0, c.count * sizeof(uint32_t));
-    ZCS_CK(zcs_unmap(c.buffer));
+    ZCS_CK(zcs_array_unmap(c.buffer));
     c.kernel = zcs_test_increment_kernel(context, c.buffer, c.count, amount, &program);
     contender mapper = c;
     pthread_t dispatcher_thread, mapper_thread;
@@ -236,15 +236,15 @@ START_TEST(map_and_dispatch_of_one_array_never_overlap)
     ck_assert_int_eq(mapper.torn, 0);
     ck_assert_int_eq(c.dispatched + c.refused, c.rounds);
     /* Every dispatch that went through ran exactly once on every element. */
-    ZCS_CK(zcs_map(c.buffer, ZCS_MAP_READ, (void **)&data));
+    ZCS_CK(zcs_array_map(c.buffer, ZCS_MAP_READ, (void **)&data));
     for (uint32_t i = 0; i < c.count; i++)
         ck_assert_uint_eq(data[i], (uint32_t)c.dispatched * amount);
-    ZCS_CK(zcs_unmap(c.buffer));
+    ZCS_CK(zcs_array_unmap(c.buffer));
     printf("map/dispatch contention: %d dispatched, %d refused while mapped\n", c.dispatched,
            c.refused);
     zcs_kernel_destroy(c.kernel);
     zcs_program_destroy(program);
-    ZCS_CK(zcs_free(c.buffer));
+    ZCS_CK(zcs_array_destroy(c.buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -254,7 +254,7 @@ END_TEST
 typedef struct churn {
     zcs_context *context;
     zcs_kernel *kernel;
-    _Atomic(zcs_buffer *) current;
+    _Atomic(zcs_array *) current;
     atomic_int done;
     atomic_int started;
     atomic_int attempts; /* set_buffer calls of the dispatching thread */
@@ -275,8 +275,8 @@ static void *alloc_free_loop(void *argument)
        times (bounded, so a stalled thread fails the test rather than hangs it). */
     for (int i = 0;
          i < 50 * c->rounds && (i < c->rounds || atomic_load(&c->attempts) < c->rounds / 4); i++) {
-        zcs_buffer *buffer = NULL;
-        zcs_status status = zcs_alloc(c->context, sizeof(uint32_t), 256, 0, &buffer);
+        zcs_array *buffer = NULL;
+        zcs_status status = zcs_array_create(c->context, sizeof(uint32_t), 256, 0, &buffer);
         if (status != ZCS_SUCCESS) {
             c->error = status;
             break;
@@ -287,7 +287,7 @@ static void *alloc_free_loop(void *argument)
            both orders happen. */
         for (int spin = 0; i % 2 == 0 && spin < 100000 && atomic_load(&c->attempts) == seen; spin++)
             ;
-        status = zcs_free(buffer);
+        status = zcs_array_destroy(buffer);
         if (status != ZCS_SUCCESS)
             c->error = status;
         else
@@ -303,11 +303,11 @@ static void *set_dispatch_loop(void *argument)
     size_t global = 256;
     atomic_store(&c->started, 1);
     while (!atomic_load(&c->done)) {
-        zcs_buffer *buffer = atomic_load(&c->current);
+        zcs_array *buffer = atomic_load(&c->current);
         if (buffer == NULL)
             continue;
         atomic_fetch_add(&c->attempts, 1);
-        zcs_status status = zcs_kernel_set_buffer(c->kernel, 0, buffer);
+        zcs_status status = zcs_kernel_set_array(c->kernel, 0, buffer);
         if (status == ZCS_ERROR_INVALID_HANDLE) {
             c->refused_set++;
             continue;
@@ -332,15 +332,15 @@ static void *set_dispatch_loop(void *argument)
 START_TEST(free_racing_a_dispatch_of_the_array_is_safe)
 {
     zcs_context *context = zcs_test_context();
-    zcs_buffer *first = NULL;
-    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), 256, 0, &first));
+    zcs_array *first = NULL;
+    ZCS_CK(zcs_array_create(context, sizeof(uint32_t), 256, 0, &first));
     zcs_program *program = NULL;
     churn c;
     memset(&c, 0, sizeof c);
     c.context = context;
     c.rounds = 2000;
     c.kernel = zcs_test_increment_kernel(context, first, 256, 1, &program);
-    ZCS_CK(zcs_free(first));
+    ZCS_CK(zcs_array_destroy(first));
     atomic_init(&c.current, NULL);
     atomic_init(&c.done, 0);
     atomic_init(&c.started, 0);
@@ -401,12 +401,12 @@ static void *share_kernel_loop(void *argument)
 START_TEST(one_kernel_on_two_threads_is_refused_not_crashed)
 {
     zcs_context *context = zcs_test_context();
-    zcs_buffer *buffer = NULL;
+    zcs_array *buffer = NULL;
     uint32_t *data = NULL;
-    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), 64, 0, &buffer));
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    ZCS_CK(zcs_array_create(context, sizeof(uint32_t), 64, 0, &buffer));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
     memset(data, 0, 64 * sizeof(uint32_t));
-    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
     zcs_program *program = NULL;
     zcs_kernel *kernel = zcs_test_increment_kernel(context, buffer, 64, 1, &program);
     sharer a = {kernel, 500, 0, 0, ZCS_SUCCESS};
@@ -419,10 +419,10 @@ START_TEST(one_kernel_on_two_threads_is_refused_not_crashed)
     ck_assert_msg(a.error == ZCS_SUCCESS && b.error == ZCS_SUCCESS, "%s / %s",
                   zcs_status_name(a.error), zcs_status_name(b.error));
     /* Every dispatch that went through added 1 to every element, exactly once. */
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&data));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_READ, (void **)&data));
     for (uint32_t i = 0; i < 64; i++)
         ck_assert_uint_eq(data[i], (uint32_t)(a.done + b.done));
-    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
     zcs_stats stats;
     ZCS_CK(zcs_stats_get(context, &stats));
     ck_assert_uint_eq(stats.dispatches, (uint64_t)(a.done + b.done));
@@ -432,7 +432,7 @@ START_TEST(one_kernel_on_two_threads_is_refused_not_crashed)
            a.busy + b.busy);
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST

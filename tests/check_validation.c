@@ -20,21 +20,21 @@ static zcs_context *validating_context(void)
 START_TEST(write_past_the_end_is_reported_with_its_offset)
 {
     zcs_context *context = validating_context();
-    zcs_buffer *buffer = NULL;
+    zcs_array *buffer = NULL;
     uint32_t *data = NULL;
-    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), 100, 0, &buffer));
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    ZCS_CK(zcs_array_create(context, sizeof(uint32_t), 100, 0, &buffer));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
     for (int i = 0; i < 100; i++)
         data[i] = (uint32_t)i;
     data[100] = 0xdead; /* one element too far: bytes 400..403 */
-    ZCS_CK_STATUS(zcs_unmap(buffer), ZCS_ERROR_GUARD_CORRUPTED);
+    ZCS_CK_STATUS(zcs_array_unmap(buffer), ZCS_ERROR_GUARD_CORRUPTED);
     ck_assert_ptr_nonnull(strstr(zcs_last_error(), "byte 400"));
     /* The data inside the range still arrived, and the array is unmapped and usable. */
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&data));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_READ, (void **)&data));
     for (int i = 0; i < 100; i++)
         ck_assert_uint_eq(data[i], (uint32_t)i);
-    ZCS_CK(zcs_unmap(buffer));
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -42,15 +42,15 @@ END_TEST
 START_TEST(write_before_the_start_is_reported)
 {
     zcs_context *context = validating_context();
-    zcs_buffer *buffer = NULL;
+    zcs_array *buffer = NULL;
     unsigned char *data = NULL;
-    ZCS_CK(zcs_alloc(context, 16, 10, 0, &buffer));
-    ZCS_CK(zcs_map_range(buffer, ZCS_MAP_READ_WRITE, 2, 3, (void **)&data));
+    ZCS_CK(zcs_array_create(context, 16, 10, 0, &buffer));
+    ZCS_CK(zcs_array_map_range(buffer, ZCS_MAP_READ_WRITE, 2, 3, (void **)&data));
     data[-1] = 0;
-    ZCS_CK_STATUS(zcs_unmap(buffer), ZCS_ERROR_GUARD_CORRUPTED);
+    ZCS_CK_STATUS(zcs_array_unmap(buffer), ZCS_ERROR_GUARD_CORRUPTED);
     ck_assert_ptr_nonnull(strstr(zcs_last_error(), "byte -1"));
     ck_assert_ptr_nonnull(strstr(zcs_last_error(), "[32, 80)"));
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -58,22 +58,22 @@ END_TEST
 START_TEST(map_hands_out_a_shadow_that_reaches_the_array_only_at_unmap)
 {
     zcs_context *context = validating_context();
-    zcs_buffer *buffer = NULL;
+    zcs_array *buffer = NULL;
     uint32_t *first = NULL;
     uint32_t *second = NULL;
-    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), 64, 0, &buffer));
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&first));
+    ZCS_CK(zcs_array_create(context, sizeof(uint32_t), 64, 0, &buffer));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&first));
     memset(first, 0, 64 * sizeof(uint32_t));
-    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
     /* A read-only map writes nothing back, whatever the host did to the shadow. */
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&second));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_READ, (void **)&second));
     ck_assert_uint_eq(second[5], 0);
     second[5] = 99;
-    ZCS_CK(zcs_unmap(buffer));
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&second));
+    ZCS_CK(zcs_array_unmap(buffer));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_READ, (void **)&second));
     ck_assert_uint_eq(second[5], 0);
-    ZCS_CK(zcs_unmap(buffer));
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -81,16 +81,16 @@ END_TEST
 START_TEST(discarded_ranges_start_poisoned)
 {
     zcs_context *context = validating_context();
-    zcs_buffer *buffer = NULL;
+    zcs_array *buffer = NULL;
     unsigned char *data = NULL;
-    ZCS_CK(zcs_alloc(context, 1, 256, 0, &buffer));
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    ZCS_CK(zcs_array_create(context, 1, 256, 0, &buffer));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
     /* Whatever the array held, a discard map shows a pattern, not stale contents. */
     for (int i = 0; i < 256; i++)
         ck_assert_uint_eq(data[i], 0xCD);
     memset(data, 1, 256);
-    ZCS_CK(zcs_unmap(buffer));
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -98,15 +98,15 @@ END_TEST
 START_TEST(kernels_see_what_was_written_through_the_shadow)
 {
     zcs_context *context = validating_context();
-    zcs_buffer *buffer = NULL;
+    zcs_array *buffer = NULL;
     uint32_t *data = NULL;
     const uint32_t count = 500;
     const uint32_t amount = 3;
-    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), count, 0, &buffer));
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    ZCS_CK(zcs_array_create(context, sizeof(uint32_t), count, 0, &buffer));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
     for (uint32_t i = 0; i < count; i++)
         data[i] = i;
-    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
     zcs_program *program = NULL;
     zcs_kernel *kernel = NULL;
     kernel = zcs_test_increment_kernel(context, buffer, count, amount, &program);
@@ -115,7 +115,7 @@ START_TEST(kernels_see_what_was_written_through_the_shadow)
     zcs_test_expect_indexed(buffer, count, amount);
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -123,30 +123,30 @@ END_TEST
 START_TEST(forged_and_stale_handles_are_refused)
 {
     zcs_context *context = zcs_test_context();
-    zcs_buffer *buffer = NULL;
+    zcs_array *buffer = NULL;
     void *ptr = NULL;
     /* A pointer zcs never handed out is never read. */
     static unsigned char forged[512];
     memset(forged, 0x5a, sizeof forged);
-    ZCS_CK_STATUS(zcs_map((zcs_buffer *)(void *)forged, ZCS_MAP_READ, &ptr),
+    ZCS_CK_STATUS(zcs_array_map((zcs_array *)(void *)forged, ZCS_MAP_READ, &ptr),
                   ZCS_ERROR_INVALID_HANDLE);
-    ZCS_CK_STATUS(zcs_free((zcs_buffer *)(void *)forged), ZCS_ERROR_INVALID_HANDLE);
+    ZCS_CK_STATUS(zcs_array_destroy((zcs_array *)(void *)forged), ZCS_ERROR_INVALID_HANDLE);
     ZCS_CK_STATUS(zcs_finish((zcs_context *)(void *)forged), ZCS_ERROR_INVALID_HANDLE);
     zcs_kernel_destroy((zcs_kernel *)(void *)forged);
     zcs_context_destroy((zcs_context *)(void *)forged);
     /* Double free and use after free. */
-    ZCS_CK(zcs_alloc(context, 4, 16, 0, &buffer));
-    ZCS_CK(zcs_free(buffer));
-    ZCS_CK_STATUS(zcs_free(buffer), ZCS_ERROR_INVALID_HANDLE);
-    ZCS_CK_STATUS(zcs_map(buffer, ZCS_MAP_READ, &ptr), ZCS_ERROR_INVALID_HANDLE);
-    ZCS_CK_STATUS(zcs_unmap(buffer), ZCS_ERROR_INVALID_HANDLE);
-    ck_assert_uint_eq(zcs_buffer_size(buffer), 0);
+    ZCS_CK(zcs_array_create(context, 4, 16, 0, &buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
+    ZCS_CK_STATUS(zcs_array_destroy(buffer), ZCS_ERROR_INVALID_HANDLE);
+    ZCS_CK_STATUS(zcs_array_map(buffer, ZCS_MAP_READ, &ptr), ZCS_ERROR_INVALID_HANDLE);
+    ZCS_CK_STATUS(zcs_array_unmap(buffer), ZCS_ERROR_INVALID_HANDLE);
+    ck_assert_uint_eq(zcs_array_size(buffer), 0);
     ck_assert_ptr_null(ptr);
     zcs_test_context_destroy(context);
     /* Every handle is gone with the only context, and a destroyed context is refused too. */
     ck_assert_uint_eq(zcs__handle_count(), 0);
     ZCS_CK_STATUS(zcs_finish(context), ZCS_ERROR_INVALID_HANDLE);
-    ZCS_CK_STATUS(zcs_alloc(context, 4, 4, 0, &buffer), ZCS_ERROR_INVALID_HANDLE);
+    ZCS_CK_STATUS(zcs_array_create(context, 4, 4, 0, &buffer), ZCS_ERROR_INVALID_HANDLE);
 }
 END_TEST
 
@@ -155,17 +155,17 @@ START_TEST(validation_never_reuses_a_freed_handle)
     /* In validation mode a freed array's address is not handed out again while its context
        lives, so a stale handle is refused even after many new allocations. */
     zcs_context *context = validating_context();
-    zcs_buffer *stale = NULL;
-    ZCS_CK(zcs_alloc(context, 4, 16, 0, &stale));
-    ZCS_CK(zcs_free(stale));
-    static zcs_buffer *fresh[256];
+    zcs_array *stale = NULL;
+    ZCS_CK(zcs_array_create(context, 4, 16, 0, &stale));
+    ZCS_CK(zcs_array_destroy(stale));
+    static zcs_array *fresh[256];
     for (int i = 0; i < 256; i++) {
-        ZCS_CK(zcs_alloc(context, 4, 16, 0, &fresh[i]));
+        ZCS_CK(zcs_array_create(context, 4, 16, 0, &fresh[i]));
         ck_assert_ptr_ne(fresh[i], stale);
     }
-    ZCS_CK_STATUS(zcs_free(stale), ZCS_ERROR_INVALID_HANDLE);
+    ZCS_CK_STATUS(zcs_array_destroy(stale), ZCS_ERROR_INVALID_HANDLE);
     for (int i = 0; i < 256; i++)
-        ZCS_CK(zcs_free(fresh[i]));
+        ZCS_CK(zcs_array_destroy(fresh[i]));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -205,19 +205,19 @@ static const char overrun_glsl_descriptor[] =
     "}\n";
 
 /* Run the overrun kernel on a validating context's 100-element array, then expect the
-   call `check` names (0: zcs_map, 1: zcs_finish, 2: zcs_free) to report it. */
+   call `check` names (0: zcs_array_map, 1: zcs_finish, 2: zcs_array_destroy) to report it. */
 static void expect_kernel_overrun_caught(int32_t where, int check, const char *offset_text)
 {
     zcs_context *context = validating_context();
-    zcs_buffer *buffer = NULL;
+    zcs_array *buffer = NULL;
     uint32_t *data = NULL;
-    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), 100, 0, &buffer));
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    ZCS_CK(zcs_array_create(context, sizeof(uint32_t), 100, 0, &buffer));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
     memset(data, 0, 100 * sizeof(uint32_t));
-    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
     int opencl = zcs_test_backend() == ZCS_BACKEND_OPENCL;
     uint64_t address = 0;
-    int by_address = !opencl && zcs_buffer_device_address(buffer, &address) == ZCS_SUCCESS;
+    int by_address = !opencl && zcs_array_device_address(buffer, &address) == ZCS_SUCCESS;
     const char *source = opencl       ? overrun_opencl
                          : by_address ? overrun_glsl_address
                                       : overrun_glsl_descriptor;
@@ -229,7 +229,7 @@ static void expect_kernel_overrun_caught(int32_t where, int check, const char *o
         ZCS_CK(zcs_kernel_set_value(kernel, 0, sizeof address, &address));
         ZCS_CK(zcs_kernel_set_indirect(kernel, &buffer, 1));
     } else {
-        ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
+        ZCS_CK(zcs_kernel_set_array(kernel, 0, buffer));
     }
     ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof where, &where));
     size_t global = 1;
@@ -239,9 +239,9 @@ static void expect_kernel_overrun_caught(int32_t where, int check, const char *o
     int may_discard = !opencl && !by_address;
     zcs_status status = ZCS_SUCCESS;
     if (check == 0) {
-        status = zcs_map(buffer, ZCS_MAP_READ, (void **)&data);
+        status = zcs_array_map(buffer, ZCS_MAP_READ, (void **)&data);
         if (status == ZCS_SUCCESS)
-            ZCS_CK(zcs_unmap(buffer));
+            ZCS_CK(zcs_array_unmap(buffer));
     } else if (check == 1) {
         status = zcs_finish(context);
     }
@@ -253,14 +253,14 @@ static void expect_kernel_overrun_caught(int32_t where, int check, const char *o
         ck_assert_msg(!caught || strstr(zcs_last_error(), offset_text) != NULL, "no \"%s\" in: %s",
                       offset_text, zcs_last_error());
         /* Reported once: the guards are restored, and the array is fine otherwise. */
-        ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&data));
+        ZCS_CK(zcs_array_map(buffer, ZCS_MAP_READ, (void **)&data));
         ck_assert_uint_eq(data[99], 0);
-        ZCS_CK(zcs_unmap(buffer));
+        ZCS_CK(zcs_array_unmap(buffer));
     }
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
     if (check == 2) {
-        status = zcs_free(buffer);
+        status = zcs_array_destroy(buffer);
         ck_assert_msg(status == ZCS_ERROR_GUARD_CORRUPTED || (may_discard && status == ZCS_SUCCESS),
                       "the overrun was not caught: %s (%s)", zcs_status_name(status),
                       zcs_last_error());
@@ -268,7 +268,7 @@ static void expect_kernel_overrun_caught(int32_t where, int check, const char *o
                           strstr(zcs_last_error(), offset_text) != NULL,
                       "no \"%s\" in: %s", offset_text, zcs_last_error());
     } else {
-        ZCS_CK(zcs_free(buffer));
+        ZCS_CK(zcs_array_destroy(buffer));
     }
     zcs_test_context_destroy(context);
 }
@@ -309,11 +309,11 @@ START_TEST(create_destroy_cycles_do_not_grow_memory)
         if (i == WARM)
             before = mallinfo2().uordblks;
         zcs_kernel *kernel = NULL;
-        zcs_buffer *buffer = NULL;
+        zcs_array *buffer = NULL;
         ZCS_CK(zcs_kernel_create(program, "increment_u32", &kernel));
-        ZCS_CK(zcs_alloc(context, 4, 16, 0, &buffer));
+        ZCS_CK(zcs_array_create(context, 4, 16, 0, &buffer));
         zcs_kernel_destroy(kernel);
-        ZCS_CK(zcs_free(buffer));
+        ZCS_CK(zcs_array_destroy(buffer));
         if (stale != NULL) /* the previous cycle's handle stays refused */
             ZCS_CK_STATUS(zcs_dispatch(stale, 1, (size_t[]){1}, NULL), ZCS_ERROR_INVALID_HANDLE);
         stale = kernel;

@@ -18,14 +18,14 @@ START_TEST(small_arrays_share_one_allocation)
 {
     enum { N = 5000 };
     zcs_context *context = zcs_test_context();
-    static zcs_buffer *buffers[N];
+    static zcs_array *buffers[N];
     for (uint32_t i = 0; i < N; i++) {
         uint32_t *data = NULL;
-        ZCS_CK(zcs_alloc(context, sizeof(uint32_t), 1 + i % 32, 0, &buffers[i]));
-        ZCS_CK(zcs_map(buffers[i], ZCS_MAP_WRITE_DISCARD, (void **)&data));
+        ZCS_CK(zcs_array_create(context, sizeof(uint32_t), 1 + i % 32, 0, &buffers[i]));
+        ZCS_CK(zcs_array_map(buffers[i], ZCS_MAP_WRITE_DISCARD, (void **)&data));
         for (uint32_t k = 0; k < 1 + i % 32; k++)
             data[k] = i << 8 | k;
-        ZCS_CK(zcs_unmap(buffers[i]));
+        ZCS_CK(zcs_array_unmap(buffers[i]));
     }
     uint64_t blocks = 0, dedicated = 0, allocations = 0;
     zcs__vulkan_allocator_counts(zcs_test_object(context, ZCS__MAGIC_CONTEXT), &blocks, &dedicated,
@@ -37,13 +37,13 @@ START_TEST(small_arrays_share_one_allocation)
     /* No two arrays overlap: every one still holds what was written to it. */
     for (uint32_t i = 0; i < N; i++) {
         uint32_t *data = NULL;
-        ZCS_CK(zcs_map(buffers[i], ZCS_MAP_READ, (void **)&data));
+        ZCS_CK(zcs_array_map(buffers[i], ZCS_MAP_READ, (void **)&data));
         for (uint32_t k = 0; k < 1 + i % 32; k++)
             ck_assert_uint_eq(data[k], i << 8 | k);
-        ZCS_CK(zcs_unmap(buffers[i]));
+        ZCS_CK(zcs_array_unmap(buffers[i]));
     }
     for (uint32_t i = 0; i < N; i++)
-        ZCS_CK(zcs_free(buffers[i]));
+        ZCS_CK(zcs_array_destroy(buffers[i]));
     zcs__vulkan_allocator_counts(zcs_test_object(context, ZCS__MAGIC_CONTEXT), &blocks, &dedicated,
                                  &allocations);
     ck_assert_uint_le(blocks, 1); /* one empty block may be kept for the next arrays */
@@ -54,13 +54,13 @@ END_TEST
 START_TEST(large_arrays_get_their_own_allocation)
 {
     zcs_context *context = zcs_test_context();
-    zcs_buffer *large = NULL;
-    ZCS_CK(zcs_alloc(context, 1, 48u << 20, 0, &large)); /* over half a 64 MiB block */
+    zcs_array *large = NULL;
+    ZCS_CK(zcs_array_create(context, 1, 48u << 20, 0, &large)); /* over half a 64 MiB block */
     uint64_t blocks = 0, dedicated = 0, allocations = 0;
     zcs__vulkan_allocator_counts(zcs_test_object(context, ZCS__MAGIC_CONTEXT), &blocks, &dedicated,
                                  &allocations);
     ck_assert_uint_eq(dedicated, 1);
-    ZCS_CK(zcs_free(large));
+    ZCS_CK(zcs_array_destroy(large));
     zcs__vulkan_allocator_counts(zcs_test_object(context, ZCS__MAGIC_CONTEXT), &blocks, &dedicated,
                                  &allocations);
     ck_assert_uint_eq(dedicated, 0);
@@ -76,16 +76,16 @@ START_TEST(non_coherent_memory_is_flushed_and_invalidated)
     zcs_context *context = zcs_test_context();
     const uint32_t count = 1000;
     const uint32_t amount = 11;
-    zcs_buffer *buffer = NULL;
+    zcs_array *buffer = NULL;
     uint32_t *data = NULL;
-    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), count, 0, &buffer));
+    ZCS_CK(zcs_array_create(context, sizeof(uint32_t), count, 0, &buffer));
 
     uint64_t flushes = zcs__vulkan_flush_count();
     uint64_t invalidates = zcs__vulkan_invalidate_count();
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
     for (uint32_t i = 0; i < count; i++)
         data[i] = i;
-    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
     /* A map invalidates (even for discard: see vk_buffer.c), an unmap after writing flushes. */
     ck_assert_uint_eq(zcs__vulkan_invalidate_count(), invalidates + 1);
     ck_assert_uint_eq(zcs__vulkan_flush_count(), flushes + 1);
@@ -98,17 +98,17 @@ START_TEST(non_coherent_memory_is_flushed_and_invalidated)
 
     /* A read map invalidates and its unmap flushes nothing; an odd range works too. */
     flushes = zcs__vulkan_flush_count();
-    ZCS_CK(zcs_map_range(buffer, ZCS_MAP_READ, 333, 7, (void **)&data));
+    ZCS_CK(zcs_array_map_range(buffer, ZCS_MAP_READ, 333, 7, (void **)&data));
     for (uint32_t i = 0; i < 7; i++)
         ck_assert_uint_eq(data[i], 333 + i + amount);
-    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
     ck_assert_uint_eq(zcs__vulkan_flush_count(), flushes);
     zcs_test_expect_indexed(buffer, count, amount);
     ck_assert_uint_eq(zcs__vulkan_invalidate_count(), invalidates + 3);
 
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
     zcs__vulkan_assume_noncoherent(0);
 }
@@ -120,8 +120,8 @@ START_TEST(arrays_past_the_storage_buffer_range_are_refused)
     zcs_context *context = zcs_test_context();
     zcs_context_info info;
     ZCS_CK(zcs_context_info_get(context, &info));
-    zcs_buffer *buffer = NULL;
-    ZCS_CK_STATUS(zcs_alloc(context, 1, (size_t)info.max_alloc_size + 1, 0, &buffer),
+    zcs_array *buffer = NULL;
+    ZCS_CK_STATUS(zcs_array_create(context, 1, (size_t)info.max_alloc_size + 1, 0, &buffer),
                   ZCS_ERROR_TOO_LARGE);
     char limit[32];
     snprintf(limit, sizeof limit, "%llu", (unsigned long long)info.max_alloc_size);
@@ -129,22 +129,22 @@ START_TEST(arrays_past_the_storage_buffer_range_are_refused)
     /* Exactly the limit works, and a kernel reaches its last element. */
     const uint32_t count = (uint32_t)(info.max_alloc_size / sizeof(uint32_t));
     uint32_t *data = NULL;
-    ZCS_CK(zcs_alloc(context, sizeof(uint32_t), count, 0, &buffer));
-    ZCS_CK(zcs_map_range(buffer, ZCS_MAP_WRITE_DISCARD, count - 1, 1, (void **)&data));
+    ZCS_CK(zcs_array_create(context, sizeof(uint32_t), count, 0, &buffer));
+    ZCS_CK(zcs_array_map_range(buffer, ZCS_MAP_WRITE_DISCARD, count - 1, 1, (void **)&data));
     data[0] = 41;
-    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
     zcs_program *program = NULL;
     zcs_kernel *kernel = NULL;
     const uint32_t amount = 1;
     kernel = zcs_test_increment_kernel(context, buffer, count, amount, &program);
     size_t global = count;
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
-    ZCS_CK(zcs_map_range(buffer, ZCS_MAP_READ, count - 1, 1, (void **)&data));
+    ZCS_CK(zcs_array_map_range(buffer, ZCS_MAP_READ, count - 1, 1, (void **)&data));
     ck_assert_uint_eq(data[0], 42);
-    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST
@@ -154,9 +154,9 @@ START_TEST(a_failing_call_is_named_with_its_error)
     zcs_context *context = zcs_test_context();
     /* A new block's memory allocation fails: out of device memory, named. */
     vk_faults_install();
-    zcs_buffer *buffer = NULL;
+    zcs_array *buffer = NULL;
     vk_faults_arm(2, VK_ERROR_OUT_OF_DEVICE_MEMORY); /* vkCreateBuffer, then vkAllocateMemory */
-    ZCS_CK_STATUS(zcs_alloc(context, 1, 40u << 20, 0, &buffer), ZCS_ERROR_OUT_OF_MEMORY);
+    ZCS_CK_STATUS(zcs_array_create(context, 1, 40u << 20, 0, &buffer), ZCS_ERROR_OUT_OF_MEMORY);
     ck_assert_str_eq(fault_counter_fired_call(), "vkAllocateMemory");
     vk_faults_remove();
     ck_assert_msg(strstr(zcs_last_error(),
@@ -169,8 +169,8 @@ START_TEST(a_failing_call_is_named_with_its_error)
     zcs__vulkan_allocator_counts(zcs_test_object(context, ZCS__MAGIC_CONTEXT), &blocks, &dedicated,
                                  &allocations);
     ck_assert_uint_eq(dedicated, 0);
-    ZCS_CK(zcs_alloc(context, 1, 40u << 20, 0, &buffer));
-    ZCS_CK(zcs_free(buffer));
+    ZCS_CK(zcs_array_create(context, 1, 40u << 20, 0, &buffer));
+    ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
 }
 END_TEST

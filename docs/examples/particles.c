@@ -59,20 +59,20 @@ int main(int argc, char **argv)
            info.device_name, info.platform_name, zcs_tier_name(info.tier), info.tier_reason);
 
     /* The CPU writes every particle straight into the shared array. */
-    zcs_buffer *particles = NULL;
-    check(ZCS_ALLOC(context, zcs_particle, count, 0, &particles), "zcs_alloc");
+    zcs_array *particles = NULL;
+    check(ZCS_ARRAY_CREATE(context, zcs_particle, count, 0, &particles), "zcs_array_create");
     zcs_particle *p = NULL;
-    check(zcs_map(particles, ZCS_MAP_WRITE_DISCARD, (void **)&p), "zcs_map");
+    check(zcs_array_map(particles, ZCS_MAP_WRITE_DISCARD, (void **)&p), "zcs_array_map");
     for (uint32_t i = 0; i < count; i++)
         initial_particle(&p[i], i);
-    check(zcs_unmap(particles), "zcs_unmap");
+    check(zcs_array_unmap(particles), "zcs_array_unmap");
 
     /* A kernel advances the same structs. */
     zcs_program *program = NULL;
     zcs_kernel *advance = NULL;
     check(zcs_program_create_builtin(context, "particles_advance", &program), "program");
     check(zcs_kernel_create(program, "particles_advance", &advance), "zcs_kernel_create");
-    check(zcs_kernel_set_buffer(advance, 0, particles), "argument 0");
+    check(zcs_kernel_set_array(advance, 0, particles), "argument 0");
     check(zcs_kernel_set_value(advance, 1, sizeof count, &count), "argument 1");
     check(zcs_kernel_set_value(advance, 2, sizeof dt, &dt), "argument 2");
     check(zcs_kernel_set_value(advance, 3, sizeof gravity, &gravity), "argument 3");
@@ -81,7 +81,7 @@ int main(int argc, char **argv)
         check(zcs_dispatch(advance, 1, &global, NULL), "zcs_dispatch");
 
     /* Map for reading waits for the kernels; check every particle on the CPU. */
-    check(zcs_map(particles, ZCS_MAP_READ, (void **)&p), "zcs_map");
+    check(zcs_array_map(particles, ZCS_MAP_READ, (void **)&p), "zcs_array_map");
     uint32_t wrong = 0;
     for (uint32_t i = 0; i < count; i++) {
         zcs_particle expected;
@@ -97,7 +97,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "particle %u: y %g expected %g\n", i, (double)p[i].position[1],
                     (double)expected.position[1]);
     }
-    check(zcs_unmap(particles), "zcs_unmap");
+    check(zcs_array_unmap(particles), "zcs_array_unmap");
 
     zcs_stats stats;
     check(zcs_stats_get(context, &stats), "zcs_stats_get");
@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 
     zcs_kernel_destroy(advance);
     zcs_program_destroy(program);
-    check(zcs_free(particles), "zcs_free");
+    check(zcs_array_destroy(particles), "zcs_array_destroy");
     zcs_context_destroy(context);
     return wrong == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

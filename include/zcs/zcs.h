@@ -31,16 +31,16 @@
  *    A call made while another thread is inside one on the same kernel is refused with
  *    ZCS_ERROR_BUSY and changes nothing (zcs_kernel_destroy then does nothing and records
  *    ZCS_ERROR_BUSY in zcs_last_error). Create one kernel object per thread instead.
- *  - One array: zcs_map, zcs_map_range, zcs_unmap, zcs_free and zcs_buffer_device_address
- *    one at a time, as for kernels (ZCS_ERROR_BUSY). A mapped pointer may be used by any
- *    thread until the unmap. The getters (zcs_buffer_count, ...) may overlap anything.
+ *  - One array: zcs_array_map, zcs_array_map_range, zcs_array_unmap, zcs_array_destroy and
+ * zcs_array_device_address one at a time, as for kernels (ZCS_ERROR_BUSY). A mapped pointer may be
+ * used by any thread until the unmap. The getters (zcs_array_count, ...) may overlap anything.
  *  - A free while another thread dispatches a kernel that uses the array, sets it as an
  *    argument or lists it in zcs_kernel_set_indirect: allowed. Either that call comes
  *    first (the dispatch is queued and the free waits for it to finish) or the free does
- *    (zcs_kernel_set_buffer/_set_indirect give ZCS_ERROR_INVALID_HANDLE, zcs_dispatch gives
+ *    (zcs_kernel_set_array/_set_indirect give ZCS_ERROR_INVALID_HANDLE, zcs_dispatch gives
  *    ZCS_ERROR_KERNEL_ARGUMENT). Never memory freed under a kernel.
  *  - A map while another thread dispatches a kernel on the array: the map waits for the
- *    kernel, or the dispatch is refused with ZCS_ERROR_MAPPED (see zcs_map).
+ *    kernel, or the dispatch is refused with ZCS_ERROR_MAPPED (see zcs_array_map).
  *  - One program: kernel creation from several threads at once is allowed; a
  *    zcs_program_destroy that overlaps one does nothing (ZCS_ERROR_BUSY in zcs_last_error).
  *  - zcs_context_destroy must not overlap any other call on the context or on its
@@ -138,7 +138,7 @@ ZCS_API uint32_t zcs_version(void);
 /* ------------------------------------------------------------------------ */
 
 typedef struct zcs_context zcs_context; /**< A device, its arrays, programs and kernels. */
-typedef struct zcs_buffer zcs_buffer;   /**< An array of structs (zcs_alloc). */
+typedef struct zcs_array zcs_array;     /**< An array of structs (zcs_array_create). */
 typedef struct zcs_program zcs_program; /**< A built program (zcs_program_create_*). */
 typedef struct zcs_kernel zcs_kernel;   /**< One kernel of a program, with its arguments. */
 
@@ -412,9 +412,9 @@ typedef struct zcs_stats {
     uint64_t bytes_allocated[ZCS_TIER_COUNT];
     /** Bytes ever allocated, all tiers. */
     uint64_t bytes_allocated_total;
-    uint64_t allocations;   /**< Successful zcs_alloc calls. */
-    uint64_t frees;         /**< zcs_free calls that freed an array. */
-    uint64_t live_buffers;  /**< Arrays alive now. */
+    uint64_t allocations;   /**< Successful zcs_array_create calls. */
+    uint64_t frees;         /**< zcs_array_destroy calls that freed an array. */
+    uint64_t live_arrays;   /**< Arrays alive now. */
     uint64_t live_programs; /**< Programs alive now. */
     uint64_t live_kernels;  /**< Kernels alive now. */
     uint64_t maps;          /**< Successful maps. */
@@ -443,20 +443,20 @@ ZCS_API zcs_status zcs_stats_get(const zcs_context *context, zcs_stats *out_stat
  * it and kernels read and write it. The library turns them into backend bits
  * (CL_MEM_HOST_WRITE_ONLY, CL_MEM_READ_ONLY, ... and the Vulkan memory-type choice).
  */
-typedef enum zcs_alloc_flags {
+typedef enum zcs_array_flags {
     /** The host only writes the array, sequentially, and never reads it. Such memory may
        be write-combined: a read through the pointer can be tens of times slower, and
        `p[i].x += 1` hides a read. Mapping for ZCS_MAP_READ or ZCS_MAP_READ_WRITE gives
        ZCS_ERROR_ACCESS_DENIED. */
-    ZCS_ALLOC_HOST_WRITE_ONLY = 0x1,
+    ZCS_ARRAY_HOST_WRITE_ONLY = 0x1,
     /** The host only reads the array (results read back); prefers cached memory.
        Mapping for writing gives ZCS_ERROR_ACCESS_DENIED. */
-    ZCS_ALLOC_HOST_READ_ONLY = 0x2,
+    ZCS_ARRAY_HOST_READ_ONLY = 0x2,
     /** Kernels only read the array. */
-    ZCS_ALLOC_DEVICE_READ_ONLY = 0x4,
+    ZCS_ARRAY_DEVICE_READ_ONLY = 0x4,
     /** Kernels only write the array. */
-    ZCS_ALLOC_DEVICE_WRITE_ONLY = 0x8,
-} zcs_alloc_flags;
+    ZCS_ARRAY_DEVICE_WRITE_ONLY = 0x8,
+} zcs_array_flags;
 
 /**
  * Allocate an array of `count` structs of `elem_size` bytes each, with the
@@ -470,12 +470,12 @@ typedef enum zcs_alloc_flags {
  * context's memory_budget would be exceeded; the message gives the figures),
  * ZCS_ERROR_BACKEND.
  */
-ZCS_API zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t count, uint32_t flags,
-                             zcs_buffer **out_buffer);
+ZCS_API zcs_status zcs_array_create(zcs_context *context, size_t elem_size, size_t count,
+                                    uint32_t flags, zcs_array **out_buffer);
 
-/** Allocate `count` elements of type T: ZCS_ALLOC(ctx, struct particle, n, 0, &buf). */
-#define ZCS_ALLOC(context, T, count, flags, out_buffer)                                            \
-    zcs_alloc((context), sizeof(T), (count), (flags), (out_buffer))
+/** Allocate `count` elements of type T: ZCS_ARRAY_CREATE(ctx, struct particle, n, 0, &buf). */
+#define ZCS_ARRAY_CREATE(context, T, count, flags, out_buffer)                                     \
+    zcs_array_create((context), sizeof(T), (count), (flags), (out_buffer))
 
 /**
  * Free an array. Waits for dispatches that use it. If it is still mapped it is
@@ -486,19 +486,19 @@ ZCS_API zcs_status zcs_alloc(zcs_context *context, size_t elem_size, size_t coun
  * host wrote outside the array), ZCS_ERROR_DEVICE_LOST, ZCS_ERROR_OUT_OF_MEMORY,
  * ZCS_ERROR_BACKEND.
  */
-ZCS_API zcs_status zcs_free(zcs_buffer *buffer);
+ZCS_API zcs_status zcs_array_destroy(zcs_array *buffer);
 
 /** Element size in bytes of an array (0 for an invalid handle). */
-ZCS_API size_t zcs_buffer_elem_size(const zcs_buffer *buffer);
+ZCS_API size_t zcs_array_elem_size(const zcs_array *buffer);
 /** Element count of an array (0 for an invalid handle). */
-ZCS_API size_t zcs_buffer_count(const zcs_buffer *buffer);
+ZCS_API size_t zcs_array_count(const zcs_array *buffer);
 /** Size in bytes of an array, element size times count (0 for an invalid handle). */
-ZCS_API size_t zcs_buffer_size(const zcs_buffer *buffer);
+ZCS_API size_t zcs_array_size(const zcs_array *buffer);
 
 /** The tier an array was allocated with (ZCS_TIER_AUTO for an invalid handle). */
-ZCS_API zcs_tier zcs_buffer_tier(const zcs_buffer *buffer);
+ZCS_API zcs_tier zcs_array_tier(const zcs_array *buffer);
 
-/** Host access for zcs_map. */
+/** Host access for zcs_array_map. */
 typedef enum zcs_access {
     /** The host reads; the data written by kernels is visible. */
     ZCS_MAP_READ = 1,
@@ -528,15 +528,15 @@ typedef enum zcs_access {
  * array is not mapped), ZCS_ERROR_OUT_OF_MEMORY (validation mode's shadow copy, or the
  * runtime), ZCS_ERROR_DEVICE_LOST, ZCS_ERROR_BACKEND.
  */
-ZCS_API zcs_status zcs_map(zcs_buffer *buffer, zcs_access access, void **out_ptr);
+ZCS_API zcs_status zcs_array_map(zcs_array *buffer, zcs_access access, void **out_ptr);
 
 /**
  * Map elements [first, first + count) and return a pointer to element `first`.
  * count 0 gives ZCS_ERROR_ZERO_SIZE; a range past the end gives ZCS_ERROR_OUT_OF_RANGE.
- * Otherwise as zcs_map.
+ * Otherwise as zcs_array_map.
  */
-ZCS_API zcs_status zcs_map_range(zcs_buffer *buffer, zcs_access access, size_t first, size_t count,
-                                 void **out_ptr);
+ZCS_API zcs_status zcs_array_map_range(zcs_array *buffer, zcs_access access, size_t first,
+                                       size_t count, void **out_ptr);
 
 /**
  * End host access. Writes made through the mapped pointer become visible to kernels
@@ -546,7 +546,7 @@ ZCS_API zcs_status zcs_map_range(zcs_buffer *buffer, zcs_access access, size_t f
  * the mapped range, or a kernel outside the array; the message gives the byte offset; the
  * array is unmapped all the same), ZCS_ERROR_BACKEND.
  */
-ZCS_API zcs_status zcs_unmap(zcs_buffer *buffer);
+ZCS_API zcs_status zcs_array_unmap(zcs_array *buffer);
 
 /* ------------------------------------------------------------------------ */
 /* Programs and kernels                                                      */
@@ -641,7 +641,7 @@ ZCS_API void zcs_kernel_destroy(zcs_kernel *kernel);
  * ZCS_ERROR_KERNEL_ARGUMENT (index out of range or not an array argument; the message
  * says which), ZCS_ERROR_INVALID_ARGUMENT (buffer of another context), ZCS_ERROR_BACKEND.
  */
-ZCS_API zcs_status zcs_kernel_set_buffer(zcs_kernel *kernel, uint32_t index, zcs_buffer *buffer);
+ZCS_API zcs_status zcs_kernel_set_array(zcs_kernel *kernel, uint32_t index, zcs_array *buffer);
 
 /**
  * Set argument `index` to a value of `size` bytes (copied). `size` must be the parameter's

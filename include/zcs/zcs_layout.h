@@ -157,19 +157,19 @@ ZCS_API zcs_status zcs_struct_check(zcs_context *context, const zcs_struct_desc 
  *  - ZCS_PTR(T): a device address. On the OpenCL SVM tiers (svm_fine, svm_coarse) it is
  *    the host's own pointer; on Vulkan a buffer device address (devices with
  *    bufferDeviceAddress, Vulkan 1.2) that the host stores but does not follow. The host
- *    writes ZCS_DEVICE_PTR(T, zcs_buffer_device_address(...), index); the kernel's
+ *    writes ZCS_DEVICE_PTR(T, zcs_array_device_address(...), index); the kernel's
  *    arrays reached through stored pointers are declared with zcs_kernel_set_indirect.
  */
 
 /**
  * The address kernels see for the first element of `buffer`, for ZCS_PTR fields. On the
- * SVM tiers it equals the pointer zcs_map returns for the whole array.
+ * SVM tiers it equals the pointer zcs_array_map returns for the whole array.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
  * ZCS_ERROR_UNSUPPORTED (the tier or device has no stable address: host_ptr, whose buffers
  * the OpenCL runtime may move, and Vulkan devices without bufferDeviceAddress; the message
  * says why).
  */
-ZCS_API zcs_status zcs_buffer_device_address(zcs_buffer *buffer, uint64_t *out_address);
+ZCS_API zcs_status zcs_array_device_address(zcs_array *buffer, uint64_t *out_address);
 
 /** The ZCS_PTR(T) value for element `index` of an array whose device address is `address`. */
 #define ZCS_DEVICE_PTR(T, address, index)                                                          \
@@ -189,7 +189,7 @@ ZCS_API zcs_status zcs_buffer_device_address(zcs_buffer *buffer, uint64_t *out_a
  * has no shared address, a Vulkan device without bufferDeviceAddress; the message says why),
  * ZCS_ERROR_BACKEND.
  */
-ZCS_API zcs_status zcs_kernel_set_indirect(zcs_kernel *kernel, zcs_buffer *const *buffers,
+ZCS_API zcs_status zcs_kernel_set_indirect(zcs_kernel *kernel, zcs_array *const *buffers,
                                            size_t count);
 
 #ifdef __cplusplus

@@ -189,7 +189,7 @@ void zcs_context_destroy(zcs_context *handle)
     while (!zcs__list_empty(&context->programs))
         zcs__program_destroy_object(ZCS__CONTAINER_OF(context->programs.next, zcs_program, link));
     while (!zcs__list_empty(&context->buffers))
-        (void)zcs__buffer_free(ZCS__CONTAINER_OF(context->buffers.next, zcs_buffer, link));
+        (void)zcs__array_destroy_object(ZCS__CONTAINER_OF(context->buffers.next, zcs_array, link));
     zcs__layout_context_destroy(context);
     zcs__backend_context_destroy(context);
     context->magic = ZCS__MAGIC_DEAD;
@@ -266,7 +266,7 @@ zcs_status zcs_finish(zcs_context *context_handle)
     /* Validation mode: every kernel is done, so every unmapped array's guards can be read. */
     pthread_mutex_lock(&context->lock);
     for (zcs__link *link = context->buffers.next; link != &context->buffers; link = link->next) {
-        zcs_buffer *buffer = ZCS__CONTAINER_OF(link, zcs_buffer, link);
+        zcs_array *buffer = ZCS__CONTAINER_OF(link, zcs_array, link);
         if (buffer->guard_size == 0 || buffer->mapped)
             continue;
         /* Under the lock, so no other thread frees the array meanwhile (the lock is

@@ -1,4 +1,4 @@
-/* Kernels: creation, arguments and dispatch, with the ordering rules of zcs_map. */
+/* Kernels: creation, arguments and dispatch, with the ordering rules of zcs_array_map. */
 #include <string.h>
 
 #include "backend.h"
@@ -97,36 +97,35 @@ static zcs_status zcs__check_arg_index(zcs_kernel *kernel, uint32_t index, zcs__
         return zcs__fail(kernel->context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
                          "%s: parameter %u of kernel \"%s\" is %s, not %s", function, index,
                          kernel->name,
-                         actual == ZCS__PARAM_BUFFER ? "an array (global pointer)" : "a value",
-                         kind == ZCS__PARAM_BUFFER ? "an array" : "a value");
+                         actual == ZCS__PARAM_ARRAY ? "an array (global pointer)" : "a value",
+                         kind == ZCS__PARAM_ARRAY ? "an array" : "a value");
     return ZCS_SUCCESS;
 }
 
-static zcs_status zcs__set_buffer(zcs_kernel *kernel, uint32_t index, zcs_buffer *handle)
+static zcs_status zcs__set_array(zcs_kernel *kernel, uint32_t index, zcs_array *handle)
 {
     zcs_context *context = kernel->context;
     if (handle == NULL)
-        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
-                         "zcs_kernel_set_buffer: buffer is NULL");
-    if (zcs__handle_foreign(handle, ZCS__MAGIC_BUFFER, context))
+        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "zcs_kernel_set_array: buffer is NULL");
+    if (zcs__handle_foreign(handle, ZCS__MAGIC_ARRAY, context))
         return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
-                         "zcs_kernel_set_buffer: the array belongs to another context");
+                         "zcs_kernel_set_array: the array belongs to another context");
     zcs_status status =
-        zcs__check_arg_index(kernel, index, ZCS__PARAM_BUFFER, "zcs_kernel_set_buffer");
+        zcs__check_arg_index(kernel, index, ZCS__PARAM_ARRAY, "zcs_kernel_set_array");
     if (status != ZCS_SUCCESS)
         return status;
     /* Under the context lock, which a free takes to retire the handle: the array stays
        alive while the backend reads it. */
     pthread_mutex_lock(&context->lock);
-    zcs_buffer *buffer = zcs__handle_lookup(handle, ZCS__MAGIC_BUFFER);
+    zcs_array *buffer = zcs__handle_lookup(handle, ZCS__MAGIC_ARRAY);
     if (buffer == NULL) {
         pthread_mutex_unlock(&context->lock);
         return zcs__fail(context, ZCS_ERROR_INVALID_HANDLE, 0,
-                         "zcs_kernel_set_buffer: not a live buffer handle (freed, of another "
+                         "zcs_kernel_set_array: not a live buffer handle (freed, of another "
                          "type, or never made by zcs)");
     }
     zcs__kernel_arg previous = kernel->args[index];
-    kernel->args[index].kind = ZCS__ARG_BUFFER;
+    kernel->args[index].kind = ZCS__ARG_ARRAY;
     kernel->args[index].buffer = buffer;
     kernel->args[index].buffer_handle = handle;
     kernel->args[index].size = 0;
@@ -137,11 +136,11 @@ static zcs_status zcs__set_buffer(zcs_kernel *kernel, uint32_t index, zcs_buffer
     return status;
 }
 
-zcs_status zcs_kernel_set_buffer(zcs_kernel *kernel_handle, uint32_t index, zcs_buffer *buffer)
+zcs_status zcs_kernel_set_array(zcs_kernel *kernel_handle, uint32_t index, zcs_array *buffer)
 {
     ZCS__CLAIM(zcs_kernel, kernel, kernel_handle, ZCS__MAGIC_KERNEL, 1, "kernel",
-               "zcs_kernel_set_buffer");
-    zcs_status status = zcs__set_buffer(kernel, index, buffer);
+               "zcs_kernel_set_array");
+    zcs_status status = zcs__set_array(kernel, index, buffer);
     zcs__handle_release(kernel_handle);
     return status;
 }
@@ -241,11 +240,11 @@ static zcs_status zcs__dispatch(zcs_kernel *kernel, uint32_t dims, const size_t 
     uint32_t index = 0;
     for (uint32_t i = 0; i < arg_count && refused == NULL; i++) {
         const zcs__kernel_arg *arg = &kernel->args[i];
-        if (arg->kind != ZCS__ARG_BUFFER)
+        if (arg->kind != ZCS__ARG_ARRAY)
             continue;
         what = "argument";
         index = i;
-        if (zcs__buffer_still(arg->buffer_handle, arg->buffer) == NULL)
+        if (zcs__array_still(arg->buffer_handle, arg->buffer) == NULL)
             refused = "freed";
         else if (arg->buffer->mapped)
             refused = "mapped";
@@ -253,7 +252,7 @@ static zcs_status zcs__dispatch(zcs_kernel *kernel, uint32_t dims, const size_t 
     for (uint32_t i = 0; i < kernel->indirect_count && refused == NULL; i++) {
         what = "indirectly reached array (zcs_kernel_set_indirect)";
         index = i;
-        if (zcs__buffer_still(kernel->indirect_handles[i], kernel->indirect[i]) == NULL)
+        if (zcs__array_still(kernel->indirect_handles[i], kernel->indirect[i]) == NULL)
             refused = "freed";
         else if (kernel->indirect[i]->mapped)
             refused = "mapped";
@@ -273,7 +272,7 @@ static zcs_status zcs__dispatch(zcs_kernel *kernel, uint32_t dims, const size_t 
     }
     uint64_t serial = ++context->submitted_serial;
     for (uint32_t i = 0; i < arg_count; i++) {
-        if (kernel->args[i].kind == ZCS__ARG_BUFFER)
+        if (kernel->args[i].kind == ZCS__ARG_ARRAY)
             kernel->args[i].buffer->last_use_serial = serial;
     }
     for (uint32_t i = 0; i < kernel->indirect_count; i++)

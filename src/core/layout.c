@@ -862,7 +862,7 @@ static void zcs__probe_glsl(zcs__text *text, const zcs_struct_desc *desc)
 
 /* The probe's device objects, released together. */
 typedef struct zcs__probe {
-    zcs_buffer *buffers[6]; /* dst0, dst1, st0, st1, a, b */
+    zcs_array *buffers[6]; /* dst0, dst1, st0, st1, a, b */
     zcs_program *program;
     zcs_kernel *kernel;
 } zcs__probe;
@@ -877,28 +877,28 @@ static void zcs__probe_release(zcs__probe *probe)
     /* Free keeps the first failure's message: errors here are not reported. */
     for (size_t i = 0; i < sizeof probe->buffers / sizeof probe->buffers[0]; i++) {
         if (probe->buffers[i] != NULL)
-            (void)zcs_free(probe->buffers[i]);
+            (void)zcs_array_destroy(probe->buffers[i]);
     }
 }
 
 /* Allocate `size` bytes and fill them with zeros (fill -1), the background (fill -2) or
    pattern A (0) or B (1). */
 static zcs_status zcs__probe_buffer(zcs_context *context, size_t size, int fill,
-                                    zcs_buffer **out_buffer)
+                                    zcs_array **out_buffer)
 {
-    zcs_buffer *buffer = NULL;
+    zcs_array *buffer = NULL;
     unsigned char *bytes = NULL;
-    zcs_status status = zcs_alloc(context->handle, 1, size, 0, &buffer);
+    zcs_status status = zcs_array_create(context->handle, 1, size, 0, &buffer);
     if (status != ZCS_SUCCESS)
         return status;
-    status = zcs_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&bytes);
+    status = zcs_array_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&bytes);
     if (status == ZCS_SUCCESS) {
         for (size_t i = 0; i < size; i++)
             bytes[i] = fill == -1 ? 0 : fill == -2 ? ZCS__PROBE_BACKGROUND : zcs__pattern(i, fill);
-        status = zcs_unmap(buffer);
+        status = zcs_array_unmap(buffer);
     }
     if (status != ZCS_SUCCESS) {
-        (void)zcs_free(buffer);
+        (void)zcs_array_destroy(buffer);
         return status;
     }
     *out_buffer = buffer;
@@ -1036,12 +1036,12 @@ static zcs_status zcs__probe_compare(zcs_context *context, const zcs_struct_desc
 static zcs_status zcs__probe_map(zcs__probe *probe, size_t first, zcs__probe_image *out_image)
 {
     void *zero = NULL, *background = NULL;
-    zcs_status status = zcs_map(probe->buffers[first], ZCS_MAP_READ, &zero);
+    zcs_status status = zcs_array_map(probe->buffers[first], ZCS_MAP_READ, &zero);
     if (status != ZCS_SUCCESS)
         return status;
-    status = zcs_map(probe->buffers[first + 1], ZCS_MAP_READ, &background);
+    status = zcs_array_map(probe->buffers[first + 1], ZCS_MAP_READ, &background);
     if (status != ZCS_SUCCESS) {
-        (void)zcs_unmap(probe->buffers[first]);
+        (void)zcs_array_unmap(probe->buffers[first]);
         return status;
     }
     out_image->zero = zero;
@@ -1051,8 +1051,8 @@ static zcs_status zcs__probe_map(zcs__probe *probe, size_t first, zcs__probe_ima
 
 static zcs_status zcs__probe_unmap(zcs__probe *probe, size_t first, zcs_status status)
 {
-    zcs_status unmap_first = zcs_unmap(probe->buffers[first]);
-    zcs_status unmap_second = zcs_unmap(probe->buffers[first + 1]);
+    zcs_status unmap_first = zcs_array_unmap(probe->buffers[first]);
+    zcs_status unmap_second = zcs_array_unmap(probe->buffers[first + 1]);
     if (status == ZCS_SUCCESS)
         status = unmap_first;
     if (status == ZCS_SUCCESS)
@@ -1094,7 +1094,7 @@ static zcs_status zcs__probe_run(zcs_context *context, const zcs_struct_desc *de
     for (uint32_t i = 0; i < 6 && status == ZCS_SUCCESS; i++) {
         status = zcs__probe_buffer(context, sizes[i], fills[i], &probe.buffers[i]);
         if (status == ZCS_SUCCESS)
-            status = zcs_kernel_set_buffer(probe.kernel, i, probe.buffers[i]);
+            status = zcs_kernel_set_array(probe.kernel, i, probe.buffers[i]);
     }
     uint32_t slot32 = (uint32_t)slot;
     uint32_t n32 = (uint32_t)n;
@@ -1160,19 +1160,19 @@ zcs_status zcs_struct_check(zcs_context *context_handle, const zcs_struct_desc *
 /* Pointers inside structs                                                   */
 /* ------------------------------------------------------------------------ */
 
-zcs_status zcs_buffer_device_address(zcs_buffer *handle, uint64_t *out_address)
+zcs_status zcs_array_device_address(zcs_array *handle, uint64_t *out_address)
 {
-    ZCS__CLAIM(zcs_buffer, buffer, handle, ZCS__MAGIC_BUFFER, 1, "buffer",
-               "zcs_buffer_device_address");
+    ZCS__CLAIM(zcs_array, buffer, handle, ZCS__MAGIC_ARRAY, 1, "buffer",
+               "zcs_array_device_address");
     zcs_status status = out_address == NULL
                             ? zcs__fail(buffer->context, ZCS_ERROR_NULL_HANDLE, 0,
-                                        "zcs_buffer_device_address: out_address is NULL")
-                            : zcs__backend_buffer_device_address(buffer, out_address);
+                                        "zcs_array_device_address: out_address is NULL")
+                            : zcs__backend_array_device_address(buffer, out_address);
     zcs__handle_release(handle);
     return status;
 }
 
-static zcs_status zcs__set_indirect(zcs_kernel *kernel, zcs_buffer *const *handles, size_t count)
+static zcs_status zcs__set_indirect(zcs_kernel *kernel, zcs_array *const *handles, size_t count)
 {
     zcs_context *context = kernel->context;
     if (count > ZCS_MAX_KERNEL_ARGS)
@@ -1186,16 +1186,16 @@ static zcs_status zcs__set_indirect(zcs_kernel *kernel, zcs_buffer *const *handl
         if (handles[i] == NULL)
             return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
                              "zcs_kernel_set_indirect: buffer %zu is NULL", i);
-        if (zcs__handle_foreign(handles[i], ZCS__MAGIC_BUFFER, context))
+        if (zcs__handle_foreign(handles[i], ZCS__MAGIC_ARRAY, context))
             return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
                              "zcs_kernel_set_indirect: array %zu belongs to another context", i);
     }
     /* Under the context lock, which a free takes to retire a handle: the arrays stay alive
        while the backend reads them. */
-    zcs_buffer *buffers[ZCS_MAX_KERNEL_ARGS];
+    zcs_array *buffers[ZCS_MAX_KERNEL_ARGS];
     pthread_mutex_lock(&context->lock);
     for (size_t i = 0; i < count; i++) {
-        buffers[i] = zcs__handle_lookup(handles[i], ZCS__MAGIC_BUFFER);
+        buffers[i] = zcs__handle_lookup(handles[i], ZCS__MAGIC_ARRAY);
         if (buffers[i] == NULL) {
             pthread_mutex_unlock(&context->lock);
             return zcs__fail(context, ZCS_ERROR_INVALID_HANDLE, 0,
@@ -1215,7 +1215,7 @@ static zcs_status zcs__set_indirect(zcs_kernel *kernel, zcs_buffer *const *handl
     return status;
 }
 
-zcs_status zcs_kernel_set_indirect(zcs_kernel *kernel_handle, zcs_buffer *const *buffers,
+zcs_status zcs_kernel_set_indirect(zcs_kernel *kernel_handle, zcs_array *const *buffers,
                                    size_t count)
 {
     ZCS__CLAIM(zcs_kernel, kernel, kernel_handle, ZCS__MAGIC_KERNEL, 1, "kernel",

@@ -16,7 +16,7 @@
 #include "zcs/zcs.h"
 
 #define ZCS__MAGIC_CONTEXT 0x7a637343u /* "zcsC" */
-#define ZCS__MAGIC_BUFFER  0x7a637342u /* "zcsB" */
+#define ZCS__MAGIC_ARRAY   0x7a637342u /* "zcsB" */
 #define ZCS__MAGIC_PROGRAM 0x7a637350u /* "zcsP" */
 #define ZCS__MAGIC_KERNEL  0x7a63734bu /* "zcsK" */
 #define ZCS__MAGIC_DEAD    0xdeadc0deu
@@ -26,7 +26,7 @@
 
 /* Backend-private state, defined by the backend compiled in. */
 struct zcs__context_impl;
-struct zcs__buffer_impl;
+struct zcs__array_impl;
 struct zcs__program_impl;
 struct zcs__kernel_impl;
 
@@ -73,7 +73,7 @@ struct zcs_context {
     struct zcs__context_impl *impl;
 };
 
-struct zcs_buffer {
+struct zcs_array {
     uint32_t magic;
     void *handle; /* unique for the life of the process: kernel arguments keep it */
     zcs__link link;
@@ -103,7 +103,7 @@ struct zcs_buffer {
     /* Serial of the newest dispatch that uses this buffer. */
     uint64_t last_use_serial;
 
-    struct zcs__buffer_impl *impl;
+    struct zcs__array_impl *impl;
 };
 
 struct zcs_program {
@@ -119,20 +119,20 @@ struct zcs_program {
 
 typedef enum zcs__arg_kind {
     ZCS__ARG_UNSET = 0,
-    ZCS__ARG_BUFFER = 1,
+    ZCS__ARG_ARRAY = 1,
     ZCS__ARG_VALUE = 2,
 } zcs__arg_kind;
 
 /* What the backend knows of a kernel parameter before it is set. */
 typedef enum zcs__param_kind {
     ZCS__PARAM_UNKNOWN = 0, /* the backend cannot tell: either kind is accepted */
-    ZCS__PARAM_BUFFER = 1,  /* a global pointer / storage buffer */
+    ZCS__PARAM_ARRAY = 1,   /* a global pointer / storage buffer */
     ZCS__PARAM_VALUE = 2,   /* a by-value argument */
 } zcs__param_kind;
 
 typedef struct zcs__kernel_arg {
     zcs__arg_kind kind;
-    zcs_buffer *buffer;        /* ZCS__ARG_BUFFER: read only once buffer_handle resolves */
+    zcs_array *buffer;         /* ZCS__ARG_ARRAY: read only once buffer_handle resolves */
     const void *buffer_handle; /* the array's handle, never reused: a freed array is told
                                   apart from any later one, in any context */
     size_t size;               /* ZCS__ARG_VALUE */
@@ -155,7 +155,7 @@ struct zcs_kernel {
     zcs__kernel_arg args[ZCS_MAX_KERNEL_ARGS];
     /* Arrays the kernel reaches through pointers stored in other arrays
        (zcs_kernel_set_indirect): ordered and checked like array arguments. */
-    zcs_buffer *indirect[ZCS_MAX_KERNEL_ARGS];
+    zcs_array *indirect[ZCS_MAX_KERNEL_ARGS];
     const void *indirect_handles[ZCS_MAX_KERNEL_ARGS];
     uint32_t indirect_count;
 
@@ -183,11 +183,11 @@ zcs_status zcs__vfail(zcs_context *context, zcs_status status, int64_t backend_e
     ;
 
 /*
- * Free or destroy an object whatever claims other threads hold on it (zcs_free,
+ * Free or destroy an object whatever claims other threads hold on it (zcs_array_destroy,
  * zcs_kernel_destroy and zcs_program_destroy claim it first; zcs_context_destroy, which
  * no other call may overlap, does not).
  */
-zcs_status zcs__buffer_free(zcs_buffer *buffer);
+zcs_status zcs__array_destroy_object(zcs_array *buffer);
 void zcs__kernel_destroy_object(zcs_kernel *kernel);
 void zcs__program_destroy_object(zcs_program *program);
 
@@ -201,7 +201,7 @@ int zcs__contains_ignore_case(const char *haystack, const char *needle);
  * The live array of `handle` if it is `expected` (the argument recorded it), else NULL.
  * Call with the context lock held: a free retires the handle under the same lock.
  */
-zcs_buffer *zcs__buffer_still(const void *handle, const zcs_buffer *expected);
+zcs_array *zcs__array_still(const void *handle, const zcs_array *expected);
 
 /* Bounded string copy that always terminates (dst_size > 0). */
 void zcs__copy_string(char *dst, size_t dst_size, const char *src);

@@ -5,7 +5,7 @@
 #include "backend.h"
 #include "core/validation.h"
 
-zcs_status zcs__validation_map(zcs_buffer *buffer, zcs_access access, void *real_ptr, size_t size,
+zcs_status zcs__validation_map(zcs_array *buffer, zcs_access access, void *real_ptr, size_t size,
                                void **out_ptr)
 {
     zcs_context *context = buffer->context;
@@ -14,11 +14,12 @@ zcs_status zcs__validation_map(zcs_buffer *buffer, zcs_access access, void *real
     size_t guard = zcs__validation_guard_size(context);
     if (size > SIZE_MAX - 2 * guard - alignment)
         return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_map (validation): a shadow of %zu bytes is too large", size);
+                         "zcs_array_map (validation): a shadow of %zu bytes is too large", size);
     unsigned char *block = zcs__malloc(size + 2 * guard + alignment);
     if (block == NULL)
         return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_map (validation): no host memory for a shadow of %zu bytes", size);
+                         "zcs_array_map (validation): no host memory for a shadow of %zu bytes",
+                         size);
     unsigned char *start = block + guard;
     start += (alignment - (uintptr_t)start % alignment) % alignment;
     memset(start - guard, ZCS__GUARD_PATTERN, guard);
@@ -36,7 +37,7 @@ zcs_status zcs__validation_map(zcs_buffer *buffer, zcs_access access, void *real
 }
 
 /* Offset (from the range's start) of the first guard byte that changed, or 0 with *found 0. */
-static long long zcs__first_corruption(const zcs_buffer *buffer, int *found)
+static long long zcs__first_corruption(const zcs_array *buffer, int *found)
 {
     const unsigned char *start = buffer->shadow_ptr;
     size_t guard = buffer->shadow_guard;
@@ -52,18 +53,19 @@ static long long zcs__first_corruption(const zcs_buffer *buffer, int *found)
     return 0;
 }
 
-zcs_status zcs__validation_unmap(zcs_buffer *buffer)
+zcs_status zcs__validation_unmap(zcs_array *buffer)
 {
     zcs_status status = ZCS_SUCCESS;
     int corrupted = 0;
     long long offset = zcs__first_corruption(buffer, &corrupted);
     if (corrupted)
-        status = zcs__fail(buffer->context, ZCS_ERROR_GUARD_CORRUPTED, 0,
-                           "zcs_unmap (validation): the host wrote outside the mapped range of "
-                           "an array of %zu elements of %zu bytes: byte %lld relative to the "
-                           "range's start (mapped bytes [%zu, %zu) of the array) was overwritten",
-                           buffer->count, buffer->elem_size, offset, buffer->map_offset,
-                           buffer->map_offset + buffer->map_size);
+        status =
+            zcs__fail(buffer->context, ZCS_ERROR_GUARD_CORRUPTED, 0,
+                      "zcs_array_unmap (validation): the host wrote outside the mapped range of "
+                      "an array of %zu elements of %zu bytes: byte %lld relative to the "
+                      "range's start (mapped bytes [%zu, %zu) of the array) was overwritten",
+                      buffer->count, buffer->elem_size, offset, buffer->map_offset,
+                      buffer->map_offset + buffer->map_size);
     if (buffer->map_access != ZCS_MAP_READ)
         memcpy(buffer->real_map_ptr, buffer->shadow_ptr, buffer->map_size);
     zcs__free(buffer->shadow_block);
@@ -79,21 +81,21 @@ size_t zcs__validation_guard_size(const zcs_context *context)
     return ZCS__GUARD_BYTES > alignment ? ZCS__GUARD_BYTES : alignment;
 }
 
-zcs_status zcs__validation_fill_guards(zcs_buffer *buffer)
+zcs_status zcs__validation_fill_guards(zcs_array *buffer)
 {
     unsigned char *pattern = zcs__malloc(buffer->guard_size);
     if (pattern == NULL)
         return zcs__fail(buffer->context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_alloc (validation): no host memory for guard bytes");
+                         "zcs_array_create (validation): no host memory for guard bytes");
     memset(pattern, ZCS__GUARD_PATTERN, buffer->guard_size);
-    zcs_status status = zcs__backend_buffer_guard(buffer, 0, 1, pattern);
+    zcs_status status = zcs__backend_array_guard(buffer, 0, 1, pattern);
     if (status == ZCS_SUCCESS)
-        status = zcs__backend_buffer_guard(buffer, 1, 1, pattern);
+        status = zcs__backend_array_guard(buffer, 1, 1, pattern);
     zcs__free(pattern);
     return status;
 }
 
-zcs_status zcs__validation_check_guards(zcs_buffer *buffer, const char *when)
+zcs_status zcs__validation_check_guards(zcs_array *buffer, const char *when)
 {
     size_t guard = buffer->guard_size;
     unsigned char *bytes = zcs__malloc(guard);
@@ -102,7 +104,7 @@ zcs_status zcs__validation_check_guards(zcs_buffer *buffer, const char *when)
                          "%s (validation): no host memory to check guard bytes", when);
     long long offset = 0;
     int corrupted = 0;
-    zcs_status status = zcs__backend_buffer_guard(buffer, 0, 0, bytes);
+    zcs_status status = zcs__backend_array_guard(buffer, 0, 0, bytes);
     /* Before the array: report the byte nearest to it, the likeliest underrun. */
     for (size_t i = guard; status == ZCS_SUCCESS && !corrupted && i > 0; i--) {
         if (bytes[i - 1] != ZCS__GUARD_PATTERN) {
@@ -111,7 +113,7 @@ zcs_status zcs__validation_check_guards(zcs_buffer *buffer, const char *when)
         }
     }
     if (status == ZCS_SUCCESS && !corrupted)
-        status = zcs__backend_buffer_guard(buffer, 1, 0, bytes);
+        status = zcs__backend_array_guard(buffer, 1, 0, bytes);
     for (size_t i = 0; status == ZCS_SUCCESS && !corrupted && i < guard; i++) {
         if (bytes[i] != ZCS__GUARD_PATTERN) {
             corrupted = 1;

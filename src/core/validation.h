@@ -21,7 +21,7 @@
  * Make the shadow for a mapping of `size` bytes whose real mapping is `real_ptr`; return
  * the pointer the application gets.
  */
-zcs_status zcs__validation_map(zcs_buffer *buffer, zcs_access access, void *real_ptr, size_t size,
+zcs_status zcs__validation_map(zcs_array *buffer, zcs_access access, void *real_ptr, size_t size,
                                void **out_ptr);
 
 /*
@@ -29,19 +29,19 @@ zcs_status zcs__validation_map(zcs_buffer *buffer, zcs_access access, void *real
  * Returns ZCS_ERROR_GUARD_CORRUPTED naming the array and the first corrupted byte's offset
  * relative to the mapped range (the data inside the range is still written back).
  */
-zcs_status zcs__validation_unmap(zcs_buffer *buffer);
+zcs_status zcs__validation_unmap(zcs_array *buffer);
 
 /* Guard bytes around an array's device allocation (validation mode), at least this many. */
 size_t zcs__validation_guard_size(const zcs_context *context);
 
 /* Fill both device-side guards of a new array with the pattern. */
-zcs_status zcs__validation_fill_guards(zcs_buffer *buffer);
+zcs_status zcs__validation_fill_guards(zcs_array *buffer);
 
 /*
  * Check both device-side guards: a kernel that wrote past either end of the array gives
  * ZCS_ERROR_GUARD_CORRUPTED naming the array, the byte offset and `when` (the call that
  * found it); the guards are then restored so each overrun is reported once.
  */
-zcs_status zcs__validation_check_guards(zcs_buffer *buffer, const char *when);
+zcs_status zcs__validation_check_guards(zcs_array *buffer, const char *when);
 
 #endif /* ZCS_CORE_VALIDATION_H */

@@ -28,7 +28,7 @@ struct zcs__context_impl {
     size_t max_work_item_sizes[3]; /* per dimension (CL_DEVICE_MAX_WORK_ITEM_SIZES) */
 };
 
-struct zcs__buffer_impl {
+struct zcs__array_impl {
     void *svm;        /* SVM tiers: the array's first byte, as host and kernels see it */
     void *svm_base;   /* SVM tiers: the allocation (svm less the guard in validation mode) */
     cl_mem mem;       /* ZCS_TIER_HOST_PTR: the array's buffer (a sub-buffer when guarded) */

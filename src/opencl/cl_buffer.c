@@ -6,20 +6,21 @@
 /* Kernel-access flags shared by clSVMAlloc and clCreateBuffer. */
 static cl_mem_flags zcs__cl_device_access(uint32_t flags)
 {
-    if (flags & ZCS_ALLOC_DEVICE_READ_ONLY)
+    if (flags & ZCS_ARRAY_DEVICE_READ_ONLY)
         return CL_MEM_READ_ONLY;
-    if (flags & ZCS_ALLOC_DEVICE_WRITE_ONLY)
+    if (flags & ZCS_ARRAY_DEVICE_WRITE_ONLY)
         return CL_MEM_WRITE_ONLY;
     return CL_MEM_READ_WRITE;
 }
 
-zcs_status zcs__backend_buffer_create(zcs_buffer *buffer)
+zcs_status zcs__backend_array_create(zcs_array *buffer)
 {
     zcs_context *context = buffer->context;
     struct zcs__context_impl *ctx = context->impl;
-    struct zcs__buffer_impl *impl = zcs__calloc(1, sizeof *impl);
+    struct zcs__array_impl *impl = zcs__calloc(1, sizeof *impl);
     if (impl == NULL)
-        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_alloc: out of host memory");
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_array_create: out of host memory");
 
     cl_mem_flags flags = zcs__cl_device_access(buffer->flags);
     if (buffer->tier == ZCS_TIER_SVM_FINE || buffer->tier == ZCS_TIER_SVM_COARSE) {
@@ -41,9 +42,9 @@ zcs_status zcs__backend_buffer_create(zcs_buffer *buffer)
     } else {
         flags |= CL_MEM_ALLOC_HOST_PTR;
         cl_mem_flags host_flags = 0;
-        if (buffer->flags & ZCS_ALLOC_HOST_WRITE_ONLY)
+        if (buffer->flags & ZCS_ARRAY_HOST_WRITE_ONLY)
             host_flags = CL_MEM_HOST_WRITE_ONLY;
-        else if (buffer->flags & ZCS_ALLOC_HOST_READ_ONLY)
+        else if (buffer->flags & ZCS_ARRAY_HOST_READ_ONLY)
             host_flags = CL_MEM_HOST_READ_ONLY;
         /* Guarded arrays put the host-access flags on the sub-buffer: the guards are read
            and written through the parent. */
@@ -76,9 +77,9 @@ zcs_status zcs__backend_buffer_create(zcs_buffer *buffer)
     return ZCS_SUCCESS;
 }
 
-void zcs__backend_buffer_destroy(zcs_buffer *buffer)
+void zcs__backend_array_destroy(zcs_array *buffer)
 {
-    struct zcs__buffer_impl *impl = buffer->impl;
+    struct zcs__array_impl *impl = buffer->impl;
     if (impl == NULL)
         return;
     if (impl->svm_base != NULL) {
@@ -120,19 +121,19 @@ static cl_map_flags zcs__cl_map_flags(zcs_access access)
 /*
  * Whether maps and unmaps of this array make the runtime copy: always where the device
  * has memory of its own, and on a unified device once the host_ptr tier showed a
- * staging copy (see zcs__backend_buffer_map).
+ * staging copy (see zcs__backend_array_map).
  */
-static int zcs__cl_buffer_copies(const zcs_buffer *buffer)
+static int zcs__cl_buffer_copies(const zcs_array *buffer)
 {
     return !buffer->context->info.unified_memory || buffer->impl->staged;
 }
 
-zcs_status zcs__backend_buffer_map(zcs_buffer *buffer, zcs_access access, size_t offset,
-                                   size_t size, void **out_ptr)
+zcs_status zcs__backend_array_map(zcs_array *buffer, zcs_access access, size_t offset, size_t size,
+                                  void **out_ptr)
 {
     zcs_context *context = buffer->context;
     struct zcs__context_impl *ctx = context->impl;
-    struct zcs__buffer_impl *impl = buffer->impl;
+    struct zcs__array_impl *impl = buffer->impl;
     cl_int error = CL_SUCCESS;
     void *ptr = NULL;
 
@@ -172,11 +173,11 @@ zcs_status zcs__backend_buffer_map(zcs_buffer *buffer, zcs_access access, size_t
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs__backend_buffer_unmap(zcs_buffer *buffer)
+zcs_status zcs__backend_array_unmap(zcs_array *buffer)
 {
     zcs_context *context = buffer->context;
     struct zcs__context_impl *ctx = context->impl;
-    struct zcs__buffer_impl *impl = buffer->impl;
+    struct zcs__array_impl *impl = buffer->impl;
     cl_int error = CL_SUCCESS;
     const char *call = NULL;
 
@@ -207,11 +208,11 @@ zcs_status zcs__backend_buffer_unmap(zcs_buffer *buffer)
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs__backend_buffer_guard(zcs_buffer *buffer, int back, int write, unsigned char *bytes)
+zcs_status zcs__backend_array_guard(zcs_array *buffer, int back, int write, unsigned char *bytes)
 {
     zcs_context *context = buffer->context;
     struct zcs__context_impl *ctx = context->impl;
-    struct zcs__buffer_impl *impl = buffer->impl;
+    struct zcs__array_impl *impl = buffer->impl;
     size_t guard = buffer->guard_size;
     size_t offset = back ? guard + buffer->size : 0;
     cl_map_flags flags = write ? CL_MAP_WRITE_INVALIDATE_REGION : CL_MAP_READ;

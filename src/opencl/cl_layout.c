@@ -10,16 +10,16 @@ const zcs__layout_language zcs__backend_layout_language = ZCS__LAYOUT_LANG_OPENC
     "address the host may store, and the runtime may move them between dispatches; use "           \
     "zcs_ref element indices (zcs/layout.h), which work on every tier, or an SVM tier"
 
-zcs_status zcs__backend_buffer_device_address(zcs_buffer *buffer, uint64_t *out_address)
+zcs_status zcs__backend_array_device_address(zcs_array *buffer, uint64_t *out_address)
 {
     if (buffer->tier == ZCS_TIER_HOST_PTR || buffer->impl->svm == NULL)
-        return zcs__fail(buffer->context, ZCS_ERROR_UNSUPPORTED, 0, "zcs_buffer_device_address: %s",
+        return zcs__fail(buffer->context, ZCS_ERROR_UNSUPPORTED, 0, "zcs_array_device_address: %s",
                          ZCS__CL_NO_ADDRESS_REASON);
     *out_address = (uint64_t)(uintptr_t)buffer->impl->svm;
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs__backend_kernel_set_indirect(zcs_kernel *kernel, zcs_buffer *const *buffers,
+zcs_status zcs__backend_kernel_set_indirect(zcs_kernel *kernel, zcs_array *const *buffers,
                                             size_t count)
 {
     zcs_context *context = kernel->context;

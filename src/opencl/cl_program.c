@@ -317,7 +317,7 @@ static void zcs__cl_learn_params(zcs_kernel *kernel, cl_kernel cl_kernel)
             kernel->param_kinds[i] = ZCS__PARAM_UNKNOWN;
         else if (qualifier == CL_KERNEL_ARG_ADDRESS_GLOBAL ||
                  qualifier == CL_KERNEL_ARG_ADDRESS_CONSTANT)
-            kernel->param_kinds[i] = ZCS__PARAM_BUFFER;
+            kernel->param_kinds[i] = ZCS__PARAM_ARRAY;
         else if (qualifier == CL_KERNEL_ARG_ADDRESS_PRIVATE)
             kernel->param_kinds[i] = ZCS__PARAM_VALUE;
         char type_name[64];

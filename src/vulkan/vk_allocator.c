@@ -47,7 +47,7 @@ static zcs_status zcs__block_create(zcs__vk_allocator *allocator, uint32_t memor
     zcs__vk_block *block = zcs__calloc(1, sizeof *block);
     if (block == NULL)
         return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_alloc: out of host memory for a memory block");
+                         "zcs_array_create: out of host memory for a memory block");
     block->size = size;
     block->memory_type = memory_type;
     block->dedicated = dedicated;
@@ -56,7 +56,7 @@ static zcs_status zcs__block_create(zcs__vk_allocator *allocator, uint32_t memor
     if (block->free_ranges == NULL) {
         zcs__free(block);
         return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_alloc: out of host memory for a memory block");
+                         "zcs_array_create: out of host memory for a memory block");
     }
     block->free_ranges[0].offset = 0;
     block->free_ranges[0].size = size;
@@ -79,10 +79,11 @@ static zcs_status zcs__block_create(zcs__vk_allocator *allocator, uint32_t memor
     zcs__vk.vkGetBufferMemoryRequirements(allocator->device, block->buffer, &requirements);
     if ((requirements.memoryTypeBits & (1u << memory_type)) == 0) {
         zcs__block_release(allocator, block);
-        return zcs__fail(context, ZCS_ERROR_BACKEND, 0,
-                         "zcs_alloc: the device refuses memory type %u for a storage buffer of "
-                         "%llu bytes (allowed types 0x%x)",
-                         memory_type, (unsigned long long)size, requirements.memoryTypeBits);
+        return zcs__fail(
+            context, ZCS_ERROR_BACKEND, 0,
+            "zcs_array_create: the device refuses memory type %u for a storage buffer of "
+            "%llu bytes (allowed types 0x%x)",
+            memory_type, (unsigned long long)size, requirements.memoryTypeBits);
     }
     /* Buffers with device addresses need memory allocated for them. */
     VkMemoryAllocateFlagsInfo flags_info = {

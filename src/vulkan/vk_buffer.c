@@ -30,20 +30,20 @@ uint64_t zcs__vulkan_invalidate_count(void)
     return (uint64_t)atomic_load(&zcs__invalidates);
 }
 
-zcs_status zcs__backend_buffer_create(zcs_buffer *buffer)
+zcs_status zcs__backend_array_create(zcs_array *buffer)
 {
     struct zcs__context_impl *impl = buffer->context->impl;
-    struct zcs__buffer_impl *buffer_impl = zcs__calloc(1, sizeof *buffer_impl);
+    struct zcs__array_impl *buffer_impl = zcs__calloc(1, sizeof *buffer_impl);
     if (buffer_impl == NULL)
         return zcs__fail(buffer->context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_alloc: out of host memory");
+                         "zcs_array_create: out of host memory");
     /* Arrays the host reads back prefer cached memory. On a device with memory of its own
        that includes arrays the host reads and writes (flags 0): its device-local
        host-visible memory sits behind the PCIe BAR, uncached, where every host read is a
        bus round trip (measured on an H100: a 4 MiB frame took 100 times longer than
        copying). Only arrays the host just writes stay in device-local memory there. */
-    int host_reads = (buffer->flags & ZCS_ALLOC_HOST_WRITE_ONLY) == 0;
-    int cached = (buffer->flags & ZCS_ALLOC_HOST_READ_ONLY) ||
+    int host_reads = (buffer->flags & ZCS_ARRAY_HOST_WRITE_ONLY) == 0;
+    int cached = (buffer->flags & ZCS_ARRAY_HOST_READ_ONLY) ||
                  (!buffer->context->info.unified_memory && host_reads);
     uint32_t memory_type = cached ? impl->memory_type_readback : impl->memory_type_default;
     zcs_status status =
@@ -61,9 +61,9 @@ zcs_status zcs__backend_buffer_create(zcs_buffer *buffer)
     return ZCS_SUCCESS;
 }
 
-void zcs__backend_buffer_destroy(zcs_buffer *buffer)
+void zcs__backend_array_destroy(zcs_array *buffer)
 {
-    struct zcs__buffer_impl *buffer_impl = buffer->impl;
+    struct zcs__array_impl *buffer_impl = buffer->impl;
     if (buffer_impl == NULL)
         return;
     zcs__vk_allocator_free(&buffer->context->impl->allocator, &buffer_impl->allocation);
@@ -74,8 +74,7 @@ void zcs__backend_buffer_destroy(zcs_buffer *buffer)
 /* The range [begin, begin + size) of the buffer's block (offsets in the block), widened
    to whole nonCoherentAtomSize units as vkFlush/vkInvalidateMappedMemoryRanges require.
    Allocations start and end on atom boundaries, so the widening never reaches another. */
-static VkMappedMemoryRange zcs__atom_range(const zcs_buffer *buffer, VkDeviceSize begin,
-                                           size_t size)
+static VkMappedMemoryRange zcs__atom_range(const zcs_array *buffer, VkDeviceSize begin, size_t size)
 {
     const struct zcs__context_impl *impl = buffer->context->impl;
     const zcs__vk_allocation *allocation = &buffer->impl->allocation;
@@ -94,10 +93,10 @@ static VkMappedMemoryRange zcs__atom_range(const zcs_buffer *buffer, VkDeviceSiz
     return range;
 }
 
-zcs_status zcs__backend_buffer_map(zcs_buffer *buffer, zcs_access access, size_t offset,
-                                   size_t size, void **out_ptr)
+zcs_status zcs__backend_array_map(zcs_array *buffer, zcs_access access, size_t offset, size_t size,
+                                  void **out_ptr)
 {
-    struct zcs__buffer_impl *buffer_impl = buffer->impl;
+    struct zcs__array_impl *buffer_impl = buffer->impl;
     const zcs__vk_allocation *allocation = &buffer_impl->allocation;
     /* Kernels have finished (the core waited) and their writes reached the host domain
        (the barrier at the end of every command buffer); non-coherent memory must still
@@ -119,9 +118,9 @@ zcs_status zcs__backend_buffer_map(zcs_buffer *buffer, zcs_access access, size_t
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs__backend_buffer_unmap(zcs_buffer *buffer)
+zcs_status zcs__backend_array_unmap(zcs_array *buffer)
 {
-    struct zcs__buffer_impl *buffer_impl = buffer->impl;
+    struct zcs__array_impl *buffer_impl = buffer->impl;
     /* Host writes to coherent memory are visible to the next vkQueueSubmit by itself;
        non-coherent memory needs the range flushed first. */
     if (buffer_impl->coherent || buffer->map_access == ZCS_MAP_READ)
@@ -137,9 +136,9 @@ zcs_status zcs__backend_buffer_unmap(zcs_buffer *buffer)
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs__backend_buffer_guard(zcs_buffer *buffer, int back, int write, unsigned char *bytes)
+zcs_status zcs__backend_array_guard(zcs_array *buffer, int back, int write, unsigned char *bytes)
 {
-    struct zcs__buffer_impl *buffer_impl = buffer->impl;
+    struct zcs__array_impl *buffer_impl = buffer->impl;
     const zcs__vk_allocation *allocation = &buffer_impl->allocation;
     VkDevice device = buffer->context->impl->device;
     size_t guard = buffer->guard_size;

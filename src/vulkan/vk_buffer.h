@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 /*
- * Treat every memory type as not host-coherent from the next zcs_alloc on (1) or not
+ * Treat every memory type as not host-coherent from the next zcs_array_create on (1) or not
  * (0), so the flush and invalidate path runs on devices whose memory is coherent
  * (flushing coherent memory is valid and does nothing).
  */

@@ -468,7 +468,7 @@ static VkDeviceSize zcs__max_alloc_size(struct zcs__context_impl *impl, uint32_t
     if (maintenance3.maxMemoryAllocationSize != 0 && maintenance3.maxMemoryAllocationSize < size)
         size = maintenance3.maxMemoryAllocationSize;
     /* An array is one storage-buffer descriptor: its range may not exceed
-       maxStorageBufferRange. Refusing larger arrays at zcs_alloc (ZCS_ERROR_TOO_LARGE,
+       maxStorageBufferRange. Refusing larger arrays at zcs_array_create (ZCS_ERROR_TOO_LARGE,
        the message names the limit) is better than a descriptor silently truncated. */
     if (impl->properties.limits.maxStorageBufferRange < size)
         size = impl->properties.limits.maxStorageBufferRange;
@@ -579,7 +579,7 @@ static void zcs__write_tier_reason(zcs_context *context, struct zcs__context_imp
         snprintf(readback_text, sizeof readback_text, "%s use type %u (%s) for cached reads",
                  context->info.unified_memory
                      ? "host-read-only arrays"
-                     : "arrays the host reads (all but ZCS_ALLOC_HOST_WRITE_ONLY: device-local "
+                     : "arrays the host reads (all but ZCS_ARRAY_HOST_WRITE_ONLY: device-local "
                        "host-visible memory is uncached behind the bus here)",
                  r, readback_flags);
     }

@@ -448,7 +448,7 @@ static zcs_status zcs__push_data(zcs_kernel *kernel, uint32_t arg_count,
     memset(push, 0, ZCS_MAX_VALUE_BYTES);
     for (uint32_t i = 0; i < arg_count; i++) {
         const zcs__kernel_arg *arg = &kernel->args[i];
-        if (arg->kind == ZCS__ARG_BUFFER) {
+        if (arg->kind == ZCS__ARG_ARRAY) {
             buffer_mask |= 1u << i;
             continue;
         }
@@ -504,9 +504,9 @@ static zcs_status zcs__record(zcs_kernel *kernel, zcs__vk_slot *slot,
         VkWriteDescriptorSet writes[ZCS_MAX_KERNEL_ARGS];
         uint32_t write_count = 0;
         for (uint32_t i = 0; i < arg_count; i++) {
-            if (kernel->args[i].kind != ZCS__ARG_BUFFER)
+            if (kernel->args[i].kind != ZCS__ARG_ARRAY)
                 continue;
-            const zcs_buffer *buffer = kernel->args[i].buffer;
+            const zcs_array *buffer = kernel->args[i].buffer;
             const zcs__vk_allocation *allocation = &buffer->impl->allocation;
             infos[write_count] = (VkDescriptorBufferInfo){
                 .buffer = allocation->block->buffer,

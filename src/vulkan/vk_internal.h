@@ -69,7 +69,7 @@ struct zcs__context_impl {
     uint64_t next_submit_number;
 };
 
-struct zcs__buffer_impl {
+struct zcs__array_impl {
     zcs__vk_allocation allocation;
     /* Offset of the array's first byte in its block: the allocation's offset, plus the
        guard in validation mode. Descriptors and maps use this. */

@@ -14,11 +14,11 @@ const zcs__layout_language zcs__backend_layout_language = ZCS__LAYOUT_LANG_GLSL;
     "address a struct may store; use zcs_ref element indices (zcs/layout.h), which work on "       \
     "every backend and tier"
 
-zcs_status zcs__backend_buffer_device_address(zcs_buffer *buffer, uint64_t *out_address)
+zcs_status zcs__backend_array_device_address(zcs_array *buffer, uint64_t *out_address)
 {
     struct zcs__context_impl *impl = buffer->context->impl;
     if (!impl->buffer_device_address)
-        return zcs__fail(buffer->context, ZCS_ERROR_UNSUPPORTED, 0, "zcs_buffer_device_address: %s",
+        return zcs__fail(buffer->context, ZCS_ERROR_UNSUPPORTED, 0, "zcs_array_device_address: %s",
                          ZCS__VK_NO_ADDRESS_REASON);
     /* Each block is one VkBuffer; the array lies array_offset bytes into it. */
     VkBufferDeviceAddressInfo info = {
@@ -30,7 +30,7 @@ zcs_status zcs__backend_buffer_device_address(zcs_buffer *buffer, uint64_t *out_
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs__backend_kernel_set_indirect(zcs_kernel *kernel, zcs_buffer *const *buffers,
+zcs_status zcs__backend_kernel_set_indirect(zcs_kernel *kernel, zcs_array *const *buffers,
                                             size_t count)
 {
     (void)buffers;

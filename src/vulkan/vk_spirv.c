@@ -186,7 +186,7 @@ static void zcs__reflect_params(const zcs__spirv_reader *r, zcs__spirv_module *m
     uint32_t member_index_of[ZCS_MAX_KERNEL_ARGS];
     for (uint32_t i = 0; i < count; i++) {
         if (buffer_mask & (1u << i)) {
-            params->kinds[i] = ZCS__PARAM_BUFFER;
+            params->kinds[i] = ZCS__PARAM_ARRAY;
         } else {
             params->kinds[i] = ZCS__PARAM_VALUE;
             params->value_size[i] = zcs__type_size(r, members[2 + member], 0);

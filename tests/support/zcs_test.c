@@ -39,7 +39,7 @@ void zcs_test_context_destroy(zcs_context *context)
 {
     zcs_stats stats;
     ZCS_CK(zcs_stats_get(context, &stats));
-    ck_assert_uint_eq(stats.live_buffers, 0);
+    ck_assert_uint_eq(stats.live_arrays, 0);
     ck_assert_uint_eq(stats.live_kernels, 0);
     ck_assert_uint_eq(stats.live_programs, 0);
     for (int t = 0; t < ZCS_TIER_COUNT; t++)
@@ -103,26 +103,26 @@ const char *zcs_test_bad_source(void)
            "    uint x = undeclared_name;\n}\n";
 }
 
-zcs_kernel *zcs_test_increment_kernel(zcs_context *context, zcs_buffer *buffer, uint32_t count,
+zcs_kernel *zcs_test_increment_kernel(zcs_context *context, zcs_array *buffer, uint32_t count,
                                       uint32_t amount, zcs_program **out_program)
 {
     zcs_kernel *kernel = NULL;
     ZCS_CK(zcs_program_create_builtin(context, "increment_u32", out_program));
     ZCS_CK(zcs_kernel_create(*out_program, "increment_u32", &kernel));
-    ZCS_CK(zcs_kernel_set_buffer(kernel, 0, buffer));
+    ZCS_CK(zcs_kernel_set_array(kernel, 0, buffer));
     ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
     ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
     return kernel;
 }
 
-void zcs_test_expect_indexed(zcs_buffer *buffer, uint32_t count, uint32_t offset)
+void zcs_test_expect_indexed(zcs_array *buffer, uint32_t count, uint32_t offset)
 {
     uint32_t *data = NULL;
-    ZCS_CK(zcs_map(buffer, ZCS_MAP_READ, (void **)&data));
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_READ, (void **)&data));
     for (uint32_t i = 0; i < count; i++)
         ck_assert_msg(data[i] == i + offset, "element %u is %u, expected %u", i, data[i],
                       i + offset);
-    ZCS_CK(zcs_unmap(buffer));
+    ZCS_CK(zcs_array_unmap(buffer));
 }
 
 char *zcs_test_read_source(const char *relative_path)

@@ -69,12 +69,12 @@ const char *zcs_test_kernel_file(const char *name);
 
 /* The builtin increment_u32 with its arguments set (data[i] += amount for i < count);
  *out_program receives its program, to destroy with the kernel. */
-zcs_kernel *zcs_test_increment_kernel(zcs_context *context, zcs_buffer *buffer, uint32_t count,
+zcs_kernel *zcs_test_increment_kernel(zcs_context *context, zcs_array *buffer, uint32_t count,
                                       uint32_t amount, zcs_program **out_program);
 
 /* Map `buffer` for reading and check that its first `count` uint32 elements are
    i + offset. */
-void zcs_test_expect_indexed(zcs_buffer *buffer, uint32_t count, uint32_t offset);
+void zcs_test_expect_indexed(zcs_array *buffer, uint32_t count, uint32_t offset);
 
 /* A file of the source tree (ZCS_TEST_SOURCE_DIR/relative_path) as a NUL-terminated
    string to free(). */

@@ -6,11 +6,11 @@
 #include "core/list.h"
 #include "core/validation.h"
 
-#define ZCS__KNOWN_ALLOC_FLAGS                                                                     \
-    (ZCS_ALLOC_HOST_WRITE_ONLY | ZCS_ALLOC_HOST_READ_ONLY | ZCS_ALLOC_DEVICE_READ_ONLY |           \
-     ZCS_ALLOC_DEVICE_WRITE_ONLY)
+#define ZCS__KNOWN_ARRAY_FLAGS                                                                     \
+    (ZCS_ARRAY_HOST_WRITE_ONLY | ZCS_ARRAY_HOST_READ_ONLY | ZCS_ARRAY_DEVICE_READ_ONLY |           \
+     ZCS_ARRAY_DEVICE_WRITE_ONLY)
 
-/* Give back bytes reserved by zcs_alloc when the allocation failed. */
+/* Give back bytes reserved by zcs_array_create when the allocation failed. */
 static void zcs__unreserve(zcs_context *context, size_t size)
 {
     pthread_mutex_lock(&context->lock);
@@ -18,40 +18,43 @@ static void zcs__unreserve(zcs_context *context, size_t size)
     pthread_mutex_unlock(&context->lock);
 }
 
-zcs_status zcs_alloc(zcs_context *context_handle, size_t elem_size, size_t count, uint32_t flags,
-                     zcs_buffer **out_buffer)
+zcs_status zcs_array_create(zcs_context *context_handle, size_t elem_size, size_t count,
+                            uint32_t flags, zcs_array **out_buffer)
 {
-    ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_alloc");
+    ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_array_create");
     if (out_buffer == NULL)
-        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "zcs_alloc: out_buffer is NULL");
+        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "zcs_array_create: out_buffer is NULL");
     if (elem_size == 0 || count == 0)
         return zcs__fail(context, ZCS_ERROR_ZERO_SIZE, 0,
-                         "zcs_alloc: element size %zu and count %zu: neither may be zero",
+                         "zcs_array_create: element size %zu and count %zu: neither may be zero",
                          elem_size, count);
     if (count > SIZE_MAX / elem_size)
         return zcs__fail(context, ZCS_ERROR_SIZE_OVERFLOW, 0,
-                         "zcs_alloc: %zu elements of %zu bytes overflow size_t", count, elem_size);
+                         "zcs_array_create: %zu elements of %zu bytes overflow size_t", count,
+                         elem_size);
     size_t size = elem_size * count;
     /* Validation mode allocates guard bytes on both sides, within the same limits. */
     size_t guard = context->info.validation ? zcs__validation_guard_size(context) : 0;
     if (size > SIZE_MAX - 2 * guard || (uint64_t)(size + 2 * guard) > context->info.max_alloc_size)
-        return zcs__fail(context, ZCS_ERROR_TOO_LARGE, 0,
-                         "zcs_alloc: %zu bytes (%zu elements of %zu bytes)%s exceed the device's "
-                         "maximum allocation of %llu bytes",
-                         size, count, elem_size, guard != 0 ? " and validation's guard bytes" : "",
-                         (unsigned long long)context->info.max_alloc_size);
-    if ((flags & ~(uint32_t)ZCS__KNOWN_ALLOC_FLAGS) != 0)
+        return zcs__fail(
+            context, ZCS_ERROR_TOO_LARGE, 0,
+            "zcs_array_create: %zu bytes (%zu elements of %zu bytes)%s exceed the device's "
+            "maximum allocation of %llu bytes",
+            size, count, elem_size, guard != 0 ? " and validation's guard bytes" : "",
+            (unsigned long long)context->info.max_alloc_size);
+    if ((flags & ~(uint32_t)ZCS__KNOWN_ARRAY_FLAGS) != 0)
         return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
-                         "zcs_alloc: unknown flag bits 0x%x",
-                         (unsigned)(flags & ~(uint32_t)ZCS__KNOWN_ALLOC_FLAGS));
-    if ((flags & ZCS_ALLOC_HOST_WRITE_ONLY) && (flags & ZCS_ALLOC_HOST_READ_ONLY))
+                         "zcs_array_create: unknown flag bits 0x%x",
+                         (unsigned)(flags & ~(uint32_t)ZCS__KNOWN_ARRAY_FLAGS));
+    if ((flags & ZCS_ARRAY_HOST_WRITE_ONLY) && (flags & ZCS_ARRAY_HOST_READ_ONLY))
         return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
-                         "zcs_alloc: ZCS_ALLOC_HOST_WRITE_ONLY and ZCS_ALLOC_HOST_READ_ONLY "
+                         "zcs_array_create: ZCS_ARRAY_HOST_WRITE_ONLY and ZCS_ARRAY_HOST_READ_ONLY "
                          "exclude each other (use 0 for host read and write)");
-    if ((flags & ZCS_ALLOC_DEVICE_READ_ONLY) && (flags & ZCS_ALLOC_DEVICE_WRITE_ONLY))
-        return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
-                         "zcs_alloc: ZCS_ALLOC_DEVICE_READ_ONLY and ZCS_ALLOC_DEVICE_WRITE_ONLY "
-                         "exclude each other (use 0 for kernel read and write)");
+    if ((flags & ZCS_ARRAY_DEVICE_READ_ONLY) && (flags & ZCS_ARRAY_DEVICE_WRITE_ONLY))
+        return zcs__fail(
+            context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+            "zcs_array_create: ZCS_ARRAY_DEVICE_READ_ONLY and ZCS_ARRAY_DEVICE_WRITE_ONLY "
+            "exclude each other (use 0 for kernel read and write)");
 
     /* Reserve the bytes against the budget before the backend allocates them. */
     pthread_mutex_lock(&context->lock);
@@ -62,15 +65,17 @@ zcs_status zcs_alloc(zcs_context *context_handle, size_t elem_size, size_t count
         context->bytes_live += size;
     pthread_mutex_unlock(&context->lock);
     if (over_budget)
-        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_alloc: %zu more bytes would exceed the device memory of %llu bytes "
-                         "(%llu bytes of arrays are live in this context)",
-                         size, (unsigned long long)budget, (unsigned long long)live);
+        return zcs__fail(
+            context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+            "zcs_array_create: %zu more bytes would exceed the device memory of %llu bytes "
+            "(%llu bytes of arrays are live in this context)",
+            size, (unsigned long long)budget, (unsigned long long)live);
 
-    zcs_buffer *buffer = zcs__calloc(1, sizeof *buffer);
+    zcs_array *buffer = zcs__calloc(1, sizeof *buffer);
     if (buffer == NULL) {
         zcs__unreserve(context, size);
-        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_alloc: out of host memory");
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_array_create: out of host memory");
     }
     buffer->context = context;
     buffer->elem_size = elem_size;
@@ -79,24 +84,25 @@ zcs_status zcs_alloc(zcs_context *context_handle, size_t elem_size, size_t count
     buffer->flags = flags;
     buffer->tier = context->info.tier;
     buffer->guard_size = guard;
-    zcs_status status = zcs__backend_buffer_create(buffer);
+    zcs_status status = zcs__backend_array_create(buffer);
     if (status == ZCS_SUCCESS && buffer->guard_size != 0) {
         status = zcs__validation_fill_guards(buffer);
         if (status != ZCS_SUCCESS)
-            zcs__backend_buffer_destroy(buffer);
+            zcs__backend_array_destroy(buffer);
     }
     if (status != ZCS_SUCCESS) {
         zcs__free(buffer);
         zcs__unreserve(context, size);
         return status;
     }
-    buffer->magic = ZCS__MAGIC_BUFFER;
-    buffer->handle = zcs__handle_register(buffer, ZCS__MAGIC_BUFFER, context);
+    buffer->magic = ZCS__MAGIC_ARRAY;
+    buffer->handle = zcs__handle_register(buffer, ZCS__MAGIC_ARRAY, context);
     if (buffer->handle == NULL) {
-        zcs__backend_buffer_destroy(buffer);
+        zcs__backend_array_destroy(buffer);
         zcs__free(buffer);
         zcs__unreserve(context, size);
-        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_alloc: out of host memory");
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_array_create: out of host memory");
     }
 
     pthread_mutex_lock(&context->lock);
@@ -104,15 +110,15 @@ zcs_status zcs_alloc(zcs_context *context_handle, size_t elem_size, size_t count
     context->stats.bytes_allocated[buffer->tier] += size;
     context->stats.bytes_allocated_total += size;
     context->stats.allocations++;
-    context->stats.live_buffers++;
+    context->stats.live_arrays++;
     pthread_mutex_unlock(&context->lock);
     *out_buffer = buffer->handle;
     return ZCS_SUCCESS;
 }
 
-static zcs_status zcs__unmap(zcs_buffer *buffer);
+static zcs_status zcs__unmap(zcs_array *buffer);
 
-zcs_status zcs__buffer_free(zcs_buffer *buffer)
+zcs_status zcs__array_destroy_object(zcs_array *buffer)
 {
     zcs_context *context = buffer->context;
     /* Retire the handle and read the last use in one locked step: a dispatch on another
@@ -124,7 +130,7 @@ zcs_status zcs__buffer_free(zcs_buffer *buffer)
     pthread_mutex_unlock(&context->lock);
     zcs_status status = zcs__context_wait(context, last_use);
     if (status == ZCS_SUCCESS && buffer->guard_size != 0 && !buffer->mapped)
-        status = zcs__validation_check_guards(buffer, "zcs_free");
+        status = zcs__validation_check_guards(buffer, "zcs_array_destroy");
     if (buffer->mapped) {
         zcs_status unmap_status = zcs__unmap(buffer);
         if (status == ZCS_SUCCESS)
@@ -137,40 +143,40 @@ zcs_status zcs__buffer_free(zcs_buffer *buffer)
     context->stats.bytes_allocated[buffer->tier] -= buffer->size;
     context->bytes_live -= buffer->size;
     context->stats.frees++;
-    context->stats.live_buffers--;
+    context->stats.live_arrays--;
     pthread_mutex_unlock(&context->lock);
 
-    zcs__backend_buffer_destroy(buffer);
+    zcs__backend_array_destroy(buffer);
     zcs__free(buffer);
     return status;
 }
 
-zcs_status zcs_free(zcs_buffer *handle)
+zcs_status zcs_array_destroy(zcs_array *handle)
 {
     if (handle == NULL)
         return ZCS_SUCCESS;
-    ZCS__CLAIM(zcs_buffer, buffer, handle, ZCS__MAGIC_BUFFER, 1, "buffer", "zcs_free");
-    return zcs__buffer_free(buffer);
+    ZCS__CLAIM(zcs_array, buffer, handle, ZCS__MAGIC_ARRAY, 1, "buffer", "zcs_array_destroy");
+    return zcs__array_destroy_object(buffer);
 }
 
-zcs_buffer *zcs__buffer_still(const void *handle, const zcs_buffer *expected)
+zcs_array *zcs__array_still(const void *handle, const zcs_array *expected)
 {
-    zcs_buffer *buffer = zcs__handle_lookup(handle, ZCS__MAGIC_BUFFER);
+    zcs_array *buffer = zcs__handle_lookup(handle, ZCS__MAGIC_ARRAY);
     return buffer == expected ? buffer : NULL;
 }
 
 /* The fields of an array the getters return (they never change while it lives). */
-typedef struct zcs__buffer_facts {
+typedef struct zcs__array_facts {
     size_t elem_size;
     size_t count;
     size_t size;
     zcs_tier tier;
-} zcs__buffer_facts;
+} zcs__array_facts;
 
 static void zcs__read_facts(const void *object, void *out)
 {
-    const zcs_buffer *buffer = object;
-    zcs__buffer_facts *facts = out;
+    const zcs_array *buffer = object;
+    zcs__array_facts *facts = out;
     facts->elem_size = buffer->elem_size;
     facts->count = buffer->count;
     facts->size = buffer->size;
@@ -179,35 +185,35 @@ static void zcs__read_facts(const void *object, void *out)
 
 /* Read under the pool's lock: a free on another thread retires the handle before it
    releases the memory, so this never reads a freed array. */
-static zcs__buffer_facts zcs__buffer_facts_of(const zcs_buffer *handle)
+static zcs__array_facts zcs__array_facts_of(const zcs_array *handle)
 {
-    zcs__buffer_facts facts = {0, 0, 0, ZCS_TIER_AUTO};
-    (void)zcs__handle_read(handle, ZCS__MAGIC_BUFFER, zcs__read_facts, &facts);
+    zcs__array_facts facts = {0, 0, 0, ZCS_TIER_AUTO};
+    (void)zcs__handle_read(handle, ZCS__MAGIC_ARRAY, zcs__read_facts, &facts);
     return facts;
 }
 
-size_t zcs_buffer_elem_size(const zcs_buffer *buffer)
+size_t zcs_array_elem_size(const zcs_array *buffer)
 {
-    return zcs__buffer_facts_of(buffer).elem_size;
+    return zcs__array_facts_of(buffer).elem_size;
 }
 
-size_t zcs_buffer_count(const zcs_buffer *buffer)
+size_t zcs_array_count(const zcs_array *buffer)
 {
-    return zcs__buffer_facts_of(buffer).count;
+    return zcs__array_facts_of(buffer).count;
 }
 
-size_t zcs_buffer_size(const zcs_buffer *buffer)
+size_t zcs_array_size(const zcs_array *buffer)
 {
-    return zcs__buffer_facts_of(buffer).size;
+    return zcs__array_facts_of(buffer).size;
 }
 
-zcs_tier zcs_buffer_tier(const zcs_buffer *buffer)
+zcs_tier zcs_array_tier(const zcs_array *buffer)
 {
-    return zcs__buffer_facts_of(buffer).tier;
+    return zcs__array_facts_of(buffer).tier;
 }
 
 /* Set the mapped flag under the context lock (zcs_dispatch reads it from other threads). */
-static void zcs__set_mapped(zcs_buffer *buffer, int mapped)
+static void zcs__set_mapped(zcs_array *buffer, int mapped)
 {
     pthread_mutex_lock(&buffer->context->lock);
     buffer->mapped = mapped;
@@ -224,29 +230,30 @@ static int zcs__access_writes(zcs_access access)
     return access != ZCS_MAP_READ;
 }
 
-static zcs_status zcs__map_range(zcs_buffer *buffer, zcs_access access, size_t first, size_t count,
+static zcs_status zcs__map_range(zcs_array *buffer, zcs_access access, size_t first, size_t count,
                                  void **out_ptr)
 {
     zcs_context *context = buffer->context;
     if (out_ptr == NULL)
-        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "zcs_map: out_ptr is NULL");
+        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "zcs_array_map: out_ptr is NULL");
     if (access < ZCS_MAP_READ || access > ZCS_MAP_WRITE_DISCARD)
         return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
-                         "zcs_map: access %d is not a zcs_access value", (int)access);
+                         "zcs_array_map: access %d is not a zcs_access value", (int)access);
     if (count == 0)
-        return zcs__fail(context, ZCS_ERROR_ZERO_SIZE, 0, "zcs_map_range: count is zero");
+        return zcs__fail(context, ZCS_ERROR_ZERO_SIZE, 0, "zcs_array_map_range: count is zero");
     if (first >= buffer->count || count > buffer->count - first)
-        return zcs__fail(context, ZCS_ERROR_OUT_OF_RANGE, 0,
-                         "zcs_map_range: elements [%zu, %zu + %zu) lie past the end of an array "
-                         "of %zu elements",
-                         first, first, count, buffer->count);
-    if ((buffer->flags & ZCS_ALLOC_HOST_WRITE_ONLY) && zcs__access_reads(access))
+        return zcs__fail(
+            context, ZCS_ERROR_OUT_OF_RANGE, 0,
+            "zcs_array_map_range: elements [%zu, %zu + %zu) lie past the end of an array "
+            "of %zu elements",
+            first, first, count, buffer->count);
+    if ((buffer->flags & ZCS_ARRAY_HOST_WRITE_ONLY) && zcs__access_reads(access))
         return zcs__fail(context, ZCS_ERROR_ACCESS_DENIED, 0,
-                         "zcs_map: the array was allocated ZCS_ALLOC_HOST_WRITE_ONLY; map it "
+                         "zcs_array_map: the array was allocated ZCS_ARRAY_HOST_WRITE_ONLY; map it "
                          "with ZCS_MAP_WRITE or ZCS_MAP_WRITE_DISCARD");
-    if ((buffer->flags & ZCS_ALLOC_HOST_READ_ONLY) && zcs__access_writes(access))
+    if ((buffer->flags & ZCS_ARRAY_HOST_READ_ONLY) && zcs__access_writes(access))
         return zcs__fail(context, ZCS_ERROR_ACCESS_DENIED, 0,
-                         "zcs_map: the array was allocated ZCS_ALLOC_HOST_READ_ONLY; map it "
+                         "zcs_array_map: the array was allocated ZCS_ARRAY_HOST_READ_ONLY; map it "
                          "with ZCS_MAP_READ");
     /* Claim the mapping and read the array's last use in one locked step: a dispatch on
        another thread either came first (and the map waits for it) or sees the claim (and
@@ -261,7 +268,7 @@ static zcs_status zcs__map_range(zcs_buffer *buffer, zcs_access access, size_t f
     pthread_mutex_unlock(&context->lock);
     if (already_mapped)
         return zcs__fail(context, ZCS_ERROR_ALREADY_MAPPED, 0,
-                         "zcs_map: the array (%zu elements of %zu bytes) is already mapped; "
+                         "zcs_array_map: the array (%zu elements of %zu bytes) is already mapped; "
                          "unmap it first",
                          buffer->count, buffer->elem_size);
 
@@ -269,13 +276,13 @@ static zcs_status zcs__map_range(zcs_buffer *buffer, zcs_access access, size_t f
     zcs_status status = busy ? zcs__context_wait(context, last_use) : ZCS_SUCCESS;
     /* The kernels are done: in validation mode, see whether one wrote past the array. */
     if (status == ZCS_SUCCESS && buffer->guard_size != 0)
-        status = zcs__validation_check_guards(buffer, "zcs_map");
+        status = zcs__validation_check_guards(buffer, "zcs_array_map");
 
     size_t offset = first * buffer->elem_size;
     size_t size = count * buffer->elem_size;
     void *ptr = NULL;
     if (status == ZCS_SUCCESS)
-        status = zcs__backend_buffer_map(buffer, access, offset, size, &ptr);
+        status = zcs__backend_array_map(buffer, access, offset, size, &ptr);
     if (status == ZCS_SUCCESS) {
         buffer->map_access = access;
         buffer->map_offset = offset;
@@ -285,7 +292,7 @@ static zcs_status zcs__map_range(zcs_buffer *buffer, zcs_access access, size_t f
             status = zcs__validation_map(buffer, access, real_ptr, size, &ptr);
             if (status != ZCS_SUCCESS) {
                 buffer->map_ptr = real_ptr;
-                zcs__backend_buffer_unmap(buffer);
+                zcs__backend_array_unmap(buffer);
             }
         }
     }
@@ -302,29 +309,29 @@ static zcs_status zcs__map_range(zcs_buffer *buffer, zcs_access access, size_t f
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs_map_range(zcs_buffer *handle, zcs_access access, size_t first, size_t count,
-                         void **out_ptr)
+zcs_status zcs_array_map_range(zcs_array *handle, zcs_access access, size_t first, size_t count,
+                               void **out_ptr)
 {
-    ZCS__CLAIM(zcs_buffer, buffer, handle, ZCS__MAGIC_BUFFER, 1, "buffer", "zcs_map_range");
+    ZCS__CLAIM(zcs_array, buffer, handle, ZCS__MAGIC_ARRAY, 1, "buffer", "zcs_array_map_range");
     zcs_status status = zcs__map_range(buffer, access, first, count, out_ptr);
     zcs__handle_release(handle);
     return status;
 }
 
-zcs_status zcs_map(zcs_buffer *handle, zcs_access access, void **out_ptr)
+zcs_status zcs_array_map(zcs_array *handle, zcs_access access, void **out_ptr)
 {
-    ZCS__CLAIM(zcs_buffer, buffer, handle, ZCS__MAGIC_BUFFER, 1, "buffer", "zcs_map");
+    ZCS__CLAIM(zcs_array, buffer, handle, ZCS__MAGIC_ARRAY, 1, "buffer", "zcs_array_map");
     zcs_status status = zcs__map_range(buffer, access, 0, buffer->count, out_ptr);
     zcs__handle_release(handle);
     return status;
 }
 
-static zcs_status zcs__unmap(zcs_buffer *buffer)
+static zcs_status zcs__unmap(zcs_array *buffer)
 {
     zcs_context *context = buffer->context;
     if (!buffer->mapped)
         return zcs__fail(context, ZCS_ERROR_NOT_MAPPED, 0,
-                         "zcs_unmap: the array (%zu elements of %zu bytes) is not mapped",
+                         "zcs_array_unmap: the array (%zu elements of %zu bytes) is not mapped",
                          buffer->count, buffer->elem_size);
     zcs_status status = ZCS_SUCCESS;
     if (buffer->shadow_block != NULL) {
@@ -332,7 +339,7 @@ static zcs_status zcs__unmap(zcs_buffer *buffer)
         status = zcs__validation_unmap(buffer);
         buffer->map_ptr = real_ptr;
     }
-    zcs_status unmap_status = zcs__backend_buffer_unmap(buffer);
+    zcs_status unmap_status = zcs__backend_array_unmap(buffer);
     if (status == ZCS_SUCCESS)
         status = unmap_status;
     /* Even when the backend failed, the host must not use the pointer again: the mapping
@@ -340,16 +347,16 @@ static zcs_status zcs__unmap(zcs_buffer *buffer)
     buffer->map_ptr = NULL;
     zcs__set_mapped(buffer, 0);
     if (status == ZCS_SUCCESS && buffer->guard_size != 0)
-        status = zcs__validation_check_guards(buffer, "zcs_unmap");
+        status = zcs__validation_check_guards(buffer, "zcs_array_unmap");
     pthread_mutex_lock(&context->lock);
     context->stats.unmaps++;
     pthread_mutex_unlock(&context->lock);
     return status;
 }
 
-zcs_status zcs_unmap(zcs_buffer *handle)
+zcs_status zcs_array_unmap(zcs_array *handle)
 {
-    ZCS__CLAIM(zcs_buffer, buffer, handle, ZCS__MAGIC_BUFFER, 1, "buffer", "zcs_unmap");
+    ZCS__CLAIM(zcs_array, buffer, handle, ZCS__MAGIC_ARRAY, 1, "buffer", "zcs_array_unmap");
     zcs_status status = zcs__unmap(buffer);
     zcs__handle_release(handle);
     return status;
