@@ -1,9 +1,16 @@
 /*
- * The one internal interface a backend implements (src/opencl/ or src/vulkan/; one
- * per build). The core (src/core/) checks every public argument, keeps the object
- * lists, the statistics, the map state and the dispatch ordering, then calls these.
- * A backend function reports failures with zcs__fail() and returns its status; it
- * may rely on its arguments being valid as the comments below say.
+ * The one internal interface a backend implements (src/opencl/ or src/vulkan/; one per
+ * build, so these are plain functions the linker binds, not a table). The core
+ * (src/core/) checks every public argument, keeps the object lists, the statistics, the
+ * map state and the dispatch ordering, then calls these. A backend function reports its
+ * failures with zcs__fail() and returns the status; it may rely on its arguments being
+ * valid as the comments say.
+ *
+ * Grouped by object, in the order of the public API: devices and contexts, arrays,
+ * programs and kernels, submission and waiting. A new capability adds its functions to
+ * its object's group (attaching to an application's context under contexts, importing
+ * and exporting memory under arrays, events under submission), in both backends, with
+ * the same name.
  */
 #ifndef ZCS_BACKEND_H
 #define ZCS_BACKEND_H
@@ -12,6 +19,10 @@
 
 /* ZCS_BACKEND_OPENCL or ZCS_BACKEND_VULKAN. */
 extern const zcs_backend zcs__backend_id;
+
+/* ------------------------------------------------------------------------ */
+/* Devices and contexts                                                     */
+/* ------------------------------------------------------------------------ */
 
 /* zcs__device_choice.index when no index was asked for. */
 #define ZCS__ANY_DEVICE UINT32_MAX
@@ -22,19 +33,6 @@ typedef struct zcs__device_choice {
     uint32_t index;     /* a device index (zcs_device_get_info's numbering) or ZCS__ANY_DEVICE */
     const char *source; /* where the name or index came from, for messages */
 } zcs__device_choice;
-
-/*
- * Choose a device and a tier and create the backend state in context->impl.
- * device: the name filter or index; tier: forced tier or ZCS_TIER_AUTO;
- * tier_source: where a forced tier came from, for the reason text ("ZCS_TIER" or
- * "the context option"). Fill context->info (device, platform, unified_memory, is_gpu,
- * tier, tier_reason, max_alloc_size, memory_budget, alignment, device_index, limits) using
- * the context's string buffers. An index past the last device, or of a device that cannot
- * be used, gives ZCS_ERROR_NO_DEVICE.
- * On failure, release everything made so far (context->impl stays NULL).
- */
-zcs_status zcs__backend_context_create(zcs_context *context, const zcs__device_choice *device,
-                                       zcs_tier tier, const char *tier_source);
 
 /*
  * Device enumeration (zcs_device_count, zcs_device_get_info), sharing the inspection
@@ -50,59 +48,109 @@ zcs_status zcs__backend_device_count(uint32_t *out_count);
  */
 zcs_status zcs__backend_device_info(uint32_t index, zcs_device_info *out);
 
-/* Release the backend state. Every buffer, kernel and program is already destroyed. */
+/*
+ * Choose a device and a tier and create the backend state in context->impl.
+ * device: the name filter or index; tier: ZCS_TIER_AUTO or a forced tier of this
+ * backend (the core refuses the other backend's tiers); tier_source: where a forced
+ * tier came from, for the reason text ("ZCS_TIER" or "the context option"). Fill
+ * context->info (device, platform, unified_memory, is_gpu, tier, tier_reason,
+ * max_alloc_size, memory_budget, alignment, device_index, limits) using the context's
+ * string buffers. An index past the last device, or of a device that cannot be used,
+ * gives ZCS_ERROR_NO_DEVICE. A forced tier the device lacks gives ZCS_ERROR_UNSUPPORTED.
+ * On failure, release everything made so far (context->impl stays NULL).
+ */
+zcs_status zcs__backend_context_create(zcs_context *context, const zcs__device_choice *device,
+                                       zcs_tier tier, const char *tier_source);
+
+/* Release the backend state. Every array, kernel and program is already destroyed. */
 void zcs__backend_context_destroy(zcs_context *context);
 
-/* Allocate buffer->size bytes (plus the guards, see zcs__backend_array_guard) with
-   buffer->tier and buffer->flags into buffer->impl. */
-zcs_status zcs__backend_array_create(zcs_array *buffer);
+/* ------------------------------------------------------------------------ */
+/* Arrays                                                                   */
+/* ------------------------------------------------------------------------ */
 
-/*
- * Validation mode's device-side guards. When buffer->guard_size is not 0, create
- * allocates buffer->size + 2 * guard_size bytes and the array (what kernels and maps
- * see) starts guard_size bytes in. This copies one guard, the one before the array
- * (back == 0) or after it (back == 1), into `bytes` (write == 0) or from it (write == 1);
- * guard_size bytes either way. No kernel uses the buffer and it is not mapped.
- */
-zcs_status zcs__backend_array_guard(zcs_array *buffer, int back, int write, unsigned char *bytes);
+/* Allocate array->size bytes (plus the guards, see zcs__backend_array_guard) with
+   array->tier and array->flags into array->impl. */
+zcs_status zcs__backend_array_create(zcs_array *array);
 
-/* Release the buffer's memory (it is unmapped and no dispatch uses it). */
-void zcs__backend_array_destroy(zcs_array *buffer);
+/* Release the array's memory (it is unmapped and no dispatch uses it). */
+void zcs__backend_array_destroy(zcs_array *array);
 
 /*
  * Map [offset, offset + size) bytes for `access` and return the host pointer to the
- * first mapped byte. Kernels that used the buffer have finished. Count copied bytes
+ * first mapped byte. Kernels that used the array have finished. Count copied bytes
  * with zcs__stats_add_copied.
  */
-zcs_status zcs__backend_array_map(zcs_array *buffer, zcs_access access, size_t offset, size_t size,
+zcs_status zcs__backend_array_map(zcs_array *array, zcs_access access, size_t offset, size_t size,
                                   void **out_ptr);
 
-/* End the mapping recorded in buffer->map_* (make host writes visible to kernels). */
-zcs_status zcs__backend_array_unmap(zcs_array *buffer);
+/* End the mapping recorded in array->map_* (make host writes visible to kernels). */
+zcs_status zcs__backend_array_unmap(zcs_array *array);
 
-/* Build from source in the backend's language (length > 0, options may be NULL). */
-zcs_status zcs__backend_program_create_source(zcs_program *program, const char *source,
-                                              size_t length, const char *options);
+/* Which guard of an array (zcs__backend_array_guard). */
+typedef enum zcs__guard_side {
+    ZCS__GUARD_BEFORE = 0, /* the guard_size bytes before the array's first byte */
+    ZCS__GUARD_AFTER = 1,  /* the guard_size bytes after its last byte */
+} zcs__guard_side;
 
-/* Create from a SPIR-V module (size a multiple of 4). */
-zcs_status zcs__backend_program_create_spirv(zcs_program *program, const void *code, size_t size);
-
-/* Create from a builtin's embedded data (OpenCL C source, or SPIR-V on Vulkan). */
-zcs_status zcs__backend_program_create_builtin(zcs_program *program, const void *data, size_t size);
+/* Which way zcs__backend_array_guard copies. */
+typedef enum zcs__guard_copy {
+    ZCS__GUARD_READ = 0,  /* from the guard into `bytes` */
+    ZCS__GUARD_WRITE = 1, /* from `bytes` into the guard */
+} zcs__guard_copy;
 
 /*
- * Build from a file's contents (already read; `path` for messages and to tell the
- * format by its extension).
+ * Validation mode's device-side guards. When array->guard_size is not 0, create
+ * allocates array->size + 2 * guard_size bytes and the array (what kernels and maps
+ * see) starts guard_size bytes in. This copies the guard on `side` to or from `bytes`,
+ * guard_size bytes. No kernel uses the array and it is not mapped.
  */
-zcs_status zcs__backend_program_create_file(zcs_program *program, const char *path,
-                                            const void *data, size_t size, const char *options);
+zcs_status zcs__backend_array_guard(zcs_array *array, zcs__guard_side side, zcs__guard_copy copy,
+                                    unsigned char *bytes);
+
+/*
+ * The address kernels see for the array's first byte (what a ZCS_PTR field holds). The
+ * array is live. A tier or device without one gives ZCS_ERROR_UNSUPPORTED and a message
+ * that says why.
+ */
+zcs_status zcs__backend_array_device_address(zcs_array *array, uint64_t *out_address);
+
+/* ------------------------------------------------------------------------ */
+/* Programs and kernels                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* What a program is made from. */
+typedef enum zcs__program_format {
+    ZCS__PROGRAM_SOURCE = 1, /* text in the backend's kernel language (OpenCL C, GLSL) */
+    ZCS__PROGRAM_SPIRV = 2,  /* a SPIR-V module */
+} zcs__program_format;
+
+/* The code of zcs__backend_program_create. */
+typedef struct zcs__program_code {
+    zcs__program_format format;
+    const void *data; /* the text (not NUL-terminated) or the module's bytes (any alignment) */
+    size_t size;      /* bytes, > 0; a multiple of 4 for SPIR-V */
+    const char *options; /* compiler options of a source, or NULL */
+    /* The file the code was read from, or NULL: build logs name it, and a source's
+       includes are searched for in its directory first. */
+    const char *path;
+} zcs__program_code;
+
+/*
+ * Build program->impl from `code`. The core has set program->default_kernel_name (the
+ * builtin's name or the file's stem, for a module whose one entry point is "main").
+ * A compiler's or validator's refusal gives ZCS_ERROR_BUILD with its log; code the
+ * backend cannot take (SPIR-V on an OpenCL device older than 2.1, a file extension it
+ * does not know) gives ZCS_ERROR_UNSUPPORTED.
+ */
+zcs_status zcs__backend_program_create(zcs_program *program, const zcs__program_code *code);
 
 void zcs__backend_program_destroy(zcs_program *program);
 
 /*
- * Create kernel->impl for kernel->name in `program`; fill kernel->num_params and
- * kernel->param_kinds where the backend can tell. An unknown name gives
- * ZCS_ERROR_KERNEL_NOT_FOUND.
+ * Create kernel->impl for kernel->name in `program`; fill kernel->num_params,
+ * kernel->param_kinds and kernel->param_sizes where the backend can tell. An unknown
+ * name gives ZCS_ERROR_KERNEL_NOT_FOUND.
  */
 zcs_status zcs__backend_kernel_create(zcs_kernel *kernel, zcs_program *program);
 
@@ -112,13 +160,25 @@ void zcs__backend_kernel_destroy(zcs_kernel *kernel);
 zcs_status zcs__backend_kernel_set_arg(zcs_kernel *kernel, uint32_t index);
 
 /*
- * Enqueue the kernel. dims is 1..3; global_size has dims non-zero entries; local_size
- * is NULL or has dims non-zero entries. Arguments 0 to arg_count - 1 are set, no array
- * among them is mapped.
- * `serial` is the dispatch's serial number (see zcs_context.submitted_serial).
+ * Let `kernel` reach `count` arrays through pointers stored in memory (count may be 0:
+ * clear the list). The arrays are live, of the kernel's context, and count is at most
+ * ZCS_MAX_KERNEL_ARGS.
+ */
+zcs_status zcs__backend_kernel_set_indirect(zcs_kernel *kernel, zcs_array *const *arrays,
+                                            size_t count);
+
+/* ------------------------------------------------------------------------ */
+/* Submission and waiting                                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Enqueue the kernel. dims is 1..3; global_size has dims entries from 1 to
+ * ZCS_MAX_GLOBAL_SIZE; local_size is NULL or has dims non-zero entries. Arguments 0 to
+ * arg_count - 1 are set and no array among them is mapped. Dispatches of a context reach
+ * the backend one at a time, in the order of their serials.
  */
 zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_size,
-                                 const size_t *local_size, uint32_t arg_count, uint64_t serial);
+                                 const size_t *local_size, uint32_t arg_count);
 
 /* Wait until every dispatch enqueued so far has finished. */
 zcs_status zcs__backend_finish(zcs_context *context);

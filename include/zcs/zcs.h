@@ -383,6 +383,10 @@ typedef struct zcs_context_info {
     size_t alignment;
     /** 1 if validation is on. */
     int validation;
+    /** 1 if the Khronos validation layer checks this context's Vulkan calls
+       (ZCS_VULKAN_VALIDATION=1 and the layer installed), counting its messages in
+       zcs_stats.validation_messages; 0 otherwise and on OpenCL. */
+    int validation_layer;
     /** The device's index in zcs_device_get_info's numbering. */
     uint32_t device_index;
     /** The device's limits, as zcs_device_get_info reports them. */
@@ -429,6 +433,9 @@ typedef struct zcs_stats {
     uint64_t bytes_copied;
     /** Times the host waited for kernels before a map could proceed. */
     uint64_t map_waits;
+    /** Warnings and errors the Khronos validation layer reported for this context (Vulkan
+       with ZCS_VULKAN_VALIDATION=1; see zcs_context_info.validation_layer); 0 otherwise. */
+    uint64_t validation_messages;
 } zcs_stats;
 
 /** Fill *out_stats. Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE. */
