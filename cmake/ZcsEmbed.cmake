@@ -7,7 +7,8 @@
 #   in one NUL byte that its size leaves out, so text can be read as a C string;
 # zcs_embed(<output.c> FILES <file>... TABLE <name>... [COMMENT <text>])
 #   the table of builtin programs zcs__builtins[], zcs__builtin_count and
-#   zcs__builtin_names[] (src/core/builtins.h), one entry per file under <name>.
+#   zcs__builtin_names[] (src/core/builtins.h), one entry per file under <name>; a .spv
+#   file is marked as a SPIR-V module.
 # The output is rewritten only when its text changes.
 
 if(NOT CMAKE_SCRIPT_MODE_FILE)
@@ -57,7 +58,11 @@ foreach(_file IN LISTS FILES)
     if(TABLE)
         list(GET TABLE ${_index} _name)
         string(APPEND _body "\n/* ${_file_name} */\nstatic const ${_type} zcs__builtin_${_index}[] = {\n    ${_bytes}0x00};\n")
-        string(APPEND _table "    {\"${_name}\", zcs__builtin_${_index}, ${_size}},\n")
+        set(_spirv 0)
+        if(_file_name MATCHES "\\.spv$")
+            set(_spirv 1)
+        endif()
+        string(APPEND _table "    {\"${_name}\", zcs__builtin_${_index}, ${_size}, ${_spirv}},\n")
         string(APPEND _names "    \"${_name}\",\n")
     else()
         list(GET SYMBOLS ${_index} _symbol)

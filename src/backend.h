@@ -128,8 +128,8 @@ typedef enum zcs__program_format {
 /* The code of zcs__backend_program_create. */
 typedef struct zcs__program_code {
     zcs__program_format format;
-    const void *data; /* the text (not NUL-terminated) or the module's bytes (any alignment) */
-    size_t size;      /* bytes, > 0; a multiple of 4 for SPIR-V */
+    const void *data;    /* the text (not NUL-terminated) or the module's bytes (any alignment) */
+    size_t size;         /* bytes, > 0; a multiple of 4 for SPIR-V */
     const char *options; /* compiler options of a source, or NULL */
     /* The file the code was read from, or NULL: build logs name it, and a source's
        includes are searched for in its directory first. */

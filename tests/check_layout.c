@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <zcs/zcs_layout.h>
+#include <zcs/struct_check.h>
 
 #include <zcs/particle.h>
 

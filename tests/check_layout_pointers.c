@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <zcs/zcs_layout.h>
+#include <zcs/struct_check.h>
 
 #include "layout/pointers.h"
 #include "support/zcs_test.h"

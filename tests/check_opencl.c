@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <zcs/zcs_layout.h>
+#include <zcs/struct_check.h>
 
 #include "opencl/cl_backend.h"
 #include "support/cl_faults.h"

@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <zcs/zcs_layout.h>
+#include <zcs/struct_check.h>
 
 #include "core/handles.h"
 #include "support/zcs_test.h"

@@ -34,7 +34,7 @@
  *  - Write padding out as fields (zcs_u32 pad0;) so that every byte is declared: put
  *    64-bit fields and zcs_vec4 at offsets that are multiples of their alignment, and
  *    make the struct's size a multiple of its largest alignment.
- *  - Where the languages could still disagree, zcs_struct_check (zcs/zcs_layout.h)
+ *  - Where the languages could still disagree, zcs_struct_check (zcs/struct_check.h)
  *    compiles the same text for the device and compares every field at run time.
  *
  * Language detection: OpenCL C defines __OPENCL_VERSION__; C compilers define

@@ -698,6 +698,55 @@ ZCS_API zcs_status zcs_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t 
  */
 ZCS_API zcs_status zcs_finish(zcs_context *context);
 
+/* ------------------------------------------------------------------------ */
+/* Structs that point to other shared structs                                */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Two forms (docs/layout.md, "Pointers inside structs"):
+ *
+ *  - zcs_ref (zcs/layout.h): a 32-bit element index into a known array, ZCS_REF_NULL
+ *    for none. Works on every tier and both backends; kernels take the target array as
+ *    an argument and follow `base[ref]`. The recommended form.
+ *
+ *  - ZCS_PTR(T): a device address. On the OpenCL SVM tiers (svm_fine, svm_coarse) it is
+ *    the host's own pointer; on Vulkan a buffer device address (devices with
+ *    bufferDeviceAddress, Vulkan 1.2) that the host stores but does not follow. The host
+ *    writes ZCS_DEVICE_PTR(T, zcs_array_device_address(...), index); the kernel's
+ *    arrays reached through stored pointers are declared with zcs_kernel_set_indirect.
+ */
+
+/**
+ * The address kernels see for the first element of `buffer`, for ZCS_PTR fields. On the
+ * SVM tiers it equals the pointer zcs_array_map returns for the whole array.
+ * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
+ * ZCS_ERROR_UNSUPPORTED (the tier or device has no stable address: host_ptr, whose buffers
+ * the OpenCL runtime may move, and Vulkan devices without bufferDeviceAddress; the message
+ * says why).
+ */
+ZCS_API zcs_status zcs_array_device_address(zcs_array *buffer, uint64_t *out_address);
+
+/** The ZCS_PTR(T) value for element `index` of an array whose device address is `address`. */
+#define ZCS_DEVICE_PTR(T, address, index)                                                          \
+    ((T *)(uintptr_t)((uint64_t)(address) + (uint64_t)(index) * (uint64_t)sizeof(T)))
+
+/**
+ * Declare the arrays `kernel` reaches through pointers stored in memory (ZCS_PTR fields),
+ * beyond its arguments; replaces any earlier list. count 0 clears it (buffers may then
+ * be NULL). OpenCL: clSetKernelExecInfo(CL_KERNEL_EXEC_INFO_SVM_PTRS).
+ * Ordering: the arrays listed count as used by every later dispatch of the kernel, like
+ * its array arguments: a map of one waits for those dispatches, and a dispatch while one
+ * is mapped fails with ZCS_ERROR_MAPPED. After a listed array is freed, dispatches fail
+ * with ZCS_ERROR_KERNEL_ARGUMENT until the list is set again.
+ * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (kernel, or buffers with count > 0, or a
+ * NULL entry), ZCS_ERROR_INVALID_HANDLE, ZCS_ERROR_INVALID_ARGUMENT (an array of another
+ * context, count over ZCS_MAX_KERNEL_ARGS), ZCS_ERROR_UNSUPPORTED (an array whose tier
+ * has no shared address, a Vulkan device without bufferDeviceAddress; the message says why),
+ * ZCS_ERROR_BACKEND.
+ */
+ZCS_API zcs_status zcs_kernel_set_indirect(zcs_kernel *kernel, zcs_array *const *buffers,
+                                           size_t count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -95,7 +95,6 @@ zcs_status zcs_array_create(zcs_context *context_handle, size_t elem_size, size_
         zcs__unreserve(context, size);
         return status;
     }
-    buffer->magic = ZCS__MAGIC_ARRAY;
     buffer->handle = zcs__handle_register(buffer, ZCS__MAGIC_ARRAY, context);
     if (buffer->handle == NULL) {
         zcs__backend_array_destroy(buffer);
@@ -138,7 +137,6 @@ zcs_status zcs__array_destroy_object(zcs_array *buffer)
     }
 
     pthread_mutex_lock(&context->lock);
-    buffer->magic = ZCS__MAGIC_DEAD;
     zcs__list_remove(&buffer->link);
     context->stats.bytes_allocated[buffer->tier] -= buffer->size;
     context->bytes_live -= buffer->size;
@@ -358,6 +356,18 @@ zcs_status zcs_array_unmap(zcs_array *handle)
 {
     ZCS__CLAIM(zcs_array, buffer, handle, ZCS__MAGIC_ARRAY, 1, "buffer", "zcs_array_unmap");
     zcs_status status = zcs__unmap(buffer);
+    zcs__handle_release(handle);
+    return status;
+}
+
+zcs_status zcs_array_device_address(zcs_array *handle, uint64_t *out_address)
+{
+    ZCS__CLAIM(zcs_array, buffer, handle, ZCS__MAGIC_ARRAY, 1, "buffer",
+               "zcs_array_device_address");
+    zcs_status status = out_address == NULL
+                            ? zcs__fail(buffer->context, ZCS_ERROR_NULL_HANDLE, 0,
+                                        "zcs_array_device_address: out_address is NULL")
+                            : zcs__backend_array_device_address(buffer, out_address);
     zcs__handle_release(handle);
     return status;
 }

@@ -11,6 +11,7 @@ typedef struct zcs__builtin {
     const char *name;
     const unsigned char *data;
     size_t size;
+    int spirv; /* 1: a SPIR-V module (a .spv file), 0: source in the backend's language */
 } zcs__builtin;
 
 extern const zcs__builtin zcs__builtins[];

@@ -1,12 +1,11 @@
 /* Context creation and destruction, info, statistics and zcs_finish. */
-#define _POSIX_C_SOURCE 200809L /* PTHREAD_MUTEX_RECURSIVE */
+#define _POSIX_C_SOURCE 200809L /* strcasecmp */
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "backend.h"
-#include "backend_layout.h"
 #include "core/checks.h"
 #include "core/list.h"
 #include "core/validation.h"
@@ -110,6 +109,13 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
                              tier_env);
         tier_source = "ZCS_TIER";
     }
+    if (tier != ZCS_TIER_AUTO && zcs__tier_backend(tier) != zcs__backend_id)
+        return zcs__fail(NULL, ZCS_ERROR_UNSUPPORTED, 0,
+                         "tier %s (forced by %s) belongs to the %s backend; this zcs is built "
+                         "with the %s backend",
+                         zcs_tier_name(tier), tier_source,
+                         zcs__backend_name(zcs__tier_backend(tier)),
+                         zcs__backend_name(zcs__backend_id));
 
     int validation = (desc->flags & ZCS_CONTEXT_VALIDATE) != 0;
     const char *validate_env = use_environment ? getenv("ZCS_VALIDATE") : NULL;
@@ -127,31 +133,27 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
     if (context == NULL)
         return zcs__fail(NULL, ZCS_ERROR_OUT_OF_MEMORY, 0,
                          "zcs_context_create: out of host memory");
-    /* Recursive: a failure recorded with the lock held (zcs__fail) takes it again. */
-    pthread_mutexattr_t recursive;
-    int lock_failed = pthread_mutexattr_init(&recursive) != 0;
-    if (!lock_failed) {
-        pthread_mutexattr_settype(&recursive, PTHREAD_MUTEX_RECURSIVE);
-        lock_failed = pthread_mutex_init(&context->lock, &recursive) != 0;
-        pthread_mutexattr_destroy(&recursive);
-    }
-    if (lock_failed) {
+    int locks = 0;
+    if (pthread_mutex_init(&context->lock, NULL) == 0)
+        locks++;
+    if (locks == 1 && pthread_mutex_init(&context->dispatch_lock, NULL) == 0)
+        locks++;
+    if (locks == 2 && pthread_mutex_init(&context->error_lock, NULL) == 0)
+        locks++;
+    if (locks < 3) {
+        if (locks > 1)
+            pthread_mutex_destroy(&context->dispatch_lock);
+        if (locks > 0)
+            pthread_mutex_destroy(&context->lock);
         zcs__free(context);
         return zcs__fail(NULL, ZCS_ERROR_OUT_OF_MEMORY, 0,
                          "zcs_context_create: cannot create a mutex");
     }
-    if (pthread_mutex_init(&context->dispatch_lock, NULL) != 0) {
-        pthread_mutex_destroy(&context->lock);
-        zcs__free(context);
-        return zcs__fail(NULL, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_context_create: cannot create a mutex");
-    }
-    context->magic = ZCS__MAGIC_CONTEXT;
     zcs__list_init(&context->buffers);
     zcs__list_init(&context->programs);
     zcs__list_init(&context->kernels);
     context->info.backend = zcs__backend_id;
-    context->info.backend_name = zcs__backend_id == ZCS_BACKEND_OPENCL ? "OpenCL" : "Vulkan";
+    context->info.backend_name = zcs__backend_name(zcs__backend_id);
     context->info.device_name = context->device_name;
     context->info.platform_name = context->platform_name;
     context->info.tier_reason = context->tier_reason;
@@ -166,7 +168,7 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
     }
     if (status != ZCS_SUCCESS) {
         /* The message is on this thread already; the context dies with it. */
-        context->magic = ZCS__MAGIC_DEAD;
+        pthread_mutex_destroy(&context->error_lock);
         pthread_mutex_destroy(&context->dispatch_lock);
         pthread_mutex_destroy(&context->lock);
         zcs__free(context);
@@ -190,9 +192,8 @@ void zcs_context_destroy(zcs_context *handle)
         zcs__program_destroy_object(ZCS__CONTAINER_OF(context->programs.next, zcs_program, link));
     while (!zcs__list_empty(&context->buffers))
         (void)zcs__array_destroy_object(ZCS__CONTAINER_OF(context->buffers.next, zcs_array, link));
-    zcs__layout_context_destroy(context);
     zcs__backend_context_destroy(context);
-    context->magic = ZCS__MAGIC_DEAD;
+    pthread_mutex_destroy(&context->error_lock);
     pthread_mutex_destroy(&context->dispatch_lock);
     pthread_mutex_destroy(&context->lock);
     zcs__free(context);
@@ -263,18 +264,38 @@ zcs_status zcs_finish(zcs_context *context_handle)
     zcs_status status = enqueued == 0 ? ZCS_SUCCESS : zcs__context_wait(context, enqueued);
     if (status != ZCS_SUCCESS || !context->info.validation)
         return status;
-    /* Validation mode: every kernel is done, so every unmapped array's guards can be read. */
+    /* Validation mode: every kernel is done, so every unmapped array's guards can be read.
+       The arrays are listed under the lock and read outside it, each claimed for the
+       read: an array another thread is in a call on (a map checks its guards itself), or
+       has freed since, is passed over. */
     pthread_mutex_lock(&context->lock);
-    for (zcs__link *link = context->buffers.next; link != &context->buffers; link = link->next) {
+    size_t count = 0;
+    for (zcs__link *link = context->buffers.next; link != &context->buffers; link = link->next)
+        count++;
+    void **handles = zcs__calloc(count > 0 ? count : 1, sizeof *handles);
+    count = 0;
+    for (zcs__link *link = context->buffers.next; handles != NULL && link != &context->buffers;
+         link = link->next) {
         zcs_array *buffer = ZCS__CONTAINER_OF(link, zcs_array, link);
-        if (buffer->guard_size == 0 || buffer->mapped)
-            continue;
-        /* Under the lock, so no other thread frees the array meanwhile (the lock is
-           recursive: a failure's message takes it again). */
-        status = zcs__validation_check_guards(buffer, "zcs_finish");
-        if (status != ZCS_SUCCESS)
-            break;
+        if (buffer->guard_size != 0)
+            handles[count++] = buffer->handle;
     }
     pthread_mutex_unlock(&context->lock);
+    if (handles == NULL)
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_finish (validation): out of host memory");
+    for (size_t i = 0; i < count && status == ZCS_SUCCESS; i++) {
+        void *object = NULL;
+        if (zcs__handle_claim(handles[i], ZCS__MAGIC_ARRAY, 1, &object) != ZCS__CLAIM_OK)
+            continue;
+        zcs_array *buffer = object;
+        pthread_mutex_lock(&context->lock);
+        int mapped = buffer->mapped;
+        pthread_mutex_unlock(&context->lock);
+        if (!mapped)
+            status = zcs__validation_check_guards(buffer, "zcs_finish");
+        zcs__handle_release(handles[i]);
+    }
+    zcs__free(handles);
     return status;
 }

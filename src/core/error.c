@@ -19,12 +19,11 @@ zcs_status zcs__vfail(zcs_context *context, zcs_status status, int64_t backend_e
         memcpy(zcs__thread_error + sizeof zcs__thread_error - sizeof truncated, truncated,
                sizeof truncated);
     }
-    if (context != NULL && context->magic == ZCS__MAGIC_CONTEXT) {
-        pthread_mutex_lock(&context->lock);
+    if (context != NULL) {
+        pthread_mutex_lock(&context->error_lock);
         memcpy(context->last_error, zcs__thread_error, sizeof context->last_error);
-        context->last_status = status;
         context->last_backend_error = backend_error;
-        pthread_mutex_unlock(&context->lock);
+        pthread_mutex_unlock(&context->error_lock);
     }
     return status;
 }
@@ -37,6 +36,23 @@ zcs_status zcs__fail(zcs_context *context, zcs_status status, int64_t backend_er
     zcs__vfail(context, status, backend_error, format, args);
     va_end(args);
     return status;
+}
+
+zcs_status zcs__fail_handle(const zcs_context *handle, zcs_status status, int64_t backend_error,
+                            const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    /* A handle stays live while its owner uses it (zcs_context_destroy may not overlap
+       other calls on the context). */
+    zcs__vfail(zcs__handle_lookup(handle, ZCS__MAGIC_CONTEXT), status, backend_error, format, args);
+    va_end(args);
+    return status;
+}
+
+int zcs__context_live(const zcs_context *context)
+{
+    return zcs__handle_lookup(context, ZCS__MAGIC_CONTEXT) != NULL;
 }
 
 const char *zcs_last_error(void)
@@ -52,9 +68,9 @@ const char *zcs_context_last_error(const zcs_context *handle)
     zcs_context *context = zcs__handle_lookup(handle, ZCS__MAGIC_CONTEXT);
     if (context == NULL)
         return "invalid context handle";
-    pthread_mutex_lock(&context->lock);
+    pthread_mutex_lock(&context->error_lock);
     memcpy(copy, context->last_error, sizeof copy);
-    pthread_mutex_unlock(&context->lock);
+    pthread_mutex_unlock(&context->error_lock);
     return copy;
 }
 
@@ -63,8 +79,8 @@ int64_t zcs_context_last_backend_error(const zcs_context *handle)
     zcs_context *context = zcs__handle_lookup(handle, ZCS__MAGIC_CONTEXT);
     if (context == NULL)
         return 0;
-    pthread_mutex_lock(&context->lock);
+    pthread_mutex_lock(&context->error_lock);
     int64_t error = context->last_backend_error;
-    pthread_mutex_unlock(&context->lock);
+    pthread_mutex_unlock(&context->error_lock);
     return error;
 }

@@ -30,7 +30,6 @@ zcs_status zcs_kernel_create(zcs_program *program_handle, const char *name, zcs_
         status = zcs__backend_kernel_create(kernel, program);
     }
     if (status == ZCS_SUCCESS) {
-        kernel->magic = ZCS__MAGIC_KERNEL;
         kernel->handle = zcs__handle_register(kernel, ZCS__MAGIC_KERNEL, context);
         if (kernel->handle == NULL) {
             zcs__backend_kernel_destroy(kernel);
@@ -74,7 +73,6 @@ void zcs__kernel_destroy_object(zcs_kernel *kernel)
     zcs_context *context = kernel->context;
     pthread_mutex_lock(&context->lock);
     zcs__handle_unregister(kernel->handle);
-    kernel->magic = ZCS__MAGIC_DEAD;
     zcs__list_remove(&kernel->link);
     context->stats.live_kernels--;
     pthread_mutex_unlock(&context->lock);
@@ -279,8 +277,7 @@ static zcs_status zcs__dispatch(zcs_kernel *kernel, uint32_t dims, const size_t 
         kernel->indirect[i]->last_use_serial = serial;
     pthread_mutex_unlock(&context->lock);
 
-    zcs_status status =
-        zcs__backend_dispatch(kernel, dims, global_size, local_size, arg_count, serial);
+    zcs_status status = zcs__backend_dispatch(kernel, dims, global_size, local_size, arg_count);
 
     pthread_mutex_lock(&context->lock);
     context->enqueued_serial = serial;
@@ -296,6 +293,59 @@ zcs_status zcs_dispatch(zcs_kernel *kernel_handle, uint32_t dims, const size_t *
 {
     ZCS__CLAIM(zcs_kernel, kernel, kernel_handle, ZCS__MAGIC_KERNEL, 1, "kernel", "zcs_dispatch");
     zcs_status status = zcs__dispatch(kernel, dims, global_size, local_size);
+    zcs__handle_release(kernel_handle);
+    return status;
+}
+
+static zcs_status zcs__set_indirect(zcs_kernel *kernel, zcs_array *const *handles, size_t count)
+{
+    zcs_context *context = kernel->context;
+    if (count > ZCS_MAX_KERNEL_ARGS)
+        return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                         "zcs_kernel_set_indirect: %zu arrays; at most %d", count,
+                         ZCS_MAX_KERNEL_ARGS);
+    if (count > 0 && handles == NULL)
+        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
+                         "zcs_kernel_set_indirect: buffers is NULL");
+    for (size_t i = 0; i < count; i++) {
+        if (handles[i] == NULL)
+            return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
+                             "zcs_kernel_set_indirect: buffer %zu is NULL", i);
+        if (zcs__handle_foreign(handles[i], ZCS__MAGIC_ARRAY, context))
+            return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                             "zcs_kernel_set_indirect: array %zu belongs to another context", i);
+    }
+    /* Under the context lock, which a free takes to retire a handle: the arrays stay alive
+       while the backend reads them. */
+    zcs_array *buffers[ZCS_MAX_KERNEL_ARGS];
+    pthread_mutex_lock(&context->lock);
+    for (size_t i = 0; i < count; i++) {
+        buffers[i] = zcs__handle_lookup(handles[i], ZCS__MAGIC_ARRAY);
+        if (buffers[i] == NULL) {
+            pthread_mutex_unlock(&context->lock);
+            return zcs__fail(context, ZCS_ERROR_INVALID_HANDLE, 0,
+                             "zcs_kernel_set_indirect: array %zu is not a live buffer handle", i);
+        }
+    }
+    zcs_status status = zcs__backend_kernel_set_indirect(kernel, buffers, count);
+    if (status == ZCS_SUCCESS) {
+        /* zcs_dispatch orders and checks these like array arguments. */
+        for (size_t i = 0; i < count; i++) {
+            kernel->indirect[i] = buffers[i];
+            kernel->indirect_handles[i] = handles[i];
+        }
+        kernel->indirect_count = (uint32_t)count;
+    }
+    pthread_mutex_unlock(&context->lock);
+    return status;
+}
+
+zcs_status zcs_kernel_set_indirect(zcs_kernel *kernel_handle, zcs_array *const *buffers,
+                                   size_t count)
+{
+    ZCS__CLAIM(zcs_kernel, kernel, kernel_handle, ZCS__MAGIC_KERNEL, 1, "kernel",
+               "zcs_kernel_set_indirect");
+    zcs_status status = zcs__set_indirect(kernel, buffers, count);
     zcs__handle_release(kernel_handle);
     return status;
 }

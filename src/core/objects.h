@@ -2,8 +2,7 @@
  * The library's objects as the core and the backends see them. Public code sees
  * only the opaque handles of zcs.h, which are handle-pool values (src/core/handles.h),
  * not these addresses: a handle of the wrong type, or one already destroyed, is refused
- * with ZCS_ERROR_INVALID_HANDLE without any object being read. The magic number tells a
- * live object from one being torn down.
+ * with ZCS_ERROR_INVALID_HANDLE without any object being read.
  */
 #ifndef ZCS_CORE_OBJECTS_H
 #define ZCS_CORE_OBJECTS_H
@@ -13,13 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/services.h"
 #include "zcs/zcs.h"
 
+/* The type of a handle (src/core/handles.h). */
 #define ZCS__MAGIC_CONTEXT 0x7a637343u /* "zcsC" */
 #define ZCS__MAGIC_ARRAY   0x7a637342u /* "zcsB" */
 #define ZCS__MAGIC_PROGRAM 0x7a637350u /* "zcsP" */
 #define ZCS__MAGIC_KERNEL  0x7a63734bu /* "zcsK" */
-#define ZCS__MAGIC_DEAD    0xdeadc0deu
 
 /* Size of the per-context and per-thread error message buffers. */
 #define ZCS__ERROR_MESSAGE_SIZE 16384
@@ -41,9 +41,8 @@ typedef struct zcs__link {
  * (src/core/handles.h), and each object keeps its own in `handle`.
  */
 struct zcs_context {
-    uint32_t magic;
     void *handle;
-    pthread_mutex_t lock; /* guards the lists, the statistics, the error and the serials */
+    pthread_mutex_t lock; /* guards the lists, the statistics and the serials */
 
     zcs_context_info info;
     char device_name[256];
@@ -66,7 +65,9 @@ struct zcs_context {
        backend in order and enqueued_serial never passes one still being submitted. */
     pthread_mutex_t dispatch_lock;
 
-    zcs_status last_status;
+    /* The newest failure of a call on this context (zcs__fail), under its own lock so
+       that a failure can be recorded with `lock` held. */
+    pthread_mutex_t error_lock;
     int64_t last_backend_error;
     char last_error[ZCS__ERROR_MESSAGE_SIZE];
 
@@ -74,7 +75,6 @@ struct zcs_context {
 };
 
 struct zcs_array {
-    uint32_t magic;
     void *handle; /* unique for the life of the process: kernel arguments keep it */
     zcs__link link;
     zcs_context *context;
@@ -107,7 +107,6 @@ struct zcs_array {
 };
 
 struct zcs_program {
-    uint32_t magic;
     void *handle;
     zcs__link link;
     zcs_context *context;
@@ -140,7 +139,6 @@ typedef struct zcs__kernel_arg {
 } zcs__kernel_arg;
 
 struct zcs_kernel {
-    uint32_t magic;
     void *handle;
     zcs__link link;
     zcs_context *context;
@@ -194,6 +192,14 @@ void zcs__program_destroy_object(zcs_program *program);
 /* Add bytes the runtime copied to serve a map or unmap (taken under the context lock). */
 void zcs__stats_add_copied(zcs_context *context, uint64_t bytes);
 
+/* No backend: what ZCS_TIER_AUTO belongs to. */
+#define ZCS__NO_BACKEND ((zcs_backend)0)
+
+/* The backend that offers `tier` (ZCS__NO_BACKEND for ZCS_TIER_AUTO and unknown tiers),
+   and a backend's name ("OpenCL", "Vulkan"), from src/core/status.c's tables. */
+zcs_backend zcs__tier_backend(zcs_tier tier);
+const char *zcs__backend_name(zcs_backend backend);
+
 /* Case-insensitive substring test; an empty needle matches everything. */
 int zcs__contains_ignore_case(const char *haystack, const char *needle);
 
@@ -202,13 +208,5 @@ int zcs__contains_ignore_case(const char *haystack, const char *needle);
  * Call with the context lock held: a free retires the handle under the same lock.
  */
 zcs_array *zcs__array_still(const void *handle, const zcs_array *expected);
-
-/* Bounded string copy that always terminates (dst_size > 0). */
-void zcs__copy_string(char *dst, size_t dst_size, const char *src);
-
-/* Allocation through one place, so tests can make it fail (src/core/memory.c). */
-void *zcs__malloc(size_t size);
-void *zcs__calloc(size_t count, size_t size);
-void zcs__free(void *ptr);
 
 #endif /* ZCS_CORE_OBJECTS_H */

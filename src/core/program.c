@@ -13,53 +13,32 @@
 #include "core/checks.h"
 #include "core/list.h"
 
-typedef enum zcs__program_origin {
-    ZCS__PROGRAM_SOURCE,
-    ZCS__PROGRAM_SPIRV,
-    ZCS__PROGRAM_BUILTIN,
-    ZCS__PROGRAM_FILE,
-} zcs__program_origin;
-
-/* Create a program object, let the backend fill it, and register it with the context. */
-static zcs_status zcs__program_create(zcs_context *context, zcs__program_origin origin,
-                                      const char *name, const void *data, size_t size,
-                                      const char *options, zcs_program **out_program)
+/*
+ * Make a program from `code`. `default_name` is the name a module whose one entry point is
+ * "main" also answers to: a builtin's name, or a file's stem ("kernels/particles.spv"
+ * answers to "particles"); NULL for none.
+ */
+static zcs_status zcs__program_create(zcs_context *context, const zcs__program_code *code,
+                                      const char *default_name, zcs_program **out_program)
 {
     zcs_program *program = zcs__calloc(1, sizeof *program);
     if (program == NULL)
         return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_program: out of host memory");
     program->context = context;
-    if (name != NULL) {
-        /* A file's kernel name is its stem: "kernels/particles_advance.spv" answers to
-           "particles_advance". */
-        const char *stem = strrchr(name, '/');
-        stem = stem != NULL ? stem + 1 : name;
+    if (default_name != NULL) {
+        const char *stem = strrchr(default_name, '/');
+        stem = stem != NULL ? stem + 1 : default_name;
         zcs__copy_string(program->default_kernel_name, sizeof program->default_kernel_name, stem);
         char *dot = strchr(program->default_kernel_name, '.');
         if (dot != NULL)
             *dot = '\0';
     }
 
-    zcs_status status = ZCS_SUCCESS;
-    switch (origin) {
-    case ZCS__PROGRAM_SOURCE:
-        status = zcs__backend_program_create_source(program, data, size, options);
-        break;
-    case ZCS__PROGRAM_SPIRV:
-        status = zcs__backend_program_create_spirv(program, data, size);
-        break;
-    case ZCS__PROGRAM_BUILTIN:
-        status = zcs__backend_program_create_builtin(program, data, size);
-        break;
-    case ZCS__PROGRAM_FILE:
-        status = zcs__backend_program_create_file(program, name, data, size, options);
-        break;
-    }
+    zcs_status status = zcs__backend_program_create(program, code);
     if (status != ZCS_SUCCESS) {
         zcs__free(program);
         return status;
     }
-    program->magic = ZCS__MAGIC_PROGRAM;
     program->handle = zcs__handle_register(program, ZCS__MAGIC_PROGRAM, context);
     if (program->handle == NULL) {
         zcs__backend_program_destroy(program);
@@ -88,8 +67,8 @@ zcs_status zcs_program_create_from_source(zcs_context *context_handle, const cha
     if (length == 0)
         return zcs__fail(context, ZCS_ERROR_ZERO_SIZE, 0,
                          "zcs_program_create_from_source: the source is empty");
-    return zcs__program_create(context, ZCS__PROGRAM_SOURCE, NULL, source, length, options,
-                               out_program);
+    zcs__program_code code = {ZCS__PROGRAM_SOURCE, source, length, options, NULL};
+    return zcs__program_create(context, &code, NULL, out_program);
 }
 
 zcs_status zcs_program_create_from_spirv(zcs_context *context_handle, const void *code, size_t size,
@@ -105,7 +84,8 @@ zcs_status zcs_program_create_from_spirv(zcs_context *context_handle, const void
                          "zcs_program_create_from_spirv: size %zu is not a positive multiple of "
                          "4 bytes",
                          size);
-    return zcs__program_create(context, ZCS__PROGRAM_SPIRV, NULL, code, size, NULL, out_program);
+    zcs__program_code module = {ZCS__PROGRAM_SPIRV, code, size, NULL, NULL};
+    return zcs__program_create(context, &module, NULL, out_program);
 }
 
 zcs_status zcs_program_create_builtin(zcs_context *context_handle, const char *name,
@@ -117,9 +97,12 @@ zcs_status zcs_program_create_builtin(zcs_context *context_handle, const char *n
                          "zcs_program_create_builtin: %s is NULL",
                          name == NULL ? "name" : "out_program");
     for (size_t i = 0; i < zcs__builtin_count; i++) {
-        if (strcmp(zcs__builtins[i].name, name) == 0)
-            return zcs__program_create(context, ZCS__PROGRAM_BUILTIN, name, zcs__builtins[i].data,
-                                       zcs__builtins[i].size, NULL, out_program);
+        if (strcmp(zcs__builtins[i].name, name) == 0) {
+            zcs__program_code code = {zcs__builtins[i].spirv ? ZCS__PROGRAM_SPIRV
+                                                             : ZCS__PROGRAM_SOURCE,
+                                      zcs__builtins[i].data, zcs__builtins[i].size, NULL, NULL};
+            return zcs__program_create(context, &code, name, out_program);
+        }
     }
     return zcs__fail(context, ZCS_ERROR_KERNEL_NOT_FOUND, 0,
                      "zcs_program_create_builtin: no builtin program named \"%s\"", name);
@@ -216,8 +199,13 @@ zcs_status zcs_program_create_from_file(zcs_context *context_handle, const char 
         zcs__free(data);
         return zcs__fail(context, ZCS_ERROR_ZERO_SIZE, 0, "\"%s\" is empty", path);
     }
-    status =
-        zcs__program_create(context, ZCS__PROGRAM_FILE, path, data, size, options, out_program);
+    /* A .spv file is a SPIR-V module; anything else is source in the backend's language
+       (the backend refuses an extension it does not know). */
+    size_t path_length = strlen(path);
+    int spirv = path_length > 4 && strcmp(path + path_length - 4, ".spv") == 0;
+    zcs__program_code code = {spirv ? ZCS__PROGRAM_SPIRV : ZCS__PROGRAM_SOURCE, data, size,
+                              spirv ? NULL : options, path};
+    status = zcs__program_create(context, &code, path, out_program);
     zcs__free(data);
     return status;
 }
@@ -243,7 +231,6 @@ void zcs__program_destroy_object(zcs_program *program)
     zcs_context *context = program->context;
     pthread_mutex_lock(&context->lock);
     zcs__handle_unregister(program->handle);
-    program->magic = ZCS__MAGIC_DEAD;
     zcs__list_remove(&program->link);
     context->stats.live_programs--;
     pthread_mutex_unlock(&context->lock);

@@ -1,5 +1,5 @@
-/* Names and messages of the status table, tier names and the runtime version. */
-#include "zcs/zcs.h"
+/* Names and messages of the status table, the tier and backend tables, and the runtime version. */
+#include "core/objects.h"
 
 const char *zcs_status_name(zcs_status status)
 {
@@ -25,21 +25,37 @@ const char *zcs_status_string(zcs_status status)
     return "unknown status";
 }
 
+/* Every tier: its name and the backend that offers it, indexed by zcs_tier. */
+static const struct {
+    const char *name;
+    zcs_backend backend;
+} zcs__tiers[ZCS_TIER_COUNT] = {
+    [ZCS_TIER_AUTO] = {"auto", ZCS__NO_BACKEND},
+    [ZCS_TIER_SVM_FINE] = {"svm_fine", ZCS_BACKEND_OPENCL},
+    [ZCS_TIER_SVM_COARSE] = {"svm_coarse", ZCS_BACKEND_OPENCL},
+    [ZCS_TIER_HOST_PTR] = {"host_ptr", ZCS_BACKEND_OPENCL},
+    [ZCS_TIER_VULKAN_MAPPED] = {"vulkan_mapped", ZCS_BACKEND_VULKAN},
+};
+
 const char *zcs_tier_name(zcs_tier tier)
 {
-    switch (tier) {
-    case ZCS_TIER_AUTO:
-        return "auto";
-    case ZCS_TIER_SVM_FINE:
-        return "svm_fine";
-    case ZCS_TIER_SVM_COARSE:
-        return "svm_coarse";
-    case ZCS_TIER_HOST_PTR:
-        return "host_ptr";
-    case ZCS_TIER_VULKAN_MAPPED:
-        return "vulkan_mapped";
-    }
-    return NULL;
+    if ((int)tier < 0 || (int)tier >= ZCS_TIER_COUNT)
+        return NULL;
+    return zcs__tiers[tier].name;
+}
+
+zcs_backend zcs__tier_backend(zcs_tier tier)
+{
+    if ((int)tier < 0 || (int)tier >= ZCS_TIER_COUNT)
+        return ZCS__NO_BACKEND;
+    return zcs__tiers[tier].backend;
+}
+
+const char *zcs__backend_name(zcs_backend backend)
+{
+    return backend == ZCS_BACKEND_OPENCL   ? "OpenCL"
+           : backend == ZCS_BACKEND_VULKAN ? "Vulkan"
+                                           : "no";
 }
 
 uint32_t zcs_version(void)

@@ -88,9 +88,10 @@ zcs_status zcs__validation_fill_guards(zcs_array *buffer)
         return zcs__fail(buffer->context, ZCS_ERROR_OUT_OF_MEMORY, 0,
                          "zcs_array_create (validation): no host memory for guard bytes");
     memset(pattern, ZCS__GUARD_PATTERN, buffer->guard_size);
-    zcs_status status = zcs__backend_array_guard(buffer, 0, 1, pattern);
+    zcs_status status =
+        zcs__backend_array_guard(buffer, ZCS__GUARD_BEFORE, ZCS__GUARD_WRITE, pattern);
     if (status == ZCS_SUCCESS)
-        status = zcs__backend_array_guard(buffer, 1, 1, pattern);
+        status = zcs__backend_array_guard(buffer, ZCS__GUARD_AFTER, ZCS__GUARD_WRITE, pattern);
     zcs__free(pattern);
     return status;
 }
@@ -104,7 +105,7 @@ zcs_status zcs__validation_check_guards(zcs_array *buffer, const char *when)
                          "%s (validation): no host memory to check guard bytes", when);
     long long offset = 0;
     int corrupted = 0;
-    zcs_status status = zcs__backend_array_guard(buffer, 0, 0, bytes);
+    zcs_status status = zcs__backend_array_guard(buffer, ZCS__GUARD_BEFORE, ZCS__GUARD_READ, bytes);
     /* Before the array: report the byte nearest to it, the likeliest underrun. */
     for (size_t i = guard; status == ZCS_SUCCESS && !corrupted && i > 0; i--) {
         if (bytes[i - 1] != ZCS__GUARD_PATTERN) {
@@ -113,7 +114,7 @@ zcs_status zcs__validation_check_guards(zcs_array *buffer, const char *when)
         }
     }
     if (status == ZCS_SUCCESS && !corrupted)
-        status = zcs__backend_array_guard(buffer, 1, 0, bytes);
+        status = zcs__backend_array_guard(buffer, ZCS__GUARD_AFTER, ZCS__GUARD_READ, bytes);
     for (size_t i = 0; status == ZCS_SUCCESS && !corrupted && i < guard; i++) {
         if (bytes[i] != ZCS__GUARD_PATTERN) {
             corrupted = 1;

@@ -1,7 +1,7 @@
 /**
  * @file
- * zcs/zcs_layout.h - check at run time that the host and the device lay a shared
- * struct out the same way, and share structs that point to other shared structs.
+ * zcs/struct_check.h - check at run time that the host and the device lay a shared
+ * struct out the same way.
  *
  * The struct is declared once with the types of <zcs/layout.h>, in a header that the
  * host includes and whose text zcs compiles for the device. zcs_struct_check builds a
@@ -9,12 +9,12 @@
  * back and compares every registered field's offset and size, and the struct's size,
  * with what the host compiler chose. docs/layout.md has the rules and examples.
  *
- * Thread safety: every function here may be called from several threads at once.
- * zcs_kernel_set_indirect follows the rule of the other zcs_kernel_set_* calls (one
- * thread at a time per kernel).
+ * Thread safety: zcs_struct_check may be called from several threads at once.
+ * (Structs that point to other shared structs, zcs_array_device_address and
+ * zcs_kernel_set_indirect, are declared in zcs/zcs.h.)
  */
-#ifndef ZCS_ZCS_LAYOUT_H
-#define ZCS_ZCS_LAYOUT_H
+#ifndef ZCS_STRUCT_CHECK_H
+#define ZCS_STRUCT_CHECK_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -143,57 +143,8 @@ typedef struct zcs_layout_report {
 ZCS_API zcs_status zcs_struct_check(zcs_context *context, const zcs_struct_desc *desc,
                                     zcs_layout_report *out_report);
 
-/* ------------------------------------------------------------------------ */
-/* Structs that point to other shared structs                                */
-/* ------------------------------------------------------------------------ */
-
-/**
- * Two forms (docs/layout.md, "Pointers inside structs"):
- *
- *  - zcs_ref (zcs/layout.h): a 32-bit element index into a known array, ZCS_REF_NULL
- *    for none. Works on every tier and both backends; kernels take the target array as
- *    an argument and follow `base[ref]`. The recommended form.
- *
- *  - ZCS_PTR(T): a device address. On the OpenCL SVM tiers (svm_fine, svm_coarse) it is
- *    the host's own pointer; on Vulkan a buffer device address (devices with
- *    bufferDeviceAddress, Vulkan 1.2) that the host stores but does not follow. The host
- *    writes ZCS_DEVICE_PTR(T, zcs_array_device_address(...), index); the kernel's
- *    arrays reached through stored pointers are declared with zcs_kernel_set_indirect.
- */
-
-/**
- * The address kernels see for the first element of `buffer`, for ZCS_PTR fields. On the
- * SVM tiers it equals the pointer zcs_array_map returns for the whole array.
- * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
- * ZCS_ERROR_UNSUPPORTED (the tier or device has no stable address: host_ptr, whose buffers
- * the OpenCL runtime may move, and Vulkan devices without bufferDeviceAddress; the message
- * says why).
- */
-ZCS_API zcs_status zcs_array_device_address(zcs_array *buffer, uint64_t *out_address);
-
-/** The ZCS_PTR(T) value for element `index` of an array whose device address is `address`. */
-#define ZCS_DEVICE_PTR(T, address, index)                                                          \
-    ((T *)(uintptr_t)((uint64_t)(address) + (uint64_t)(index) * (uint64_t)sizeof(T)))
-
-/**
- * Declare the arrays `kernel` reaches through pointers stored in memory (ZCS_PTR fields),
- * beyond its arguments; replaces any earlier list. count 0 clears it (buffers may then
- * be NULL). OpenCL: clSetKernelExecInfo(CL_KERNEL_EXEC_INFO_SVM_PTRS).
- * Ordering: the arrays listed count as used by every later dispatch of the kernel, like
- * its array arguments: a map of one waits for those dispatches, and a dispatch while one
- * is mapped fails with ZCS_ERROR_MAPPED. After a listed array is freed, dispatches fail
- * with ZCS_ERROR_KERNEL_ARGUMENT until the list is set again.
- * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (kernel, or buffers with count > 0, or a
- * NULL entry), ZCS_ERROR_INVALID_HANDLE, ZCS_ERROR_INVALID_ARGUMENT (an array of another
- * context, count over ZCS_MAX_KERNEL_ARGS), ZCS_ERROR_UNSUPPORTED (an array whose tier
- * has no shared address, a Vulkan device without bufferDeviceAddress; the message says why),
- * ZCS_ERROR_BACKEND.
- */
-ZCS_API zcs_status zcs_kernel_set_indirect(zcs_kernel *kernel, zcs_array *const *buffers,
-                                           size_t count);
-
 #ifdef __cplusplus
 }
 #endif
 
-#endif /* ZCS_ZCS_LAYOUT_H */
+#endif /* ZCS_STRUCT_CHECK_H */
