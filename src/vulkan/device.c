@@ -1,18 +1,13 @@
 /*
- * Context creation: instance (with validation when asked), device choice, queue,
- * memory-type choice and the limits that become zcs_context_info.
+ * Vulkan devices: the instance (with validation when asked), enumeration, inspection and
+ * the automatic choice, shared by zcs_device_count, zcs_device_get_info and context
+ * creation, so a device's description equals what a context on it reports.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "backend.h"
-#include "vulkan/vk_internal.h"
-#include "vulkan/vk_validation.h"
-
-const zcs_backend zcs__backend_id = ZCS_BACKEND_VULKAN;
-
-/* Shared blocks of the sub-allocator (smaller where the device allows less). */
-#define ZCS__VK_BLOCK_SIZE ((VkDeviceSize)64 << 20)
+#include "vulkan/internal.h"
+#include "vulkan/validation.h"
 
 /* What context creation learns of one physical device. */
 typedef struct zcs__vk_candidate {
@@ -56,71 +51,6 @@ static int zcs__device_rank(VkPhysicalDeviceType type)
     default:
         return 4;
     }
-}
-
-/* "DEVICE_LOCAL|HOST_VISIBLE|..." for a memory type's property flags. */
-static void zcs__memory_flags_text(VkMemoryPropertyFlags flags, char *text, size_t size)
-{
-    static const struct {
-        VkMemoryPropertyFlags bit;
-        const char *name;
-    } names[] = {
-        {VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, "DEVICE_LOCAL"},
-        {VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT, "HOST_VISIBLE"},
-        {VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, "HOST_COHERENT"},
-        {VK_MEMORY_PROPERTY_HOST_CACHED_BIT, "HOST_CACHED"},
-    };
-    text[0] = '\0';
-    size_t used = 0;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if ((flags & names[i].bit) == 0)
-            continue;
-        int n = snprintf(text + used, size - used, "%s%s", used > 0 ? "|" : "", names[i].name);
-        if (n < 0 || (size_t)n >= size - used)
-            break;
-        used += (size_t)n;
-    }
-}
-
-/* Memory types a zero-copy array can use: host-visible, not protected or lazily allocated,
-   and not AMD's uncached device-coherent kind (slow for the host and meant for markers). */
-static int zcs__memory_type_usable(VkMemoryPropertyFlags flags)
-{
-    const VkMemoryPropertyFlags refused = VK_MEMORY_PROPERTY_PROTECTED_BIT |
-                                          VK_MEMORY_PROPERTY_LAZILY_ALLOCATED_BIT |
-                                          VK_MEMORY_PROPERTY_DEVICE_UNCACHED_BIT_AMD;
-    return (flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) != 0 && (flags & refused) == 0;
-}
-
-/*
- * The best memory type among `allowed` for arrays: coherent first (no flush or
- * invalidate), then device-local (full device speed); for read-back arrays cached
- * first (host reads from cached memory are many times faster than from
- * write-combined memory; invalidating is cheap). Ties go to the lower index, which
- * Vulkan orders by performance. Returns VK_MAX_MEMORY_TYPES when none fits.
- */
-static uint32_t zcs__choose_memory_type(const VkPhysicalDeviceMemoryProperties *memory,
-                                        uint32_t allowed, int readback)
-{
-    uint32_t best = VK_MAX_MEMORY_TYPES;
-    int best_score = -1;
-    for (uint32_t t = 0; t < memory->memoryTypeCount; t++) {
-        VkMemoryPropertyFlags flags = memory->memoryTypes[t].propertyFlags;
-        if ((allowed & (1u << t)) == 0 || !zcs__memory_type_usable(flags))
-            continue;
-        int score = 0;
-        if (flags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT)
-            score += 4;
-        if (flags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT)
-            score += 2;
-        if (readback && (flags & VK_MEMORY_PROPERTY_HOST_CACHED_BIT))
-            score += 8;
-        if (score > best_score) {
-            best = t;
-            best_score = score;
-        }
-    }
-    return best;
 }
 
 /* Look at one device: version, compute queue, host-visible memory, the name filter. */
@@ -179,7 +109,7 @@ static void zcs__inspect_device(zcs__vk_candidate *candidate, uint32_t instance_
     }
     VkPhysicalDeviceMemoryProperties memory;
     zcs__vk.vkGetPhysicalDeviceMemoryProperties(candidate->device, &memory);
-    if (zcs__choose_memory_type(&memory, UINT32_MAX, 0) == VK_MAX_MEMORY_TYPES) {
+    if (zcs__vk_choose_memory_type(&memory, UINT32_MAX, 0) == VK_MAX_MEMORY_TYPES) {
         candidate->refusal = "has no host-visible memory type";
         return;
     }
@@ -303,10 +233,32 @@ static zcs_status zcs__choose_device(zcs_context *context, struct zcs__context_i
     return ZCS_SUCCESS;
 }
 
-/* Create the instance; `allow_validation`: whether ZCS_VULKAN_VALIDATION may turn the layer
-   on (device enumeration never does, so the newest context's state stays what it was). */
-static zcs_status zcs__create_instance(zcs_context *context, struct zcs__context_impl *impl,
-                                       uint32_t *out_version, int allow_validation)
+zcs_status zcs__vk_choose_device(zcs_context *context, struct zcs__context_impl *impl,
+                                 uint32_t instance_version, const zcs__device_choice *choice)
+{
+    zcs__vk_candidate *candidates = NULL;
+    uint32_t count = 0;
+    uint32_t chosen = 0;
+    zcs_status status =
+        zcs__choose_device(context, impl, instance_version, choice, &candidates, &count, &chosen);
+    if (status != ZCS_SUCCESS)
+        return status;
+    const zcs__vk_candidate *c = &candidates[chosen];
+    impl->physical_device = c->device;
+    impl->properties = c->properties;
+    impl->queue_family = c->queue_family;
+    impl->api_version =
+        c->properties.apiVersion < instance_version ? c->properties.apiVersion : instance_version;
+    zcs__copy_string(context->device_name, sizeof context->device_name, c->properties.deviceName);
+    zcs__copy_string(context->platform_name, sizeof context->platform_name, c->platform);
+    zcs__vk.vkGetPhysicalDeviceMemoryProperties(c->device, &impl->memory_properties);
+    context->info.device_index = chosen;
+    zcs__free(candidates);
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__vk_create_instance(zcs_context *context, struct zcs__context_impl *impl,
+                                   uint32_t *out_version, int allow_validation)
 {
     if (!zcs__vk_api_load_global())
         return zcs__fail(context, ZCS_ERROR_BACKEND, 0,
@@ -329,6 +281,11 @@ static zcs_status zcs__create_instance(zcs_context *context, struct zcs__context
         zcs__vk_validation_prepare(&validation);
     else
         memset(&validation, 0, sizeof validation);
+    /* Messages lead to the context, which counts its own (zcs_stats.validation_messages),
+       from vkCreateInstance to vkDestroyInstance. */
+    validation.messenger_info.pUserData = impl;
+    if (allow_validation)
+        context->info.validation_layer = validation.enabled;
     VkApplicationInfo application = {
         .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
         .pApplicationName = "zcs",
@@ -381,296 +338,6 @@ static zcs_status zcs__create_instance(zcs_context *context, struct zcs__context
     return ZCS_SUCCESS;
 }
 
-static zcs_status zcs__create_device(zcs_context *context, struct zcs__context_impl *impl)
-{
-    float priority = 1.0f;
-    VkDeviceQueueCreateInfo queue_info = {
-        .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
-        .queueFamilyIndex = impl->queue_family,
-        .queueCount = 1,
-        .pQueuePriorities = &priority,
-    };
-    /* Kernels declare structs with 64-bit, 16-bit and 8-bit fields (zcs/layout.h) and may
-       use the scalar block layout: enable those features wherever the device has them
-       (a shader that declares a capability the device lacks fails validation). */
-    VkPhysicalDeviceVulkan12Features supported12 = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
-    };
-    VkPhysicalDeviceVulkan11Features supported11 = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES,
-        .pNext = impl->api_version >= VK_API_VERSION_1_2 ? &supported12 : NULL,
-    };
-    VkPhysicalDeviceFeatures2 supported = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
-        .pNext = impl->api_version >= VK_API_VERSION_1_2 ? &supported11 : NULL,
-    };
-    zcs__vk.vkGetPhysicalDeviceFeatures2(impl->physical_device, &supported);
-    VkPhysicalDeviceVulkan12Features enabled12 = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
-        .storageBuffer8BitAccess = supported12.storageBuffer8BitAccess,
-        .uniformAndStorageBuffer8BitAccess = supported12.uniformAndStorageBuffer8BitAccess,
-        .storagePushConstant8 = supported12.storagePushConstant8,
-        .shaderInt8 = supported12.shaderInt8,
-        .shaderFloat16 = supported12.shaderFloat16,
-        .scalarBlockLayout = supported12.scalarBlockLayout,
-        /* Device addresses let structs hold pointers to other arrays (ZCS_PTR). */
-        .bufferDeviceAddress =
-            supported12.bufferDeviceAddress && zcs__vk.vkGetBufferDeviceAddress != NULL,
-    };
-    VkPhysicalDeviceVulkan11Features enabled11 = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES,
-        .pNext = &enabled12,
-        .storageBuffer16BitAccess = supported11.storageBuffer16BitAccess,
-        .uniformAndStorageBuffer16BitAccess = supported11.uniformAndStorageBuffer16BitAccess,
-        .storagePushConstant16 = supported11.storagePushConstant16,
-    };
-    VkPhysicalDeviceFeatures2 enabled = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
-        .pNext = impl->api_version >= VK_API_VERSION_1_2 ? &enabled11 : NULL,
-        .features =
-            {
-                .shaderInt64 = supported.features.shaderInt64,
-                .shaderInt16 = supported.features.shaderInt16,
-                .shaderFloat64 = supported.features.shaderFloat64,
-            },
-    };
-    VkDeviceCreateInfo info = {
-        .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
-        .pNext = &enabled,
-        .queueCreateInfoCount = 1,
-        .pQueueCreateInfos = &queue_info,
-    };
-    VkResult result = zcs__vk.vkCreateDevice(impl->physical_device, &info, NULL, &impl->device);
-    if (result != VK_SUCCESS) {
-        impl->device = VK_NULL_HANDLE;
-        return zcs__vk_fail(context, result, "vkCreateDevice", "opening \"%s\"",
-                            impl->properties.deviceName);
-    }
-    zcs__vk.vkGetDeviceQueue(impl->device, impl->queue_family, 0, &impl->queue);
-    impl->buffer_device_address =
-        impl->api_version >= VK_API_VERSION_1_2 && enabled12.bufferDeviceAddress;
-    return ZCS_SUCCESS;
-}
-
-/* The largest single allocation (see zcs_context_info.max_alloc_size). */
-static VkDeviceSize zcs__max_alloc_size(struct zcs__context_impl *impl, uint32_t memory_type)
-{
-    VkPhysicalDeviceMaintenance3Properties maintenance3 = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES,
-    };
-    VkPhysicalDeviceProperties2 properties2 = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
-        .pNext = &maintenance3,
-    };
-    zcs__vk.vkGetPhysicalDeviceProperties2(impl->physical_device, &properties2);
-    uint32_t heap = impl->memory_properties.memoryTypes[memory_type].heapIndex;
-    VkDeviceSize size = impl->memory_properties.memoryHeaps[heap].size;
-    if (maintenance3.maxMemoryAllocationSize != 0 && maintenance3.maxMemoryAllocationSize < size)
-        size = maintenance3.maxMemoryAllocationSize;
-    /* An array is one storage-buffer descriptor: its range may not exceed
-       maxStorageBufferRange. Refusing larger arrays at zcs_array_create (ZCS_ERROR_TOO_LARGE,
-       the message names the limit) is better than a descriptor silently truncated. */
-    if (impl->properties.limits.maxStorageBufferRange < size)
-        size = impl->properties.limits.maxStorageBufferRange;
-    return size / impl->alignment * impl->alignment;
-}
-
-static VkDeviceSize zcs__max_size(VkDeviceSize a, VkDeviceSize b)
-{
-    return a > b ? a : b;
-}
-
-/* Choose the memory types and the alignment; fill info (the allocator starts later). */
-static zcs_status zcs__setup_memory(zcs_context *context, struct zcs__context_impl *impl)
-{
-    VkBufferUsageFlags usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT |
-                               VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
-    if (impl->buffer_device_address)
-        usage |= VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT;
-    /* A probe buffer tells which memory types storage buffers accept and their alignment
-       (the same for every buffer of this usage, by the Vulkan spec). */
-    VkBufferCreateInfo probe_info = {
-        .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
-        .size = 4096,
-        .usage = usage,
-        .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
-    };
-    VkBuffer probe = VK_NULL_HANDLE;
-    VkResult result = zcs__vk.vkCreateBuffer(impl->device, &probe_info, NULL, &probe);
-    if (result != VK_SUCCESS)
-        return zcs__vk_fail(context, result, "vkCreateBuffer", "probing storage buffer memory");
-    VkMemoryRequirements requirements;
-    zcs__vk.vkGetBufferMemoryRequirements(impl->device, probe, &requirements);
-    zcs__vk.vkDestroyBuffer(impl->device, probe, NULL);
-
-    const VkPhysicalDeviceMemoryProperties *memory = &impl->memory_properties;
-    impl->memory_type_default = zcs__choose_memory_type(memory, requirements.memoryTypeBits, 0);
-    impl->memory_type_readback = zcs__choose_memory_type(memory, requirements.memoryTypeBits, 1);
-    if (impl->memory_type_default == VK_MAX_MEMORY_TYPES)
-        return zcs__fail(context, ZCS_ERROR_NO_DEVICE, 0,
-                         "\"%s\" offers no host-visible memory type for storage buffers "
-                         "(allowed types 0x%x)",
-                         impl->properties.deviceName, requirements.memoryTypeBits);
-
-    const VkPhysicalDeviceLimits *limits = &impl->properties.limits;
-    impl->atom_size = limits->nonCoherentAtomSize != 0 ? limits->nonCoherentAtomSize : 1;
-    /* 64 bytes at least: a cache line, so no two arrays share one and a flush or
-       invalidate of one never touches its neighbour. */
-    VkDeviceSize alignment = 64;
-    alignment = zcs__max_size(alignment, limits->minStorageBufferOffsetAlignment);
-    alignment = zcs__max_size(alignment, impl->atom_size);
-    alignment = zcs__max_size(alignment, requirements.alignment);
-    impl->alignment = alignment;
-
-    VkDeviceSize max_alloc = zcs__max_alloc_size(impl, impl->memory_type_default);
-    VkDeviceSize readback_max = zcs__max_alloc_size(impl, impl->memory_type_readback);
-    if (readback_max < max_alloc)
-        max_alloc = readback_max;
-    impl->buffer_usage = usage;
-
-    VkPhysicalDeviceType type = impl->properties.deviceType;
-    int integrated =
-        type == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU || type == VK_PHYSICAL_DEVICE_TYPE_CPU;
-    int unified = 0;
-    for (uint32_t t = 0; t < memory->memoryTypeCount; t++) {
-        const VkMemoryPropertyFlags both =
-            VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT;
-        if ((memory->memoryTypes[t].propertyFlags & both) == both)
-            unified = integrated;
-    }
-    context->info.unified_memory = unified;
-    context->info.is_gpu = type == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU ||
-                           type == VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU ||
-                           type == VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU;
-    context->info.max_alloc_size = max_alloc;
-    /* The budget: the heap behind the default memory type (zcs_context_info.memory_budget). */
-    context->info.memory_budget =
-        memory->memoryHeaps[memory->memoryTypes[impl->memory_type_default].heapIndex].size;
-    context->info.alignment = (size_t)alignment;
-    zcs_device_limits *out = &context->info.limits;
-    out->max_alloc_size = max_alloc;
-    out->memory_budget = context->info.memory_budget;
-    out->max_work_group_size = limits->maxComputeWorkGroupInvocations;
-    for (int d = 0; d < 3; d++)
-        out->max_work_item_sizes[d] = limits->maxComputeWorkGroupSize[d];
-    out->local_memory_size = limits->maxComputeSharedMemorySize;
-    out->compute_units = 0; /* Vulkan has no such query */
-    out->max_parameter_bytes = limits->maxPushConstantsSize;
-    return ZCS_SUCCESS;
-}
-
-/* The sentence of zcs_context_info.tier_reason. */
-static void zcs__write_tier_reason(zcs_context *context, struct zcs__context_impl *impl,
-                                   zcs_tier tier)
-{
-    const VkPhysicalDeviceMemoryProperties *memory = &impl->memory_properties;
-    uint32_t t = impl->memory_type_default;
-    uint32_t r = impl->memory_type_readback;
-    VkMemoryPropertyFlags flags = memory->memoryTypes[t].propertyFlags;
-    char flags_text[96];
-    char readback_text[256];
-    zcs__memory_flags_text(flags, flags_text, sizeof flags_text);
-    if (r == t) {
-        snprintf(readback_text, sizeof readback_text, "host-read-only arrays use it too");
-    } else {
-        char readback_flags[96];
-        zcs__memory_flags_text(memory->memoryTypes[r].propertyFlags, readback_flags,
-                               sizeof readback_flags);
-        snprintf(readback_text, sizeof readback_text, "%s use type %u (%s) for cached reads",
-                 context->info.unified_memory
-                     ? "host-read-only arrays"
-                     : "arrays the host reads (all but ZCS_ARRAY_HOST_WRITE_ONLY: device-local "
-                       "host-visible memory is uncached behind the bus here)",
-                 r, readback_flags);
-    }
-    snprintf(context->tier_reason, sizeof context->tier_reason,
-             "vulkan_mapped%s, the Vulkan backend's only tier: arrays live in memory type %u "
-             "(%s, heap %u), mapped once and kept mapped; %s; %s; %s",
-             tier == ZCS_TIER_VULKAN_MAPPED ? " (forced)" : "", t, flags_text,
-             memory->memoryTypes[t].heapIndex,
-             (flags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT)
-                 ? "host-coherent, so map and unmap need no flush or invalidate"
-                 : "not host-coherent, so unmap flushes and map invalidates the range",
-             (flags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT)
-                 ? "device-local, so kernels read it at full speed"
-                 : "not device-local (the device reads host memory over the bus)",
-             readback_text);
-}
-
-/*
- * Everything context creation and device description share: instance, device choice,
- * logical device, memory types, limits and the tier reason, into context->info.
- * The caller destroys impl (zcs__backend_context_destroy) whatever the status.
- */
-static zcs_status zcs__vk_open(zcs_context *context, struct zcs__context_impl *impl,
-                               const zcs__device_choice *choice, zcs_tier tier,
-                               int allow_validation)
-{
-    uint32_t version = 0;
-    zcs__vk_candidate *candidates = NULL;
-    uint32_t candidate_count = 0;
-    uint32_t chosen = 0;
-    zcs_status status = zcs__create_instance(context, impl, &version, allow_validation);
-    if (status == ZCS_SUCCESS)
-        status = zcs__choose_device(context, impl, version, choice, &candidates, &candidate_count,
-                                    &chosen);
-    if (status == ZCS_SUCCESS) {
-        const zcs__vk_candidate *c = &candidates[chosen];
-        impl->physical_device = c->device;
-        impl->properties = c->properties;
-        impl->queue_family = c->queue_family;
-        impl->api_version = c->properties.apiVersion < version ? c->properties.apiVersion : version;
-        zcs__copy_string(context->device_name, sizeof context->device_name,
-                         c->properties.deviceName);
-        zcs__copy_string(context->platform_name, sizeof context->platform_name, c->platform);
-        zcs__vk.vkGetPhysicalDeviceMemoryProperties(c->device, &impl->memory_properties);
-        context->info.device_index = chosen;
-        zcs__free(candidates);
-        status = zcs__create_device(context, impl);
-    }
-    if (status == ZCS_SUCCESS)
-        status = zcs__setup_memory(context, impl);
-    if (status == ZCS_SUCCESS) {
-        context->info.tier = ZCS_TIER_VULKAN_MAPPED;
-        zcs__write_tier_reason(context, impl, tier);
-    }
-    return status;
-}
-
-zcs_status zcs__backend_context_create(zcs_context *context, const zcs__device_choice *device,
-                                       zcs_tier tier, const char *tier_source)
-{
-    if (tier != ZCS_TIER_AUTO && tier != ZCS_TIER_VULKAN_MAPPED)
-        return zcs__fail(context, ZCS_ERROR_UNSUPPORTED, 0,
-                         "tier %s (forced by %s) is an OpenCL tier; this zcs is built with the "
-                         "Vulkan backend, whose only tier is vulkan_mapped",
-                         zcs_tier_name(tier), tier_source);
-
-    struct zcs__context_impl *impl = zcs__calloc(1, sizeof *impl);
-    if (impl == NULL)
-        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_context_create: out of host memory");
-    impl->context = context;
-    context->impl = impl;
-
-    zcs_status status = zcs__vk_open(context, impl, device, tier, 1);
-    if (status == ZCS_SUCCESS) {
-        VkDeviceSize block_size = ZCS__VK_BLOCK_SIZE;
-        if (block_size > context->info.max_alloc_size)
-            block_size = context->info.max_alloc_size / impl->alignment * impl->alignment;
-        status = zcs__vk_allocator_init(&impl->allocator, context, impl->device, block_size,
-                                        impl->alignment, impl->buffer_usage);
-        impl->allocator_ready = status == ZCS_SUCCESS;
-    }
-    if (status == ZCS_SUCCESS)
-        status = zcs__vk_submit_init(impl);
-    if (status != ZCS_SUCCESS) {
-        zcs__backend_context_destroy(context);
-        return status;
-    }
-    return ZCS_SUCCESS;
-}
-
 /* A context that only carries what zcs__vk_open fills; its magic stays 0, so failures are
    recorded on the calling thread alone. */
 static zcs_context *zcs__scratch_context(void)
@@ -708,7 +375,7 @@ zcs_status zcs__backend_device_count(uint32_t *out_count)
     uint32_t version = 0;
     zcs__vk_candidate *candidates = NULL;
     uint32_t count = 0;
-    zcs_status status = zcs__create_instance(context, context->impl, &version, 0);
+    zcs_status status = zcs__vk_create_instance(context, context->impl, &version, 0);
     if (status == ZCS_SUCCESS)
         status = zcs__list_devices(context, context->impl, version, "", &candidates, &count);
     zcs__free(candidates);
@@ -727,7 +394,7 @@ zcs_status zcs__backend_device_info(uint32_t index, zcs_device_info *out)
     uint32_t version = 0;
     zcs__vk_candidate *candidates = NULL;
     uint32_t count = 0;
-    zcs_status status = zcs__create_instance(context, impl, &version, 0);
+    zcs_status status = zcs__vk_create_instance(context, impl, &version, 0);
     if (status == ZCS_SUCCESS)
         status = zcs__list_devices(context, impl, version, "", &candidates, &count);
     if (status == ZCS_SUCCESS && index >= count)
@@ -791,23 +458,4 @@ zcs_status zcs__backend_device_info(uint32_t index, zcs_device_info *out)
     }
     zcs__scratch_context_destroy(context);
     return status;
-}
-
-void zcs__backend_context_destroy(zcs_context *context)
-{
-    struct zcs__context_impl *impl = context->impl;
-    if (impl == NULL)
-        return;
-    if (impl->device != VK_NULL_HANDLE) {
-        zcs__vk_submit_destroy(impl);
-        if (impl->allocator_ready)
-            zcs__vk_allocator_destroy(&impl->allocator);
-        zcs__vk.vkDestroyDevice(impl->device, NULL);
-    }
-    if (impl->messenger != VK_NULL_HANDLE)
-        zcs__vk.vkDestroyDebugUtilsMessengerEXT(impl->instance, impl->messenger, NULL);
-    if (impl->instance != VK_NULL_HANDLE)
-        zcs__vk.vkDestroyInstance(impl->instance, NULL);
-    zcs__free(impl);
-    context->impl = NULL;
 }

@@ -1,20 +1,25 @@
 /*
  * The Vulkan backend's private state: what struct zcs__context_impl and friends hold,
- * and the functions its files share.
+ * and the functions its files share (src/opencl/internal.h is its OpenCL twin).
  */
-#ifndef ZCS_VULKAN_VK_INTERNAL_H
-#define ZCS_VULKAN_VK_INTERNAL_H
+#ifndef ZCS_VULKAN_INTERNAL_H
+#define ZCS_VULKAN_INTERNAL_H
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <vulkan/vulkan.h>
 
-#include "core/objects.h"
-#include "vulkan/vk_allocator.h"
-#include "vulkan/vk_api.h"
-#include "vulkan/vk_errors.h"
-#include "vulkan/vk_spirv.h"
+#include "backend.h"
+#include "vulkan/allocator.h"
+#include "vulkan/api.h"
+#include "vulkan/spirv.h"
+
+/* Why a device has no ZCS_PTR (array.c, program.c), for messages. */
+#define ZCS__VK_NO_ADDRESS_REASON                                                                  \
+    "the device does not offer bufferDeviceAddress (Vulkan 1.2), so arrays have no device "        \
+    "address a struct may store; use zcs_ref element indices (zcs/layout.h), which work on "       \
+    "every backend and tier"
 
 /* Most submissions in flight at once; a dispatch beyond waits for the oldest. */
 #define ZCS__VK_MAX_SLOTS 32
@@ -104,15 +109,100 @@ struct zcs__kernel_impl {
 
 /* ---- shared between the files of src/vulkan/ ---- */
 
-/* Drop a reference to a program's module; the last one destroys it. */
+/* errors.c: VkResult names and the failure messages. */
+
+/* "VK_ERROR_OUT_OF_DEVICE_MEMORY" for VK_ERROR_OUT_OF_DEVICE_MEMORY; "VK_RESULT_UNKNOWN" else. */
+const char *zcs__vk_result_name(VkResult result);
+
+/* The zcs status a failing VkResult maps to (out of memory, device lost, else backend). */
+zcs_status zcs__vk_result_status(VkResult result);
+
+/*
+ * Record "<call> failed: <VK_NAME> (<code>): <what>" on `context` with the VkResult as
+ * the backend error, and return the mapped status. `what` (printf format) says what
+ * the library was doing.
+ */
+zcs_status zcs__vk_fail(zcs_context *context, VkResult result, const char *call, const char *what,
+                        ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/* device.c: the instance and the choice of a physical device. */
+
+/*
+ * Load the loader's global functions and create impl->instance (at most Vulkan 1.3; the
+ * version goes to *out_version). `allow_validation`: whether ZCS_VULKAN_VALIDATION may
+ * turn the layer on, with a messenger that counts into impl->context's statistics
+ * (device enumeration never does: its scratch contexts have no lock).
+ */
+zcs_status zcs__vk_create_instance(zcs_context *context, struct zcs__context_impl *impl,
+                                   uint32_t *out_version, int allow_validation);
+
+/*
+ * Choose the physical device `choice` asks for among those of impl->instance and fill
+ * impl (physical_device, properties, memory_properties, queue_family, api_version) and
+ * context (device and platform names, info.device_index).
+ */
+zcs_status zcs__vk_choose_device(zcs_context *context, struct zcs__context_impl *impl,
+                                 uint32_t instance_version, const zcs__device_choice *choice);
+
+/* context.c */
+
+/*
+ * Everything context creation and device description share: instance, device choice,
+ * logical device, memory types, limits and the tier reason, into context->info.
+ * The caller destroys impl (zcs__backend_context_destroy) whatever the status.
+ */
+zcs_status zcs__vk_open(zcs_context *context, struct zcs__context_impl *impl,
+                        const zcs__device_choice *choice, zcs_tier tier, int allow_validation);
+
+/* memory.c: memory types, alignment and limits. */
+
+/*
+ * The best memory type among `allowed` for arrays (readback: for arrays the host reads),
+ * or VK_MAX_MEMORY_TYPES when none fits.
+ */
+uint32_t zcs__vk_choose_memory_type(const VkPhysicalDeviceMemoryProperties *memory,
+                                    uint32_t allowed, int readback);
+
+/* Choose the memory types and the alignment; fill info (the allocator starts later). */
+zcs_status zcs__vk_setup_memory(zcs_context *context, struct zcs__context_impl *impl);
+
+/* Write the sentence of zcs_context_info.tier_reason (`tier`: what was asked for). */
+void zcs__vk_write_tier_reason(zcs_context *context, struct zcs__context_impl *impl, zcs_tier tier);
+
+/* program.c: drop a reference to a program's module; the last one destroys it. */
 void zcs__vk_program_release(struct zcs__program_impl *program);
 
-/* Set up and tear down the submission slots (vk_dispatch.c). */
+/* pipeline.c: the cached pipeline of `kernel` for this argument layout and work-group
+   size, made on first use. */
+zcs_status zcs__vk_pipeline_get(zcs_kernel *kernel, uint32_t buffer_mask,
+                                const uint32_t local_size[3], zcs__vk_pipeline **out_pipeline);
+
+/* Destroy every pipeline of a kernel's cache (no submission uses them any more). */
+void zcs__vk_pipelines_destroy(struct zcs__context_impl *impl, struct zcs__kernel_impl *kernel);
+
+/* submit.c: the ring of submission slots. */
+
+/* Set up and tear down the submission slots. */
 zcs_status zcs__vk_submit_init(struct zcs__context_impl *impl);
 void zcs__vk_submit_destroy(struct zcs__context_impl *impl);
+
+/* Take a slot for recording: a free one, else the oldest submission's once done. */
+zcs_status zcs__vk_slot_acquire(struct zcs__context_impl *impl, zcs__vk_slot **out_slot);
+
+/* Give back a slot taken for recording that will not be submitted. */
+void zcs__vk_slot_abandon(struct zcs__context_impl *impl, zcs__vk_slot *slot);
+
+/* Submit a recorded slot for `kernel` and return vkQueueSubmit's result (on failure the
+   slot is free again). */
+VkResult zcs__vk_slot_submit(struct zcs__context_impl *impl, zcs__vk_slot *slot,
+                             struct zcs__kernel_impl *kernel);
 
 /* Wait for every submission that uses `kernel` (NULL: every submission) and retire it. */
 zcs_status zcs__vk_wait_submissions(struct zcs__context_impl *impl,
                                     const struct zcs__kernel_impl *kernel);
 
-#endif /* ZCS_VULKAN_VK_INTERNAL_H */
+#endif /* ZCS_VULKAN_INTERNAL_H */
