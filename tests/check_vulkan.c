@@ -10,9 +10,9 @@
 #include "support/fault_counter.h"
 #include "support/vk_faults.h"
 #include "support/zcs_test.h"
-#include "vulkan/vk_allocator.h"
-#include "vulkan/vk_buffer.h"
-#include "vulkan/vk_spirv.h"
+#include "vulkan/allocator.h"
+#include "vulkan/array.h"
+#include "vulkan/spirv.h"
 
 START_TEST(small_arrays_share_one_allocation)
 {
@@ -28,8 +28,8 @@ START_TEST(small_arrays_share_one_allocation)
         ZCS_CK(zcs_array_unmap(buffers[i]));
     }
     uint64_t blocks = 0, dedicated = 0, allocations = 0;
-    zcs__vulkan_allocator_counts(zcs_test_object(context, ZCS__MAGIC_CONTEXT), &blocks, &dedicated,
-                                 &allocations);
+    zcs__vk_allocator_counts(zcs_test_object(context, ZCS__MAGIC_CONTEXT), &blocks, &dedicated,
+                             &allocations);
     /* 5000 arrays of at most 128 bytes fit one 64 MiB block: one vkAllocateMemory. */
     ck_assert_uint_eq(allocations, 1);
     ck_assert_uint_eq(blocks, 1);
@@ -44,8 +44,8 @@ START_TEST(small_arrays_share_one_allocation)
     }
     for (uint32_t i = 0; i < N; i++)
         ZCS_CK(zcs_array_destroy(buffers[i]));
-    zcs__vulkan_allocator_counts(zcs_test_object(context, ZCS__MAGIC_CONTEXT), &blocks, &dedicated,
-                                 &allocations);
+    zcs__vk_allocator_counts(zcs_test_object(context, ZCS__MAGIC_CONTEXT), &blocks, &dedicated,
+                             &allocations);
     ck_assert_uint_le(blocks, 1); /* one empty block may be kept for the next arrays */
     zcs_test_context_destroy(context);
 }
@@ -57,12 +57,12 @@ START_TEST(large_arrays_get_their_own_allocation)
     zcs_array *large = NULL;
     ZCS_CK(zcs_array_create(context, 1, 48u << 20, 0, &large)); /* over half a 64 MiB block */
     uint64_t blocks = 0, dedicated = 0, allocations = 0;
-    zcs__vulkan_allocator_counts(zcs_test_object(context, ZCS__MAGIC_CONTEXT), &blocks, &dedicated,
-                                 &allocations);
+    zcs__vk_allocator_counts(zcs_test_object(context, ZCS__MAGIC_CONTEXT), &blocks, &dedicated,
+                             &allocations);
     ck_assert_uint_eq(dedicated, 1);
     ZCS_CK(zcs_array_destroy(large));
-    zcs__vulkan_allocator_counts(zcs_test_object(context, ZCS__MAGIC_CONTEXT), &blocks, &dedicated,
-                                 &allocations);
+    zcs__vk_allocator_counts(zcs_test_object(context, ZCS__MAGIC_CONTEXT), &blocks, &dedicated,
+                             &allocations);
     ck_assert_uint_eq(dedicated, 0);
     zcs_test_context_destroy(context);
 }
@@ -72,7 +72,7 @@ START_TEST(non_coherent_memory_is_flushed_and_invalidated)
 {
     /* lavapipe's memory is coherent: make zcs treat it as not, so the flush and invalidate
        path runs, and check both the calls and the data through a kernel. */
-    zcs__vulkan_assume_noncoherent(1);
+    zcs__vk_assume_noncoherent(1);
     zcs_context *context = zcs_test_context();
     const uint32_t count = 1000;
     const uint32_t amount = 11;
@@ -80,15 +80,16 @@ START_TEST(non_coherent_memory_is_flushed_and_invalidated)
     uint32_t *data = NULL;
     ZCS_CK(zcs_array_create(context, sizeof(uint32_t), count, 0, &buffer));
 
-    uint64_t flushes = zcs__vulkan_flush_count();
-    uint64_t invalidates = zcs__vulkan_invalidate_count();
+    uint64_t flushes = zcs__vk_flush_count();
+    uint64_t invalidates = zcs__vk_invalidate_count();
     ZCS_CK(zcs_array_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
     for (uint32_t i = 0; i < count; i++)
         data[i] = i;
     ZCS_CK(zcs_array_unmap(buffer));
-    /* A map invalidates (even for discard: see vk_buffer.c), an unmap after writing flushes. */
-    ck_assert_uint_eq(zcs__vulkan_invalidate_count(), invalidates + 1);
-    ck_assert_uint_eq(zcs__vulkan_flush_count(), flushes + 1);
+    /* A map invalidates (even for discard: see src/vulkan/array.c), an unmap after writing flushes.
+     */
+    ck_assert_uint_eq(zcs__vk_invalidate_count(), invalidates + 1);
+    ck_assert_uint_eq(zcs__vk_flush_count(), flushes + 1);
 
     zcs_program *program = NULL;
     zcs_kernel *kernel = NULL;
@@ -97,20 +98,20 @@ START_TEST(non_coherent_memory_is_flushed_and_invalidated)
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
 
     /* A read map invalidates and its unmap flushes nothing; an odd range works too. */
-    flushes = zcs__vulkan_flush_count();
+    flushes = zcs__vk_flush_count();
     ZCS_CK(zcs_array_map_range(buffer, ZCS_MAP_READ, 333, 7, (void **)&data));
     for (uint32_t i = 0; i < 7; i++)
         ck_assert_uint_eq(data[i], 333 + i + amount);
     ZCS_CK(zcs_array_unmap(buffer));
-    ck_assert_uint_eq(zcs__vulkan_flush_count(), flushes);
+    ck_assert_uint_eq(zcs__vk_flush_count(), flushes);
     zcs_test_expect_indexed(buffer, count, amount);
-    ck_assert_uint_eq(zcs__vulkan_invalidate_count(), invalidates + 3);
+    ck_assert_uint_eq(zcs__vk_invalidate_count(), invalidates + 3);
 
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);
     ZCS_CK(zcs_array_destroy(buffer));
     zcs_test_context_destroy(context);
-    zcs__vulkan_assume_noncoherent(0);
+    zcs__vk_assume_noncoherent(0);
 }
 END_TEST
 
@@ -166,8 +167,8 @@ START_TEST(a_failing_call_is_named_with_its_error)
     ck_assert_ptr_null(buffer);
     /* Nothing was left half made, and the context goes on. */
     uint64_t blocks = 0, dedicated = 0, allocations = 0;
-    zcs__vulkan_allocator_counts(zcs_test_object(context, ZCS__MAGIC_CONTEXT), &blocks, &dedicated,
-                                 &allocations);
+    zcs__vk_allocator_counts(zcs_test_object(context, ZCS__MAGIC_CONTEXT), &blocks, &dedicated,
+                             &allocations);
     ck_assert_uint_eq(dedicated, 0);
     ZCS_CK(zcs_array_create(context, 1, 40u << 20, 0, &buffer));
     ZCS_CK(zcs_array_destroy(buffer));

@@ -1,16 +1,19 @@
 # The Vulkan backend (included from src/CMakeLists.txt).
 set(ZCS_BACKEND_SOURCES
-    vulkan/vk_allocator.c
-    vulkan/vk_api.c
-    vulkan/vk_buffer.c
-    vulkan/vk_context.c
-    vulkan/vk_dispatch.c
-    vulkan/vk_errors.c
-    vulkan/vk_include.c
-    vulkan/vk_layout.c
-    vulkan/vk_program.c
-    vulkan/vk_spirv.c
-    vulkan/vk_validation.c)
+    vulkan/allocator.c
+    vulkan/api.c
+    vulkan/array.c
+    vulkan/context.c
+    vulkan/device.c
+    vulkan/dispatch.c
+    vulkan/errors.c
+    vulkan/include.c
+    vulkan/memory.c
+    vulkan/pipeline.c
+    vulkan/program.c
+    vulkan/spirv.c
+    vulkan/submit.c
+    vulkan/validation.c)
 set(ZCS_BACKEND_LINK Vulkan::Vulkan)
 set(ZCS_BACKEND_PACKAGE Vulkan)
 set(ZCS_BACKEND_PC_REQUIRES vulkan)

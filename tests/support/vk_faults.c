@@ -1,6 +1,6 @@
 /*
  * Vulkan fault injection for the tests (see vk_faults.h). The wrappers are generated
- * from the backend's own lists of calls (src/vulkan/vk_api.h), one per call that can
+ * from the backend's own lists of calls (src/vulkan/api.h), one per call that can
  * fail, in the way that call reports failure.
  */
 #include "support/vk_faults.h"

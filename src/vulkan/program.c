@@ -1,15 +1,14 @@
 /*
  * Programs and kernels: SPIR-V modules (given, embedded, from .spv files, or compiled
- * from GLSL with libshaderc), their entry points, and kernel arguments.
+ * from GLSL with libshaderc), their entry points, kernel arguments, and the arrays a
+ * kernel reaches through stored pointers (buffer device addresses).
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "backend.h"
-#include "vulkan/vk_internal.h"
-
-#include "vulkan/vk_include.h"
+#include "vulkan/include.h"
+#include "vulkan/internal.h"
 #include <spirv-tools/libspirv.h>
 
 #if defined(ZCS_HAVE_SHADERC)
@@ -65,7 +64,8 @@ static zcs_status zcs__spirv_validate(zcs_context *context, const uint32_t *word
     return status;
 }
 
-zcs_status zcs__backend_program_create_spirv(zcs_program *program, const void *code, size_t size)
+/* Validate a SPIR-V module and make the program's shader module from it. */
+static zcs_status zcs__program_from_spirv(zcs_program *program, const void *code, size_t size)
 {
     zcs_context *context = program->context;
     if (size < 20 || size % 4 != 0)
@@ -110,11 +110,6 @@ zcs_status zcs__backend_program_create_spirv(zcs_program *program, const void *c
     }
     program->impl = impl;
     return ZCS_SUCCESS;
-}
-
-zcs_status zcs__backend_program_create_builtin(zcs_program *program, const void *data, size_t size)
-{
-    return zcs__backend_program_create_spirv(program, data, size);
 }
 
 #if defined(ZCS_HAVE_SHADERC)
@@ -276,8 +271,8 @@ static zcs_status zcs__compile_glsl(zcs_program *program, const char *name, cons
                            shaderc_result_get_num_warnings(result),
                            shaderc_result_get_error_message(result));
     } else {
-        status = zcs__backend_program_create_spirv(program, shaderc_result_get_bytes(result),
-                                                   shaderc_result_get_length(result));
+        status = zcs__program_from_spirv(program, shaderc_result_get_bytes(result),
+                                         shaderc_result_get_length(result));
     }
     if (result != NULL)
         shaderc_result_release(result);
@@ -298,29 +293,21 @@ static zcs_status zcs__compile_glsl(zcs_program *program, const char *name, cons
 #endif
 }
 
-zcs_status zcs__backend_program_create_source(zcs_program *program, const char *source,
-                                              size_t length, const char *options)
+zcs_status zcs__backend_program_create(zcs_program *program, const zcs__program_code *code)
 {
-    return zcs__compile_glsl(program, "<source>", source, length, options);
-}
-
-zcs_status zcs__backend_program_create_file(zcs_program *program, const char *path,
-                                            const void *data, size_t size, const char *options)
-{
-    const char *dot = strrchr(path, '.');
-    const char *slash = strrchr(path, '/');
-    const char *extension = dot != NULL && (slash == NULL || dot > slash) ? dot : "";
-    if (strcmp(extension, ".spv") == 0)
-        return zcs__backend_program_create_spirv(program, data, size);
-    /* Anything else is GLSL (.comp, .glsl, ...); a SPIR-V file under another name is
-       recognised by its magic number. */
-    if (size >= 20 && size % 4 == 0) {
+    if (code->format == ZCS__PROGRAM_SPIRV) /* zcs_program_create_from_spirv, .spv, builtins */
+        return zcs__program_from_spirv(program, code->data, code->size);
+    if (code->path == NULL)
+        return zcs__compile_glsl(program, "<source>", code->data, code->size, code->options);
+    /* A file of any other extension is GLSL (.comp, .glsl, ...); a SPIR-V file under
+       another name is recognised by its magic number. */
+    if (code->size >= 20 && code->size % 4 == 0) {
         uint32_t magic;
-        memcpy(&magic, data, sizeof magic);
+        memcpy(&magic, code->data, sizeof magic);
         if (magic == ZCS__SPIRV_MAGIC)
-            return zcs__backend_program_create_spirv(program, data, size);
+            return zcs__program_from_spirv(program, code->data, code->size);
     }
-    return zcs__compile_glsl(program, path, data, size, options);
+    return zcs__compile_glsl(program, code->path, code->data, code->size, code->options);
 }
 
 void zcs__backend_program_destroy(zcs_program *program)
@@ -390,6 +377,20 @@ zcs_status zcs__backend_kernel_create(zcs_kernel *kernel, zcs_program *program)
     return ZCS_SUCCESS;
 }
 
+void zcs__backend_kernel_destroy(zcs_kernel *kernel)
+{
+    struct zcs__kernel_impl *impl = kernel->impl;
+    if (impl == NULL)
+        return;
+    struct zcs__context_impl *context_impl = kernel->context->impl;
+    /* Submissions still running this kernel's pipelines keep them alive: wait first. */
+    zcs__vk_wait_submissions(context_impl, impl);
+    zcs__vk_pipelines_destroy(context_impl, impl);
+    zcs__vk_program_release(impl->program);
+    zcs__free(impl);
+    kernel->impl = NULL;
+}
+
 zcs_status zcs__backend_kernel_set_arg(zcs_kernel *kernel, uint32_t index)
 {
     const struct zcs__kernel_impl *impl = kernel->impl;
@@ -410,5 +411,17 @@ zcs_status zcs__backend_kernel_set_arg(zcs_kernel *kernel, uint32_t index)
                          "%u to %zu of the push-constant block; at most %d bytes are passed",
                          index, kernel->name, impl->params.value_offset[index],
                          impl->params.value_offset[index] + arg->size, ZCS_MAX_VALUE_BYTES);
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__backend_kernel_set_indirect(zcs_kernel *kernel, zcs_array *const *arrays,
+                                            size_t count)
+{
+    (void)arrays;
+    /* Shaders reach any address of the device's memory; nothing to declare. The core
+       still orders these arrays like arguments. */
+    if (count != 0 && !kernel->context->impl->buffer_device_address)
+        return zcs__fail(kernel->context, ZCS_ERROR_UNSUPPORTED, 0, "zcs_kernel_set_indirect: %s",
+                         ZCS__VK_NO_ADDRESS_REASON);
     return ZCS_SUCCESS;
 }

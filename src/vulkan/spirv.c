@@ -1,7 +1,7 @@
-/* A small SPIR-V reader (see vk_spirv.h). Opcode and enum values from the SPIR-V spec. */
+/* A small SPIR-V reader (see spirv.h). Opcode and enum values from the SPIR-V spec. */
 #include <string.h>
 
-#include "vulkan/vk_spirv.h"
+#include "vulkan/spirv.h"
 
 enum {
     ZCS__OP_ENTRY_POINT = 15,

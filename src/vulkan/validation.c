@@ -1,4 +1,4 @@
-/* Validation layers and the debug-utils messenger (see vk_validation.h). */
+/* Validation layers and the debug-utils messenger (see validation.h). */
 #define _GNU_SOURCE /* RTLD_NOLOAD, RTLD_NODELETE */
 #include <dlfcn.h>
 #include <stdatomic.h>
@@ -6,13 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/objects.h"
-#include "vulkan/vk_api.h"
-#include "vulkan/vk_validation.h"
+#include "vulkan/internal.h"
+#include "vulkan/validation.h"
 
 static const char zcs__validation_layer[] = "VK_LAYER_KHRONOS_validation";
 
-/* Process-wide: messages can arrive on any thread, from any context. */
+/* Every message of the process, whichever context it was for: the tests also check the
+   ones reported at vkDestroyDevice and vkDestroyInstance, after the context's statistics
+   can no longer be read. */
 static atomic_uint_fast64_t zcs__validation_message_count;
 
 void zcs__vk_validation_pin_layer(void)
@@ -27,17 +28,9 @@ void zcs__vk_validation_pin_layer(void)
         dlclose(handle);
 }
 
-uint64_t zcs__vulkan_validation_messages(void)
+uint64_t zcs__vk_validation_messages(void)
 {
     return (uint64_t)atomic_load(&zcs__validation_message_count);
-}
-
-/* Whether the newest instance was created with the validation layer. */
-static atomic_int zcs__validation_active;
-
-int zcs__vulkan_validation_active(void)
-{
-    return atomic_load(&zcs__validation_active);
 }
 
 static VKAPI_ATTR VkBool32 VKAPI_CALL zcs__vk_debug_callback(
@@ -45,11 +38,20 @@ static VKAPI_ATTR VkBool32 VKAPI_CALL zcs__vk_debug_callback(
     const VkDebugUtilsMessengerCallbackDataEXT *data, void *user_data)
 {
     (void)types;
-    (void)user_data;
     if ((severity & (VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT |
                      VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT)) == 0)
         return VK_FALSE;
     atomic_fetch_add(&zcs__validation_message_count, 1);
+    /* The user data is the context's impl, from vkCreateInstance (whose chained messenger
+       reports it) to vkDestroyInstance: the core creates the context's lock before the
+       first and destroys it after the last, so each context counts its own messages. */
+    const struct zcs__context_impl *impl = user_data;
+    if (impl != NULL && impl->context != NULL) {
+        zcs_context *context = impl->context;
+        pthread_mutex_lock(&context->lock);
+        context->stats.validation_messages++;
+        pthread_mutex_unlock(&context->lock);
+    }
     fprintf(stderr, "zcs: Vulkan validation %s: %s\n",
             (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) ? "ERROR" : "WARNING",
             data != NULL && data->pMessage != NULL ? data->pMessage : "(no message)");
@@ -110,7 +112,6 @@ int zcs__vk_validation_layer_available(void)
 void zcs__vk_validation_prepare(zcs__vk_validation_setup *setup)
 {
     memset(setup, 0, sizeof *setup);
-    atomic_store(&zcs__validation_active, 0);
     const char *env = getenv("ZCS_VULKAN_VALIDATION");
     if (env == NULL || env[0] == '\0' || strcmp(env, "0") == 0)
         return;
@@ -132,7 +133,6 @@ void zcs__vk_validation_prepare(zcs__vk_validation_setup *setup)
         return;
     }
     setup->enabled = 1;
-    atomic_store(&zcs__validation_active, 1);
     setup->layers[setup->layer_count++] = zcs__validation_layer;
     setup->extensions[setup->extension_count++] = VK_EXT_DEBUG_UTILS_EXTENSION_NAME;
 

@@ -2,7 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "vulkan/vk_errors.h"
+#include "vulkan/internal.h"
 
 #define ZCS__VK_RESULTS(X)                                                                         \
     X(VK_SUCCESS)                                                                                  \

@@ -1,6 +1,6 @@
-/* Test hooks of the Vulkan arrays (vk_buffer.c). */
-#ifndef ZCS_VULKAN_VK_BUFFER_H
-#define ZCS_VULKAN_VK_BUFFER_H
+/* Test hooks of the Vulkan arrays (array.c). */
+#ifndef ZCS_VULKAN_BUFFER_H
+#define ZCS_VULKAN_BUFFER_H
 
 #include <stdint.h>
 
@@ -9,10 +9,10 @@
  * (0), so the flush and invalidate path runs on devices whose memory is coherent
  * (flushing coherent memory is valid and does nothing).
  */
-void zcs__vulkan_assume_noncoherent(int on);
+void zcs__vk_assume_noncoherent(int on);
 
 /* vkFlushMappedMemoryRanges and vkInvalidateMappedMemoryRanges calls made so far. */
-uint64_t zcs__vulkan_flush_count(void);
-uint64_t zcs__vulkan_invalidate_count(void);
+uint64_t zcs__vk_flush_count(void);
+uint64_t zcs__vk_invalidate_count(void);
 
-#endif /* ZCS_VULKAN_VK_BUFFER_H */
+#endif /* ZCS_VULKAN_BUFFER_H */

@@ -1,8 +1,8 @@
-/* The table of Vulkan entry points and its loading (see vk_api.h). */
+/* The table of Vulkan entry points and its loading (see api.h). */
 #include <pthread.h>
 #include <stddef.h>
 
-#include "vulkan/vk_api.h"
+#include "vulkan/api.h"
 
 zcs__vk_api zcs__vk;
 

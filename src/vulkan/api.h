@@ -9,8 +9,8 @@
  * so one table serves every context). Loading fills only NULL entries: an entry a test
  * replaced stays replaced.
  */
-#ifndef ZCS_VULKAN_VK_API_H
-#define ZCS_VULKAN_VK_API_H
+#ifndef ZCS_VULKAN_API_H
+#define ZCS_VULKAN_API_H
 
 #include <vulkan/vulkan.h>
 
@@ -24,7 +24,7 @@
  *              VK_NULL_HANDLE, as the specification says (vkCreateComputePipelines);
  *   NOFAIL     returns nothing (destroy, get, record), or is only used by the tests'
  *              validation layer setup: none is injected.
- * vk_api.c checks at compile time that each signature is the header's PFN_ type.
+ * api.c checks at compile time that each signature is the header's PFN_ type.
  */
 
 /* Functions loaded without an instance. */
@@ -259,4 +259,4 @@ int zcs__vk_api_load_global(void);
  */
 const char *zcs__vk_api_load_instance(VkInstance instance);
 
-#endif /* ZCS_VULKAN_VK_API_H */
+#endif /* ZCS_VULKAN_API_H */

@@ -5,8 +5,8 @@
  * descriptor set 0 (array argument i = binding i) and the members of the push-constant
  * block (the value arguments, in argument order).
  */
-#ifndef ZCS_VULKAN_VK_SPIRV_H
-#define ZCS_VULKAN_VK_SPIRV_H
+#ifndef ZCS_VULKAN_SPIRV_H
+#define ZCS_VULKAN_SPIRV_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -51,4 +51,4 @@ zcs_status zcs__spirv_parse(zcs_context *context, const uint32_t *words, size_t 
 
 void zcs__spirv_module_free(zcs__spirv_module *module);
 
-#endif /* ZCS_VULKAN_VK_SPIRV_H */
+#endif /* ZCS_VULKAN_SPIRV_H */

@@ -1,31 +1,31 @@
 /*
- * Arrays: a range of a persistently mapped block (vk_allocator.c). Map returns a
+ * Arrays: a range of a persistently mapped block (allocator.c). Map returns a
  * pointer into the mapping; only where the memory type is not host-coherent do map
- * and unmap call the driver, to invalidate and flush the mapped range.
+ * and unmap call the driver, to invalidate and flush the mapped range. Stored pointers
+ * (ZCS_PTR) are buffer device addresses (VK_KHR_buffer_device_address, core in 1.2).
  */
 #include <stdatomic.h>
 
 #include <string.h>
 
-#include "backend.h"
-#include "vulkan/vk_buffer.h"
-#include "vulkan/vk_internal.h"
+#include "vulkan/array.h"
+#include "vulkan/internal.h"
 
 static atomic_int zcs__assume_noncoherent;
 static atomic_uint_fast64_t zcs__flushes;
 static atomic_uint_fast64_t zcs__invalidates;
 
-void zcs__vulkan_assume_noncoherent(int on)
+void zcs__vk_assume_noncoherent(int on)
 {
     atomic_store(&zcs__assume_noncoherent, on != 0);
 }
 
-uint64_t zcs__vulkan_flush_count(void)
+uint64_t zcs__vk_flush_count(void)
 {
     return (uint64_t)atomic_load(&zcs__flushes);
 }
 
-uint64_t zcs__vulkan_invalidate_count(void)
+uint64_t zcs__vk_invalidate_count(void)
 {
     return (uint64_t)atomic_load(&zcs__invalidates);
 }
@@ -136,16 +136,18 @@ zcs_status zcs__backend_array_unmap(zcs_array *buffer)
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs__backend_array_guard(zcs_array *buffer, int back, int write, unsigned char *bytes)
+zcs_status zcs__backend_array_guard(zcs_array *buffer, zcs__guard_side side, zcs__guard_copy copy,
+                                    unsigned char *bytes)
 {
     struct zcs__array_impl *buffer_impl = buffer->impl;
     const zcs__vk_allocation *allocation = &buffer_impl->allocation;
     VkDevice device = buffer->context->impl->device;
     size_t guard = buffer->guard_size;
-    VkDeviceSize begin = allocation->offset + (back ? guard + buffer->size : 0);
+    VkDeviceSize begin = allocation->offset + (side == ZCS__GUARD_AFTER ? guard + buffer->size : 0);
     unsigned char *region = allocation->block->mapped + begin;
     VkMappedMemoryRange range = zcs__atom_range(buffer, begin, guard);
     VkResult result = VK_SUCCESS;
+    int write = copy == ZCS__GUARD_WRITE;
     if (write) {
         memcpy(region, bytes, guard);
         if (!buffer_impl->coherent)
@@ -159,5 +161,21 @@ zcs_status zcs__backend_array_guard(zcs_array *buffer, int back, int write, unsi
         return zcs__vk_fail(buffer->context, result,
                             write ? "vkFlushMappedMemoryRanges" : "vkInvalidateMappedMemoryRanges",
                             "validation guard bytes");
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__backend_array_device_address(zcs_array *buffer, uint64_t *out_address)
+{
+    struct zcs__context_impl *impl = buffer->context->impl;
+    if (!impl->buffer_device_address)
+        return zcs__fail(buffer->context, ZCS_ERROR_UNSUPPORTED, 0, "zcs_array_device_address: %s",
+                         ZCS__VK_NO_ADDRESS_REASON);
+    /* Each block is one VkBuffer; the array lies array_offset bytes into it. */
+    VkBufferDeviceAddressInfo info = {
+        .sType = VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO,
+        .buffer = buffer->impl->allocation.block->buffer,
+    };
+    VkDeviceAddress base = zcs__vk.vkGetBufferDeviceAddress(impl->device, &info);
+    *out_address = (uint64_t)base + (uint64_t)buffer->impl->array_offset;
     return ZCS_SUCCESS;
 }

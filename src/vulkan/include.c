@@ -1,5 +1,5 @@
-/* #include for GLSL compiled at run time (src/vulkan/vk_include.h). */
-#include "vulkan/vk_include.h"
+/* #include for GLSL compiled at run time (src/vulkan/include.h). */
+#include "vulkan/include.h"
 
 #if defined(ZCS_HAVE_SHADERC)
 #include <stdio.h>

@@ -1,10 +1,9 @@
 /* Sub-allocation of host-visible memory in large, persistently mapped blocks. */
 #include <string.h>
 
-#include "vulkan/vk_api.h"
-#include "vulkan/vk_allocator.h"
-#include "vulkan/vk_errors.h"
-#include "vulkan/vk_internal.h"
+#include "vulkan/api.h"
+#include "vulkan/allocator.h"
+#include "vulkan/internal.h"
 
 static VkDeviceSize zcs__round_up(VkDeviceSize value, VkDeviceSize alignment)
 {
@@ -296,8 +295,8 @@ void zcs__vk_allocator_destroy(zcs__vk_allocator *allocator)
     pthread_mutex_destroy(&allocator->lock);
 }
 
-void zcs__vulkan_allocator_counts(zcs_context *context, uint64_t *out_blocks,
-                                  uint64_t *out_dedicated, uint64_t *out_memory_allocations)
+void zcs__vk_allocator_counts(zcs_context *context, uint64_t *out_blocks, uint64_t *out_dedicated,
+                              uint64_t *out_memory_allocations)
 {
     zcs__vk_allocator *allocator = &context->impl->allocator;
     pthread_mutex_lock(&allocator->lock);

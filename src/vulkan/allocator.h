@@ -7,8 +7,8 @@
  * sorted and coalesced (first fit). An empty block is released unless it is the only
  * empty block of its memory type (kept to absorb alloc/free churn).
  */
-#ifndef ZCS_VULKAN_VK_ALLOCATOR_H
-#define ZCS_VULKAN_VK_ALLOCATOR_H
+#ifndef ZCS_VULKAN_ALLOCATOR_H
+#define ZCS_VULKAN_ALLOCATOR_H
 
 #include <pthread.h>
 #include <stdint.h>
@@ -69,7 +69,7 @@ zcs_status zcs__vk_allocator_alloc(zcs__vk_allocator *allocator, uint32_t memory
 void zcs__vk_allocator_free(zcs__vk_allocator *allocator, const zcs__vk_allocation *allocation);
 
 /* For tests: live blocks, live dedicated blocks, vkAllocateMemory calls ever made. */
-void zcs__vulkan_allocator_counts(zcs_context *context, uint64_t *out_blocks,
-                                  uint64_t *out_dedicated, uint64_t *out_memory_allocations);
+void zcs__vk_allocator_counts(zcs_context *context, uint64_t *out_blocks, uint64_t *out_dedicated,
+                              uint64_t *out_memory_allocations);
 
-#endif /* ZCS_VULKAN_VK_ALLOCATOR_H */
+#endif /* ZCS_VULKAN_ALLOCATOR_H */

@@ -1,0 +1,208 @@
+/*
+ * The Vulkan backend's private state: what struct zcs__context_impl and friends hold,
+ * and the functions its files share (src/opencl/internal.h is its OpenCL twin).
+ */
+#ifndef ZCS_VULKAN_INTERNAL_H
+#define ZCS_VULKAN_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <vulkan/vulkan.h>
+
+#include "backend.h"
+#include "vulkan/allocator.h"
+#include "vulkan/api.h"
+#include "vulkan/spirv.h"
+
+/* Why a device has no ZCS_PTR (array.c, program.c), for messages. */
+#define ZCS__VK_NO_ADDRESS_REASON                                                                  \
+    "the device does not offer bufferDeviceAddress (Vulkan 1.2), so arrays have no device "        \
+    "address a struct may store; use zcs_ref element indices (zcs/layout.h), which work on "       \
+    "every backend and tier"
+
+/* Most submissions in flight at once; a dispatch beyond waits for the oldest. */
+#define ZCS__VK_MAX_SLOTS 32
+
+typedef enum zcs__vk_slot_state {
+    ZCS__VK_SLOT_FREE = 0,      /* ready to record (objects made or not yet made) */
+    ZCS__VK_SLOT_RECORDING = 1, /* owned by one dispatching thread */
+    ZCS__VK_SLOT_SUBMITTED = 2, /* on the queue; its fence signals when done */
+} zcs__vk_slot_state;
+
+/* One submission: its own command pool and descriptor pool, so that a new dispatch records
+   while up to ZCS__VK_MAX_SLOTS - 1 earlier ones are still in flight (the core hands the
+   backend one dispatch at a time, so only one slot is ever being recorded). */
+typedef struct zcs__vk_slot {
+    zcs__vk_slot_state state;
+    int created;
+    VkCommandPool command_pool;
+    VkCommandBuffer command_buffer;
+    VkDescriptorPool descriptor_pool;
+    VkFence fence;
+    uint64_t submit_number;          /* order of submission, for "wait for the oldest" */
+    struct zcs__kernel_impl *kernel; /* whose pipeline the submission uses */
+} zcs__vk_slot;
+
+struct zcs__context_impl {
+    zcs_context *context;
+    VkInstance instance;
+    VkDebugUtilsMessengerEXT messenger;
+    VkPhysicalDevice physical_device;
+    VkPhysicalDeviceProperties properties;
+    VkPhysicalDeviceMemoryProperties memory_properties;
+    uint32_t api_version; /* min(instance, device) */
+    /* bufferDeviceAddress is on: arrays have device addresses (ZCS_PTR in structs). */
+    int buffer_device_address;
+    VkDevice device;
+    VkQueue queue;
+    uint32_t queue_family;
+
+    uint32_t memory_type_default;  /* host-visible, coherent and device-local preferred */
+    uint32_t memory_type_readback; /* host-visible and cached preferred */
+    VkDeviceSize alignment;
+    VkDeviceSize atom_size;          /* nonCoherentAtomSize */
+    VkBufferUsageFlags buffer_usage; /* of every block's buffer */
+    zcs__vk_allocator allocator;
+    int allocator_ready;
+
+    /* Submissions: the lock guards the slots, the queue and the submit counter. Waits
+       on fences happen under it too, so a fence is never reset while a thread waits. */
+    pthread_mutex_t submit_lock;
+    int submit_ready;
+    zcs__vk_slot slots[ZCS__VK_MAX_SLOTS];
+    uint64_t next_submit_number;
+};
+
+struct zcs__array_impl {
+    zcs__vk_allocation allocation;
+    /* Offset of the array's first byte in its block: the allocation's offset, plus the
+       guard in validation mode. Descriptors and maps use this. */
+    VkDeviceSize array_offset;
+    int coherent; /* the memory type is HOST_COHERENT: no flush or invalidate */
+};
+
+/* Shared by the program and every kernel made from it (kernels outlive the program). */
+struct zcs__program_impl {
+    atomic_int references;
+    struct zcs__context_impl *context_impl;
+    VkShaderModule module;
+    zcs__spirv_module spirv;
+};
+
+/* One pipeline of a kernel, for one argument layout and one work-group size. */
+typedef struct zcs__vk_pipeline {
+    struct zcs__vk_pipeline *next;
+    uint32_t buffer_mask; /* bit i: argument i is an array (storage buffer binding i) */
+    uint32_t local_size[3];
+    VkDescriptorSetLayout set_layout;
+    VkPipelineLayout layout;
+    VkPipeline pipeline;
+} zcs__vk_pipeline;
+
+struct zcs__kernel_impl {
+    struct zcs__program_impl *program; /* holds a reference */
+    zcs__spirv_entry entry;
+    zcs__spirv_params params;
+    zcs__vk_pipeline *pipelines; /* the cache, newest first */
+};
+
+/* ---- shared between the files of src/vulkan/ ---- */
+
+/* errors.c: VkResult names and the failure messages. */
+
+/* "VK_ERROR_OUT_OF_DEVICE_MEMORY" for VK_ERROR_OUT_OF_DEVICE_MEMORY; "VK_RESULT_UNKNOWN" else. */
+const char *zcs__vk_result_name(VkResult result);
+
+/* The zcs status a failing VkResult maps to (out of memory, device lost, else backend). */
+zcs_status zcs__vk_result_status(VkResult result);
+
+/*
+ * Record "<call> failed: <VK_NAME> (<code>): <what>" on `context` with the VkResult as
+ * the backend error, and return the mapped status. `what` (printf format) says what
+ * the library was doing.
+ */
+zcs_status zcs__vk_fail(zcs_context *context, VkResult result, const char *call, const char *what,
+                        ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/* device.c: the instance and the choice of a physical device. */
+
+/*
+ * Load the loader's global functions and create impl->instance (at most Vulkan 1.3; the
+ * version goes to *out_version). `allow_validation`: whether ZCS_VULKAN_VALIDATION may
+ * turn the layer on, with a messenger that counts into impl->context's statistics
+ * (device enumeration never does: its scratch contexts have no lock).
+ */
+zcs_status zcs__vk_create_instance(zcs_context *context, struct zcs__context_impl *impl,
+                                   uint32_t *out_version, int allow_validation);
+
+/*
+ * Choose the physical device `choice` asks for among those of impl->instance and fill
+ * impl (physical_device, properties, memory_properties, queue_family, api_version) and
+ * context (device and platform names, info.device_index).
+ */
+zcs_status zcs__vk_choose_device(zcs_context *context, struct zcs__context_impl *impl,
+                                 uint32_t instance_version, const zcs__device_choice *choice);
+
+/* context.c */
+
+/*
+ * Everything context creation and device description share: instance, device choice,
+ * logical device, memory types, limits and the tier reason, into context->info.
+ * The caller destroys impl (zcs__backend_context_destroy) whatever the status.
+ */
+zcs_status zcs__vk_open(zcs_context *context, struct zcs__context_impl *impl,
+                        const zcs__device_choice *choice, zcs_tier tier, int allow_validation);
+
+/* memory.c: memory types, alignment and limits. */
+
+/*
+ * The best memory type among `allowed` for arrays (readback: for arrays the host reads),
+ * or VK_MAX_MEMORY_TYPES when none fits.
+ */
+uint32_t zcs__vk_choose_memory_type(const VkPhysicalDeviceMemoryProperties *memory,
+                                    uint32_t allowed, int readback);
+
+/* Choose the memory types and the alignment; fill info (the allocator starts later). */
+zcs_status zcs__vk_setup_memory(zcs_context *context, struct zcs__context_impl *impl);
+
+/* Write the sentence of zcs_context_info.tier_reason (`tier`: what was asked for). */
+void zcs__vk_write_tier_reason(zcs_context *context, struct zcs__context_impl *impl, zcs_tier tier);
+
+/* program.c: drop a reference to a program's module; the last one destroys it. */
+void zcs__vk_program_release(struct zcs__program_impl *program);
+
+/* pipeline.c: the cached pipeline of `kernel` for this argument layout and work-group
+   size, made on first use. */
+zcs_status zcs__vk_pipeline_get(zcs_kernel *kernel, uint32_t buffer_mask,
+                                const uint32_t local_size[3], zcs__vk_pipeline **out_pipeline);
+
+/* Destroy every pipeline of a kernel's cache (no submission uses them any more). */
+void zcs__vk_pipelines_destroy(struct zcs__context_impl *impl, struct zcs__kernel_impl *kernel);
+
+/* submit.c: the ring of submission slots. */
+
+/* Set up and tear down the submission slots. */
+zcs_status zcs__vk_submit_init(struct zcs__context_impl *impl);
+void zcs__vk_submit_destroy(struct zcs__context_impl *impl);
+
+/* Take a slot for recording: a free one, else the oldest submission's once done. */
+zcs_status zcs__vk_slot_acquire(struct zcs__context_impl *impl, zcs__vk_slot **out_slot);
+
+/* Give back a slot taken for recording that will not be submitted. */
+void zcs__vk_slot_abandon(struct zcs__context_impl *impl, zcs__vk_slot *slot);
+
+/* Submit a recorded slot for `kernel` and return vkQueueSubmit's result (on failure the
+   slot is free again). */
+VkResult zcs__vk_slot_submit(struct zcs__context_impl *impl, zcs__vk_slot *slot,
+                             struct zcs__kernel_impl *kernel);
+
+/* Wait for every submission that uses `kernel` (NULL: every submission) and retire it. */
+zcs_status zcs__vk_wait_submissions(struct zcs__context_impl *impl,
+                                    const struct zcs__kernel_impl *kernel);
+
+#endif /* ZCS_VULKAN_INTERNAL_H */

@@ -1,0 +1,223 @@
+/*
+ * The ring of submission slots: each slot has its own command pool, descriptor pool and
+ * fence, so a dispatch records while up to ZCS__VK_MAX_SLOTS - 1 earlier ones are in
+ * flight; a dispatch beyond waits for the oldest. Slots are made on first use.
+ */
+#include <string.h>
+
+#include "vulkan/internal.h"
+
+zcs_status zcs__vk_submit_init(struct zcs__context_impl *impl)
+{
+    if (pthread_mutex_init(&impl->submit_lock, NULL) != 0)
+        return zcs__fail(impl->context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_context_create: cannot create a mutex");
+    impl->submit_ready = 1;
+    return ZCS_SUCCESS;
+}
+
+static void zcs__slot_destroy(struct zcs__context_impl *impl, zcs__vk_slot *slot)
+{
+    if (slot->fence != VK_NULL_HANDLE)
+        zcs__vk.vkDestroyFence(impl->device, slot->fence, NULL);
+    if (slot->descriptor_pool != VK_NULL_HANDLE)
+        zcs__vk.vkDestroyDescriptorPool(impl->device, slot->descriptor_pool, NULL);
+    if (slot->command_pool != VK_NULL_HANDLE) /* frees the command buffer too */
+        zcs__vk.vkDestroyCommandPool(impl->device, slot->command_pool, NULL);
+    memset(slot, 0, sizeof *slot);
+}
+
+void zcs__vk_submit_destroy(struct zcs__context_impl *impl)
+{
+    if (!impl->submit_ready)
+        return;
+    zcs__vk_wait_submissions(impl, NULL);
+    /* Whatever the fence waits said, nothing may still run when the pools go. */
+    zcs__vk.vkDeviceWaitIdle(impl->device);
+    for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++)
+        zcs__slot_destroy(impl, &impl->slots[i]);
+    pthread_mutex_destroy(&impl->submit_lock);
+    impl->submit_ready = 0;
+}
+
+/* Make a slot's objects: made on first use, so an idle context holds none. */
+static zcs_status zcs__slot_create(struct zcs__context_impl *impl, zcs__vk_slot *slot)
+{
+    zcs_context *context = impl->context;
+    VkCommandPoolCreateInfo pool_info = {
+        .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
+        .flags = VK_COMMAND_POOL_CREATE_TRANSIENT_BIT,
+        .queueFamilyIndex = impl->queue_family,
+    };
+    VkResult result =
+        zcs__vk.vkCreateCommandPool(impl->device, &pool_info, NULL, &slot->command_pool);
+    if (result != VK_SUCCESS) {
+        slot->command_pool = VK_NULL_HANDLE;
+        zcs__slot_destroy(impl, slot);
+        return zcs__vk_fail(context, result, "vkCreateCommandPool", "preparing a dispatch");
+    }
+    VkCommandBufferAllocateInfo buffer_info = {
+        .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+        .commandPool = slot->command_pool,
+        .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+        .commandBufferCount = 1,
+    };
+    result = zcs__vk.vkAllocateCommandBuffers(impl->device, &buffer_info, &slot->command_buffer);
+    if (result != VK_SUCCESS) {
+        zcs__slot_destroy(impl, slot);
+        return zcs__vk_fail(context, result, "vkAllocateCommandBuffers", "preparing a dispatch");
+    }
+    VkDescriptorPoolSize pool_size = {
+        .type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+        .descriptorCount = ZCS_MAX_KERNEL_ARGS,
+    };
+    VkDescriptorPoolCreateInfo descriptor_info = {
+        .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+        .maxSets = 1,
+        .poolSizeCount = 1,
+        .pPoolSizes = &pool_size,
+    };
+    result = zcs__vk.vkCreateDescriptorPool(impl->device, &descriptor_info, NULL,
+                                            &slot->descriptor_pool);
+    if (result != VK_SUCCESS) {
+        slot->descriptor_pool = VK_NULL_HANDLE;
+        zcs__slot_destroy(impl, slot);
+        return zcs__vk_fail(context, result, "vkCreateDescriptorPool", "preparing a dispatch");
+    }
+    VkFenceCreateInfo fence_info = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+    result = zcs__vk.vkCreateFence(impl->device, &fence_info, NULL, &slot->fence);
+    if (result != VK_SUCCESS) {
+        slot->fence = VK_NULL_HANDLE;
+        zcs__slot_destroy(impl, slot);
+        return zcs__vk_fail(context, result, "vkCreateFence", "preparing a dispatch");
+    }
+    slot->created = 1;
+    return ZCS_SUCCESS;
+}
+
+/* Wait for submitted slots (those of `kernel`, or all) and free them. Lock held. */
+static zcs_status zcs__retire_locked(struct zcs__context_impl *impl,
+                                     const struct zcs__kernel_impl *kernel, int oldest_only)
+{
+    VkFence fences[ZCS__VK_MAX_SLOTS];
+    uint32_t indices[ZCS__VK_MAX_SLOTS];
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++) {
+        const zcs__vk_slot *slot = &impl->slots[i];
+        if (slot->state != ZCS__VK_SLOT_SUBMITTED || (kernel != NULL && slot->kernel != kernel))
+            continue;
+        if (oldest_only && count == 1) {
+            if (slot->submit_number > impl->slots[indices[0]].submit_number)
+                continue;
+            count = 0;
+        }
+        fences[count] = slot->fence;
+        indices[count++] = i;
+    }
+    if (count == 0)
+        return ZCS_SUCCESS;
+    zcs_status status = ZCS_SUCCESS;
+    VkResult result = zcs__vk.vkWaitForFences(impl->device, count, fences, VK_TRUE, UINT64_MAX);
+    if (result != VK_SUCCESS) {
+        status = zcs__vk_fail(impl->context, result, "vkWaitForFences",
+                              "waiting for %u dispatch(es)", count);
+        /* The wait failed, so whether the work ended is unknown: wait for the whole device.
+           Where that succeeds the work is done and the slots recycle as usual; where it
+           fails too (a lost device) nothing will run or signal again. */
+        if (zcs__vk.vkDeviceWaitIdle(impl->device) == VK_SUCCESS)
+            result = VK_SUCCESS;
+    }
+    /* Reset where the work is known done; after a lost device the slots are freed all the
+       same: nothing will signal them again. */
+    if (result == VK_SUCCESS) {
+        result = zcs__vk.vkResetFences(impl->device, count, fences);
+        if (result != VK_SUCCESS)
+            status = zcs__vk_fail(impl->context, result, "vkResetFences",
+                                  "recycling %u dispatch(es)", count);
+    }
+    for (uint32_t k = 0; k < count; k++) {
+        zcs__vk_slot *slot = &impl->slots[indices[k]];
+        slot->state = ZCS__VK_SLOT_FREE;
+        slot->kernel = NULL;
+        if (result != VK_SUCCESS) {
+            /* The fence's state is unknown: make a new one at the next use. */
+            zcs__slot_destroy(impl, slot);
+        }
+    }
+    return status;
+}
+
+zcs_status zcs__vk_wait_submissions(struct zcs__context_impl *impl,
+                                    const struct zcs__kernel_impl *kernel)
+{
+    pthread_mutex_lock(&impl->submit_lock);
+    zcs_status status = zcs__retire_locked(impl, kernel, 0);
+    pthread_mutex_unlock(&impl->submit_lock);
+    return status;
+}
+
+/* Take a slot for recording: a free one, else the oldest submission's once done. */
+zcs_status zcs__vk_slot_acquire(struct zcs__context_impl *impl, zcs__vk_slot **out_slot)
+{
+    zcs_status status = ZCS_SUCCESS;
+    pthread_mutex_lock(&impl->submit_lock);
+    for (;;) {
+        zcs__vk_slot *free_slot = NULL;
+        for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++) {
+            zcs__vk_slot *slot = &impl->slots[i];
+            if (slot->state == ZCS__VK_SLOT_FREE &&
+                (free_slot == NULL || (slot->created && !free_slot->created)))
+                free_slot = slot;
+        }
+        if (free_slot != NULL) {
+            if (!free_slot->created)
+                status = zcs__slot_create(impl, free_slot);
+            if (status == ZCS_SUCCESS) {
+                free_slot->state = ZCS__VK_SLOT_RECORDING;
+                *out_slot = free_slot;
+            }
+            break;
+        }
+        /* The core hands over one dispatch at a time, so no other slot is being recorded:
+           every slot is in flight, and retiring the oldest frees one. */
+        if (impl->slots[0].state != ZCS__VK_SLOT_SUBMITTED) {
+            status = zcs__fail(impl->context, ZCS_ERROR_BACKEND, 0,
+                               "zcs_dispatch: no submission slot is free or in flight");
+            break;
+        }
+        status = zcs__retire_locked(impl, NULL, 1);
+        if (status != ZCS_SUCCESS)
+            break;
+    }
+    pthread_mutex_unlock(&impl->submit_lock);
+    return status;
+}
+
+void zcs__vk_slot_abandon(struct zcs__context_impl *impl, zcs__vk_slot *slot)
+{
+    pthread_mutex_lock(&impl->submit_lock);
+    slot->state = ZCS__VK_SLOT_FREE;
+    slot->kernel = NULL;
+    pthread_mutex_unlock(&impl->submit_lock);
+}
+
+VkResult zcs__vk_slot_submit(struct zcs__context_impl *impl, zcs__vk_slot *slot,
+                             struct zcs__kernel_impl *kernel)
+{
+    VkSubmitInfo submit = {
+        .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+        .commandBufferCount = 1,
+        .pCommandBuffers = &slot->command_buffer,
+    };
+    pthread_mutex_lock(&impl->submit_lock);
+    VkResult result = zcs__vk.vkQueueSubmit(impl->queue, 1, &submit, slot->fence);
+    if (result == VK_SUCCESS) {
+        slot->state = ZCS__VK_SLOT_SUBMITTED;
+        slot->submit_number = ++impl->next_submit_number;
+        slot->kernel = kernel;
+    } else {
+        slot->state = ZCS__VK_SLOT_FREE;
+    }
+    pthread_mutex_unlock(&impl->submit_lock);
+    return result;
+}
