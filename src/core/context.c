@@ -217,6 +217,7 @@ zcs_status zcs_stats_get(const zcs_context *context_handle, zcs_stats *out_stats
     pthread_mutex_lock(&context->lock);
     *out_stats = context->stats;
     pthread_mutex_unlock(&context->lock);
+    out_stats->validation_messages = atomic_load(&context->validation_messages);
     return ZCS_SUCCESS;
 }
 

@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,7 +50,10 @@ struct zcs_context {
     char platform_name[256];
     char tier_reason[1024];
 
-    zcs_stats stats;
+    zcs_stats stats; /* validation_messages excepted: see below */
+    /* The Khronos validation layer's messages for this context, counted by the Vulkan
+       backend's callback from inside any Vulkan call (so not under `lock`). */
+    _Atomic uint64_t validation_messages;
     uint64_t bytes_live; /* bytes of live arrays plus those being allocated, for the budget */
     zcs__link buffers;
     zcs__link programs;

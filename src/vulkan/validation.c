@@ -43,14 +43,13 @@ static VKAPI_ATTR VkBool32 VKAPI_CALL zcs__vk_debug_callback(
         return VK_FALSE;
     atomic_fetch_add(&zcs__validation_message_count, 1);
     /* The user data is the context's impl, from vkCreateInstance (whose chained messenger
-       reports it) to vkDestroyInstance: the core creates the context's lock before the
-       first and destroys it after the last, so each context counts its own messages. */
+       reports it) to vkDestroyInstance, so each context counts its own messages. */
     const struct zcs__context_impl *impl = user_data;
     if (impl != NULL && impl->context != NULL) {
         zcs_context *context = impl->context;
-        pthread_mutex_lock(&context->lock);
-        context->stats.validation_messages++;
-        pthread_mutex_unlock(&context->lock);
+        /* Atomic, not under context->lock: the layer calls back from inside any Vulkan
+           call, also one the core makes with that lock held. */
+        atomic_fetch_add(&context->validation_messages, 1);
     }
     fprintf(stderr, "zcs: Vulkan validation %s: %s\n",
             (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) ? "ERROR" : "WARNING",
