@@ -11,7 +11,7 @@
 #include "opencl/cl_backend.h"
 #include "support/cl_faults.h"
 #include "support/fault_counter.h"
-#include "support/zcs_test.h"
+#include "support/zcs_test_internal.h"
 
 START_TEST(error_names_are_opencl_names)
 {

@@ -9,7 +9,7 @@
 
 #include "support/fault_counter.h"
 #include "support/vk_faults.h"
-#include "support/zcs_test.h"
+#include "support/zcs_test_internal.h"
 #include "vulkan/allocator.h"
 #include "vulkan/array.h"
 #include "vulkan/spirv.h"

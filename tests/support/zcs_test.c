@@ -9,10 +9,12 @@
 
 #include "zcs_test.h"
 
-#include "core/handles.h"
-
 #ifdef ZCS_TEST_VULKAN
-#include "vulkan/validation.h"
+/* The process-wide count of validation-layer messages (src/vulkan/validation.c), which
+   also sees the reports of vkDestroyDevice and vkDestroyInstance. Present where a suite
+   links the static library; the shared library keeps it hidden, and those suites check
+   the context's own count (zcs_stats.validation_messages) alone. */
+uint64_t zcs__vk_validation_messages(void) __attribute__((weak));
 #endif
 
 zcs_context *zcs_test_context(void)
@@ -55,8 +57,9 @@ void zcs_test_context_destroy(zcs_context *context)
 #ifdef ZCS_TEST_VULKAN
     /* Those of vkDestroyDevice and vkDestroyInstance (objects left alive, for one) come
        after the context's statistics can be read: the process-wide total has them. */
-    ck_assert_msg(zcs__vk_validation_messages() == 0, "%llu Vulkan validation messages",
-                  (unsigned long long)zcs__vk_validation_messages());
+    if (zcs__vk_validation_messages != NULL)
+        ck_assert_msg(zcs__vk_validation_messages() == 0, "%llu Vulkan validation messages",
+                      (unsigned long long)zcs__vk_validation_messages());
 #endif
 }
 
@@ -215,9 +218,4 @@ int zcs_test_run(Suite *suite)
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
-
-void *zcs_test_object(const void *handle, uint32_t type)
-{
-    return zcs__handle_lookup(handle, type);
 }

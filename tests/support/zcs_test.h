@@ -29,12 +29,6 @@
         ck_assert_msg(zcs_last_error()[0] != '\0', "%s left no error message", #call);             \
     } while (0)
 
-/*
- * The library's object behind a handle, for suites that reach past the public API
- * (src/core/objects.h; type: a ZCS__MAGIC_* value). NULL if the handle is not live.
- */
-void *zcs_test_object(const void *handle, uint32_t type);
-
 /* A context on the device and tier under test (ZCS_DEVICE/ZCS_TIER from ctest). */
 zcs_context *zcs_test_context(void);
 
