@@ -9,12 +9,15 @@
 #   the table of builtin programs zcs__builtins[], zcs__builtin_count and
 #   zcs__builtin_names[] (src/core/builtins.h), one entry per file under <name>; a .spv
 #   file is marked as a SPIR-V module.
+# With INCLUDE_DIRS <dir>..., each file's #include "name" lines are replaced by the text
+# of the first <dir>/name found, recursively, each header once (for kernels in a
+# language whose run-time compiler gets no include path: the builtin OpenCL kernels).
 # The output is rewritten only when its text changes.
 
 if(NOT CMAKE_SCRIPT_MODE_FILE)
     set(ZCS_EMBED_SCRIPT "${CMAKE_CURRENT_LIST_FILE}")
     function(zcs_embed output)
-        cmake_parse_arguments(EMBED "TEXT" "COMMENT" "FILES;SYMBOLS;TABLE" ${ARGN})
+        cmake_parse_arguments(EMBED "TEXT" "COMMENT" "FILES;SYMBOLS;TABLE;INCLUDE_DIRS" ${ARGN})
         if(NOT EMBED_COMMENT)
             set(EMBED_COMMENT "Embedding ${EMBED_FILES}")
         endif()
@@ -22,12 +25,19 @@ if(NOT CMAKE_SCRIPT_MODE_FILE)
         list(JOIN EMBED_FILES "|" _files)
         list(JOIN EMBED_SYMBOLS "|" _symbols)
         list(JOIN EMBED_TABLE "|" _table)
+        list(JOIN EMBED_INCLUDE_DIRS "|" _include_dirs)
+        set(_headers "")
+        foreach(_dir IN LISTS EMBED_INCLUDE_DIRS)
+            file(GLOB_RECURSE _found "${_dir}/*.h")
+            list(APPEND _headers ${_found})
+        endforeach()
         add_custom_command(
             OUTPUT "${output}"
             COMMAND ${CMAKE_COMMAND} "-DOUTPUT=${output}" "-DFILES=${_files}"
                     "-DSYMBOLS=${_symbols}" "-DTABLE=${_table}" "-DTEXT=${EMBED_TEXT}"
+                    "-DINCLUDE_DIRS=${_include_dirs}"
                     -P "${ZCS_EMBED_SCRIPT}"
-            DEPENDS ${EMBED_FILES} "${ZCS_EMBED_SCRIPT}"
+            DEPENDS ${EMBED_FILES} ${_headers} "${ZCS_EMBED_SCRIPT}"
             COMMENT "${EMBED_COMMENT}"
             VERBATIM)
     endfunction()
@@ -37,6 +47,44 @@ endif()
 string(REPLACE "|" ";" FILES "${FILES}")
 string(REPLACE "|" ";" SYMBOLS "${SYMBOLS}")
 string(REPLACE "|" ";" TABLE "${TABLE}")
+string(REPLACE "|" ";" INCLUDE_DIRS "${INCLUDE_DIRS}")
+
+# Read `file` into `out` with its #include "..." lines replaced by the headers' text
+# (INCLUDE_DIRS), each header once: a repeated one becomes an empty line.
+function(zcs_embed_read file out)
+    file(READ "${file}" _text)
+    set(_done "")
+    foreach(_round RANGE 64)
+        if(NOT INCLUDE_DIRS OR NOT _text MATCHES "(^|\n)[ \t]*#[ \t]*include[ \t]*\"([^\"]+)\"")
+            break()
+        endif()
+        set(_line "${CMAKE_MATCH_0}")
+        set(_name "${CMAKE_MATCH_2}")
+        set(_replacement "\n")
+        if(NOT _name IN_LIST _done)
+            list(APPEND _done "${_name}")
+            set(_path "")
+            foreach(_dir IN LISTS INCLUDE_DIRS)
+                if(EXISTS "${_dir}/${_name}")
+                    set(_path "${_dir}/${_name}")
+                    break()
+                endif()
+            endforeach()
+            if(NOT _path)
+                message(FATAL_ERROR "${file}: #include \"${_name}\" not found in ${INCLUDE_DIRS}")
+            endif()
+            file(READ "${_path}" _header)
+            set(_replacement "\n${_header}")
+        endif()
+        string(FIND "${_text}" "${_line}" _at)
+        string(LENGTH "${_line}" _length)
+        string(SUBSTRING "${_text}" 0 ${_at} _before)
+        math(EXPR _after_at "${_at} + ${_length}")
+        string(SUBSTRING "${_text}" ${_after_at} -1 _after)
+        set(_text "${_before}${_replacement}${_after}")
+    endforeach()
+    set(${out} "${_text}" PARENT_SCOPE)
+endfunction()
 set(_type "unsigned char")
 if(TEXT)
     set(_type "char")
@@ -49,7 +97,14 @@ set(_table "")
 set(_names "")
 set(_index 0)
 foreach(_file IN LISTS FILES)
-    file(READ "${_file}" _hex HEX)
+    if(INCLUDE_DIRS)
+        zcs_embed_read("${_file}" _text)
+        file(WRITE "${OUTPUT}.in" "${_text}")
+        file(READ "${OUTPUT}.in" _hex HEX)
+        file(REMOVE "${OUTPUT}.in")
+    else()
+        file(READ "${_file}" _hex HEX)
+    endif()
     string(LENGTH "${_hex}" _hex_length)
     math(EXPR _size "${_hex_length} / 2")
     string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," _bytes "${_hex}")

@@ -1,14 +1,7 @@
-/* One time step of a particle system: gravity, motion, a bounce off the floor y = 0.
-   The struct matches include/zcs/particle.h (48 bytes). */
-typedef struct zcs_particle {
-    float position[3];
-    float mass;
-    float velocity[3];
-    float age;
-    uint id;
-    uint bounces;
-    float reserved[2];
-} zcs_particle;
+/* One time step of a particle system: gravity, motion, a bounce off the floor y = 0, on the
+   one declaration of zcs_particle that the host uses too (include/zcs/particle.h; the
+   build inlines it, since OpenCL compilers take no include path at run time). */
+#include "zcs/particle.h"
 
 kernel void particles_advance(global zcs_particle *particles, uint count, float dt, float gravity)
 {

@@ -1,19 +1,13 @@
 /* One time step of a particle system: gravity, motion, a bounce off the floor y = 0.
-   The twin of particles_advance.cl. The struct matches include/zcs/particle.h (48 bytes of
-   4-byte scalars: std430 lays float[3] out with a 4-byte stride, so no padding). */
+   The twin of particles_advance.cl, on the one declaration of zcs_particle that the host
+   uses too (include/zcs/particle.h: 48 bytes of 4-byte scalars, which std430 lays out
+   without padding). */
 #version 450
+#extension GL_GOOGLE_include_directive : require
+
+#include "zcs/particle.h"
 
 layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;
-
-struct zcs_particle {
-    float position[3];
-    float mass;
-    float velocity[3];
-    float age;
-    uint id;
-    uint bounces;
-    float reserved[2];
-};
 
 layout(std430, set = 0, binding = 0) buffer Particles {
     zcs_particle particles[];

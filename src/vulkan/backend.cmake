@@ -110,14 +110,17 @@ foreach(_file ${_zcs_comp_kernels})
     # Vulkan 1.1 (SPIR-V 1.3) is the least the backend accepts, so the modules run on
     # every device it chooses.
     if(ZCS_GLSLC)
-        set(_compile ${ZCS_GLSLC} --target-env=vulkan1.1 -Werror -o "${_spv}" "${_file}")
+        set(_compile ${ZCS_GLSLC} --target-env=vulkan1.1 -Werror
+                     "-I${PROJECT_SOURCE_DIR}/include" -o "${_spv}" "${_file}")
     else()
-        set(_compile ${ZCS_GLSLANG_VALIDATOR} -V --target-env vulkan1.1 -o "${_spv}" "${_file}")
+        set(_compile ${ZCS_GLSLANG_VALIDATOR} -V --target-env vulkan1.1
+                     "-I${PROJECT_SOURCE_DIR}/include" -o "${_spv}" "${_file}")
     endif()
     add_custom_command(
         OUTPUT "${_spv}"
         COMMAND ${_compile}
-        DEPENDS "${_file}"
+        DEPENDS "${_file}" "${PROJECT_SOURCE_DIR}/include/zcs/layout.h"
+                "${PROJECT_SOURCE_DIR}/include/zcs/particle.h"
         COMMENT "Compiling kernels/${_name}.comp to SPIR-V"
         VERBATIM)
     list(APPEND _names "${_name}")
