@@ -8,14 +8,5 @@ kernel void particles_advance(global zcs_particle *particles, uint count, float 
     size_t i = get_global_id(0);
     if (i >= count)
         return;
-    global zcs_particle *p = &particles[i];
-    p->velocity[1] += gravity * dt;
-    for (int k = 0; k < 3; k++)
-        p->position[k] += p->velocity[k] * dt;
-    if (p->position[1] < 0.0f) {
-        p->position[1] = -p->position[1];
-        p->velocity[1] = -p->velocity[1] * 0.5f;
-        p->bounces += 1;
-    }
-    p->age += dt;
+    ZCS_PARTICLE_ADVANCE(particles[i], dt, gravity);
 }

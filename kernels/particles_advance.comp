@@ -27,14 +27,6 @@ void main()
     /* Work on a local copy, written back once. `precise` forbids fusing a * b + c into
        one fma, so results match the host reference in include/zcs/particle.h bit for bit. */
     precise zcs_particle p = particles[i];
-    p.velocity[1] += args.gravity * args.dt;
-    for (int k = 0; k < 3; k++)
-        p.position[k] += p.velocity[k] * args.dt;
-    if (p.position[1] < 0.0) {
-        p.position[1] = -p.position[1];
-        p.velocity[1] = -p.velocity[1] * 0.5;
-        p.bounces += 1u;
-    }
-    p.age += args.dt;
+    ZCS_PARTICLE_ADVANCE(p, args.dt, args.gravity);
     particles[i] = p;
 }

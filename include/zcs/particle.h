@@ -23,6 +23,24 @@ ZCS_STRUCT(zcs_particle)
     zcs_f32 reserved[2];
 };
 
+/**
+ * One step of particles_advance on the particle `P` (an lvalue of type zcs_particle):
+ * gravity, motion, a bounce off the floor y = 0. The same text in host C, OpenCL C and
+ * GLSL, so the kernel and the host reference compute alike, bit for bit.
+ */
+#define ZCS_PARTICLE_ADVANCE(P, dt, gravity)                                                       \
+    do {                                                                                           \
+        (P).velocity[1] += (gravity) * (dt);                                                       \
+        for (int k_ = 0; k_ < 3; k_++)                                                             \
+            (P).position[k_] += (P).velocity[k_] * (dt);                                           \
+        if ((P).position[1] < 0.0f) {                                                              \
+            (P).position[1] = -(P).position[1];                                                    \
+            (P).velocity[1] = -(P).velocity[1] * 0.5f;                                             \
+            (P).bounces += 1u;                                                                     \
+        }                                                                                          \
+        (P).age += (dt);                                                                           \
+    } while (1 == 0) /* a bool in GLSL, an int in C */
+
 #if ZCS_LAYOUT_HOST
 #if defined(__cplusplus)
 static_assert(sizeof(zcs_particle) == 48, "zcs_particle must be 48 bytes");
@@ -30,19 +48,11 @@ static_assert(sizeof(zcs_particle) == 48, "zcs_particle must be 48 bytes");
 _Static_assert(sizeof(zcs_particle) == 48, "zcs_particle must be 48 bytes");
 #endif
 
-/** The step particles_advance applies, on the host: gravity, motion, a bounce off the floor
-   y = 0. The kernel's results equal it bit for bit. */
+/** The step particles_advance applies (ZCS_PARTICLE_ADVANCE), on the host. The kernel's
+   results equal it bit for bit. */
 static inline void zcs_particle_advance_reference(zcs_particle *p, float dt, float gravity)
 {
-    p->velocity[1] += gravity * dt;
-    for (int k = 0; k < 3; k++)
-        p->position[k] += p->velocity[k] * dt;
-    if (p->position[1] < 0.0f) {
-        p->position[1] = -p->position[1];
-        p->velocity[1] = -p->velocity[1] * 0.5f;
-        p->bounces += 1;
-    }
-    p->age += dt;
+    ZCS_PARTICLE_ADVANCE(*p, dt, gravity);
 }
 #endif
 
