@@ -185,6 +185,25 @@ typedef struct bench_dispatch_result {
     int ok;
 } bench_dispatch_result;
 
+/* The samples of a dispatch micro-benchmark: `iterations` timed after
+   BENCH_DISPATCH_WARMUP untimed ones (timing.c). */
+#define BENCH_DISPATCH_WARMUP 10u
+typedef struct bench_dispatch_samples {
+    uint64_t *enqueue;
+    uint64_t *roundtrip;
+    uint32_t iterations;
+} bench_dispatch_samples;
+
+/* Allocate; 0, or -1 without memory (finish still frees). */
+int bench_dispatch_samples_init(bench_dispatch_samples *s, uint32_t iterations);
+
+/* Iteration i (warm-up included) from its clock readings: start, enqueued, done. */
+void bench_dispatch_samples_add(bench_dispatch_samples *s, uint32_t i, uint64_t start,
+                                uint64_t enqueued, uint64_t done);
+
+/* Summarise into *out when `ok`, and free. */
+void bench_dispatch_samples_finish(bench_dispatch_samples *s, int ok, bench_dispatch_result *out);
+
 int bench_zcs_dispatch(const bench_config *config, size_t count, uint32_t iterations,
                        bench_dispatch_result *out);
 int bench_raw_dispatch(const bench_config *config, const bench_device *device, size_t count,

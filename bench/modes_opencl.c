@@ -383,13 +383,13 @@ int bench_raw_dispatch(const bench_config *config, const bench_device *device, s
     if (bench_cl_init(device) != 0)
         return -1;
     bench_cl_state s = {.tier = device->info.tier};
-    uint64_t *enqueue = calloc(iterations, sizeof *enqueue);
-    uint64_t *roundtrip = calloc(iterations, sizeof *roundtrip);
-    int rc = enqueue == NULL || roundtrip == NULL ? -1 : bench_cl_alloc(&s, count);
+    bench_dispatch_samples samples;
+    int rc =
+        bench_dispatch_samples_init(&samples, iterations) != 0 ? -1 : bench_cl_alloc(&s, count);
     if (rc == 0 && s.svm != NULL)
         bench_write(s.svm, count, 0);
     /* As zcs_dispatch does: enqueue and flush, then wait. */
-    for (uint32_t i = 0; rc == 0 && i < iterations + 10; i++) {
+    for (uint32_t i = 0; rc == 0 && i < iterations + BENCH_DISPATCH_WARMUP; i++) {
         uint64_t t0 = bench_now_ns();
         cl_int error = bench_cl_enqueue(&s);
         if (error == CL_SUCCESS)
@@ -400,18 +400,10 @@ int bench_raw_dispatch(const bench_config *config, const bench_device *device, s
         uint64_t t2 = bench_now_ns();
         if (error != CL_SUCCESS)
             rc = bench_cl_fail("clEnqueueNDRangeKernel/clFinish", error);
-        else if (i >= 10) {
-            enqueue[i - 10] = t1 - t0;
-            roundtrip[i - 10] = t2 - t0;
-        }
+        else
+            bench_dispatch_samples_add(&samples, i, t0, t1, t2);
     }
-    if (rc == 0) {
-        out->enqueue = bench_summarise(enqueue, iterations);
-        out->roundtrip = bench_summarise(roundtrip, iterations);
-        out->ok = 1;
-    }
-    free(enqueue);
-    free(roundtrip);
+    bench_dispatch_samples_finish(&samples, rc == 0, out);
     bench_cl_free(&s);
     return rc;
 }

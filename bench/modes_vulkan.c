@@ -173,12 +173,13 @@ int bench_raw_dispatch(const bench_config *config, const bench_device *device, s
         return -1;
     bench_vk_state s;
     memset(&s, 0, sizeof s);
-    uint64_t *enqueue = calloc(iterations, sizeof *enqueue);
-    uint64_t *roundtrip = calloc(iterations, sizeof *roundtrip);
-    int rc = enqueue == NULL || roundtrip == NULL ? -1 : bench_vk_prepare(&s, count, 1);
+    bench_dispatch_samples samples;
+    int rc = bench_dispatch_samples_init(&samples, iterations) != 0
+                 ? -1
+                 : bench_vk_prepare(&s, count, 1);
     if (rc == 0)
         bench_write(s.shared.mapped, count, 0);
-    for (uint32_t i = 0; rc == 0 && i < iterations + 10; i++) {
+    for (uint32_t i = 0; rc == 0 && i < iterations + BENCH_DISPATCH_WARMUP; i++) {
         uint64_t t0 = bench_now_ns();
         rc = bench_vk_submit(&s, 0);
         uint64_t t1 = bench_now_ns();
@@ -190,18 +191,10 @@ int bench_raw_dispatch(const bench_config *config, const bench_device *device, s
         uint64_t t2 = bench_now_ns();
         if (result != VK_SUCCESS)
             rc = bench_vk_fail("vkWaitForFences", result);
-        else if (rc == 0 && i >= 10) {
-            enqueue[i - 10] = t1 - t0;
-            roundtrip[i - 10] = t2 - t0;
-        }
+        else if (rc == 0)
+            bench_dispatch_samples_add(&samples, i, t0, t1, t2);
     }
-    if (rc == 0) {
-        out->enqueue = bench_summarise(enqueue, iterations);
-        out->roundtrip = bench_summarise(roundtrip, iterations);
-        out->ok = 1;
-    }
-    free(enqueue);
-    free(roundtrip);
+    bench_dispatch_samples_finish(&samples, rc == 0, out);
     bench_vk_free(&s);
     return rc;
 }

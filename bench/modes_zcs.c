@@ -284,9 +284,8 @@ int bench_zcs_dispatch(const bench_config *config, size_t count, uint32_t iterat
     zcs_program *program = NULL;
     zcs_kernel *kernel = NULL;
     zcs_array *buffer = NULL;
-    uint64_t *enqueue = calloc(iterations, sizeof *enqueue);
-    uint64_t *roundtrip = calloc(iterations, sizeof *roundtrip);
-    int rc = enqueue == NULL || roundtrip == NULL ? -1 : 0;
+    bench_dispatch_samples samples;
+    int rc = bench_dispatch_samples_init(&samples, iterations);
     if (rc == 0)
         rc = bench_zcs_kernel(context, &program, &kernel);
     if (rc == 0 &&
@@ -304,7 +303,7 @@ int bench_zcs_dispatch(const bench_config *config, size_t count, uint32_t iterat
                     (status = zcs_kernel_set_value(kernel, 1, sizeof n, &n)) != ZCS_SUCCESS))
         rc = bench_zcs_fail("dispatch setup", status);
     size_t global = count;
-    for (uint32_t i = 0; rc == 0 && i < iterations + 10; i++) {
+    for (uint32_t i = 0; rc == 0 && i < iterations + BENCH_DISPATCH_WARMUP; i++) {
         uint64_t t0 = bench_now_ns();
         status = zcs_dispatch(kernel, 1, &global, NULL);
         uint64_t t1 = bench_now_ns();
@@ -313,18 +312,10 @@ int bench_zcs_dispatch(const bench_config *config, size_t count, uint32_t iterat
         uint64_t t2 = bench_now_ns();
         if (status != ZCS_SUCCESS)
             rc = bench_zcs_fail("zcs_dispatch/zcs_finish", status);
-        else if (i >= 10) { /* the first ten warm up */
-            enqueue[i - 10] = t1 - t0;
-            roundtrip[i - 10] = t2 - t0;
-        }
+        else
+            bench_dispatch_samples_add(&samples, i, t0, t1, t2);
     }
-    if (rc == 0) {
-        out->enqueue = bench_summarise(enqueue, iterations);
-        out->roundtrip = bench_summarise(roundtrip, iterations);
-        out->ok = 1;
-    }
-    free(enqueue);
-    free(roundtrip);
+    bench_dispatch_samples_finish(&samples, rc == 0, out);
     zcs_array_destroy(buffer);
     zcs_kernel_destroy(kernel);
     zcs_program_destroy(program);

@@ -34,3 +34,31 @@ bench_summary bench_summarise(uint64_t *samples, uint32_t n)
     s.spread_pct = s.median_ns > 0 ? 100.0 * (s.max_ns - s.min_ns) / s.median_ns : 0.0;
     return s;
 }
+
+int bench_dispatch_samples_init(bench_dispatch_samples *s, uint32_t iterations)
+{
+    s->iterations = iterations;
+    s->enqueue = calloc(iterations, sizeof *s->enqueue);
+    s->roundtrip = calloc(iterations, sizeof *s->roundtrip);
+    return s->enqueue != NULL && s->roundtrip != NULL ? 0 : -1;
+}
+
+void bench_dispatch_samples_add(bench_dispatch_samples *s, uint32_t i, uint64_t start,
+                                uint64_t enqueued, uint64_t done)
+{
+    if (i < BENCH_DISPATCH_WARMUP)
+        return;
+    s->enqueue[i - BENCH_DISPATCH_WARMUP] = enqueued - start;
+    s->roundtrip[i - BENCH_DISPATCH_WARMUP] = done - start;
+}
+
+void bench_dispatch_samples_finish(bench_dispatch_samples *s, int ok, bench_dispatch_result *out)
+{
+    if (ok) {
+        out->enqueue = bench_summarise(s->enqueue, s->iterations);
+        out->roundtrip = bench_summarise(s->roundtrip, s->iterations);
+        out->ok = 1;
+    }
+    free(s->enqueue);
+    free(s->roundtrip);
+}
