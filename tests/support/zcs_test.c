@@ -219,3 +219,31 @@ int zcs_test_run(Suite *suite)
     srunner_free(runner);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+zcs_array *zcs_test_indexed_u32(zcs_context *context, uint32_t count)
+{
+    zcs_array *array = NULL;
+    uint32_t *data = NULL;
+    ZCS_CK(zcs_array_create(context, sizeof(uint32_t), count, 0, &array));
+    ZCS_CK(zcs_array_map(array, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    for (uint32_t i = 0; i < count; i++)
+        data[i] = i;
+    ZCS_CK(zcs_array_unmap(array));
+    return array;
+}
+
+zcs_kernel *zcs_test_builtin_kernel(zcs_context *context, const char *name, zcs_program **program)
+{
+    zcs_kernel *kernel = NULL;
+    ZCS_CK(zcs_program_create_builtin(context, name, program));
+    ZCS_CK(zcs_kernel_create(*program, name, &kernel));
+    return kernel;
+}
+
+void zcs_test_set_increment_args(zcs_kernel *kernel, zcs_array *array, uint32_t count,
+                                 uint32_t amount)
+{
+    ZCS_CK(zcs_kernel_set_array(kernel, 0, array));
+    ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
+    ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
+}

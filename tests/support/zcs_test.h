@@ -82,6 +82,16 @@ char *zcs_test_read_source(const char *relative_path);
 char *zcs_test_compose_source(const char *prologue, const char *header_text,
                               const char *kernel_text);
 
+/* An array of `count` uint32 elements holding 0, 1, 2, ... */
+zcs_array *zcs_test_indexed_u32(zcs_context *context, uint32_t count);
+
+/* Kernel `name` of the builtin program `name`; *program receives the program. */
+zcs_kernel *zcs_test_builtin_kernel(zcs_context *context, const char *name, zcs_program **program);
+
+/* Set increment_u32's arguments: data[i] += amount for i < count. */
+void zcs_test_set_increment_args(zcs_kernel *kernel, zcs_array *array, uint32_t count,
+                                 uint32_t amount);
+
 /* Run a Check suite; returns the process exit status (0 when every test passed). */
 int zcs_test_run(Suite *suite);
 
