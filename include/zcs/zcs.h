@@ -60,15 +60,9 @@
 extern "C" {
 #endif
 
-#if defined(ZCS_STATIC_DEFINE)
-#define ZCS_API
-#elif defined(_WIN32)
-#ifdef ZCS_BUILDING_LIBRARY
-#define ZCS_API __declspec(dllexport)
-#else
-#define ZCS_API __declspec(dllimport)
-#endif
-#elif defined(__GNUC__)
+/** Marks the symbols the shared library exports (it is built with hidden visibility). The
+    library builds on Linux with gcc or clang only. */
+#if defined(__GNUC__)
 #define ZCS_API __attribute__((visibility("default")))
 #else
 #define ZCS_API
