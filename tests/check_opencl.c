@@ -8,7 +8,7 @@
 
 #include <zcs/struct_check.h>
 
-#include "opencl/cl_backend.h"
+#include "opencl/internal.h"
 #include "support/cl_faults.h"
 #include "support/fault_counter.h"
 #include "support/zcs_test_internal.h"

@@ -1,11 +1,14 @@
 # The OpenCL backend (included from src/CMakeLists.txt).
+# The same file names as src/vulkan/ for the same concerns.
 set(ZCS_BACKEND_SOURCES
-    opencl/cl_api.c
-    opencl/cl_buffer.c
-    opencl/cl_context.c
-    opencl/cl_errors.c
-    opencl/cl_layout.c
-    opencl/cl_program.c)
+    opencl/api.c
+    opencl/array.c
+    opencl/context.c
+    opencl/device.c
+    opencl/dispatch.c
+    opencl/errors.c
+    opencl/include.c
+    opencl/program.c)
 set(ZCS_BACKEND_LINK OpenCL::OpenCL)
 set(ZCS_BACKEND_PACKAGE OpenCL)
 set(ZCS_BACKEND_PC_REQUIRES OpenCL)

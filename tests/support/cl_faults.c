@@ -1,6 +1,6 @@
 /*
  * OpenCL fault injection for the tests (see cl_faults.h). The wrappers are generated
- * from the backend's own list of calls (ZCS__CL_FUNCTIONS in src/opencl/cl_api.h), one
+ * from the backend's own list of calls (ZCS__CL_FUNCTIONS in src/opencl/api.h), one
  * per call that can fail, in the way that call reports failure.
  */
 #include "support/cl_faults.h"

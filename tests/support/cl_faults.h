@@ -1,13 +1,13 @@
 /*
  * OpenCL fault injection for the tests: replaces entries of the backend's call table
- * (src/opencl/cl_api.h) with wrappers that count calls and make the k-th fallible one
+ * (src/opencl/api.h) with wrappers that count calls and make the k-th fallible one
  * fail with a chosen error, without calling the runtime. Releases and frees are neither
  * counted nor failed, so an injected fault never leaks the runtime's objects by itself.
  */
 #ifndef ZCS_TESTS_SUPPORT_CL_FAULTS_H
 #define ZCS_TESTS_SUPPORT_CL_FAULTS_H
 
-#include "opencl/cl_api.h"
+#include "opencl/api.h"
 
 /* Install the wrappers; calls count from 0 and nothing fails. */
 void cl_faults_install(void);

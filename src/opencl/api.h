@@ -3,8 +3,8 @@
  * The table starts out pointing at the ICD loader's entry points; the reliability
  * tests replace entries to make any call fail (zcs__cl_api_table()).
  */
-#ifndef ZCS_OPENCL_CL_API_H
-#define ZCS_OPENCL_CL_API_H
+#ifndef ZCS_OPENCL_API_H
+#define ZCS_OPENCL_API_H
 
 #include <CL/cl.h>
 
@@ -149,7 +149,4 @@ zcs__cl_api *zcs__cl_api_table(void);
 /* Point every entry back at the ICD loader. */
 void zcs__cl_api_reset(void);
 
-/* "CL_INVALID_VALUE" for -30; "CL_UNKNOWN_ERROR" for codes OpenCL does not define. */
-const char *zcs__cl_error_name(cl_int error);
-
-#endif /* ZCS_OPENCL_CL_API_H */
+#endif /* ZCS_OPENCL_API_H */

@@ -1,5 +1,17 @@
-/* Names of OpenCL error codes, for messages ("CL_INVALID_VALUE", not -30). */
-#include "opencl/cl_api.h"
+/* OpenCL backend: failed calls as zcs errors, and the names of OpenCL error codes for
+   messages ("CL_INVALID_VALUE", not -30). */
+#include "opencl/internal.h"
+
+zcs_status zcs__cl_fail(zcs_context *context, zcs_status status, const char *call, cl_int error,
+                        const char *what)
+{
+    if (error == CL_OUT_OF_HOST_MEMORY || error == CL_OUT_OF_RESOURCES ||
+        error == CL_MEM_OBJECT_ALLOCATION_FAILURE)
+        status = ZCS_ERROR_OUT_OF_MEMORY;
+    return zcs__fail(context, status, error, "%s failed: %s (%d)%s%s", call,
+                     zcs__cl_error_name(error), (int)error, what != NULL ? ": " : "",
+                     what != NULL ? what : "");
+}
 
 const char *zcs__cl_error_name(cl_int error)
 {

@@ -1,5 +1,5 @@
-/* The table of OpenCL entry points (see cl_api.h). */
-#include "opencl/cl_api.h"
+/* The table of OpenCL entry points (see api.h). */
+#include "opencl/api.h"
 
 zcs__cl_api zcs__cl = {
 #define ZCS__CL_API_INIT_(type, name, fails, parameters, arguments) name,

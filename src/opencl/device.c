@@ -1,42 +1,15 @@
-/* OpenCL backend: device choice, tier choice, context and queue. */
+/*
+ * OpenCL backend: device inspection, scoring and choice, tier choice and limits; the
+ * enumeration of zcs_device_count and zcs_device_get_info shares them with context
+ * creation (context.c), so a device's description equals what a context on it reports.
+ */
 #include <stdio.h>
 #include <string.h>
 
-#include "opencl/cl_backend.h"
-
-const zcs_backend zcs__backend_id = ZCS_BACKEND_OPENCL;
+#include "opencl/internal.h"
 
 #define ZCS__CL_MAX_PLATFORMS 16
 #define ZCS__CL_MAX_DEVICES   64
-
-/* What the device choice learns of one device. */
-typedef struct zcs__cl_candidate {
-    cl_platform_id platform;
-    cl_device_id device;
-    char platform_name[256];
-    char device_name[256];
-    cl_device_type type;
-    char device_version[128]; /* CL_DEVICE_VERSION */
-    char driver_version[256]; /* CL_DRIVER_VERSION */
-    int is_gpu;
-    int unified_memory;
-    int version_major;
-    int version_minor;
-    cl_device_svm_capabilities svm;
-    /* Why the device cannot be used, or "" when it can. */
-    char refusal[160];
-} zcs__cl_candidate;
-
-zcs_status zcs__cl_fail(zcs_context *context, zcs_status status, const char *call, cl_int error,
-                        const char *what)
-{
-    if (error == CL_OUT_OF_HOST_MEMORY || error == CL_OUT_OF_RESOURCES ||
-        error == CL_MEM_OBJECT_ALLOCATION_FAILURE)
-        status = ZCS_ERROR_OUT_OF_MEMORY;
-    return zcs__fail(context, status, error, "%s failed: %s (%d)%s%s", call,
-                     zcs__cl_error_name(error), (int)error, what != NULL ? ": " : "",
-                     what != NULL ? what : "");
-}
 
 /* Higher is better: integrated GPU, then any GPU, then a CPU or other device. */
 static int zcs__cl_device_score(const zcs__cl_candidate *candidate)
@@ -202,10 +175,8 @@ static zcs_status zcs__cl_collect_all(zcs_context *context, zcs__cl_candidate **
     return ZCS_SUCCESS;
 }
 
-/* Pick the device asked for (by index, or the best usable one matching the name filter);
-   NO_DEVICE lists every refusal. */
-static zcs_status zcs__cl_choose_device(zcs_context *context, const zcs__device_choice *choice,
-                                        zcs__cl_candidate *out_choice, uint32_t *out_index)
+zcs_status zcs__cl_choose_device(zcs_context *context, const zcs__device_choice *choice,
+                                 zcs__cl_candidate *out_choice, uint32_t *out_index)
 {
     zcs__cl_candidate *candidates = NULL;
     cl_uint count = 0;
@@ -253,10 +224,9 @@ static zcs_status zcs__cl_choose_device(zcs_context *context, const zcs__device_
     return zcs__fail(context, ZCS_ERROR_NO_DEVICE, 0, "%s", message);
 }
 
-/* Choose the tier: the forced one if the device has it, else the best it offers. */
-static zcs_status zcs__cl_choose_tier(zcs_context *context, const zcs__cl_candidate *device,
-                                      zcs_tier forced, const char *tier_source, char *reason,
-                                      size_t reason_size, zcs_tier *out_tier)
+zcs_status zcs__cl_choose_tier(zcs_context *context, const zcs__cl_candidate *device,
+                               zcs_tier forced, const char *tier_source, char *reason,
+                               size_t reason_size, zcs_tier *out_tier)
 {
     int fine = (device->svm & CL_DEVICE_SVM_FINE_GRAIN_BUFFER) != 0;
     int coarse = (device->svm & CL_DEVICE_SVM_COARSE_GRAIN_BUFFER) != 0;
@@ -265,11 +235,6 @@ static zcs_status zcs__cl_choose_tier(zcs_context *context, const zcs__cl_candid
     if (forced != ZCS_TIER_AUTO) {
         int offered = forced == ZCS_TIER_HOST_PTR || (forced == ZCS_TIER_SVM_FINE && fine) ||
                       (forced == ZCS_TIER_SVM_COARSE && coarse);
-        if (forced == ZCS_TIER_VULKAN_MAPPED)
-            return zcs__fail(context, ZCS_ERROR_UNSUPPORTED, 0,
-                             "tier vulkan_mapped (forced by %s) belongs to the Vulkan backend; "
-                             "this zcs is built for OpenCL (svm_fine, svm_coarse, host_ptr)",
-                             tier_source);
         if (!offered)
             return zcs__fail(context, ZCS_ERROR_UNSUPPORTED, 0,
                              "tier %s (forced by %s) is not offered by %s: the device reports "
@@ -318,9 +283,8 @@ static uint32_t zcs__cl_tiers(const zcs__cl_candidate *device)
     return tiers;
 }
 
-/* The limits of zcs_device_limits and the array alignment (zcs_context_info.alignment). */
-static zcs_status zcs__cl_query_limits(zcs_context *context, const zcs__cl_candidate *device,
-                                       zcs_device_limits *limits, size_t *out_alignment)
+zcs_status zcs__cl_query_limits(zcs_context *context, const zcs__cl_candidate *device,
+                                zcs_device_limits *limits, size_t *out_alignment)
 {
     cl_ulong max_alloc = 0;
     cl_ulong global_memory = 0;
@@ -374,6 +338,16 @@ static zcs_status zcs__cl_query_limits(zcs_context *context, const zcs__cl_candi
         alignment = 128;
     *out_alignment = alignment;
     return ZCS_SUCCESS;
+}
+
+int zcs__cl_supports_il(const zcs__cl_candidate *device)
+{
+    if (device->version_major < 2 || (device->version_major == 2 && device->version_minor < 1))
+        return 0;
+    char il_version[128] = "";
+    return zcs__cl.clGetDeviceInfo(device->device, CL_DEVICE_IL_VERSION, sizeof il_version,
+                                   il_version, NULL) == CL_SUCCESS &&
+           il_version[0] != '\0';
 }
 
 static zcs_device_type zcs__cl_device_type(const zcs__cl_candidate *device)
@@ -433,108 +407,4 @@ zcs_status zcs__backend_device_info(uint32_t index, zcs_device_info *out)
     out->is_default = zcs__cl_best_device(candidates, count, "", "") == (int)index;
     zcs__free(candidates);
     return status;
-}
-
-zcs_status zcs__backend_context_create(zcs_context *context, const zcs__device_choice *device,
-                                       zcs_tier tier, const char *tier_source)
-{
-    zcs__cl_candidate choice;
-    uint32_t index = 0;
-    zcs_status status = zcs__cl_choose_device(context, device, &choice, &index);
-    if (status != ZCS_SUCCESS)
-        return status;
-    status = zcs__cl_choose_tier(context, &choice, tier, tier_source, context->tier_reason,
-                                 sizeof context->tier_reason, &context->info.tier);
-    if (status != ZCS_SUCCESS)
-        return status;
-    zcs_device_limits limits;
-    size_t alignment = 0;
-    status = zcs__cl_query_limits(context, &choice, &limits, &alignment);
-    if (status != ZCS_SUCCESS)
-        return status;
-    cl_int error = CL_SUCCESS;
-
-    struct zcs__context_impl *impl = zcs__calloc(1, sizeof *impl);
-    if (impl == NULL)
-        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_context_create: out of host memory");
-    impl->platform = choice.platform;
-    impl->device = choice.device;
-    impl->svm_capabilities = choice.svm;
-    /* SPIR-V needs OpenCL 2.1+ and a device that names an IL it takes (3.0 makes it optional). */
-    if (choice.version_major > 2 || (choice.version_major == 2 && choice.version_minor >= 1)) {
-        char il_version[128] = "";
-        impl->supports_il =
-            zcs__cl.clGetDeviceInfo(choice.device, CL_DEVICE_IL_VERSION, sizeof il_version,
-                                    il_version, NULL) == CL_SUCCESS &&
-            il_version[0] != '\0';
-    }
-    impl->max_work_group_size = (size_t)limits.max_work_group_size;
-    for (int d = 0; d < 3; d++)
-        impl->max_work_item_sizes[d] = (size_t)limits.max_work_item_sizes[d];
-
-    cl_context_properties properties[] = {CL_CONTEXT_PLATFORM,
-                                          (cl_context_properties)choice.platform, 0};
-    impl->cl_context = zcs__cl.clCreateContext(properties, 1, &choice.device, NULL, NULL, &error);
-    if (impl->cl_context == NULL || error != CL_SUCCESS) {
-        zcs__free(impl);
-        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateContext", error,
-                            choice.device_name);
-    }
-    impl->queue = zcs__cl.clCreateCommandQueue(impl->cl_context, choice.device, 0, &error);
-    if (impl->queue == NULL || error != CL_SUCCESS) {
-        zcs__cl.clReleaseContext(impl->cl_context);
-        zcs__free(impl);
-        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateCommandQueue", error,
-                            choice.device_name);
-    }
-
-    int locks = pthread_mutex_init(&impl->queue_lock, NULL) == 0;
-    if (locks && pthread_mutex_init(&impl->svm_lock, NULL) != 0) {
-        pthread_mutex_destroy(&impl->queue_lock);
-        locks = 0;
-    }
-    if (!locks) {
-        zcs__cl.clReleaseCommandQueue(impl->queue);
-        zcs__cl.clReleaseContext(impl->cl_context);
-        zcs__free(impl);
-        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_context_create: cannot create a mutex");
-    }
-    context->impl = impl;
-    zcs__copy_string(context->device_name, sizeof context->device_name, choice.device_name);
-    zcs__copy_string(context->platform_name, sizeof context->platform_name, choice.platform_name);
-    context->info.unified_memory = choice.unified_memory;
-    context->info.is_gpu = choice.is_gpu;
-    context->info.max_alloc_size = limits.max_alloc_size;
-    context->info.memory_budget = limits.memory_budget;
-    context->info.alignment = alignment;
-    context->info.device_index = index;
-    context->info.limits = limits;
-    return ZCS_SUCCESS;
-}
-
-void zcs__backend_context_destroy(zcs_context *context)
-{
-    struct zcs__context_impl *impl = context->impl;
-    if (impl == NULL)
-        return;
-    if (impl->svm_sentinel != NULL)
-        zcs__cl.clSVMFree(impl->cl_context, impl->svm_sentinel);
-    zcs__cl.clReleaseCommandQueue(impl->queue);
-    zcs__cl.clReleaseContext(impl->cl_context);
-    pthread_mutex_destroy(&impl->queue_lock);
-    pthread_mutex_destroy(&impl->svm_lock);
-    zcs__free(impl);
-    context->impl = NULL;
-}
-
-zcs_status zcs__backend_finish(zcs_context *context)
-{
-    pthread_mutex_lock(&context->impl->queue_lock);
-    cl_int error = zcs__cl.clFinish(context->impl->queue);
-    pthread_mutex_unlock(&context->impl->queue_lock);
-    if (error != CL_SUCCESS)
-        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clFinish", error, NULL);
-    return ZCS_SUCCESS;
 }

@@ -1,85 +1,9 @@
-/* OpenCL backend: programs, kernels, arguments and dispatch. */
-/* mkdtemp, getpid */
-#define _POSIX_C_SOURCE 200809L
-
-#include <pthread.h>
+/* OpenCL backend: programs, kernels, their arguments and the arrays they reach through
+   pointers in memory (zcs_kernel_set_indirect). */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "opencl/cl_backend.h"
-
-/* The text of include/zcs/layout.h, embedded at build time (cmake/ZcsEmbed.cmake). */
-extern const char zcs__layout_header_text[];
-
-/*
- * #include "zcs/layout.h" in kernels built at run time. OpenCL compilers read headers
- * from files only, so the first build writes the embedded copy to a private directory,
- * <TMPDIR or /tmp>/zcs-include-XXXXXX/zcs/layout.h, passed to every build with -I; the
- * process that made it removes it when it exits or unloads the library. Where it cannot
- * be written, builds go without it (a kernel that includes the header then fails to build
- * and the message says so).
- */
-static pthread_once_t zcs__cl_include_once = PTHREAD_ONCE_INIT;
-static char zcs__cl_include_dir[512];
-static pid_t zcs__cl_include_owner;
-
-static void zcs__cl_include_dir_create(void)
-{
-    const char *tmp = getenv("TMPDIR");
-    if (tmp == NULL || tmp[0] == '\0')
-        tmp = "/tmp";
-    char dir[sizeof zcs__cl_include_dir];
-    char file[sizeof zcs__cl_include_dir + 32];
-    int length = snprintf(dir, sizeof dir, "%s/zcs-include-XXXXXX", tmp);
-    /* Build options are split at blanks: a path with one cannot be passed. */
-    if (length < 0 || (size_t)length >= sizeof dir || strpbrk(dir, " \t\n\"'\\") != NULL ||
-        mkdtemp(dir) == NULL)
-        return;
-    snprintf(file, sizeof file, "%s/zcs", dir);
-    int made_zcs = mkdir(file, 0700) == 0;
-    FILE *out = NULL;
-    if (made_zcs) {
-        snprintf(file, sizeof file, "%s/zcs/layout.h", dir);
-        out = fopen(file, "wb");
-    }
-    size_t size = strlen(zcs__layout_header_text);
-    int written = out != NULL && fwrite(zcs__layout_header_text, 1, size, out) == size;
-    if (out != NULL && fclose(out) != 0)
-        written = 0;
-    if (!written) {
-        if (out != NULL)
-            remove(file);
-        if (made_zcs) {
-            snprintf(file, sizeof file, "%s/zcs", dir);
-            rmdir(file);
-        }
-        rmdir(dir);
-        return;
-    }
-    memcpy(zcs__cl_include_dir, dir, sizeof dir);
-    zcs__cl_include_owner = getpid();
-}
-
-#if defined(__GNUC__)
-__attribute__((destructor))
-#endif
-static void
-zcs__cl_include_dir_remove(void)
-{
-    /* Forked children share the directory: only its maker removes it. */
-    if (zcs__cl_include_dir[0] == '\0' || getpid() != zcs__cl_include_owner)
-        return;
-    char file[sizeof zcs__cl_include_dir + 32];
-    snprintf(file, sizeof file, "%s/zcs/layout.h", zcs__cl_include_dir);
-    remove(file);
-    snprintf(file, sizeof file, "%s/zcs", zcs__cl_include_dir);
-    rmdir(file);
-    rmdir(zcs__cl_include_dir);
-    zcs__cl_include_dir[0] = '\0';
-}
+#include "opencl/internal.h"
 
 /* Always asked for, so that kernel parameters can be checked by kind. */
 #define ZCS__CL_BUILD_OPTIONS "-cl-kernel-arg-info"
@@ -142,20 +66,19 @@ static zcs_status zcs__cl_build(zcs_program *program, cl_program cl_program, con
         return zcs__fail(context, ZCS_ERROR_BUILD, CL_INVALID_BUILD_OPTIONS,
                          "build options \"%s\": -I needs a directory (-I dir or -Idir)", options);
     }
-    pthread_once(&zcs__cl_include_once, zcs__cl_include_dir_create);
+    const char *include_dir = zcs__cl_include_dir();
     size_t options_length = options != NULL ? strlen(options) : 0;
     size_t dir_length = file_dir != NULL ? strlen(file_dir) : 0;
-    size_t size = options_length + dir_length + sizeof zcs__cl_include_dir +
-                  sizeof ZCS__CL_BUILD_OPTIONS + 16;
+    size_t size =
+        options_length + dir_length + strlen(include_dir) + sizeof ZCS__CL_BUILD_OPTIONS + 16;
     char *all_options = zcs__malloc(size);
     if (all_options == NULL) {
         zcs__cl.clReleaseProgram(cl_program);
         return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_program: out of host memory");
     }
     snprintf(all_options, size, "%s%s%s%s%s %s", ZCS__CL_BUILD_OPTIONS,
-             zcs__cl_include_dir[0] != '\0' ? " -I " : "", zcs__cl_include_dir,
-             dir_length > 0 ? " -I " : "", dir_length > 0 ? file_dir : "",
-             options != NULL ? options : "");
+             include_dir[0] != '\0' ? " -I " : "", include_dir, dir_length > 0 ? " -I " : "",
+             dir_length > 0 ? file_dir : "", options != NULL ? options : "");
     cl_int error = zcs__cl.clBuildProgram(cl_program, 1, &ctx->device, all_options, NULL, NULL);
     zcs__free(all_options);
     if (error != CL_SUCCESS) {
@@ -176,8 +99,9 @@ static zcs_status zcs__cl_build(zcs_program *program, cl_program cl_program, con
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs__backend_program_create_source(zcs_program *program, const char *source,
-                                              size_t length, const char *options)
+/* OpenCL C text (builtins and zcs_program_create_source). */
+static zcs_status zcs__cl_program_source(zcs_program *program, const char *source, size_t length,
+                                         const char *options)
 {
     zcs_context *context = program->context;
     cl_int error = CL_SUCCESS;
@@ -188,7 +112,8 @@ zcs_status zcs__backend_program_create_source(zcs_program *program, const char *
     return zcs__cl_build(program, cl_program, options, NULL);
 }
 
-zcs_status zcs__backend_program_create_spirv(zcs_program *program, const void *code, size_t size)
+/* A SPIR-V module (clCreateProgramWithIL); build options are not passed. */
+static zcs_status zcs__cl_program_spirv(zcs_program *program, const void *code, size_t size)
 {
     zcs_context *context = program->context;
     if (!context->impl->supports_il)
@@ -208,20 +133,13 @@ zcs_status zcs__backend_program_create_spirv(zcs_program *program, const void *c
     return zcs__cl_build(program, cl_program, NULL, NULL);
 }
 
-zcs_status zcs__backend_program_create_builtin(zcs_program *program, const void *data, size_t size)
+/* OpenCL C read from `path`. Build logs name the file (a #line in front of its text), and
+   "..." includes are found next to it (-I its directory, when the path has no blank). */
+static zcs_status zcs__cl_program_file(zcs_program *program, const char *path, const void *data,
+                                       size_t size, const char *options)
 {
-    return zcs__backend_program_create_source(program, data, size, NULL);
-}
-
-zcs_status zcs__backend_program_create_file(zcs_program *program, const char *path,
-                                            const void *data, size_t size, const char *options)
-{
-    size_t path_length = strlen(path);
-    if (path_length > 4 && strcmp(path + path_length - 4, ".spv") == 0)
-        return zcs__backend_program_create_spirv(program, data, size);
-    /* Build logs name the file (a #line in front of its text), and "..." includes are
-       found next to it (-I its directory, when the path has no blank). */
     zcs_context *context = program->context;
+    size_t path_length = strlen(path);
     char *dir = zcs__malloc(path_length + 2);
     char *text = zcs__malloc(path_length + size + 16);
     if (dir == NULL || text == NULL) {
@@ -253,6 +171,15 @@ zcs_status zcs__backend_program_create_file(zcs_program *program, const char *pa
     zcs__free(dir);
     zcs__free(text);
     return status;
+}
+
+zcs_status zcs__backend_program_create(zcs_program *program, const zcs__program_code *code)
+{
+    if (code->format == ZCS__PROGRAM_SPIRV)
+        return zcs__cl_program_spirv(program, code->data, code->size);
+    if (code->path != NULL)
+        return zcs__cl_program_file(program, code->path, code->data, code->size, code->options);
+    return zcs__cl_program_source(program, code->data, code->size, code->options);
 }
 
 void zcs__backend_program_destroy(zcs_program *program)
@@ -332,19 +259,19 @@ static void zcs__cl_learn_params(zcs_kernel *kernel, cl_kernel cl_kernel)
 
 /* PoCL names a file after each kernel in its cache, and aborts the process when it cannot
    create one: names past 252 characters (255, less the ".so") crash it at the first run. */
-#define ZCS__POCL_MAX_KERNEL_NAME 252
+#define ZCS__CL_POCL_MAX_KERNEL_NAME 252
 
 zcs_status zcs__backend_kernel_create(zcs_kernel *kernel, zcs_program *program)
 {
     zcs_context *context = kernel->context;
     size_t name_length = strlen(kernel->name);
-    if (name_length > ZCS__POCL_MAX_KERNEL_NAME &&
+    if (name_length > ZCS__CL_POCL_MAX_KERNEL_NAME &&
         zcs__contains_ignore_case(context->platform_name, "Portable Computing Language"))
         return zcs__fail(context, ZCS_ERROR_UNSUPPORTED, 0,
                          "zcs_kernel_create: a kernel name of %zu characters; PoCL aborts the "
                          "process on names of more than %d (its kernel cache names a file after "
                          "each kernel): rename the kernel",
-                         name_length, ZCS__POCL_MAX_KERNEL_NAME);
+                         name_length, ZCS__CL_POCL_MAX_KERNEL_NAME);
     cl_int error = CL_SUCCESS;
     cl_kernel cl_kernel = zcs__cl.clCreateKernel(program->impl->program, kernel->name, &error);
     if (error == CL_INVALID_KERNEL_NAME)
@@ -406,61 +333,39 @@ zcs_status zcs__backend_kernel_set_arg(zcs_kernel *kernel, uint32_t index)
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_size,
-                                 const size_t *local_size, uint32_t arg_count, uint64_t serial)
+zcs_status zcs__backend_kernel_set_indirect(zcs_kernel *kernel, zcs_array *const *arrays,
+                                            size_t count)
 {
-    /* The arguments are already with the kernel (clSetKernelArg at zcs_kernel_set_*); the
-       in-order queue orders dispatches and clFinish waits for all. */
-    (void)arg_count;
-    (void)serial;
     zcs_context *context = kernel->context;
-    struct zcs__context_impl *ctx = context->impl;
-    size_t global[3] = {1, 1, 1};
-    size_t local[3] = {1, 1, 1};
-    size_t group_items = 1;
-    for (uint32_t d = 0; d < dims; d++) {
-        global[d] = global_size[d];
-        if (local_size != NULL) {
-            local[d] = local_size[d];
-            group_items *= local[d];
-            /* Round up to whole work groups; kernels check their index against the count. */
-            size_t remainder = global[d] % local[d];
-            if (remainder != 0) {
-                if (global[d] > SIZE_MAX - (local[d] - remainder))
-                    return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
-                                     "zcs_dispatch: global size %zu of dimension %u overflows "
-                                     "when rounded up to the local size %zu",
-                                     global[d], d, local[d]);
-                global[d] += local[d] - remainder;
-            }
-        }
+    void *pointers[ZCS_MAX_KERNEL_ARGS];
+    for (size_t i = 0; i < count; i++) {
+        if (arrays[i]->tier == ZCS_TIER_HOST_PTR || arrays[i]->impl->svm == NULL)
+            return zcs__fail(context, ZCS_ERROR_UNSUPPORTED, 0,
+                             "zcs_kernel_set_indirect: array %zu: %s", i,
+                             ZCS__CL_NO_ADDRESS_REASON);
+        pointers[i] = arrays[i]->impl->svm;
     }
-    if (local_size != NULL) {
-        for (uint32_t d = 0; d < dims; d++) {
-            if (local[d] > ctx->max_work_item_sizes[d])
-                return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
-                                 "zcs_dispatch: local size %zu of dimension %u exceeds the "
-                                 "device's maximum of %zu (CL_DEVICE_MAX_WORK_ITEM_SIZES)",
-                                 local[d], d, ctx->max_work_item_sizes[d]);
-        }
-        size_t limit = kernel->impl->work_group_size != 0 ? kernel->impl->work_group_size
-                                                          : ctx->max_work_group_size;
-        if (group_items > limit)
-            return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
-                             "zcs_dispatch: work groups of %zu items exceed the %zu that kernel "
-                             "\"%s\" allows on this device (CL_KERNEL_WORK_GROUP_SIZE)",
-                             group_items, limit, kernel->name);
+    if (count == 0) {
+        /* Clearing the list. An empty list is refused by NVIDIA's OpenCL (CL_INVALID_VALUE),
+           and keeping the old one would hand freed allocations to the runtime at every later
+           dispatch: declare the context's own small sentinel allocation instead. A context
+           without SVM never had a list. */
+        struct zcs__context_impl *ctx = context->impl;
+        if (context->info.tier == ZCS_TIER_HOST_PTR)
+            return ZCS_SUCCESS;
+        pthread_mutex_lock(&ctx->svm_lock);
+        if (ctx->svm_sentinel == NULL)
+            ctx->svm_sentinel = zcs__cl.clSVMAlloc(ctx->cl_context, CL_MEM_READ_WRITE, 64, 0);
+        pointers[0] = ctx->svm_sentinel;
+        pthread_mutex_unlock(&ctx->svm_lock);
+        if (pointers[0] == NULL)
+            return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                             "zcs_kernel_set_indirect: clSVMAlloc of 64 bytes returned NULL");
+        count = 1;
     }
-
-    pthread_mutex_lock(&ctx->queue_lock);
-    cl_int error =
-        zcs__cl.clEnqueueNDRangeKernel(ctx->queue, kernel->impl->kernel, dims, NULL, global,
-                                       local_size != NULL ? local : NULL, 0, NULL, NULL);
-    if (error == CL_SUCCESS)
-        zcs__cl.clFlush(ctx->queue);
-    pthread_mutex_unlock(&ctx->queue_lock);
+    cl_int error = zcs__cl.clSetKernelExecInfo(kernel->impl->kernel, CL_KERNEL_EXEC_INFO_SVM_PTRS,
+                                               count * sizeof(void *), pointers);
     if (error != CL_SUCCESS)
-        return zcs__cl_fail(context, ZCS_ERROR_DISPATCH, "clEnqueueNDRangeKernel", error,
-                            kernel->name);
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clSetKernelExecInfo", error, kernel->name);
     return ZCS_SUCCESS;
 }

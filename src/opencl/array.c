@@ -1,7 +1,8 @@
-/* OpenCL backend: arrays on each tier, map and unmap. */
+/* OpenCL backend: arrays on each tier: create, destroy, map, unmap, validation guards and
+   device addresses (ZCS_PTR fields, SVM tiers). */
 #include <string.h>
 
-#include "opencl/cl_backend.h"
+#include "opencl/internal.h"
 
 /* Kernel-access flags shared by clSVMAlloc and clCreateBuffer. */
 static cl_mem_flags zcs__cl_device_access(uint32_t flags)
@@ -13,55 +14,55 @@ static cl_mem_flags zcs__cl_device_access(uint32_t flags)
     return CL_MEM_READ_WRITE;
 }
 
-zcs_status zcs__backend_array_create(zcs_array *buffer)
+zcs_status zcs__backend_array_create(zcs_array *array)
 {
-    zcs_context *context = buffer->context;
+    zcs_context *context = array->context;
     struct zcs__context_impl *ctx = context->impl;
     struct zcs__array_impl *impl = zcs__calloc(1, sizeof *impl);
     if (impl == NULL)
         return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
                          "zcs_array_create: out of host memory");
 
-    cl_mem_flags flags = zcs__cl_device_access(buffer->flags);
-    if (buffer->tier == ZCS_TIER_SVM_FINE || buffer->tier == ZCS_TIER_SVM_COARSE) {
-        if (buffer->tier == ZCS_TIER_SVM_FINE)
+    cl_mem_flags flags = zcs__cl_device_access(array->flags);
+    if (array->tier == ZCS_TIER_SVM_FINE || array->tier == ZCS_TIER_SVM_COARSE) {
+        if (array->tier == ZCS_TIER_SVM_FINE)
             flags |= CL_MEM_SVM_FINE_GRAIN_BUFFER;
         pthread_mutex_lock(&ctx->svm_lock);
         impl->svm_base =
-            zcs__cl.clSVMAlloc(ctx->cl_context, flags, buffer->size + 2 * buffer->guard_size,
+            zcs__cl.clSVMAlloc(ctx->cl_context, flags, array->size + 2 * array->guard_size,
                                (cl_uint)context->info.alignment);
         pthread_mutex_unlock(&ctx->svm_lock);
-        impl->svm = impl->svm_base != NULL ? (char *)impl->svm_base + buffer->guard_size : NULL;
+        impl->svm = impl->svm_base != NULL ? (char *)impl->svm_base + array->guard_size : NULL;
         if (impl->svm == NULL) {
             zcs__free(impl);
             /* clSVMAlloc returns no error code; a refusal within the limits is lack of memory. */
             return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
                              "clSVMAlloc of %zu bytes (%s) returned NULL: out of device memory",
-                             buffer->size, zcs_tier_name(buffer->tier));
+                             array->size, zcs_tier_name(array->tier));
         }
     } else {
         flags |= CL_MEM_ALLOC_HOST_PTR;
         cl_mem_flags host_flags = 0;
-        if (buffer->flags & ZCS_ARRAY_HOST_WRITE_ONLY)
+        if (array->flags & ZCS_ARRAY_HOST_WRITE_ONLY)
             host_flags = CL_MEM_HOST_WRITE_ONLY;
-        else if (buffer->flags & ZCS_ARRAY_HOST_READ_ONLY)
+        else if (array->flags & ZCS_ARRAY_HOST_READ_ONLY)
             host_flags = CL_MEM_HOST_READ_ONLY;
         /* Guarded arrays put the host-access flags on the sub-buffer: the guards are read
            and written through the parent. */
-        if (buffer->guard_size == 0)
+        if (array->guard_size == 0)
             flags |= host_flags;
         cl_int error = CL_SUCCESS;
         impl->mem = zcs__cl.clCreateBuffer(ctx->cl_context, flags,
-                                           buffer->size + 2 * buffer->guard_size, NULL, &error);
+                                           array->size + 2 * array->guard_size, NULL, &error);
         if (impl->mem == NULL || error != CL_SUCCESS) {
             zcs__free(impl);
             return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateBuffer", error,
                                 "CL_MEM_ALLOC_HOST_PTR array");
         }
-        if (buffer->guard_size != 0) {
+        if (array->guard_size != 0) {
             /* The array is a sub-buffer between the guards (the guard is a multiple of the
                device's base address alignment, as sub-buffer origins must be). */
-            cl_buffer_region region = {buffer->guard_size, buffer->size};
+            cl_buffer_region region = {array->guard_size, array->size};
             impl->parent = impl->mem;
             impl->mem = zcs__cl.clCreateSubBuffer(impl->parent, host_flags,
                                                   CL_BUFFER_CREATE_TYPE_REGION, &region, &error);
@@ -73,34 +74,34 @@ zcs_status zcs__backend_array_create(zcs_array *buffer)
             }
         }
     }
-    buffer->impl = impl;
+    array->impl = impl;
     return ZCS_SUCCESS;
 }
 
-void zcs__backend_array_destroy(zcs_array *buffer)
+void zcs__backend_array_destroy(zcs_array *array)
 {
-    struct zcs__array_impl *impl = buffer->impl;
+    struct zcs__array_impl *impl = array->impl;
     if (impl == NULL)
         return;
     if (impl->svm_base != NULL) {
-        struct zcs__context_impl *ctx = buffer->context->impl;
+        struct zcs__context_impl *ctx = array->context->impl;
         /* clSVMFree does not wait for queued commands that use the memory (an SVM unmap just
            enqueued, a guard check's): let the queue drain first. */
-        if (buffer->tier == ZCS_TIER_SVM_COARSE) {
+        if (array->tier == ZCS_TIER_SVM_COARSE) {
             pthread_mutex_lock(&ctx->queue_lock);
             zcs__cl.clFinish(ctx->queue);
             pthread_mutex_unlock(&ctx->queue_lock);
         }
-        pthread_mutex_lock(&buffer->context->impl->svm_lock);
-        zcs__cl.clSVMFree(buffer->context->impl->cl_context, impl->svm_base);
-        pthread_mutex_unlock(&buffer->context->impl->svm_lock);
+        pthread_mutex_lock(&array->context->impl->svm_lock);
+        zcs__cl.clSVMFree(array->context->impl->cl_context, impl->svm_base);
+        pthread_mutex_unlock(&array->context->impl->svm_lock);
     }
     if (impl->mem != NULL)
         zcs__cl.clReleaseMemObject(impl->mem);
     if (impl->parent != NULL)
         zcs__cl.clReleaseMemObject(impl->parent);
     zcs__free(impl);
-    buffer->impl = NULL;
+    array->impl = NULL;
 }
 
 static cl_map_flags zcs__cl_map_flags(zcs_access access)
@@ -123,21 +124,21 @@ static cl_map_flags zcs__cl_map_flags(zcs_access access)
  * has memory of its own, and on a unified device once the host_ptr tier showed a
  * staging copy (see zcs__backend_array_map).
  */
-static int zcs__cl_buffer_copies(const zcs_array *buffer)
+static int zcs__cl_array_copies(const zcs_array *array)
 {
-    return !buffer->context->info.unified_memory || buffer->impl->staged;
+    return !array->context->info.unified_memory || array->impl->staged;
 }
 
-zcs_status zcs__backend_array_map(zcs_array *buffer, zcs_access access, size_t offset, size_t size,
+zcs_status zcs__backend_array_map(zcs_array *array, zcs_access access, size_t offset, size_t size,
                                   void **out_ptr)
 {
-    zcs_context *context = buffer->context;
+    zcs_context *context = array->context;
     struct zcs__context_impl *ctx = context->impl;
-    struct zcs__array_impl *impl = buffer->impl;
+    struct zcs__array_impl *impl = array->impl;
     cl_int error = CL_SUCCESS;
     void *ptr = NULL;
 
-    switch (buffer->tier) {
+    switch (array->tier) {
     case ZCS_TIER_SVM_FINE:
         /* Same pointer, coherent: the core already waited for the kernels using it. */
         ptr = (char *)impl->svm + offset;
@@ -167,34 +168,34 @@ zcs_status zcs__backend_array_map(zcs_array *buffer, zcs_access access, size_t o
         break;
     }
     /* A map that preserves contents brings the range to the host where the runtime copies. */
-    if (zcs__cl_buffer_copies(buffer) && access != ZCS_MAP_WRITE_DISCARD)
+    if (zcs__cl_array_copies(array) && access != ZCS_MAP_WRITE_DISCARD)
         zcs__stats_add_copied(context, size);
     *out_ptr = ptr;
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs__backend_array_unmap(zcs_array *buffer)
+zcs_status zcs__backend_array_unmap(zcs_array *array)
 {
-    zcs_context *context = buffer->context;
+    zcs_context *context = array->context;
     struct zcs__context_impl *ctx = context->impl;
-    struct zcs__array_impl *impl = buffer->impl;
+    struct zcs__array_impl *impl = array->impl;
     cl_int error = CL_SUCCESS;
     const char *call = NULL;
 
     pthread_mutex_lock(&ctx->queue_lock);
-    switch (buffer->tier) {
+    switch (array->tier) {
     case ZCS_TIER_SVM_FINE:
         /* Nothing to call: host writes reach kernels enqueued after this point. */
         break;
     case ZCS_TIER_SVM_COARSE:
         call = "clEnqueueSVMUnmap";
-        error = zcs__cl.clEnqueueSVMUnmap(ctx->queue, (char *)impl->svm + buffer->map_offset, 0,
+        error = zcs__cl.clEnqueueSVMUnmap(ctx->queue, (char *)impl->svm + array->map_offset, 0,
                                           NULL, NULL);
         break;
     default:
         call = "clEnqueueUnmapMemObject";
         error =
-            zcs__cl.clEnqueueUnmapMemObject(ctx->queue, impl->mem, buffer->map_ptr, 0, NULL, NULL);
+            zcs__cl.clEnqueueUnmapMemObject(ctx->queue, impl->mem, array->map_ptr, 0, NULL, NULL);
         break;
     }
     /* Start the unmap now rather than at the next dispatch or finish. */
@@ -203,29 +204,32 @@ zcs_status zcs__backend_array_unmap(zcs_array *buffer)
     pthread_mutex_unlock(&ctx->queue_lock);
     if (error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, call, error, NULL);
-    if (zcs__cl_buffer_copies(buffer) && buffer->map_access != ZCS_MAP_READ)
-        zcs__stats_add_copied(context, buffer->map_size);
+    if (zcs__cl_array_copies(array) && array->map_access != ZCS_MAP_READ)
+        zcs__stats_add_copied(context, array->map_size);
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs__backend_array_guard(zcs_array *buffer, int back, int write, unsigned char *bytes)
+zcs_status zcs__backend_array_guard(zcs_array *array, zcs__guard_side side, zcs__guard_copy copy,
+                                    unsigned char *bytes)
 {
-    zcs_context *context = buffer->context;
+    int back = side == ZCS__GUARD_AFTER;
+    int write = copy == ZCS__GUARD_WRITE;
+    zcs_context *context = array->context;
     struct zcs__context_impl *ctx = context->impl;
-    struct zcs__array_impl *impl = buffer->impl;
-    size_t guard = buffer->guard_size;
-    size_t offset = back ? guard + buffer->size : 0;
+    struct zcs__array_impl *impl = array->impl;
+    size_t guard = array->guard_size;
+    size_t offset = back ? guard + array->size : 0;
     cl_map_flags flags = write ? CL_MAP_WRITE_INVALIDATE_REGION : CL_MAP_READ;
     cl_int error = CL_SUCCESS;
     const char *call = NULL;
 
-    if (buffer->tier == ZCS_TIER_SVM_FINE) {
+    if (array->tier == ZCS_TIER_SVM_FINE) {
         unsigned char *region = (unsigned char *)impl->svm_base + offset;
         memcpy(write ? region : bytes, write ? bytes : region, guard);
         return ZCS_SUCCESS;
     }
     pthread_mutex_lock(&ctx->queue_lock);
-    if (buffer->tier == ZCS_TIER_SVM_COARSE) {
+    if (array->tier == ZCS_TIER_SVM_COARSE) {
         unsigned char *region = (unsigned char *)impl->svm_base + offset;
         call = "clEnqueueSVMMap";
         error = zcs__cl.clEnqueueSVMMap(ctx->queue, CL_TRUE, flags, region, guard, 0, NULL, NULL);
@@ -248,5 +252,14 @@ zcs_status zcs__backend_array_guard(zcs_array *buffer, int back, int write, unsi
     pthread_mutex_unlock(&ctx->queue_lock);
     if (error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, call, error, "validation guard bytes");
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__backend_array_device_address(zcs_array *array, uint64_t *out_address)
+{
+    if (array->tier == ZCS_TIER_HOST_PTR || array->impl->svm == NULL)
+        return zcs__fail(array->context, ZCS_ERROR_UNSUPPORTED, 0, "zcs_array_device_address: %s",
+                         ZCS__CL_NO_ADDRESS_REASON);
+    *out_address = (uint64_t)(uintptr_t)array->impl->svm;
     return ZCS_SUCCESS;
 }
