@@ -44,6 +44,7 @@ if(NOT CMAKE_SCRIPT_MODE_FILE)
     return()
 endif()
 
+cmake_minimum_required(VERSION 3.22) # script mode starts with no policies set
 string(REPLACE "|" ";" FILES "${FILES}")
 string(REPLACE "|" ";" SYMBOLS "${SYMBOLS}")
 string(REPLACE "|" ";" TABLE "${TABLE}")

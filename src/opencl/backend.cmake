@@ -26,5 +26,6 @@ foreach(_file ${_zcs_cl_kernels})
     list(APPEND _names "${_name}")
 endforeach()
 set(ZCS_BUILTINS_SOURCE "${CMAKE_CURRENT_BINARY_DIR}/zcs_builtins_opencl.c")
+# Their #include "zcs/..." lines are inlined: run-time OpenCL compilers get no include path.
 zcs_embed("${ZCS_BUILTINS_SOURCE}" FILES ${_zcs_cl_kernels} TABLE ${_names}
-          COMMENT "Embedding OpenCL kernels")
+          INCLUDE_DIRS "${PROJECT_SOURCE_DIR}/include" COMMENT "Embedding OpenCL kernels")
