@@ -140,8 +140,9 @@ typedef struct zcs__program_code {
  * Build program->impl from `code`. The core has set program->default_kernel_name (the
  * builtin's name or the file's stem, for a module whose one entry point is "main").
  * A compiler's or validator's refusal gives ZCS_ERROR_BUILD with its log; code the
- * backend cannot take (SPIR-V on an OpenCL device older than 2.1, a file extension it
- * does not know) gives ZCS_ERROR_UNSUPPORTED.
+ * backend cannot take (SPIR-V on an OpenCL device older than 2.1, GLSL in a build
+ * without a GLSL compiler) gives ZCS_ERROR_UNSUPPORTED. Any file that is not .spv is
+ * source in the backend's language, whatever its extension.
  */
 zcs_status zcs__backend_program_create(zcs_program *program, const zcs__program_code *code);
 

@@ -149,8 +149,13 @@ static void op_dispatch(run_state *state, model_array *array)
     state->argument_freed = 0;
     RANDOM_CK(state, zcs_kernel_set_value(state->increment, 1, sizeof count, &count));
     RANDOM_CK(state, zcs_kernel_set_value(state->increment, 2, sizeof amount, &amount));
+    /* A fixed work-group size: with none, PoCL picks one from each random global size and
+       compiles a kernel specialised for it (tens of milliseconds, once per new size), which
+       would make the run's length depend on its seed. zcs rounds the grid up; the kernel
+       checks its index against count. */
     size_t global = count;
-    RANDOM_CK(state, zcs_dispatch(state->increment, 1, &global, NULL));
+    size_t local = 64;
+    RANDOM_CK(state, zcs_dispatch(state->increment, 1, &global, &local));
     for (uint32_t i = 0; i < count; i++)
         array->expected[i] += amount;
     state->operations += 4;

@@ -53,11 +53,14 @@ static void *own_arrays(void *argument)
             data[i] = w->id << 20 | i;
         WORKER_CK(w, zcs_array_unmap(buffer));
         if (round % 2 == 0) {
+            /* A fixed work-group size, so PoCL compiles one specialisation of the kernel,
+               not one per array size (check_random.c says why). */
             size_t global = count;
+            size_t local = 64;
             WORKER_CK(w, zcs_kernel_set_array(kernel, 0, buffer));
             WORKER_CK(w, zcs_kernel_set_value(kernel, 1, sizeof count, &count));
             WORKER_CK(w, zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
-            WORKER_CK(w, zcs_dispatch(kernel, 1, &global, NULL));
+            WORKER_CK(w, zcs_dispatch(kernel, 1, &global, &local));
         }
         WORKER_CK(w, zcs_array_map(buffer, ZCS_MAP_READ, (void **)&data));
         for (uint32_t i = 0; i < count; i++) {

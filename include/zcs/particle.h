@@ -1,7 +1,9 @@
 /*
  * zcs/particle.h - the particle struct of the library's own kernel particles_advance
  * (zcs_program_create_builtin(ctx, "particles_advance", ...)), for host C, OpenCL C and
- * GLSL alike (declared with <zcs/layout.h>).
+ * GLSL alike (declared with <zcs/layout.h>). The builtin kernels include it (the build
+ * inlines it); a kernel of yours built at run time includes it with the build option
+ * "-I <prefix>/include" (zcs serves only zcs/layout.h by itself).
  *
  * 48 bytes of 4-byte scalars, so C, OpenCL C and GLSL std430 lay it out the same way.
  * The kernel's arguments: the array of zcs_particle, then count (uint32), dt (float) and

@@ -36,7 +36,7 @@ static int zcs__device_index_from_text(const char *text, uint32_t *out_index)
 static int zcs__tier_from_name(const char *name, zcs_tier *out_tier)
 {
     for (int t = ZCS_TIER_AUTO; t < ZCS_TIER_COUNT; t++) {
-        if (strcmp(name, zcs_tier_name((zcs_tier)t)) == 0) {
+        if (strcmp(name, zcs__tier_name((zcs_tier)t)) == 0) {
             *out_tier = (zcs_tier)t;
             return 1;
         }
@@ -113,7 +113,7 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
         return zcs__fail(NULL, ZCS_ERROR_UNSUPPORTED, 0,
                          "tier %s (forced by %s) belongs to the %s backend; this zcs is built "
                          "with the %s backend",
-                         zcs_tier_name(tier), tier_source,
+                         zcs__tier_name(tier), tier_source,
                          zcs__backend_name(zcs__tier_backend(tier)),
                          zcs__backend_name(zcs__backend_id));
 
@@ -265,38 +265,22 @@ zcs_status zcs_finish(zcs_context *context_handle)
     zcs_status status = enqueued == 0 ? ZCS_SUCCESS : zcs__context_wait(context, enqueued);
     if (status != ZCS_SUCCESS || !context->info.validation)
         return status;
-    /* Validation mode: every kernel is done, so every unmapped array's guards can be read.
-       The arrays are listed under the lock and read outside it, each claimed for the
-       read: an array another thread is in a call on (a map checks its guards itself), or
-       has freed since, is passed over. */
+    /* Validation mode: read the guards of every array that is neither mapped nor used by a
+       dispatch another thread made since the wait. Under the lock, so that no other thread
+       frees an array meanwhile and none of its calls is refused for it (a claim would make
+       them fail with ZCS_ERROR_BUSY): validation mode is for finding bugs, and a guard read
+       holds the lock no longer than a map's own check. A failure's message takes
+       error_lock, not this one. */
     pthread_mutex_lock(&context->lock);
-    size_t count = 0;
-    for (zcs__link *link = context->buffers.next; link != &context->buffers; link = link->next)
-        count++;
-    void **handles = zcs__calloc(count > 0 ? count : 1, sizeof *handles);
-    count = 0;
-    for (zcs__link *link = context->buffers.next; handles != NULL && link != &context->buffers;
-         link = link->next) {
+    for (zcs__link *link = context->buffers.next; link != &context->buffers; link = link->next) {
         zcs_array *buffer = ZCS__CONTAINER_OF(link, zcs_array, link);
-        if (buffer->guard_size != 0)
-            handles[count++] = buffer->handle;
+        if (buffer->guard_size == 0 || buffer->mapped ||
+            buffer->last_use_serial > context->completed_serial)
+            continue;
+        status = zcs__validation_check_guards(buffer, "zcs_finish");
+        if (status != ZCS_SUCCESS)
+            break;
     }
     pthread_mutex_unlock(&context->lock);
-    if (handles == NULL)
-        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_finish (validation): out of host memory");
-    for (size_t i = 0; i < count && status == ZCS_SUCCESS; i++) {
-        void *object = NULL;
-        if (zcs__handle_claim(handles[i], ZCS__MAGIC_ARRAY, 1, &object) != ZCS__CLAIM_OK)
-            continue;
-        zcs_array *buffer = object;
-        pthread_mutex_lock(&context->lock);
-        int mapped = buffer->mapped;
-        pthread_mutex_unlock(&context->lock);
-        if (!mapped)
-            status = zcs__validation_check_guards(buffer, "zcs_finish");
-        zcs__handle_release(handles[i]);
-    }
-    zcs__free(handles);
     return status;
 }

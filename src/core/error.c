@@ -19,7 +19,9 @@ zcs_status zcs__vfail(zcs_context *context, zcs_status status, int64_t backend_e
         memcpy(zcs__thread_error + sizeof zcs__thread_error - sizeof truncated, truncated,
                sizeof truncated);
     }
-    if (context != NULL) {
+    /* Only a context that has been handed out records it: one still being created, or a
+       backend's scratch context (which has no locks), dies with the call that failed. */
+    if (context != NULL && context->handle != NULL) {
         pthread_mutex_lock(&context->error_lock);
         memcpy(context->last_error, zcs__thread_error, sizeof context->last_error);
         context->last_backend_error = backend_error;

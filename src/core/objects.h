@@ -202,6 +202,7 @@ void zcs__stats_add_copied(zcs_context *context, uint64_t bytes);
 /* The backend that offers `tier` (ZCS__NO_BACKEND for ZCS_TIER_AUTO and unknown tiers),
    and a backend's name ("OpenCL", "Vulkan"), from src/core/status.c's tables. */
 zcs_backend zcs__tier_backend(zcs_tier tier);
+const char *zcs__tier_name(zcs_tier tier); /* zcs_tier_name, for the core's own use */
 const char *zcs__backend_name(zcs_backend backend);
 
 /* Case-insensitive substring test; an empty needle matches everything. */

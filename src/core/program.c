@@ -199,8 +199,8 @@ zcs_status zcs_program_create_from_file(zcs_context *context_handle, const char 
         zcs__free(data);
         return zcs__fail(context, ZCS_ERROR_ZERO_SIZE, 0, "\"%s\" is empty", path);
     }
-    /* A .spv file is a SPIR-V module; anything else is source in the backend's language
-       (the backend refuses an extension it does not know). */
+    /* A .spv file is a SPIR-V module; anything else is source in the backend's language,
+       whatever its extension. */
     size_t path_length = strlen(path);
     int spirv = path_length > 4 && strcmp(path + path_length - 4, ".spv") == 0;
     zcs__program_code code = {spirv ? ZCS__PROGRAM_SPIRV : ZCS__PROGRAM_SOURCE, data, size,

@@ -37,11 +37,16 @@ static const struct {
     [ZCS_TIER_VULKAN_MAPPED] = {"vulkan_mapped", ZCS_BACKEND_VULKAN},
 };
 
-const char *zcs_tier_name(zcs_tier tier)
+const char *zcs__tier_name(zcs_tier tier)
 {
     if ((int)tier < 0 || (int)tier >= ZCS_TIER_COUNT)
         return NULL;
     return zcs__tiers[tier].name;
+}
+
+const char *zcs_tier_name(zcs_tier tier)
+{
+    return zcs__tier_name(tier);
 }
 
 zcs_backend zcs__tier_backend(zcs_tier tier)

@@ -38,11 +38,28 @@ typedef struct zcs__layout_entry {
 static pthread_mutex_t zcs__layout_lock = PTHREAD_MUTEX_INITIALIZER;
 static zcs__layout_entry *zcs__layout_entries;
 
+/* Drop the entries of contexts destroyed since (called with the cache's lock held): a
+   context handle is never given out again, so they could never be found, only take room. */
+static void zcs__layout_cache_prune(void)
+{
+    zcs__layout_entry **link = &zcs__layout_entries;
+    while (*link != NULL) {
+        zcs__layout_entry *old = *link;
+        if (!zcs__context_live(old->context)) {
+            *link = old->next;
+            zcs__free(old);
+        } else {
+            link = &old->next;
+        }
+    }
+}
+
 static int zcs__layout_cache_find(const zcs_context *context, const zcs_struct_desc *desc,
                                   uint64_t hash, zcs__layout_entry *out_entry)
 {
     int found = 0;
     pthread_mutex_lock(&zcs__layout_lock);
+    zcs__layout_cache_prune();
     for (zcs__layout_entry *entry = zcs__layout_entries; entry != NULL; entry = entry->next) {
         if (entry->context == context && entry->hash == hash && entry->size == desc->size &&
             strcmp(entry->name, desc->name) == 0) {
@@ -55,9 +72,23 @@ static int zcs__layout_cache_find(const zcs_context *context, const zcs_struct_d
     return found;
 }
 
-/* Remember a successful check; a failure to allocate only loses the cache entry. Entries
-   of contexts destroyed since are dropped here: a context handle is never given out again,
-   so they could never be found, only take room. */
+/* The cache goes with the library (process exit, or dlclose of libzcs.so). */
+#if defined(__GNUC__)
+__attribute__((destructor))
+#endif
+static void
+zcs__layout_cache_release(void)
+{
+    pthread_mutex_lock(&zcs__layout_lock);
+    while (zcs__layout_entries != NULL) {
+        zcs__layout_entry *entry = zcs__layout_entries;
+        zcs__layout_entries = entry->next;
+        zcs__free(entry);
+    }
+    pthread_mutex_unlock(&zcs__layout_lock);
+}
+
+/* Remember a successful check; a failure to allocate only loses the cache entry. */
 static void zcs__layout_cache_add(const zcs_context *context, const zcs_struct_desc *desc,
                                   uint64_t hash, double check_seconds, size_t device_size)
 {
@@ -71,16 +102,7 @@ static void zcs__layout_cache_add(const zcs_context *context, const zcs_struct_d
     entry->check_seconds = check_seconds;
     entry->device_size = device_size;
     pthread_mutex_lock(&zcs__layout_lock);
-    zcs__layout_entry **link = &zcs__layout_entries;
-    while (*link != NULL) {
-        zcs__layout_entry *old = *link;
-        if (!zcs__context_live(old->context)) {
-            *link = old->next;
-            zcs__free(old);
-        } else {
-            link = &old->next;
-        }
-    }
+    zcs__layout_cache_prune();
     entry->next = zcs__layout_entries;
     zcs__layout_entries = entry;
     pthread_mutex_unlock(&zcs__layout_lock);

@@ -252,6 +252,7 @@ static zcs_status zcs__compile_glsl(zcs_program *program, const char *name, cons
     } else if (version < (es ? 310 : 420)) {
         shaderc_compile_options_release(shaderc_options);
         shaderc_compiler_release(compiler);
+        zcs__vk_includer_clear(&includer);
         return zcs__fail(context, ZCS_ERROR_BUILD, 0,
                          "GLSL build of %s: #version %d%s is too old for a compute shader (at "
                          "least 420, or 310 es; 450 is what zcs's own kernels use)",
