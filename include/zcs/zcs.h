@@ -185,12 +185,12 @@ typedef enum zcs_context_flags {
  * zero field means "default".
  */
 typedef struct zcs_context_desc {
-    /** Part of a platform or device name, matched case-insensitively (for example "pocl",
-       "llvmpipe", "Intel"), or a device index written "#N" or "N" (digits only: "#1" and
-       "1" both name the device of index 1 in zcs_device_get_info's numbering).
-       NULL: the environment variable ZCS_DEVICE (same syntax: ZCS_DEVICE=#1 or ZCS_DEVICE=1
-       picks device 1, ZCS_DEVICE=pocl the first best device whose name has "pocl"), else
-       automatic choice (integrated GPU with unified memory, then any GPU, then a CPU device).
+    /** Part of a platform or device name, matched case-insensitively (for example
+       "portable" for PoCL's platform, "llvmpipe", "Intel"), or a device index written "#N" or "N"
+       (digits only: "#1" and "1" both name the device of index 1 in zcs_device_get_info's
+       numbering). NULL: the environment variable ZCS_DEVICE (same syntax: ZCS_DEVICE=#1 or
+       ZCS_DEVICE=1 picks device 1, ZCS_DEVICE=llvmpipe the best device whose name has "llvmpipe"),
+       else automatic choice (integrated GPU with unified memory, then any GPU, then a CPU device).
        Ignored (and ZCS_DEVICE too) when flags has ZCS_CONTEXT_DEVICE_INDEX.
        A name that matches no device, or an index past the last device or of a device zcs
        cannot use, gives ZCS_ERROR_NO_DEVICE. */
