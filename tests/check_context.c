@@ -285,40 +285,11 @@ START_TEST(stats_start_at_zero)
 }
 END_TEST
 
-/* Set an environment variable for one test; the fixture puts the old value back (tests
-   also run without fork, CK_FORK=no). */
-static char saved_device[256];
-static char saved_tier[256];
-static int had_device;
-static int had_tier;
-
-static void save_environment(void)
-{
-    const char *device = getenv("ZCS_DEVICE");
-    const char *tier = getenv("ZCS_TIER");
-    had_device = device != NULL;
-    had_tier = tier != NULL;
-    snprintf(saved_device, sizeof saved_device, "%s", device != NULL ? device : "");
-    snprintf(saved_tier, sizeof saved_tier, "%s", tier != NULL ? tier : "");
-}
-
-static void restore_environment(void)
-{
-    if (had_device)
-        setenv("ZCS_DEVICE", saved_device, 1);
-    else
-        unsetenv("ZCS_DEVICE");
-    if (had_tier)
-        setenv("ZCS_TIER", saved_tier, 1);
-    else
-        unsetenv("ZCS_TIER");
-}
-
 static Suite *context_suite(void)
 {
     Suite *suite = suite_create("context");
     TCase *tc = tcase_create("context");
-    tcase_add_checked_fixture(tc, save_environment, restore_environment);
+    tcase_add_checked_fixture(tc, zcs_test_save_environment, zcs_test_restore_environment);
     tcase_add_test(tc, default_context_reports_its_choice);
     tcase_add_test(tc, device_filter_matches_case_insensitively);
     tcase_add_test(tc, unknown_device_name_lists_what_was_found);

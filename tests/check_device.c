@@ -281,39 +281,11 @@ START_TEST(device_type_names)
 }
 END_TEST
 
-static char saved_device[256];
-static char saved_tier[256];
-static int had_device;
-static int had_tier;
-
-/* Tests set ZCS_DEVICE and ZCS_TIER; put them back (tests also run without fork). */
-static void save_environment(void)
-{
-    const char *device = getenv("ZCS_DEVICE");
-    const char *tier = getenv("ZCS_TIER");
-    had_device = device != NULL;
-    had_tier = tier != NULL;
-    snprintf(saved_device, sizeof saved_device, "%s", device != NULL ? device : "");
-    snprintf(saved_tier, sizeof saved_tier, "%s", tier != NULL ? tier : "");
-}
-
-static void restore_environment(void)
-{
-    if (had_device)
-        setenv("ZCS_DEVICE", saved_device, 1);
-    else
-        unsetenv("ZCS_DEVICE");
-    if (had_tier)
-        setenv("ZCS_TIER", saved_tier, 1);
-    else
-        unsetenv("ZCS_TIER");
-}
-
 static Suite *device_suite(void)
 {
     Suite *suite = suite_create("device");
     TCase *tc = tcase_create("device");
-    tcase_add_checked_fixture(tc, save_environment, restore_environment);
+    tcase_add_checked_fixture(tc, zcs_test_save_environment, zcs_test_restore_environment);
     tcase_add_test(tc, count_is_at_least_one);
     tcase_add_test(tc, each_device_is_described);
     tcase_add_test(tc, description_equals_what_a_context_reports);

@@ -27,6 +27,14 @@
 zcs_status zcs__claim(const void *handle, uint32_t type, int exclusive, const char *what,
                       const char *function, void **out);
 
+/*
+ * Claim `handle` exclusively to destroy it (destroy functions accept NULL and dead handles
+ * silently): the object, or NULL when there is none, or when another thread is in a call
+ * on it (then ZCS_ERROR_BUSY with "<function>: <busy_reason>; it was not destroyed").
+ */
+void *zcs__claim_to_destroy(const void *handle, uint32_t type, const char *function,
+                            const char *busy_reason);
+
 /* Declare `var` as the claimed object of `handle`, or return the failing status. */
 #define ZCS__CLAIM(type_name, var, handle, magic, exclusive, what, function)                       \
     type_name *var = NULL;                                                                         \

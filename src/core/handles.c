@@ -217,6 +217,22 @@ uint64_t zcs__handle_pool_size(void)
     return size;
 }
 
+void *zcs__claim_to_destroy(const void *handle, uint32_t type, const char *function,
+                            const char *busy_reason)
+{
+    void *object = NULL;
+    switch (handle == NULL ? ZCS__CLAIM_DEAD : zcs__handle_claim(handle, type, 1, &object)) {
+    case ZCS__CLAIM_OK:
+        return object;
+    case ZCS__CLAIM_BUSY:
+        zcs__fail(NULL, ZCS_ERROR_BUSY, 0, "%s: %s; it was not destroyed", function, busy_reason);
+        break;
+    case ZCS__CLAIM_DEAD:
+        break;
+    }
+    return NULL;
+}
+
 zcs_status zcs__claim(const void *handle, uint32_t type, int exclusive, const char *what,
                       const char *function, void **out)
 {

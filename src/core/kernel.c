@@ -54,18 +54,10 @@ zcs_status zcs_kernel_create(zcs_program *program_handle, const char *name, zcs_
 
 void zcs_kernel_destroy(zcs_kernel *handle)
 {
-    if (handle == NULL)
-        return;
-    void *object = NULL;
-    zcs__claim_result claim = zcs__handle_claim(handle, ZCS__MAGIC_KERNEL, 1, &object);
-    if (claim == ZCS__CLAIM_BUSY) {
-        zcs__fail(NULL, ZCS_ERROR_BUSY, 0,
-                  "zcs_kernel_destroy: another thread is in a call on this kernel; it was not "
-                  "destroyed");
-        return;
-    }
-    if (claim == ZCS__CLAIM_OK)
-        zcs__kernel_destroy_object(object);
+    zcs_kernel *kernel = zcs__claim_to_destroy(handle, ZCS__MAGIC_KERNEL, "zcs_kernel_destroy",
+                                               "another thread is in a call on this kernel");
+    if (kernel != NULL)
+        zcs__kernel_destroy_object(kernel);
 }
 
 void zcs__kernel_destroy_object(zcs_kernel *kernel)

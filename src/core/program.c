@@ -212,18 +212,11 @@ zcs_status zcs_program_create_from_file(zcs_context *context_handle, const char 
 
 void zcs_program_destroy(zcs_program *handle)
 {
-    if (handle == NULL)
-        return;
-    void *object = NULL;
-    zcs__claim_result claim = zcs__handle_claim(handle, ZCS__MAGIC_PROGRAM, 1, &object);
-    if (claim == ZCS__CLAIM_BUSY) {
-        zcs__fail(NULL, ZCS_ERROR_BUSY, 0,
-                  "zcs_program_destroy: another thread is creating a kernel from this program; "
-                  "it was not destroyed");
-        return;
-    }
-    if (claim == ZCS__CLAIM_OK)
-        zcs__program_destroy_object(object);
+    zcs_program *program =
+        zcs__claim_to_destroy(handle, ZCS__MAGIC_PROGRAM, "zcs_program_destroy",
+                              "another thread is creating a kernel from this program");
+    if (program != NULL)
+        zcs__program_destroy_object(program);
 }
 
 void zcs__program_destroy_object(zcs_program *program)

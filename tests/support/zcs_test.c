@@ -1,5 +1,5 @@
 /* Shared fixtures of the Check suites (see zcs_test.h). */
-#define _POSIX_C_SOURCE 200809L /* fork, waitpid */
+#define _POSIX_C_SOURCE 200809L /* fork, waitpid, setenv */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,4 +246,32 @@ void zcs_test_set_increment_args(zcs_kernel *kernel, zcs_array *array, uint32_t 
     ZCS_CK(zcs_kernel_set_array(kernel, 0, array));
     ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
     ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
+}
+
+static char zcs_test_saved_device[256];
+static char zcs_test_saved_tier[256];
+static int zcs_test_had_device;
+static int zcs_test_had_tier;
+
+void zcs_test_save_environment(void)
+{
+    const char *device = getenv("ZCS_DEVICE");
+    const char *tier = getenv("ZCS_TIER");
+    zcs_test_had_device = device != NULL;
+    zcs_test_had_tier = tier != NULL;
+    snprintf(zcs_test_saved_device, sizeof zcs_test_saved_device, "%s",
+             device != NULL ? device : "");
+    snprintf(zcs_test_saved_tier, sizeof zcs_test_saved_tier, "%s", tier != NULL ? tier : "");
+}
+
+void zcs_test_restore_environment(void)
+{
+    if (zcs_test_had_device)
+        setenv("ZCS_DEVICE", zcs_test_saved_device, 1);
+    else
+        unsetenv("ZCS_DEVICE");
+    if (zcs_test_had_tier)
+        setenv("ZCS_TIER", zcs_test_saved_tier, 1);
+    else
+        unsetenv("ZCS_TIER");
 }
