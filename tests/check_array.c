@@ -422,6 +422,39 @@ START_TEST(freed_argument_is_refused_after_another_context_allocates)
 }
 END_TEST
 
+/* zcs_array_mapping tells whether an array is mapped, and with which access. */
+START_TEST(mapping_state_is_reported)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_array *array = NULL;
+    ZCS_CK(zcs_array_create(context, sizeof(uint32_t), 64, 0, &array));
+    int mapped = -1;
+    zcs_access access = ZCS_MAP_READ;
+    ZCS_CK(zcs_array_mapping(array, &mapped, &access));
+    ck_assert_int_eq(mapped, 0);
+    ck_assert_int_eq(access, ZCS_MAP_READ); /* untouched while not mapped */
+    static const zcs_access modes[] = {ZCS_MAP_READ, ZCS_MAP_WRITE, ZCS_MAP_READ_WRITE,
+                                       ZCS_MAP_WRITE_DISCARD};
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+        void *data = NULL;
+        ZCS_CK(zcs_array_map_range(array, modes[m], 8, 16, &data));
+        ZCS_CK(zcs_array_mapping(array, &mapped, &access));
+        ck_assert_int_eq(mapped, 1);
+        ck_assert_int_eq(access, modes[m]);
+        ZCS_CK(zcs_array_mapping(array, &mapped, NULL));
+        ck_assert_int_eq(mapped, 1);
+        ZCS_CK(zcs_array_unmap(array));
+        ZCS_CK(zcs_array_mapping(array, &mapped, &access));
+        ck_assert_int_eq(mapped, 0);
+    }
+    ZCS_CK_STATUS(zcs_array_mapping(array, NULL, &access), ZCS_ERROR_NULL_HANDLE);
+    ZCS_CK_STATUS(zcs_array_mapping(NULL, &mapped, &access), ZCS_ERROR_NULL_HANDLE);
+    ZCS_CK(zcs_array_destroy(array));
+    ZCS_CK_STATUS(zcs_array_mapping(array, &mapped, &access), ZCS_ERROR_INVALID_HANDLE);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
 static Suite *buffer_suite(void)
 {
     Suite *suite = suite_create("array");
@@ -434,6 +467,7 @@ static Suite *buffer_suite(void)
     tcase_add_test(tc, ranges_map_the_right_elements);
     tcase_add_test(tc, bad_ranges_are_refused);
     tcase_add_test(tc, double_map_and_stray_unmap_are_refused);
+    tcase_add_test(tc, mapping_state_is_reported);
     tcase_add_test(tc, free_of_a_mapped_array_unmaps_it);
     tcase_add_test(tc, wrong_handle_types_are_refused);
     tcase_add_test(tc, many_arrays_live_at_once);

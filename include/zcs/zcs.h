@@ -549,6 +549,15 @@ ZCS_API zcs_status zcs_array_map_range(zcs_array *buffer, zcs_access access, siz
  */
 ZCS_API zcs_status zcs_array_unmap(zcs_array *buffer);
 
+/**
+ * Whether `array` is mapped now: *out_mapped is 1 or 0 and, when it is 1 and out_access is
+ * not NULL, *out_access is the access it was mapped with. The same rule as the other
+ * calls on one array: one thread at a time.
+ * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (array or out_mapped),
+ * ZCS_ERROR_INVALID_HANDLE, ZCS_ERROR_BUSY (another thread is in a call on the array).
+ */
+ZCS_API zcs_status zcs_array_mapping(zcs_array *array, int *out_mapped, zcs_access *out_access);
+
 /* ------------------------------------------------------------------------ */
 /* Programs and kernels                                                      */
 /* ------------------------------------------------------------------------ */

@@ -360,6 +360,24 @@ zcs_status zcs_array_unmap(zcs_array *handle)
     return status;
 }
 
+zcs_status zcs_array_mapping(zcs_array *handle, int *out_mapped, zcs_access *out_access)
+{
+    ZCS__CLAIM(zcs_array, array, handle, ZCS__MAGIC_ARRAY, 1, "array", "zcs_array_mapping");
+    zcs_status status = ZCS_SUCCESS;
+    if (out_mapped == NULL) {
+        status = zcs__fail(array->context, ZCS_ERROR_NULL_HANDLE, 0,
+                           "zcs_array_mapping: out_mapped is NULL");
+    } else {
+        pthread_mutex_lock(&array->context->lock);
+        *out_mapped = array->mapped;
+        if (array->mapped && out_access != NULL)
+            *out_access = array->map_access;
+        pthread_mutex_unlock(&array->context->lock);
+    }
+    zcs__handle_release(handle);
+    return status;
+}
+
 zcs_status zcs_array_device_address(zcs_array *handle, uint64_t *out_address)
 {
     ZCS__CLAIM(zcs_array, buffer, handle, ZCS__MAGIC_ARRAY, 1, "buffer",
