@@ -147,6 +147,29 @@ START_TEST(dispatch_covers_one_two_and_three_dimensions)
 }
 END_TEST
 
+/* Issue 13: a kernel that reads only its x index, dispatched over 2 or 3 dimensions whose
+   other sizes are 1 with no local size, runs once per element on both backends (Vulkan
+   rounded the y and z sizes up to its default work group and ran it 8 or 16 times). */
+START_TEST(extra_dimensions_of_size_one_run_once)
+{
+    zcs_context *context = zcs_test_context();
+    const uint32_t count = 100;
+    zcs_array *array = zcs_test_indexed_u32(context, count);
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = zcs_test_builtin_kernel(context, "increment_u32", &program);
+    zcs_test_set_increment_args(kernel, array, count, 1000);
+    const size_t grid_2d[2] = {count, 1};
+    ZCS_CK(zcs_dispatch(kernel, 2, grid_2d, NULL));
+    const size_t grid_3d[3] = {count, 1, 1};
+    ZCS_CK(zcs_dispatch(kernel, 3, grid_3d, NULL));
+    zcs_test_expect_indexed(array, count, 2000);
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    ZCS_CK(zcs_array_destroy(array));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
 START_TEST(bad_arguments_are_refused)
 {
     zcs_context *context = zcs_test_context();
@@ -313,6 +336,7 @@ static Suite *kernel_suite(void)
     tcase_add_test(tc, builtin_kernel_updates_every_element);
     tcase_add_test(tc, particles_advance_matches_the_host_reference);
     tcase_add_test(tc, dispatch_covers_one_two_and_three_dimensions);
+    tcase_add_test(tc, extra_dimensions_of_size_one_run_once);
     tcase_add_test(tc, bad_arguments_are_refused);
     tcase_add_test(tc, dispatch_of_a_mapped_array_is_refused);
     tcase_add_test(tc, freed_array_unsets_its_arguments);

@@ -674,9 +674,11 @@ ZCS_API zcs_status zcs_kernel_set_value(zcs_kernel *kernel, uint32_t index, size
 
 /**
  * Launch the kernel over a grid of `dims` (1 to 3) dimensions of global_size[d] work
- * items. local_size (the work-group size) may be NULL: the backend chooses (Vulkan:
- * 64, 8x8 or 4x4x4). Where a local size applies, global sizes are rounded up to a
- * multiple of it, so kernels must check their index against the element count.
+ * items. local_size (the work-group size) may be NULL: the backend chooses (OpenCL: the
+ * runtime; Vulkan: 64, 8x8 or 4x4x4, each dimension no larger than the largest power of
+ * two within its global size, so a dimension of size 1 runs one work item). Where a
+ * local size applies, global sizes are rounded up to a multiple of it, so kernels must
+ * check their index against the element count.
  * On Vulkan the work-group size reaches the shader through specialization constants
  * 0, 1 and 2 (`layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;`).
  * Asynchronous: returns once queued; zcs_finish or a map waits for it.

@@ -15,9 +15,16 @@
 
 #include "vulkan/internal.h"
 
-/* The work-group size: the caller's, the shader's fixed one, or 64 / 8x8 / 4x4x4. */
-static zcs_status zcs__local_size(zcs_kernel *kernel, uint32_t dims, const size_t *local_size,
-                                  uint32_t out_local[3])
+/*
+ * The work-group size: the caller's, the shader's fixed one, or 64 / 8x8 / 4x4x4, each
+ * dimension of a default no larger than the largest power of two within its global size.
+ * A grid is rounded up to whole work groups, so without that bound a dimension of global
+ * size 1 ran 8 (or 4) work items where OpenCL, which picks a size that divides the grid,
+ * runs one, and a kernel that reads only its x index did its work 8 or 16 times. Powers of
+ * two keep the pipelines a kernel needs to a handful.
+ */
+static zcs_status zcs__local_size(zcs_kernel *kernel, uint32_t dims, const size_t *global_size,
+                                  const size_t *local_size, uint32_t out_local[3])
 {
     static const uint32_t defaults[3][3] = {{64, 1, 1}, {8, 8, 1}, {4, 4, 4}};
     const zcs__spirv_entry *entry = &kernel->impl->entry;
@@ -40,6 +47,8 @@ static zcs_status zcs__local_size(zcs_kernel *kernel, uint32_t dims, const size_
             out_local[d] = (uint32_t)local_size[d];
         } else {
             out_local[d] = fixed ? entry->local_size[d] : defaults[dims - 1][d];
+            while (!fixed && d < dims && out_local[d] > 1 && out_local[d] > global_size[d])
+                out_local[d] /= 2;
         }
     }
     if (local_size == NULL) {
@@ -214,7 +223,7 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
     struct zcs__context_impl *impl = context->impl;
 
     uint32_t local[3];
-    zcs_status status = zcs__local_size(kernel, dims, local_size, local);
+    zcs_status status = zcs__local_size(kernel, dims, global_size, local_size, local);
     if (status != ZCS_SUCCESS)
         return status;
     uint64_t groups[3];
