@@ -17,8 +17,7 @@ START_TEST(builtin_kernel_updates_every_element)
     const uint32_t count = 100003; /* not a multiple of any work-group size */
     zcs_array *buffer = zcs_test_indexed_u32(context, count);
     zcs_program *program = NULL;
-    zcs_kernel *kernel = zcs_test_builtin_kernel(context, "increment_u32", &program);
-    zcs_test_set_increment_args(kernel, buffer, count, 5);
+    zcs_kernel *kernel = zcs_test_increment_kernel(context, buffer, count, 5, &program);
     size_t global = count;
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
@@ -156,8 +155,7 @@ START_TEST(extra_dimensions_of_size_one_run_once)
     const uint32_t count = 100;
     zcs_array *array = zcs_test_indexed_u32(context, count);
     zcs_program *program = NULL;
-    zcs_kernel *kernel = zcs_test_builtin_kernel(context, "increment_u32", &program);
-    zcs_test_set_increment_args(kernel, array, count, 1000);
+    zcs_kernel *kernel = zcs_test_increment_kernel(context, array, count, 1000, &program);
     const size_t grid_2d[2] = {count, 1};
     ZCS_CK(zcs_dispatch(kernel, 2, grid_2d, NULL));
     const size_t grid_3d[3] = {count, 1, 1};
@@ -224,8 +222,7 @@ START_TEST(dispatch_of_a_mapped_array_is_refused)
     zcs_context *context = zcs_test_context();
     zcs_array *buffer = zcs_test_indexed_u32(context, 64);
     zcs_program *program = NULL;
-    zcs_kernel *kernel = zcs_test_builtin_kernel(context, "increment_u32", &program);
-    zcs_test_set_increment_args(kernel, buffer, 64, 1);
+    zcs_kernel *kernel = zcs_test_increment_kernel(context, buffer, 64, 1, &program);
     void *ptr = NULL;
     size_t global = 64;
     ZCS_CK(zcs_array_map(buffer, ZCS_MAP_READ, &ptr));
@@ -245,8 +242,7 @@ START_TEST(freed_array_unsets_its_arguments)
     zcs_context *context = zcs_test_context();
     zcs_array *buffer = zcs_test_indexed_u32(context, 64);
     zcs_program *program = NULL;
-    zcs_kernel *kernel = zcs_test_builtin_kernel(context, "increment_u32", &program);
-    zcs_test_set_increment_args(kernel, buffer, 64, 1);
+    zcs_kernel *kernel = zcs_test_increment_kernel(context, buffer, 64, 1, &program);
     size_t global = 64;
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
     /* Free waits for the dispatch that uses the array. */

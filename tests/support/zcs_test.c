@@ -118,12 +118,8 @@ const char *zcs_test_bad_source(void)
 zcs_kernel *zcs_test_increment_kernel(zcs_context *context, zcs_array *buffer, uint32_t count,
                                       uint32_t amount, zcs_program **out_program)
 {
-    zcs_kernel *kernel = NULL;
-    ZCS_CK(zcs_program_create_builtin(context, "increment_u32", out_program));
-    ZCS_CK(zcs_kernel_create(*out_program, "increment_u32", &kernel));
-    ZCS_CK(zcs_kernel_set_array(kernel, 0, buffer));
-    ZCS_CK(zcs_kernel_set_value(kernel, 1, sizeof count, &count));
-    ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
+    zcs_kernel *kernel = zcs_test_builtin_kernel(context, "increment_u32", out_program);
+    zcs_test_set_increment_args(kernel, buffer, count, amount);
     return kernel;
 }
 
