@@ -2,8 +2,10 @@
  * @file
  * zcs — zero-copy structs shared between the CPU and an (integrated) GPU.
  *
- * This header is the whole public API. It includes no OpenCL or Vulkan header, and no
- * native OpenCL or Vulkan handle is handed out yet.
+ * This header is the portable API: it includes no OpenCL or Vulkan header. What needs
+ * native objects (attaching to an application's context, native handles of arrays,
+ * ordering with native events or semaphores) is in zcs/zcs_opencl.h and zcs/zcs_vulkan.h,
+ * each usable with a build of its backend.
  *
  * The model in one paragraph: a context owns one device. Arrays of structs are
  * allocated in memory that both the CPU and the device address without a copy
@@ -498,6 +500,29 @@ ZCS_API size_t zcs_array_size(const zcs_array *buffer);
 
 /** The tier an array was allocated with (ZCS_TIER_AUTO for an invalid handle). */
 ZCS_API zcs_tier zcs_array_tier(const zcs_array *buffer);
+
+/** What an array is and how it is shared (zcs_array_info_get). */
+typedef struct zcs_array_info {
+    size_t elem_size; /**< Bytes of one element. */
+    size_t count;     /**< Elements. */
+    size_t size;      /**< elem_size * count. */
+    uint32_t flags;   /**< The zcs_array_flags it was created with. */
+    zcs_tier tier;    /**< The tier of its memory. */
+    /** 1 when host and kernels reach the same memory (maps and unmaps copy nothing), 0
+       when zcs copies at map and unmap (the copies are counted in zcs_stats.bytes_copied). */
+    int zero_copy;
+    /** 1 when the memory is the application's (imported), 0 when zcs allocated it. */
+    int imported;
+    /** Why the array has this tier and path, in words (for logs); valid while the array
+       lives. */
+    const char *reason;
+} zcs_array_info;
+
+/**
+ * Fill *out_info for a live array.
+ * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (array or out_info), ZCS_ERROR_INVALID_HANDLE.
+ */
+ZCS_API zcs_status zcs_array_info_get(const zcs_array *array, zcs_array_info *out_info);
 
 /** Host access for zcs_array_map. */
 typedef enum zcs_access {

@@ -1,4 +1,5 @@
 /* Arrays of structs: allocation, free, map and unmap, with their argument checks. */
+#include <stdio.h>
 #include <string.h>
 
 #include "backend.h"
@@ -84,6 +85,9 @@ zcs_status zcs_array_create(zcs_context *context_handle, size_t elem_size, size_
     buffer->flags = flags;
     buffer->tier = context->info.tier;
     buffer->guard_size = guard;
+    buffer->zero_copy = 1;
+    (void)snprintf(buffer->reason, sizeof buffer->reason,
+                   "allocated by zcs with the context's tier %s", zcs__tier_name(buffer->tier));
     zcs_status status = zcs__backend_array_create(buffer);
     if (status == ZCS_SUCCESS && buffer->guard_size != 0) {
         status = zcs__validation_fill_guards(buffer);
@@ -169,6 +173,10 @@ typedef struct zcs__array_facts {
     size_t count;
     size_t size;
     zcs_tier tier;
+    uint32_t flags;
+    int zero_copy;
+    int imported;
+    const char *reason;
 } zcs__array_facts;
 
 static void zcs__read_facts(const void *object, void *out)
@@ -179,13 +187,17 @@ static void zcs__read_facts(const void *object, void *out)
     facts->count = buffer->count;
     facts->size = buffer->size;
     facts->tier = buffer->tier;
+    facts->flags = buffer->flags;
+    facts->zero_copy = buffer->zero_copy;
+    facts->imported = buffer->imported;
+    facts->reason = buffer->reason;
 }
 
 /* Read under the pool's lock: a free on another thread retires the handle before it
    releases the memory, so this never reads a freed array. */
 static zcs__array_facts zcs__array_facts_of(const zcs_array *handle)
 {
-    zcs__array_facts facts = {0, 0, 0, ZCS_TIER_AUTO};
+    zcs__array_facts facts = {0, 0, 0, ZCS_TIER_AUTO, 0, 0, 0, NULL};
     (void)zcs__handle_read(handle, ZCS__MAGIC_ARRAY, zcs__read_facts, &facts);
     return facts;
 }
@@ -208,6 +220,29 @@ size_t zcs_array_size(const zcs_array *buffer)
 zcs_tier zcs_array_tier(const zcs_array *buffer)
 {
     return zcs__array_facts_of(buffer).tier;
+}
+
+zcs_status zcs_array_info_get(const zcs_array *array, zcs_array_info *out_info)
+{
+    if (array == NULL || out_info == NULL)
+        return zcs__fail(NULL, ZCS_ERROR_NULL_HANDLE, 0, "zcs_array_info_get: %s is NULL",
+                         array == NULL ? "array" : "out_info");
+    zcs__array_facts facts;
+    if (!zcs__handle_read(array, ZCS__MAGIC_ARRAY, zcs__read_facts, &facts))
+        return zcs__fail(NULL, ZCS_ERROR_INVALID_HANDLE, 0,
+                         "zcs_array_info_get: not a live array handle");
+    zcs_array_info info = {
+        .elem_size = facts.elem_size,
+        .count = facts.count,
+        .size = facts.size,
+        .flags = facts.flags,
+        .tier = facts.tier,
+        .zero_copy = facts.zero_copy,
+        .imported = facts.imported,
+        .reason = facts.reason,
+    };
+    *out_info = info;
+    return ZCS_SUCCESS;
 }
 
 /* Set the mapped flag under the context lock (zcs_dispatch reads it from other threads). */

@@ -88,6 +88,12 @@ struct zcs_array {
     size_t size; /* elem_size * count, in bytes */
     uint32_t flags;
     zcs_tier tier;
+    /* zcs_array_info: whether maps and unmaps copy nothing, whether the memory is the
+       application's, and why the array has its tier and path (set by the backend's create
+       or import; the core writes a default before calling it). */
+    int zero_copy;
+    int imported;
+    char reason[256];
     /* Validation mode: bytes of guard before and after the array in its allocation. */
     size_t guard_size;
 
