@@ -358,6 +358,9 @@ int bench_raw_modes(const bench_config *config, const bench_device *device, cons
                            bench_copy_frame, bench_cl_teardown, ready);
     /* device->tiers holds the tiers selected and offered (see bench_zcs_modes). */
     for (int i = 0; i < device->tier_count && n < max_modes; i++) {
+        /* The staged tier is zcs's own copy: its raw twin is the copy mode. */
+        if (device->tiers[i] == ZCS_TIER_STAGED)
+            continue;
         char name[32];
         snprintf(name, sizeof name, "raw-%s", zcs_tier_name(device->tiers[i]));
         bench_cl_mode_init(&modes[n++], name, "raw",

@@ -143,12 +143,14 @@ static int bench_backend_tiers(zcs_backend backend, zcs_tier *tiers)
 {
     if (backend == ZCS_BACKEND_VULKAN) {
         tiers[0] = ZCS_TIER_VULKAN_MAPPED;
-        return 1;
+        tiers[1] = ZCS_TIER_STAGED;
+        return 2;
     }
     tiers[0] = ZCS_TIER_SVM_FINE;
     tiers[1] = ZCS_TIER_SVM_COARSE;
     tiers[2] = ZCS_TIER_HOST_PTR;
-    return 3;
+    tiers[3] = ZCS_TIER_STAGED;
+    return 4;
 }
 
 static int bench_tier_selected(zcs_tier tier, const zcs_tier *tiers, int tier_count)

@@ -57,6 +57,9 @@ zcs_status zcs__backend_device_info(uint32_t index, zcs_device_info *out);
  * max_alloc_size, memory_budget, alignment, device_index, limits) using the context's
  * string buffers. An index past the last device, or of a device that cannot be used,
  * gives ZCS_ERROR_NO_DEVICE. A forced tier the device lacks gives ZCS_ERROR_UNSUPPORTED.
+ * Where the automatic choice is ZCS_TIER_STAGED (a device without unified memory), set
+ * context->streamed_tier to the host-memory tier of ZCS_ARRAY_STREAMED arrays (left at
+ * ZCS_TIER_AUTO, the core sets it to info.tier).
  * On failure, release everything made so far (context->impl stays NULL).
  */
 zcs_status zcs__backend_context_create(zcs_context *context, const zcs__device_choice *device,
@@ -70,7 +73,8 @@ void zcs__backend_context_destroy(zcs_context *context);
 /* ------------------------------------------------------------------------ */
 
 /* Allocate array->size bytes (plus the guards, see zcs__backend_array_guard) with
-   array->tier and array->flags into array->impl. */
+   array->tier (the context's tier, or its streamed_tier) and array->flags into
+   array->impl. */
 zcs_status zcs__backend_array_create(zcs_array *array);
 
 /* Release the array's memory (it is unmapped and no dispatch uses it). */

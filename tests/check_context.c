@@ -96,17 +96,17 @@ START_TEST(each_offered_tier_can_be_forced)
         offered++;
         zcs_test_context_destroy(context);
     }
-    /* PoCL offers all three OpenCL tiers, lavapipe the one Vulkan tier; every OpenCL device
-       offers host_ptr at least. */
+    /* PoCL offers all four OpenCL tiers, lavapipe both Vulkan tiers; every OpenCL device
+       offers host_ptr and staged at least. */
     zcs_context *context = zcs_test_context();
     zcs_context_info info;
     ZCS_CK(zcs_context_info_get(context, &info));
     if (strstr(info.platform_name, "Portable Computing Language") != NULL)
-        ck_assert_int_eq(offered, 3);
+        ck_assert_int_eq(offered, 4);
     else if (zcs_test_backend() == ZCS_BACKEND_VULKAN)
-        ck_assert_int_eq(offered, 1);
+        ck_assert_int_eq(offered, 2);
     else
-        ck_assert_int_ge(offered, 1);
+        ck_assert_int_ge(offered, 2);
     zcs_test_context_destroy(context);
 }
 END_TEST

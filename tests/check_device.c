@@ -66,11 +66,13 @@ START_TEST(each_device_is_described)
         ck_assert_uint_eq(info.tiers & ZCS_TIER_BIT(ZCS_TIER_AUTO), 0);
         if (zcs_test_backend() == ZCS_BACKEND_OPENCL) {
             ck_assert_uint_ne(info.tiers & ZCS_TIER_BIT(ZCS_TIER_HOST_PTR), 0);
+            ck_assert_uint_ne(info.tiers & ZCS_TIER_BIT(ZCS_TIER_STAGED), 0);
             ck_assert_uint_eq(info.tiers & ZCS_TIER_BIT(ZCS_TIER_VULKAN_MAPPED), 0);
             ck_assert_uint_gt(info.limits.compute_units, 0);
             ck_assert_uint_ge(info.limits.max_parameter_bytes, 256); /* OpenCL's minimum */
         } else {
-            ck_assert_uint_eq(info.tiers, ZCS_TIER_BIT(ZCS_TIER_VULKAN_MAPPED));
+            ck_assert_uint_eq(info.tiers,
+                              ZCS_TIER_BIT(ZCS_TIER_VULKAN_MAPPED) | ZCS_TIER_BIT(ZCS_TIER_STAGED));
             ck_assert_uint_eq(info.limits.compute_units, 0);
             ck_assert_uint_ge(info.limits.max_parameter_bytes, 128); /* Vulkan's minimum */
         }

@@ -90,6 +90,17 @@ START_TEST(allocation_flags_become_cl_mem_bits)
                          CL_SUCCESS);
         ck_assert(flags & CL_MEM_HOST_READ_ONLY);
         ck_assert(flags & CL_MEM_WRITE_ONLY);
+    } else if (info.tier == ZCS_TIER_STAGED) {
+        /* A plain device buffer with the kernel-access bits; the host reaches it only
+           through zcs's copies. */
+        cl_mem_flags flags = 0;
+        ck_assert_int_eq(
+            clGetMemObjectInfo(((zcs_array *)zcs_test_object(upload, ZCS__MAGIC_ARRAY))->impl->mem,
+                               CL_MEM_FLAGS, sizeof flags, &flags, NULL),
+            CL_SUCCESS);
+        ck_assert(flags & CL_MEM_READ_ONLY);
+        ck_assert((flags & (CL_MEM_ALLOC_HOST_PTR | CL_MEM_USE_HOST_PTR)) == 0);
+        ck_assert_ptr_null(((zcs_array *)zcs_test_object(upload, ZCS__MAGIC_ARRAY))->impl->svm);
     } else {
         /* SVM takes the kernel-access bits only; the host-access intent is zcs's to enforce
            (check_array: host_access_flags_restrict_maps). */
@@ -118,7 +129,12 @@ START_TEST(svm_tiers_map_to_the_one_shared_pointer)
     /* SVM tiers, and every tier of a unified device, map the array in place. */
     if (info.unified_memory || info.tier != ZCS_TIER_HOST_PTR)
         ck_assert_ptr_eq((char *)first + 10 * 16, second);
-    if (info.tier != ZCS_TIER_HOST_PTR) {
+    if (info.tier == ZCS_TIER_STAGED) {
+        /* A host copy: the same copy for every map, but no device address. */
+        ck_assert_ptr_eq((char *)first + 10 * 16, second);
+        uint64_t address = 0;
+        ZCS_CK_STATUS(zcs_array_device_address(buffer, &address), ZCS_ERROR_UNSUPPORTED);
+    } else if (info.tier != ZCS_TIER_HOST_PTR) {
         uint64_t address = 0;
         ZCS_CK(zcs_array_device_address(buffer, &address));
         ck_assert_ptr_eq((void *)(uintptr_t)address, first);

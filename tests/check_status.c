@@ -36,6 +36,7 @@ START_TEST(tier_names_round_trip)
     ck_assert_str_eq(zcs_tier_name(ZCS_TIER_SVM_COARSE), "svm_coarse");
     ck_assert_str_eq(zcs_tier_name(ZCS_TIER_HOST_PTR), "host_ptr");
     ck_assert_str_eq(zcs_tier_name(ZCS_TIER_VULKAN_MAPPED), "vulkan_mapped");
+    ck_assert_str_eq(zcs_tier_name(ZCS_TIER_STAGED), "staged");
     ck_assert_ptr_null(zcs_tier_name((zcs_tier)ZCS_TIER_COUNT));
 }
 END_TEST

@@ -160,12 +160,23 @@ typedef enum zcs_tier {
     /** Vulkan host-visible memory, mapped once and kept mapped; flushed and invalidated
        at unmap and map where the memory type is not host-coherent. */
     ZCS_TIER_VULKAN_MAPPED = 4,
+    /** Both backends, for devices with memory of their own (discrete GPUs): the array
+       lives in device memory (OpenCL: a plain cl_mem; Vulkan: DEVICE_LOCAL memory) and
+       zcs keeps a host copy. A map copies the mapped range device-to-host (READ,
+       READ_WRITE, and WRITE, which preserves the contents); ZCS_MAP_WRITE_DISCARD copies
+       nothing; an unmap after any writing access copies the mapped range host-to-device. Every byte
+       is counted in zcs_stats.bytes_copied, and zcs_array_info says zero_copy = 0. ZCS_TIER_AUTO
+       picks it on a device without unified memory (zcs_context_info.unified_memory = 0) for every
+       array not created with ZCS_ARRAY_STREAMED; it can be forced on any device (ZCS_TIER=staged).
+     */
+    ZCS_TIER_STAGED = 5,
 } zcs_tier;
 
 /** Number of zcs_tier values, for arrays indexed by tier (zcs_stats). */
-#define ZCS_TIER_COUNT 5
+#define ZCS_TIER_COUNT 6
 
-/** "auto", "svm_fine", "svm_coarse", "host_ptr", "vulkan_mapped"; NULL for other values. */
+/** "auto", "svm_fine", "svm_coarse", "host_ptr", "vulkan_mapped", "staged"; NULL for other
+    values. */
 ZCS_API const char *zcs_tier_name(zcs_tier tier);
 
 /** Context creation flags. */
@@ -198,7 +209,9 @@ typedef struct zcs_context_desc {
        cannot use, gives ZCS_ERROR_NO_DEVICE. */
     const char *device_name;
     /** Force an allocation tier. ZCS_TIER_AUTO (0): the environment variable ZCS_TIER
-       (svm_fine|svm_coarse|host_ptr|vulkan_mapped), else the best tier the device offers.
+       (svm_fine|svm_coarse|host_ptr|vulkan_mapped|staged), else the best tier the device
+       offers (on a device without unified memory: staged, and the best host-memory tier
+       for ZCS_ARRAY_STREAMED arrays). A forced tier applies to every array, streamed or not.
        A tier the device or backend lacks gives ZCS_ERROR_UNSUPPORTED. */
     zcs_tier tier;
     /** zcs_context_flags bits; 0 for none. */
@@ -358,11 +371,18 @@ typedef struct zcs_context_info {
     const char *backend_name;
     const char *platform_name; /**< The platform (OpenCL) or API version and driver (Vulkan). */
     const char *device_name;   /**< The device's name. */
-    /** 1 if the device shares physical memory with the host (integrated GPU, CPU device). */
+    /** 1 if the device shares physical memory with the host (integrated GPU, CPU device),
+       0 if it has memory of its own (discrete GPU), as the API reports it: OpenCL's device
+       type and CL_DEVICE_HOST_UNIFIED_MEMORY; Vulkan's device type and memory heaps (a
+       discrete or virtual GPU with a DEVICE_LOCAL heap apart from the host's heap). Never
+       from memory-type flags alone: resizable-BAR GPUs expose device-local host-visible
+       memory and are still discrete. */
     int unified_memory;
     /** 1 for a GPU, 0 for a CPU or other device. */
     int is_gpu;
-    /** The tier every allocation of this context uses. */
+    /** The tier of the context's arrays. With the automatic choice on a device without
+       unified memory this is ZCS_TIER_STAGED and ZCS_ARRAY_STREAMED arrays take the best
+       host-memory tier instead (tier_reason names it; zcs_array_info gives each array's). */
     zcs_tier tier;
     /** A sentence on why that tier (and device) were chosen. */
     const char *tier_reason;
@@ -459,11 +479,21 @@ typedef enum zcs_array_flags {
     ZCS_ARRAY_DEVICE_READ_ONLY = 0x4,
     /** Kernels only write the array. */
     ZCS_ARRAY_DEVICE_WRITE_ONLY = 0x8,
+    /** The data is streamed: each frame the host touches it once and kernels touch it once
+       (written by one side, read by the other). On a device without unified memory, the
+       automatic tier puts such an array in host memory the device reaches over the bus
+       (zero-copy: svm_coarse/host_ptr on OpenCL, vulkan_mapped on Vulkan) instead of the
+       staged tier, which pays a copy each way but lets kernels that read the data more
+       than once read device memory. No effect on unified-memory devices or under a forced
+       tier. */
+    ZCS_ARRAY_STREAMED = 0x10,
 } zcs_array_flags;
 
 /**
  * Allocate an array of `count` structs of `elem_size` bytes each, with the
- * context's tier, aligned to zcs_context_info.alignment. Contents are undefined
+ * context's tier (or, on a device without unified memory and an automatic tier, the
+ * host-memory tier for ZCS_ARRAY_STREAMED arrays: zcs_array_info says which and why),
+ * aligned to zcs_context_info.alignment. Contents are undefined
  * until written.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
  * ZCS_ERROR_ZERO_SIZE (elem_size or count is 0), ZCS_ERROR_SIZE_OVERFLOW

@@ -9,7 +9,7 @@
 
 #define ZCS__KNOWN_ARRAY_FLAGS                                                                     \
     (ZCS_ARRAY_HOST_WRITE_ONLY | ZCS_ARRAY_HOST_READ_ONLY | ZCS_ARRAY_DEVICE_READ_ONLY |           \
-     ZCS_ARRAY_DEVICE_WRITE_ONLY)
+     ZCS_ARRAY_DEVICE_WRITE_ONLY | ZCS_ARRAY_STREAMED)
 
 /* Give back bytes reserved by zcs_array_create when the allocation failed. */
 static void zcs__unreserve(zcs_context *context, size_t size)
@@ -83,11 +83,22 @@ zcs_status zcs_array_create(zcs_context *context_handle, size_t elem_size, size_
     buffer->count = count;
     buffer->size = size;
     buffer->flags = flags;
-    buffer->tier = context->info.tier;
+    /* Streamed arrays keep host memory where the context stages the others (the backend
+       set streamed_tier when it chose staged automatically). */
+    int streamed =
+        (flags & ZCS_ARRAY_STREAMED) != 0 && context->streamed_tier != context->info.tier;
+    buffer->tier = streamed ? context->streamed_tier : context->info.tier;
     buffer->guard_size = guard;
-    buffer->zero_copy = 1;
-    (void)snprintf(buffer->reason, sizeof buffer->reason,
-                   "allocated by zcs with the context's tier %s", zcs__tier_name(buffer->tier));
+    buffer->zero_copy = buffer->tier != ZCS_TIER_STAGED;
+    if (streamed)
+        (void)snprintf(buffer->reason, sizeof buffer->reason,
+                       "%s: ZCS_ARRAY_STREAMED on a device without unified memory: each side "
+                       "touches the data once, so it stays in host memory the device reaches "
+                       "over the bus, with no copies",
+                       zcs__tier_name(buffer->tier));
+    else
+        (void)snprintf(buffer->reason, sizeof buffer->reason,
+                       "allocated by zcs with the context's tier %s", zcs__tier_name(buffer->tier));
     zcs_status status = zcs__backend_array_create(buffer);
     if (status == ZCS_SUCCESS && buffer->guard_size != 0) {
         status = zcs__validation_fill_guards(buffer);

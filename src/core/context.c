@@ -105,11 +105,12 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
         if (!zcs__tier_from_name(tier_env, &tier))
             return zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0,
                              "ZCS_TIER=%s is not a tier: use auto, svm_fine, svm_coarse, "
-                             "host_ptr or vulkan_mapped",
+                             "host_ptr, vulkan_mapped or staged",
                              tier_env);
         tier_source = "ZCS_TIER";
     }
-    if (tier != ZCS_TIER_AUTO && zcs__tier_backend(tier) != zcs__backend_id)
+    if (tier != ZCS_TIER_AUTO &&
+        (zcs__tier_backends(tier) & ZCS__BACKEND_BIT(zcs__backend_id)) == 0)
         return zcs__fail(NULL, ZCS_ERROR_UNSUPPORTED, 0,
                          "tier %s (forced by %s) belongs to the %s backend; this zcs is built "
                          "with the %s backend",
@@ -160,6 +161,8 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
     context->info.validation = validation;
 
     zcs_status status = zcs__backend_context_create(context, &device, tier, tier_source);
+    if (status == ZCS_SUCCESS && context->streamed_tier == ZCS_TIER_AUTO)
+        context->streamed_tier = context->info.tier;
     if (status == ZCS_SUCCESS &&
         (context->handle = zcs__handle_register(context, ZCS__MAGIC_CONTEXT, NULL)) == NULL) {
         zcs__backend_context_destroy(context);

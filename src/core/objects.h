@@ -49,6 +49,10 @@ struct zcs_context {
     char device_name[256];
     char platform_name[256];
     char tier_reason[1024];
+    /* The tier of ZCS_ARRAY_STREAMED arrays: info.tier, except under the automatic choice on
+       a device without unified memory (staged), where the backend sets the best
+       host-memory tier. */
+    zcs_tier streamed_tier;
 
     zcs_stats stats; /* validation_messages excepted: see below */
     /* The Khronos validation layer's messages for this context, counted by the Vulkan
@@ -205,8 +209,13 @@ void zcs__stats_add_copied(zcs_context *context, uint64_t bytes);
 /* No backend: what ZCS_TIER_AUTO belongs to. */
 #define ZCS__NO_BACKEND ((zcs_backend)0)
 
-/* The backend that offers `tier` (ZCS__NO_BACKEND for ZCS_TIER_AUTO and unknown tiers),
-   and a backend's name ("OpenCL", "Vulkan"), from src/core/status.c's tables. */
+/* A backend's bit in zcs__tier_backends' mask. */
+#define ZCS__BACKEND_BIT(backend) (1u << (unsigned)(backend))
+
+/* The backends that offer `tier`, as ZCS__BACKEND_BIT bits (0 for ZCS_TIER_AUTO and unknown
+   tiers); the one backend that offers it (ZCS__NO_BACKEND for none, or for a tier both
+   offer); and a backend's name ("OpenCL", "Vulkan"), from src/core/status.c's tables. */
+unsigned zcs__tier_backends(zcs_tier tier);
 zcs_backend zcs__tier_backend(zcs_tier tier);
 const char *zcs__tier_name(zcs_tier tier); /* zcs_tier_name, for the core's own use */
 const char *zcs__backend_name(zcs_backend backend);

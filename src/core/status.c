@@ -25,16 +25,19 @@ const char *zcs_status_string(zcs_status status)
     return "unknown status";
 }
 
-/* Every tier: its name and the backend that offers it, indexed by zcs_tier. */
+/* Every tier: its name and the backends that offer it (ZCS__BACKEND_BIT bits), indexed by
+   zcs_tier. */
 static const struct {
     const char *name;
-    zcs_backend backend;
+    unsigned backends;
 } zcs__tiers[ZCS_TIER_COUNT] = {
-    [ZCS_TIER_AUTO] = {"auto", ZCS__NO_BACKEND},
-    [ZCS_TIER_SVM_FINE] = {"svm_fine", ZCS_BACKEND_OPENCL},
-    [ZCS_TIER_SVM_COARSE] = {"svm_coarse", ZCS_BACKEND_OPENCL},
-    [ZCS_TIER_HOST_PTR] = {"host_ptr", ZCS_BACKEND_OPENCL},
-    [ZCS_TIER_VULKAN_MAPPED] = {"vulkan_mapped", ZCS_BACKEND_VULKAN},
+    [ZCS_TIER_AUTO] = {"auto", 0},
+    [ZCS_TIER_SVM_FINE] = {"svm_fine", ZCS__BACKEND_BIT(ZCS_BACKEND_OPENCL)},
+    [ZCS_TIER_SVM_COARSE] = {"svm_coarse", ZCS__BACKEND_BIT(ZCS_BACKEND_OPENCL)},
+    [ZCS_TIER_HOST_PTR] = {"host_ptr", ZCS__BACKEND_BIT(ZCS_BACKEND_OPENCL)},
+    [ZCS_TIER_VULKAN_MAPPED] = {"vulkan_mapped", ZCS__BACKEND_BIT(ZCS_BACKEND_VULKAN)},
+    [ZCS_TIER_STAGED] = {"staged", ZCS__BACKEND_BIT(ZCS_BACKEND_OPENCL) |
+                                       ZCS__BACKEND_BIT(ZCS_BACKEND_VULKAN)},
 };
 
 const char *zcs__tier_name(zcs_tier tier)
@@ -49,11 +52,19 @@ const char *zcs_tier_name(zcs_tier tier)
     return zcs__tier_name(tier);
 }
 
-zcs_backend zcs__tier_backend(zcs_tier tier)
+unsigned zcs__tier_backends(zcs_tier tier)
 {
     if ((int)tier < 0 || (int)tier >= ZCS_TIER_COUNT)
-        return ZCS__NO_BACKEND;
-    return zcs__tiers[tier].backend;
+        return 0;
+    return zcs__tiers[tier].backends;
+}
+
+zcs_backend zcs__tier_backend(zcs_tier tier)
+{
+    unsigned backends = zcs__tier_backends(tier);
+    return backends == ZCS__BACKEND_BIT(ZCS_BACKEND_OPENCL)   ? ZCS_BACKEND_OPENCL
+           : backends == ZCS__BACKEND_BIT(ZCS_BACKEND_VULKAN) ? ZCS_BACKEND_VULKAN
+                                                              : ZCS__NO_BACKEND;
 }
 
 const char *zcs__backend_name(zcs_backend backend)

@@ -80,6 +80,18 @@
       (cl_command_queue command_queue, cl_mem memobj, void *mapped_ptr,                            \
        cl_uint num_events_in_wait_list, const cl_event *event_wait_list, cl_event *event),         \
       (command_queue, memobj, mapped_ptr, num_events_in_wait_list, event_wait_list, event))        \
+    X(cl_int, clEnqueueReadBuffer, STATUS,                                                         \
+      (cl_command_queue command_queue, cl_mem buffer, cl_bool blocking_read, size_t offset,        \
+       size_t size, void *ptr, cl_uint num_events_in_wait_list, const cl_event *event_wait_list,   \
+       cl_event *event),                                                                           \
+      (command_queue, buffer, blocking_read, offset, size, ptr, num_events_in_wait_list,           \
+       event_wait_list, event))                                                                    \
+    X(cl_int, clEnqueueWriteBuffer, STATUS,                                                        \
+      (cl_command_queue command_queue, cl_mem buffer, cl_bool blocking_write, size_t offset,       \
+       size_t size, const void *ptr, cl_uint num_events_in_wait_list,                              \
+       const cl_event *event_wait_list, cl_event *event),                                          \
+      (command_queue, buffer, blocking_write, offset, size, ptr, num_events_in_wait_list,          \
+       event_wait_list, event))                                                                    \
     X(cl_program, clCreateProgramWithSource, ERRCODE,                                              \
       (cl_context context, cl_uint count, const char **strings, const size_t *lengths,             \
        cl_int *errcode_ret),                                                                       \

@@ -1,5 +1,5 @@
 /* OpenCL backend: arrays on each tier: create, destroy, map, unmap, validation guards and
-   device addresses (ZCS_PTR fields, SVM tiers). */
+   device addresses (ZCS_PTR fields, SVM tiers); the staged tier's own code is staged.c. */
 #include <string.h>
 
 #include "opencl/internal.h"
@@ -16,6 +16,8 @@ static cl_mem_flags zcs__cl_device_access(uint32_t flags)
 
 zcs_status zcs__backend_array_create(zcs_array *array)
 {
+    if (array->tier == ZCS_TIER_STAGED)
+        return zcs__cl_staged_create(array);
     zcs_context *context = array->context;
     struct zcs__context_impl *ctx = context->impl;
     struct zcs__array_impl *impl = zcs__calloc(1, sizeof *impl);
@@ -83,6 +85,10 @@ void zcs__backend_array_destroy(zcs_array *array)
     struct zcs__array_impl *impl = array->impl;
     if (impl == NULL)
         return;
+    if (array->tier == ZCS_TIER_STAGED) {
+        zcs__cl_staged_destroy(array);
+        return;
+    }
     if (impl->svm_base != NULL) {
         struct zcs__context_impl *ctx = array->context->impl;
         /* clSVMFree does not wait for queued commands that use the memory (an SVM unmap just
@@ -138,6 +144,8 @@ zcs_status zcs__backend_array_map(zcs_array *array, zcs_access access, size_t of
     cl_int error = CL_SUCCESS;
     void *ptr = NULL;
 
+    if (array->tier == ZCS_TIER_STAGED)
+        return zcs__cl_staged_map(array, access, offset, size, out_ptr);
     switch (array->tier) {
     case ZCS_TIER_SVM_FINE:
         /* Same pointer, coherent: the core already waited for the kernels using it. */
@@ -182,6 +190,8 @@ zcs_status zcs__backend_array_unmap(zcs_array *array)
     cl_int error = CL_SUCCESS;
     const char *call = NULL;
 
+    if (array->tier == ZCS_TIER_STAGED)
+        return zcs__cl_staged_unmap(array);
     pthread_mutex_lock(&ctx->queue_lock);
     switch (array->tier) {
     case ZCS_TIER_SVM_FINE:
@@ -223,6 +233,8 @@ zcs_status zcs__backend_array_guard(zcs_array *array, zcs__guard_side side, zcs_
     cl_int error = CL_SUCCESS;
     const char *call = NULL;
 
+    if (array->tier == ZCS_TIER_STAGED)
+        return zcs__cl_staged_guard(array, side, copy, bytes);
     if (array->tier == ZCS_TIER_SVM_FINE) {
         unsigned char *region = (unsigned char *)impl->svm_base + offset;
         memcpy(write ? region : bytes, write ? bytes : region, guard);
@@ -257,6 +269,9 @@ zcs_status zcs__backend_array_guard(zcs_array *array, zcs__guard_side side, zcs_
 
 zcs_status zcs__backend_array_device_address(zcs_array *array, uint64_t *out_address)
 {
+    if (array->tier == ZCS_TIER_STAGED)
+        return zcs__fail(array->context, ZCS_ERROR_UNSUPPORTED, 0, "zcs_array_device_address: %s",
+                         ZCS__CL_STAGED_NO_ADDRESS_REASON);
     if (array->tier == ZCS_TIER_HOST_PTR || array->impl->svm == NULL)
         return zcs__fail(array->context, ZCS_ERROR_UNSUPPORTED, 0, "zcs_array_device_address: %s",
                          ZCS__CL_NO_ADDRESS_REASON);

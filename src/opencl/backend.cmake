@@ -8,7 +8,8 @@ set(ZCS_BACKEND_SOURCES
     opencl/dispatch.c
     opencl/errors.c
     opencl/include.c
-    opencl/program.c)
+    opencl/program.c
+    opencl/staged.c)
 set(ZCS_BACKEND_LINK OpenCL::OpenCL)
 set(ZCS_BACKEND_PACKAGE OpenCL)
 set(ZCS_BACKEND_PC_REQUIRES OpenCL)

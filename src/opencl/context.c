@@ -64,6 +64,8 @@ zcs_status zcs__backend_context_create(zcs_context *context, const zcs__device_c
     zcs__copy_string(context->device_name, sizeof context->device_name, choice.device_name);
     zcs__copy_string(context->platform_name, sizeof context->platform_name, choice.platform_name);
     context->info.unified_memory = choice.unified_memory;
+    if (context->info.tier == ZCS_TIER_STAGED && tier == ZCS_TIER_AUTO)
+        context->streamed_tier = zcs__cl_host_tier(&choice);
     context->info.is_gpu = choice.is_gpu;
     context->info.max_alloc_size = limits.max_alloc_size;
     context->info.memory_budget = limits.memory_budget;

@@ -224,6 +224,15 @@ zcs_status zcs__cl_choose_device(zcs_context *context, const zcs__device_choice 
     return zcs__fail(context, ZCS_ERROR_NO_DEVICE, 0, "%s", message);
 }
 
+zcs_tier zcs__cl_host_tier(const zcs__cl_candidate *device)
+{
+    if (device->svm & CL_DEVICE_SVM_FINE_GRAIN_BUFFER)
+        return ZCS_TIER_SVM_FINE;
+    if (device->svm & CL_DEVICE_SVM_COARSE_GRAIN_BUFFER)
+        return ZCS_TIER_SVM_COARSE;
+    return ZCS_TIER_HOST_PTR;
+}
+
 zcs_status zcs__cl_choose_tier(zcs_context *context, const zcs__cl_candidate *device,
                                zcs_tier forced, const char *tier_source, char *reason,
                                size_t reason_size, zcs_tier *out_tier)
@@ -231,9 +240,21 @@ zcs_status zcs__cl_choose_tier(zcs_context *context, const zcs__cl_candidate *de
     int fine = (device->svm & CL_DEVICE_SVM_FINE_GRAIN_BUFFER) != 0;
     int coarse = (device->svm & CL_DEVICE_SVM_COARSE_GRAIN_BUFFER) != 0;
     zcs_tier tier = forced;
+    zcs_tier host_tier = zcs__cl_host_tier(device);
+    const char *host_why = host_tier == ZCS_TIER_SVM_FINE
+                               ? "svm_fine: the device offers fine-grain buffer SVM "
+                                 "(CL_DEVICE_SVM_FINE_GRAIN_BUFFER), so host and kernels share "
+                                 "one pointer with no map calls"
+                           : host_tier == ZCS_TIER_SVM_COARSE
+                               ? "svm_coarse: the device offers coarse-grain but not fine-grain "
+                                 "buffer SVM, so host and kernels share one pointer with "
+                                 "clEnqueueSVMMap/Unmap around host access"
+                               : "host_ptr: the device offers no SVM, so arrays are "
+                                 "CL_MEM_ALLOC_HOST_PTR buffers mapped with clEnqueueMapBuffer";
 
     if (forced != ZCS_TIER_AUTO) {
-        int offered = forced == ZCS_TIER_HOST_PTR || (forced == ZCS_TIER_SVM_FINE && fine) ||
+        int offered = forced == ZCS_TIER_HOST_PTR || forced == ZCS_TIER_STAGED ||
+                      (forced == ZCS_TIER_SVM_FINE && fine) ||
                       (forced == ZCS_TIER_SVM_COARSE && coarse);
         if (!offered)
             return zcs__fail(context, ZCS_ERROR_UNSUPPORTED, 0,
@@ -243,26 +264,19 @@ zcs_status zcs__cl_choose_tier(zcs_context *context, const zcs__cl_candidate *de
                              device->version_major, device->version_minor, coarse ? "" : "out",
                              fine ? "" : "out");
         snprintf(reason, reason_size, "%s forced by %s", zcs_tier_name(forced), tier_source);
-    } else if (fine) {
-        tier = ZCS_TIER_SVM_FINE;
+    } else if (!device->unified_memory) {
+        tier = ZCS_TIER_STAGED;
         snprintf(reason, reason_size,
-                 "svm_fine: the device offers fine-grain buffer SVM "
-                 "(CL_DEVICE_SVM_FINE_GRAIN_BUFFER), so host and kernels share one pointer "
-                 "with no map calls");
-    } else if (coarse) {
-        tier = ZCS_TIER_SVM_COARSE;
-        snprintf(reason, reason_size,
-                 "svm_coarse: the device offers coarse-grain but not fine-grain buffer SVM, so "
-                 "host and kernels share one pointer with clEnqueueSVMMap/Unmap around host "
-                 "access");
+                 "staged: the device has memory of its own (OpenCL device type %s, "
+                 "CL_DEVICE_HOST_UNIFIED_MEMORY false), so arrays live in device memory and zcs "
+                 "copies the mapped range at map and unmap (counted in zcs_stats.bytes_copied); "
+                 "ZCS_ARRAY_STREAMED arrays use %s",
+                 device->is_gpu ? "GPU" : "accelerator", host_why);
     } else {
-        tier = ZCS_TIER_HOST_PTR;
-        snprintf(reason, reason_size,
-                 "host_ptr: the device offers no SVM (OpenCL %d.%d), so arrays are "
-                 "CL_MEM_ALLOC_HOST_PTR buffers mapped with clEnqueueMapBuffer",
-                 device->version_major, device->version_minor);
+        tier = host_tier;
+        snprintf(reason, reason_size, "%s", host_why);
     }
-    if (!device->unified_memory) {
+    if (forced != ZCS_TIER_AUTO && !device->unified_memory && forced != ZCS_TIER_STAGED) {
         size_t used = strlen(reason);
         snprintf(reason + used, reason_size - used,
                  "; the device does not share memory with the host, so the runtime copies on "
@@ -275,7 +289,7 @@ zcs_status zcs__cl_choose_tier(zcs_context *context, const zcs__cl_candidate *de
 /* The tiers a usable device offers, as ZCS_TIER_BIT bits. */
 static uint32_t zcs__cl_tiers(const zcs__cl_candidate *device)
 {
-    uint32_t tiers = ZCS_TIER_BIT(ZCS_TIER_HOST_PTR);
+    uint32_t tiers = ZCS_TIER_BIT(ZCS_TIER_HOST_PTR) | ZCS_TIER_BIT(ZCS_TIER_STAGED);
     if (device->svm & CL_DEVICE_SVM_FINE_GRAIN_BUFFER)
         tiers |= ZCS_TIER_BIT(ZCS_TIER_SVM_FINE);
     if (device->svm & CL_DEVICE_SVM_COARSE_GRAIN_BUFFER)

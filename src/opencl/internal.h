@@ -38,6 +38,13 @@ struct zcs__array_impl {
     cl_mem parent;    /* ZCS_TIER_HOST_PTR, guarded: the whole allocation; else NULL */
     void *stable_ptr; /* ZCS_TIER_HOST_PTR: the array's start as the first map returned it */
     int staged;       /* ZCS_TIER_HOST_PTR: a later map moved it, so the runtime copies */
+    /* ZCS_TIER_STAGED (staged.c): `mem` and `parent` are plain device buffers; the host copy
+       is `host` (array->size bytes) inside `host_mem`, a CL_MEM_ALLOC_HOST_PTR buffer mapped
+       once (pinned memory where the runtime has it). write_pending: an unmap's
+       host-to-device copy may still read `host`. */
+    cl_mem host_mem;
+    unsigned char *host;
+    int write_pending;
 };
 
 struct zcs__program_impl {
@@ -54,6 +61,22 @@ struct zcs__kernel_impl {
     "arrays of the host_ptr tier are cl_mem buffers: OpenCL 1.2 gives them no device "             \
     "address the host may store, and the runtime may move them between dispatches; use "           \
     "zcs_ref element indices (zcs/layout.h), which work on every tier, or an SVM tier"
+
+/* Why the staged tier has no shared pointer (array.c, program.c). */
+#define ZCS__CL_STAGED_NO_ADDRESS_REASON                                                           \
+    "arrays of the staged tier live in a device buffer (cl_mem) and zcs copies at map and "        \
+    "unmap: there is no SVM pointer the host may store; use zcs_ref element indices "              \
+    "(zcs/layout.h), which work on every tier, or a ZCS_ARRAY_STREAMED array on an SVM tier"
+
+/* ---- staged.c: the staged tier (device buffer plus a host copy) ---- */
+
+zcs_status zcs__cl_staged_create(zcs_array *array);
+void zcs__cl_staged_destroy(zcs_array *array);
+zcs_status zcs__cl_staged_map(zcs_array *array, zcs_access access, size_t offset, size_t size,
+                              void **out_ptr);
+zcs_status zcs__cl_staged_unmap(zcs_array *array);
+zcs_status zcs__cl_staged_guard(zcs_array *array, zcs__guard_side side, zcs__guard_copy copy,
+                                unsigned char *bytes);
 
 /* ---- errors.c ---- */
 
@@ -98,6 +121,10 @@ zcs_status zcs__cl_choose_device(zcs_context *context, const zcs__device_choice 
 zcs_status zcs__cl_choose_tier(zcs_context *context, const zcs__cl_candidate *device,
                                zcs_tier forced, const char *tier_source, char *reason,
                                size_t reason_size, zcs_tier *out_tier);
+
+/* The best tier in host memory the device offers (svm_fine, svm_coarse, host_ptr): the
+   automatic tier of a unified-memory device, and of ZCS_ARRAY_STREAMED arrays elsewhere. */
+zcs_tier zcs__cl_host_tier(const zcs__cl_candidate *device);
 
 /* The limits of zcs_device_limits and the array alignment (zcs_context_info.alignment). */
 zcs_status zcs__cl_query_limits(zcs_context *context, const zcs__cl_candidate *device,

@@ -314,7 +314,7 @@ zcs_status zcs__backend_kernel_set_arg(zcs_kernel *kernel, uint32_t index)
     const char *call = "clSetKernelArg";
     if (arg->kind == ZCS__ARG_VALUE) {
         error = zcs__cl.clSetKernelArg(cl_kernel, index, arg->size, arg->value);
-    } else if (arg->buffer->tier == ZCS_TIER_HOST_PTR) {
+    } else if (arg->buffer->impl->svm == NULL) { /* host_ptr and staged: a cl_mem */
         error = zcs__cl.clSetKernelArg(cl_kernel, index, sizeof(cl_mem), &arg->buffer->impl->mem);
     } else {
         call = "clSetKernelArgSVMPointer";
@@ -342,7 +342,8 @@ zcs_status zcs__backend_kernel_set_indirect(zcs_kernel *kernel, zcs_array *const
         if (arrays[i]->tier == ZCS_TIER_HOST_PTR || arrays[i]->impl->svm == NULL)
             return zcs__fail(context, ZCS_ERROR_UNSUPPORTED, 0,
                              "zcs_kernel_set_indirect: array %zu: %s", i,
-                             ZCS__CL_NO_ADDRESS_REASON);
+                             arrays[i]->tier == ZCS_TIER_STAGED ? ZCS__CL_STAGED_NO_ADDRESS_REASON
+                                                                : ZCS__CL_NO_ADDRESS_REASON);
         pointers[i] = arrays[i]->impl->svm;
     }
     if (count == 0) {
@@ -351,7 +352,9 @@ zcs_status zcs__backend_kernel_set_indirect(zcs_kernel *kernel, zcs_array *const
            dispatch: declare the context's own small sentinel allocation instead. A context
            without SVM never had a list. */
         struct zcs__context_impl *ctx = context->impl;
-        if (context->info.tier == ZCS_TIER_HOST_PTR)
+        if ((context->info.tier == ZCS_TIER_HOST_PTR || context->info.tier == ZCS_TIER_STAGED) &&
+            (context->streamed_tier == ZCS_TIER_HOST_PTR ||
+             context->streamed_tier == ZCS_TIER_STAGED))
             return ZCS_SUCCESS;
         pthread_mutex_lock(&ctx->svm_lock);
         if (ctx->svm_sentinel == NULL)

@@ -111,6 +111,13 @@ static zcs_status zcs__block_create(zcs__vk_allocator *allocator, uint32_t memor
         return zcs__vk_fail(context, result, "vkBindBufferMemory", "a block of %llu bytes",
                             (unsigned long long)size);
     }
+    /* Device-only memory (the staged tier's) has no mapping. */
+    const struct zcs__context_impl *impl = context->impl;
+    if ((impl->memory_properties.memoryTypes[memory_type].propertyFlags &
+         VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) == 0) {
+        *out_block = block;
+        return ZCS_SUCCESS;
+    }
     /* Mapped once for the block's whole life: map and unmap never call the driver. */
     void *mapped = NULL;
     result = zcs__vk.vkMapMemory(allocator->device, block->memory, 0, VK_WHOLE_SIZE, 0, &mapped);

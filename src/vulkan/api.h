@@ -185,6 +185,10 @@
       (VkCommandBuffer commandBuffer, VkPipelineLayout layout, VkShaderStageFlags stageFlags,      \
        uint32_t offset, uint32_t size, const void *pValues),                                       \
       (commandBuffer, layout, stageFlags, offset, size, pValues))                                  \
+    X(void, vkCmdCopyBuffer, NOFAIL,                                                               \
+      (VkCommandBuffer commandBuffer, VkBuffer srcBuffer, VkBuffer dstBuffer,                      \
+       uint32_t regionCount, const VkBufferCopy *pRegions),                                        \
+      (commandBuffer, srcBuffer, dstBuffer, regionCount, pRegions))                                \
     X(void, vkCmdPipelineBarrier, NOFAIL,                                                          \
       (VkCommandBuffer commandBuffer, VkPipelineStageFlags srcStageMask,                           \
        VkPipelineStageFlags dstStageMask, VkDependencyFlags dependencyFlags,                       \

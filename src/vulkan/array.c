@@ -37,6 +37,15 @@ zcs_status zcs__backend_array_create(zcs_array *buffer)
     if (buffer_impl == NULL)
         return zcs__fail(buffer->context, ZCS_ERROR_OUT_OF_MEMORY, 0,
                          "zcs_array_create: out of host memory");
+    if (buffer->tier == ZCS_TIER_STAGED) {
+        buffer->impl = buffer_impl;
+        zcs_status staged = zcs__vk_staged_create(buffer);
+        if (staged != ZCS_SUCCESS) {
+            zcs__free(buffer_impl);
+            buffer->impl = NULL;
+        }
+        return staged;
+    }
     /* Arrays the host reads back prefer cached memory. On a device with memory of its own
        that includes arrays the host reads and writes (flags 0): its device-local
        host-visible memory sits behind the PCIe BAR, uncached, where every host read is a
@@ -66,6 +75,8 @@ void zcs__backend_array_destroy(zcs_array *buffer)
     struct zcs__array_impl *buffer_impl = buffer->impl;
     if (buffer_impl == NULL)
         return;
+    if (buffer->tier == ZCS_TIER_STAGED)
+        zcs__vk_staged_destroy(buffer);
     zcs__vk_allocator_free(&buffer->context->impl->allocator, &buffer_impl->allocation);
     zcs__free(buffer_impl);
     buffer->impl = NULL;
@@ -96,6 +107,8 @@ static VkMappedMemoryRange zcs__atom_range(const zcs_array *buffer, VkDeviceSize
 zcs_status zcs__backend_array_map(zcs_array *buffer, zcs_access access, size_t offset, size_t size,
                                   void **out_ptr)
 {
+    if (buffer->tier == ZCS_TIER_STAGED)
+        return zcs__vk_staged_map(buffer, access, offset, size, out_ptr);
     struct zcs__array_impl *buffer_impl = buffer->impl;
     const zcs__vk_allocation *allocation = &buffer_impl->allocation;
     /* Kernels have finished (the core waited) and their writes reached the host domain
@@ -120,6 +133,8 @@ zcs_status zcs__backend_array_map(zcs_array *buffer, zcs_access access, size_t o
 
 zcs_status zcs__backend_array_unmap(zcs_array *buffer)
 {
+    if (buffer->tier == ZCS_TIER_STAGED)
+        return zcs__vk_staged_unmap(buffer);
     struct zcs__array_impl *buffer_impl = buffer->impl;
     /* Host writes to coherent memory are visible to the next vkQueueSubmit by itself;
        non-coherent memory needs the range flushed first. */
@@ -139,6 +154,8 @@ zcs_status zcs__backend_array_unmap(zcs_array *buffer)
 zcs_status zcs__backend_array_guard(zcs_array *buffer, zcs__guard_side side, zcs__guard_copy copy,
                                     unsigned char *bytes)
 {
+    if (buffer->tier == ZCS_TIER_STAGED)
+        return zcs__vk_staged_guard(buffer, side, copy, bytes);
     struct zcs__array_impl *buffer_impl = buffer->impl;
     const zcs__vk_allocation *allocation = &buffer_impl->allocation;
     VkDevice device = buffer->context->impl->device;

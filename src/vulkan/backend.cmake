@@ -12,6 +12,7 @@ set(ZCS_BACKEND_SOURCES
     vulkan/pipeline.c
     vulkan/program.c
     vulkan/spirv.c
+    vulkan/staged.c
     vulkan/submit.c
     vulkan/validation.c)
 set(ZCS_BACKEND_LINK Vulkan::Vulkan)

@@ -98,7 +98,13 @@ zcs_status zcs__vk_open(zcs_context *context, struct zcs__context_impl *impl,
     if (status == ZCS_SUCCESS)
         status = zcs__vk_setup_memory(context, impl);
     if (status == ZCS_SUCCESS) {
-        context->info.tier = ZCS_TIER_VULKAN_MAPPED;
+        /* Staged where forced, or automatically on a device with memory of its own, where
+           streamed arrays keep the zero-copy tier. */
+        int staged =
+            tier == ZCS_TIER_STAGED || (tier == ZCS_TIER_AUTO && !context->info.unified_memory);
+        context->info.tier = staged ? ZCS_TIER_STAGED : ZCS_TIER_VULKAN_MAPPED;
+        if (staged && tier == ZCS_TIER_AUTO)
+            context->streamed_tier = ZCS_TIER_VULKAN_MAPPED;
         zcs__vk_write_tier_reason(context, impl, tier);
     }
     return status;
@@ -107,8 +113,8 @@ zcs_status zcs__vk_open(zcs_context *context, struct zcs__context_impl *impl,
 zcs_status zcs__backend_context_create(zcs_context *context, const zcs__device_choice *device,
                                        zcs_tier tier, const char *tier_source)
 {
-    /* The core refuses the other backend's tiers: tier is auto or vulkan_mapped, the
-       only one, which every device that zcs__vk_open accepts has. */
+    /* The core refuses the other backend's tiers: tier is auto, vulkan_mapped or staged,
+       which every device that zcs__vk_open accepts has. */
     (void)tier_source;
     struct zcs__context_impl *impl = zcs__calloc(1, sizeof *impl);
     if (impl == NULL)

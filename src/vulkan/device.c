@@ -450,7 +450,7 @@ zcs_status zcs__backend_device_info(uint32_t index, zcs_device_info *out)
     status = zcs__vk_open(context, context->impl, &choice, ZCS_TIER_AUTO, 0);
     if (status == ZCS_SUCCESS) {
         out->unified_memory = context->info.unified_memory;
-        out->tiers = ZCS_TIER_BIT(ZCS_TIER_VULKAN_MAPPED);
+        out->tiers = ZCS_TIER_BIT(ZCS_TIER_VULKAN_MAPPED) | ZCS_TIER_BIT(ZCS_TIER_STAGED);
         out->tier = context->info.tier;
         zcs__copy_string(out->tier_reason, sizeof out->tier_reason, context->tier_reason);
         out->alignment = context->info.alignment;

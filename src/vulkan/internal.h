@@ -60,6 +60,11 @@ struct zcs__context_impl {
 
     uint32_t memory_type_default;  /* host-visible, coherent and device-local preferred */
     uint32_t memory_type_readback; /* host-visible and cached preferred */
+    /* The staged tier (staged.c): device-local memory for the array (not host-visible
+       preferred), and host-visible memory for its host copy (cached, in the host's heap
+       preferred). */
+    uint32_t memory_type_device;
+    uint32_t memory_type_staging;
     VkDeviceSize alignment;
     VkDeviceSize atom_size;          /* nonCoherentAtomSize */
     VkBufferUsageFlags buffer_usage; /* of every block's buffer */
@@ -80,6 +85,12 @@ struct zcs__array_impl {
        guard in validation mode. Descriptors and maps use this. */
     VkDeviceSize array_offset;
     int coherent; /* the memory type is HOST_COHERENT: no flush or invalidate */
+    /* ZCS_TIER_STAGED (staged.c): `allocation` is device-local; `staging` mirrors it (guards
+       included) in host-visible memory; copy_pending: the submission number of an unmap's
+       copy to the device that may still read `staging` (0: none). */
+    zcs__vk_allocation staging;
+    int staging_coherent;
+    uint64_t copy_pending;
 };
 
 /* Shared by the program and every kernel made from it (kernels outlive the program). */
@@ -200,6 +211,23 @@ void zcs__vk_slot_abandon(struct zcs__context_impl *impl, zcs__vk_slot *slot);
    slot is free again). */
 VkResult zcs__vk_slot_submit(struct zcs__context_impl *impl, zcs__vk_slot *slot,
                              struct zcs__kernel_impl *kernel);
+
+/* Submit a recorded slot that runs no kernel (a staged array's copy, staged.c); its
+   submission number goes to *out_number. On failure the slot is free again. */
+VkResult zcs__vk_slot_submit_copy(struct zcs__context_impl *impl, zcs__vk_slot *slot,
+                                  uint64_t *out_number);
+
+/* Wait for submission `number` if it is still in flight, and retire it. */
+zcs_status zcs__vk_wait_submission(struct zcs__context_impl *impl, uint64_t number);
+
+/* staged.c: the staged tier (device-local memory plus a host-visible copy). */
+zcs_status zcs__vk_staged_create(zcs_array *array);
+void zcs__vk_staged_destroy(zcs_array *array);
+zcs_status zcs__vk_staged_map(zcs_array *array, zcs_access access, size_t offset, size_t size,
+                              void **out_ptr);
+zcs_status zcs__vk_staged_unmap(zcs_array *array);
+zcs_status zcs__vk_staged_guard(zcs_array *array, zcs__guard_side side, zcs__guard_copy copy,
+                                unsigned char *bytes);
 
 /* Wait for every submission that uses `kernel` (NULL: every submission) and retire it. */
 zcs_status zcs__vk_wait_submissions(struct zcs__context_impl *impl,

@@ -72,6 +72,67 @@ uint32_t zcs__vk_choose_memory_type(const VkPhysicalDeviceMemoryProperties *memo
     return best;
 }
 
+/*
+ * The staged tier's memory types among `allowed`: for the array (`staging` 0), device-local
+ * first, then not host-visible (memory only the device reaches is its fastest); for the
+ * host copy (`staging` 1), host-visible only, cached first (the host reads it), then not
+ * device-local (the host's own heap), then coherent. VK_MAX_MEMORY_TYPES when none fits.
+ */
+static uint32_t zcs__vk_choose_staged_type(const VkPhysicalDeviceMemoryProperties *memory,
+                                           uint32_t allowed, int staging)
+{
+    uint32_t best = VK_MAX_MEMORY_TYPES;
+    int best_score = -1;
+    for (uint32_t t = 0; t < memory->memoryTypeCount; t++) {
+        VkMemoryPropertyFlags flags = memory->memoryTypes[t].propertyFlags;
+        const VkMemoryPropertyFlags refused = VK_MEMORY_PROPERTY_PROTECTED_BIT |
+                                              VK_MEMORY_PROPERTY_LAZILY_ALLOCATED_BIT |
+                                              VK_MEMORY_PROPERTY_DEVICE_UNCACHED_BIT_AMD;
+        if ((allowed & (1u << t)) == 0 || (flags & refused) != 0)
+            continue;
+        int host_visible = (flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) != 0;
+        int device_local = (flags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT) != 0;
+        int score = 0;
+        if (staging) {
+            if (!host_visible)
+                continue;
+            score = ((flags & VK_MEMORY_PROPERTY_HOST_CACHED_BIT) ? 8 : 0) +
+                    (device_local ? 0 : 4) +
+                    ((flags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) ? 2 : 0);
+        } else {
+            score = (device_local ? 8 : 0) + (host_visible ? 0 : 4);
+        }
+        if (score > best_score) {
+            best = t;
+            best_score = score;
+        }
+    }
+    return best;
+}
+
+/*
+ * Whether the device shares memory with the host, from what Vulkan says of the device:
+ * integrated GPUs and CPU devices do; a discrete, virtual or other GPU does not when it
+ * has a DEVICE_LOCAL heap apart from a heap that is not (the host's). Memory-type flags
+ * alone cannot tell: resizable-BAR GPUs expose device-local host-visible memory.
+ */
+static int zcs__vk_unified_memory(const VkPhysicalDeviceProperties *properties,
+                                  const VkPhysicalDeviceMemoryProperties *memory)
+{
+    VkPhysicalDeviceType type = properties->deviceType;
+    if (type == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU || type == VK_PHYSICAL_DEVICE_TYPE_CPU)
+        return 1;
+    int device_heap = 0;
+    int host_heap = 0;
+    for (uint32_t h = 0; h < memory->memoryHeapCount; h++) {
+        if (memory->memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
+            device_heap = 1;
+        else
+            host_heap = 1;
+    }
+    return !(device_heap && host_heap);
+}
+
 /* The largest single allocation (see zcs_context_info.max_alloc_size). */
 static VkDeviceSize zcs__max_alloc_size(struct zcs__context_impl *impl, uint32_t memory_type)
 {
@@ -126,6 +187,8 @@ zcs_status zcs__vk_setup_memory(zcs_context *context, struct zcs__context_impl *
     const VkPhysicalDeviceMemoryProperties *memory = &impl->memory_properties;
     impl->memory_type_default = zcs__vk_choose_memory_type(memory, requirements.memoryTypeBits, 0);
     impl->memory_type_readback = zcs__vk_choose_memory_type(memory, requirements.memoryTypeBits, 1);
+    impl->memory_type_device = zcs__vk_choose_staged_type(memory, requirements.memoryTypeBits, 0);
+    impl->memory_type_staging = zcs__vk_choose_staged_type(memory, requirements.memoryTypeBits, 1);
     if (impl->memory_type_default == VK_MAX_MEMORY_TYPES)
         return zcs__fail(context, ZCS_ERROR_NO_DEVICE, 0,
                          "\"%s\" offers no host-visible memory type for storage buffers "
@@ -149,16 +212,7 @@ zcs_status zcs__vk_setup_memory(zcs_context *context, struct zcs__context_impl *
     impl->buffer_usage = usage;
 
     VkPhysicalDeviceType type = impl->properties.deviceType;
-    int integrated =
-        type == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU || type == VK_PHYSICAL_DEVICE_TYPE_CPU;
-    int unified = 0;
-    for (uint32_t t = 0; t < memory->memoryTypeCount; t++) {
-        const VkMemoryPropertyFlags both =
-            VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT;
-        if ((memory->memoryTypes[t].propertyFlags & both) == both)
-            unified = integrated;
-    }
-    context->info.unified_memory = unified;
+    context->info.unified_memory = zcs__vk_unified_memory(&impl->properties, memory);
     context->info.is_gpu = type == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU ||
                            type == VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU ||
                            type == VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU;
@@ -202,8 +256,9 @@ void zcs__vk_write_tier_reason(zcs_context *context, struct zcs__context_impl *i
                        "host-visible memory is uncached behind the bus here)",
                  r, readback_flags);
     }
-    snprintf(context->tier_reason, sizeof context->tier_reason,
-             "vulkan_mapped%s, the Vulkan backend's only tier: arrays live in memory type %u "
+    char mapped_text[768];
+    snprintf(mapped_text, sizeof mapped_text,
+             "vulkan_mapped%s, the Vulkan backend's zero-copy tier: arrays live in memory type %u "
              "(%s, heap %u), mapped once and kept mapped; %s; %s; %s",
              tier == ZCS_TIER_VULKAN_MAPPED ? " (forced)" : "", t, flags_text,
              memory->memoryTypes[t].heapIndex,
@@ -214,4 +269,31 @@ void zcs__vk_write_tier_reason(zcs_context *context, struct zcs__context_impl *i
                  ? "device-local, so kernels read it at full speed"
                  : "not device-local (the device reads host memory over the bus)",
              readback_text);
+    if (context->info.tier != ZCS_TIER_STAGED) {
+        snprintf(context->tier_reason, sizeof context->tier_reason, "%s", mapped_text);
+        return;
+    }
+    uint32_t d = impl->memory_type_device;
+    uint32_t g = impl->memory_type_staging;
+    char device_flags[96];
+    char staging_flags[96];
+    zcs__memory_flags_text(memory->memoryTypes[d].propertyFlags, device_flags, sizeof device_flags);
+    zcs__memory_flags_text(memory->memoryTypes[g].propertyFlags, staging_flags,
+                           sizeof staging_flags);
+    char staged_text[512];
+    snprintf(staged_text, sizeof staged_text,
+             "staged%s: arrays live in memory type %u (%s, heap %u) and zcs copies the mapped "
+             "range through a host copy in memory type %u (%s, heap %u) at map and unmap "
+             "(counted in zcs_stats.bytes_copied)",
+             tier == ZCS_TIER_STAGED
+                 ? " (forced)"
+                 : ", the device has memory of its own (a discrete GPU: a DEVICE_LOCAL heap "
+                   "apart from the host's)",
+             d, device_flags, memory->memoryTypes[d].heapIndex, g, staging_flags,
+             memory->memoryTypes[g].heapIndex);
+    if (tier == ZCS_TIER_STAGED)
+        snprintf(context->tier_reason, sizeof context->tier_reason, "%s", staged_text);
+    else
+        snprintf(context->tier_reason, sizeof context->tier_reason,
+                 "%s; ZCS_ARRAY_STREAMED arrays use %s", staged_text, mapped_text);
 }

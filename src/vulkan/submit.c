@@ -178,9 +178,12 @@ zcs_status zcs__vk_slot_acquire(struct zcs__context_impl *impl, zcs__vk_slot **o
             }
             break;
         }
-        /* The core hands over one dispatch at a time, so no other slot is being recorded:
-           every slot is in flight, and retiring the oldest frees one. */
-        if (impl->slots[0].state != ZCS__VK_SLOT_SUBMITTED) {
+        /* The core hands over one dispatch at a time, but a staged array's copy (staged.c)
+           may be recorded beside it: retiring the oldest submission frees a slot. */
+        int in_flight = 0;
+        for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++)
+            in_flight |= impl->slots[i].state == ZCS__VK_SLOT_SUBMITTED;
+        if (!in_flight) {
             status = zcs__fail(impl->context, ZCS_ERROR_BACKEND, 0,
                                "zcs_dispatch: no submission slot is free or in flight");
             break;
@@ -220,4 +223,48 @@ VkResult zcs__vk_slot_submit(struct zcs__context_impl *impl, zcs__vk_slot *slot,
     }
     pthread_mutex_unlock(&impl->submit_lock);
     return result;
+}
+
+VkResult zcs__vk_slot_submit_copy(struct zcs__context_impl *impl, zcs__vk_slot *slot,
+                                  uint64_t *out_number)
+{
+    VkResult result = zcs__vk_slot_submit(impl, slot, NULL);
+    if (result == VK_SUCCESS) {
+        pthread_mutex_lock(&impl->submit_lock);
+        *out_number = slot->submit_number;
+        pthread_mutex_unlock(&impl->submit_lock);
+    }
+    return result;
+}
+
+zcs_status zcs__vk_wait_submission(struct zcs__context_impl *impl, uint64_t number)
+{
+    zcs_status status = ZCS_SUCCESS;
+    pthread_mutex_lock(&impl->submit_lock);
+    for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++) {
+        zcs__vk_slot *slot = &impl->slots[i];
+        if (slot->state != ZCS__VK_SLOT_SUBMITTED || slot->submit_number != number)
+            continue;
+        VkResult result =
+            zcs__vk.vkWaitForFences(impl->device, 1, &slot->fence, VK_TRUE, UINT64_MAX);
+        if (result != VK_SUCCESS) {
+            status = zcs__vk_fail(impl->context, result, "vkWaitForFences",
+                                  "waiting for a staged array's copy");
+            if (zcs__vk.vkDeviceWaitIdle(impl->device) == VK_SUCCESS)
+                result = VK_SUCCESS;
+        }
+        if (result == VK_SUCCESS) {
+            result = zcs__vk.vkResetFences(impl->device, 1, &slot->fence);
+            if (result != VK_SUCCESS)
+                status = zcs__vk_fail(impl->context, result, "vkResetFences",
+                                      "recycling a staged array's copy");
+        }
+        slot->state = ZCS__VK_SLOT_FREE;
+        slot->kernel = NULL;
+        if (result != VK_SUCCESS)
+            zcs__slot_destroy(impl, slot);
+        break;
+    }
+    pthread_mutex_unlock(&impl->submit_lock);
+    return status;
 }

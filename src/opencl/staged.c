@@ -1,0 +1,214 @@
+/*
+ * OpenCL backend: the staged tier, for devices with memory of their own. The array is a
+ * plain device buffer (no host pointer flag; a sub-buffer between the guards in
+ * validation mode) and the host works on a copy: a CL_MEM_ALLOC_HOST_PTR buffer mapped
+ * once and kept mapped, which runtimes back with pinned memory that the copy engines
+ * reach directly. A map copies the mapped range to the host copy unless it is
+ * ZCS_MAP_WRITE_DISCARD; an unmap after a write copies it back; nothing else copies. Every copy
+ * goes through zcs__cl_staged_copy, on the queue the map path uses.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "opencl/internal.h"
+
+static cl_mem_flags zcs__cl_staged_device_access(uint32_t flags)
+{
+    if (flags & ZCS_ARRAY_DEVICE_READ_ONLY)
+        return CL_MEM_READ_ONLY;
+    if (flags & ZCS_ARRAY_DEVICE_WRITE_ONLY)
+        return CL_MEM_WRITE_ONLY;
+    return CL_MEM_READ_WRITE;
+}
+
+/*
+ * Copy `size` bytes between `host` and offset `offset` of `mem`, on the queue of maps and
+ * unmaps (the one place that names it, so another queue can take the copies). A read
+ * blocks; a write is enqueued and flushed, and *write_pending is set until a later call
+ * waits for the queue.
+ */
+static zcs_status zcs__cl_staged_copy(zcs_array *array, cl_mem mem, int to_device, size_t offset,
+                                      size_t size, void *host, int *write_pending)
+{
+    zcs_context *context = array->context;
+    struct zcs__context_impl *ctx = context->impl;
+    cl_int error = CL_SUCCESS;
+    pthread_mutex_lock(&ctx->queue_lock);
+    if (to_device) {
+        error = zcs__cl.clEnqueueWriteBuffer(ctx->queue, mem, CL_FALSE, offset, size, host, 0, NULL,
+                                             NULL);
+        if (error == CL_SUCCESS) {
+            *write_pending = 1;
+            error = zcs__cl.clFlush(ctx->queue);
+        }
+    } else {
+        error = zcs__cl.clEnqueueReadBuffer(ctx->queue, mem, CL_TRUE, offset, size, host, 0, NULL,
+                                            NULL);
+        /* A blocking read on the in-order queue finished every earlier write too. */
+        if (error == CL_SUCCESS)
+            *write_pending = 0;
+    }
+    pthread_mutex_unlock(&ctx->queue_lock);
+    if (error != CL_SUCCESS)
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND,
+                            to_device ? "clEnqueueWriteBuffer" : "clEnqueueReadBuffer", error,
+                            to_device ? "copying a staged array's range to the device"
+                                      : "copying a staged array's range to the host");
+    return ZCS_SUCCESS;
+}
+
+/* Wait until an earlier unmap's copy no longer reads the host copy. */
+static zcs_status zcs__cl_staged_settle(zcs_array *array)
+{
+    struct zcs__array_impl *impl = array->impl;
+    if (!impl->write_pending)
+        return ZCS_SUCCESS;
+    struct zcs__context_impl *ctx = array->context->impl;
+    pthread_mutex_lock(&ctx->queue_lock);
+    cl_int error = zcs__cl.clFinish(ctx->queue);
+    pthread_mutex_unlock(&ctx->queue_lock);
+    if (error != CL_SUCCESS)
+        return zcs__cl_fail(array->context, ZCS_ERROR_BACKEND, "clFinish", error,
+                            "waiting for a staged array's copy to the device");
+    impl->write_pending = 0;
+    return ZCS_SUCCESS;
+}
+
+static void zcs__cl_staged_release(struct zcs__array_impl *impl, struct zcs__context_impl *ctx)
+{
+    if (impl->host_mem != NULL) {
+        if (impl->host != NULL) {
+            pthread_mutex_lock(&ctx->queue_lock);
+            if (zcs__cl.clEnqueueUnmapMemObject(ctx->queue, impl->host_mem, impl->host, 0, NULL,
+                                                NULL) == CL_SUCCESS)
+                zcs__cl.clFinish(ctx->queue);
+            pthread_mutex_unlock(&ctx->queue_lock);
+        }
+        zcs__cl.clReleaseMemObject(impl->host_mem);
+    }
+    if (impl->mem != NULL)
+        zcs__cl.clReleaseMemObject(impl->mem);
+    if (impl->parent != NULL)
+        zcs__cl.clReleaseMemObject(impl->parent);
+    zcs__free(impl);
+}
+
+zcs_status zcs__cl_staged_create(zcs_array *array)
+{
+    zcs_context *context = array->context;
+    struct zcs__context_impl *ctx = context->impl;
+    struct zcs__array_impl *impl = zcs__calloc(1, sizeof *impl);
+    if (impl == NULL)
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_array_create: out of host memory");
+    cl_mem_flags access = zcs__cl_staged_device_access(array->flags);
+    cl_int error = CL_SUCCESS;
+    impl->mem = zcs__cl.clCreateBuffer(ctx->cl_context, access, array->size + 2 * array->guard_size,
+                                       NULL, &error);
+    if (impl->mem == NULL || error != CL_SUCCESS) {
+        impl->mem = NULL;
+        zcs__cl_staged_release(impl, ctx);
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateBuffer", error,
+                            "the device buffer of a staged array");
+    }
+    if (array->guard_size != 0) {
+        cl_buffer_region region = {array->guard_size, array->size};
+        impl->parent = impl->mem;
+        impl->mem = zcs__cl.clCreateSubBuffer(impl->parent, 0, CL_BUFFER_CREATE_TYPE_REGION,
+                                              &region, &error);
+        if (impl->mem == NULL || error != CL_SUCCESS) {
+            impl->mem = NULL;
+            zcs__cl_staged_release(impl, ctx);
+            return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateSubBuffer", error,
+                                "the staged array between its guards");
+        }
+    }
+    impl->host_mem = zcs__cl.clCreateBuffer(
+        ctx->cl_context, CL_MEM_ALLOC_HOST_PTR | CL_MEM_READ_WRITE, array->size, NULL, &error);
+    if (impl->host_mem == NULL || error != CL_SUCCESS) {
+        impl->host_mem = NULL;
+        zcs__cl_staged_release(impl, ctx);
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateBuffer", error,
+                            "the host copy of a staged array");
+    }
+    pthread_mutex_lock(&ctx->queue_lock);
+    impl->host =
+        zcs__cl.clEnqueueMapBuffer(ctx->queue, impl->host_mem, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE,
+                                   0, array->size, 0, NULL, NULL, &error);
+    pthread_mutex_unlock(&ctx->queue_lock);
+    if (impl->host == NULL || error != CL_SUCCESS) {
+        impl->host = NULL;
+        zcs__cl_staged_release(impl, ctx);
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clEnqueueMapBuffer", error,
+                            "mapping the host copy of a staged array");
+    }
+    array->impl = impl;
+    array->zero_copy = 0;
+    snprintf(array->reason, sizeof array->reason,
+             "staged: the array lives in device memory (a cl_mem without a host pointer) and zcs "
+             "copies the mapped range from the device at a map that reads and back at an unmap "
+             "after writing, through a pinned host copy%s",
+             context->info.unified_memory ? " (forced: this device shares memory with the host)"
+                                          : "");
+    return ZCS_SUCCESS;
+}
+
+void zcs__cl_staged_destroy(zcs_array *array)
+{
+    struct zcs__array_impl *impl = array->impl;
+    if (impl == NULL)
+        return;
+    /* The host copy must outlive a copy still reading it. */
+    (void)zcs__cl_staged_settle(array);
+    zcs__cl_staged_release(impl, array->context->impl);
+    array->impl = NULL;
+}
+
+zcs_status zcs__cl_staged_map(zcs_array *array, zcs_access access, size_t offset, size_t size,
+                              void **out_ptr)
+{
+    struct zcs__array_impl *impl = array->impl;
+    zcs_status status = ZCS_SUCCESS;
+    /* Every access but WRITE_DISCARD preserves the contents (ZCS_MAP_WRITE too: the unmap
+       copies the whole range back, so the bytes the host leaves alone must be current). */
+    if (access != ZCS_MAP_WRITE_DISCARD) {
+        status = zcs__cl_staged_copy(array, impl->mem, 0, offset, size, impl->host + offset,
+                                     &impl->write_pending);
+        if (status == ZCS_SUCCESS)
+            zcs__stats_add_copied(array->context, size);
+    } else {
+        status = zcs__cl_staged_settle(array);
+    }
+    if (status != ZCS_SUCCESS)
+        return status;
+    *out_ptr = impl->host + offset;
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__cl_staged_unmap(zcs_array *array)
+{
+    struct zcs__array_impl *impl = array->impl;
+    if (array->map_access == ZCS_MAP_READ)
+        return ZCS_SUCCESS;
+    zcs_status status = zcs__cl_staged_copy(array, impl->mem, 1, array->map_offset, array->map_size,
+                                            impl->host + array->map_offset, &impl->write_pending);
+    if (status == ZCS_SUCCESS)
+        zcs__stats_add_copied(array->context, array->map_size);
+    return status;
+}
+
+zcs_status zcs__cl_staged_guard(zcs_array *array, zcs__guard_side side, zcs__guard_copy copy,
+                                unsigned char *bytes)
+{
+    struct zcs__array_impl *impl = array->impl;
+    size_t guard = array->guard_size;
+    size_t offset = side == ZCS__GUARD_AFTER ? guard + array->size : 0;
+    int write = copy == ZCS__GUARD_WRITE;
+    /* Validation's own bytes, not the application's: not counted in bytes_copied. The
+       write is waited for at once: `bytes` is the caller's. */
+    zcs_status status =
+        zcs__cl_staged_copy(array, impl->parent, write, offset, guard, bytes, &impl->write_pending);
+    if (status == ZCS_SUCCESS && write)
+        status = zcs__cl_staged_settle(array);
+    return status;
+}

@@ -1,0 +1,233 @@
+/*
+ * The staged tier, for devices with memory of their own: the array lives in device-local
+ * memory (a range of a block of the allocator, like every array, so descriptors and
+ * device addresses work unchanged) and the host works on a copy in host-visible memory
+ * (cached where the device offers it), persistently mapped. A map copies the mapped range
+ * from the device unless it is ZCS_MAP_WRITE_DISCARD; an unmap after writing copies it
+ * back. Each copy is one command buffer on a submission slot (submit.c):
+ *  - first, a barrier from earlier dispatches' shader writes and earlier copies to this
+ *    copy (submissions are not ordered by themselves);
+ *  - last, a barrier from the copy to host reads (to the host) or to shader reads and
+ *    writes of later dispatches (to the device).
+ * A copy to the host is waited for at once (the map returns the data); a copy to the
+ * device is not: later dispatches are ordered after it by its barrier, and the next map
+ * of the array waits for it before the host may write the copy again.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "vulkan/internal.h"
+
+/* The host copy's byte `offset` of the allocation (guards included). */
+static unsigned char *zcs__staging_at(const zcs_array *array, VkDeviceSize offset)
+{
+    const zcs__vk_allocation *staging = &array->impl->staging;
+    return staging->block->mapped + staging->offset + offset;
+}
+
+/* Flush (before a copy to the device) or invalidate (after one to the host) a range of a
+   host copy that is not host-coherent. */
+static zcs_status zcs__staging_sync(zcs_array *array, VkDeviceSize offset, VkDeviceSize size,
+                                    int flush)
+{
+    struct zcs__array_impl *impl = array->impl;
+    if (impl->staging_coherent)
+        return ZCS_SUCCESS;
+    const struct zcs__context_impl *ctx = array->context->impl;
+    VkDeviceSize atom = ctx->atom_size;
+    VkDeviceSize begin = (impl->staging.offset + offset) / atom * atom;
+    VkDeviceSize end = (impl->staging.offset + offset + size + atom - 1) / atom * atom;
+    VkMappedMemoryRange range = {
+        .sType = VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE,
+        .memory = impl->staging.block->memory,
+        .offset = begin,
+        .size = end >= impl->staging.block->size ? VK_WHOLE_SIZE : end - begin,
+    };
+    VkResult result = flush ? zcs__vk.vkFlushMappedMemoryRanges(ctx->device, 1, &range)
+                            : zcs__vk.vkInvalidateMappedMemoryRanges(ctx->device, 1, &range);
+    if (result != VK_SUCCESS)
+        return zcs__vk_fail(array->context, result,
+                            flush ? "vkFlushMappedMemoryRanges" : "vkInvalidateMappedMemoryRanges",
+                            "the host copy of a staged array");
+    return ZCS_SUCCESS;
+}
+
+/* Record and submit one copy of [offset, offset + size) of the allocation (guards included)
+   between the device memory and the host copy; wait for it when `wait`, else leave its
+   number in copy_pending. */
+static zcs_status zcs__staged_copy(zcs_array *array, int to_device, VkDeviceSize offset,
+                                   VkDeviceSize size, int wait)
+{
+    zcs_context *context = array->context;
+    struct zcs__context_impl *ctx = context->impl;
+    struct zcs__array_impl *impl = array->impl;
+    const char *what =
+        to_device ? "copying a staged array to the device" : "copying a staged array to the host";
+    zcs_status status = to_device ? zcs__staging_sync(array, offset, size, 1) : ZCS_SUCCESS;
+    if (status != ZCS_SUCCESS)
+        return status;
+    zcs__vk_slot *slot = NULL;
+    status = zcs__vk_slot_acquire(ctx, &slot);
+    if (status != ZCS_SUCCESS)
+        return status;
+    VkResult result = zcs__vk.vkResetCommandPool(ctx->device, slot->command_pool, 0);
+    const char *call = "vkResetCommandPool";
+    VkCommandBuffer cb = slot->command_buffer;
+    if (result == VK_SUCCESS) {
+        VkCommandBufferBeginInfo begin = {
+            .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+            .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
+        };
+        call = "vkBeginCommandBuffer";
+        result = zcs__vk.vkBeginCommandBuffer(cb, &begin);
+    }
+    if (result == VK_SUCCESS) {
+        VkMemoryBarrier before = {
+            .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+            .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT |
+                             VK_ACCESS_HOST_WRITE_BIT,
+            .dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+        };
+        zcs__vk.vkCmdPipelineBarrier(
+            cb,
+            VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT |
+                VK_PIPELINE_STAGE_HOST_BIT,
+            VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &before, 0, NULL, 0, NULL);
+        VkBuffer device_buffer = impl->allocation.block->buffer;
+        VkBuffer host_buffer = impl->staging.block->buffer;
+        VkBufferCopy region = {
+            .srcOffset = (to_device ? impl->staging.offset : impl->allocation.offset) + offset,
+            .dstOffset = (to_device ? impl->allocation.offset : impl->staging.offset) + offset,
+            .size = size,
+        };
+        zcs__vk.vkCmdCopyBuffer(cb, to_device ? host_buffer : device_buffer,
+                                to_device ? device_buffer : host_buffer, 1, &region);
+        VkMemoryBarrier after = {
+            .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+            .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+            .dstAccessMask = to_device ? VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT
+                                       : VK_ACCESS_HOST_READ_BIT,
+        };
+        zcs__vk.vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                                     to_device ? VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT
+                                               : VK_PIPELINE_STAGE_HOST_BIT,
+                                     0, 1, &after, 0, NULL, 0, NULL);
+        call = "vkEndCommandBuffer";
+        result = zcs__vk.vkEndCommandBuffer(cb);
+    }
+    if (result != VK_SUCCESS) {
+        zcs__vk_slot_abandon(ctx, slot);
+        return zcs__vk_fail(context, result, call, "%s", what);
+    }
+    uint64_t number = 0;
+    result = zcs__vk_slot_submit_copy(ctx, slot, &number);
+    if (result != VK_SUCCESS)
+        return zcs__vk_fail(context, result, "vkQueueSubmit", "%s", what);
+    if (!wait) {
+        impl->copy_pending = number;
+        return ZCS_SUCCESS;
+    }
+    status = zcs__vk_wait_submission(ctx, number);
+    if (status == ZCS_SUCCESS && !to_device)
+        status = zcs__staging_sync(array, offset, size, 0);
+    return status;
+}
+
+/* Wait until an unmap's copy to the device no longer reads the host copy. */
+static zcs_status zcs__staged_settle(zcs_array *array)
+{
+    struct zcs__array_impl *impl = array->impl;
+    if (impl->copy_pending == 0)
+        return ZCS_SUCCESS;
+    zcs_status status = zcs__vk_wait_submission(array->context->impl, impl->copy_pending);
+    impl->copy_pending = 0;
+    return status;
+}
+
+zcs_status zcs__vk_staged_create(zcs_array *array)
+{
+    zcs_context *context = array->context;
+    struct zcs__context_impl *ctx = context->impl;
+    struct zcs__array_impl *impl = array->impl;
+    VkDeviceSize total = array->size + 2 * array->guard_size;
+    zcs_status status =
+        zcs__vk_allocator_alloc(&ctx->allocator, ctx->memory_type_device, total, &impl->allocation);
+    if (status != ZCS_SUCCESS)
+        return status;
+    status =
+        zcs__vk_allocator_alloc(&ctx->allocator, ctx->memory_type_staging, total, &impl->staging);
+    if (status != ZCS_SUCCESS) {
+        zcs__vk_allocator_free(&ctx->allocator, &impl->allocation);
+        return status;
+    }
+    impl->array_offset = impl->allocation.offset + array->guard_size;
+    VkMemoryPropertyFlags flags =
+        ctx->memory_properties.memoryTypes[ctx->memory_type_staging].propertyFlags;
+    impl->staging_coherent = (flags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT) != 0;
+    impl->coherent = 1; /* array.c's flush and invalidate never run for this tier */
+    array->zero_copy = 0;
+    snprintf(array->reason, sizeof array->reason,
+             "staged: the array lives in device-local memory (type %u) and zcs copies the mapped "
+             "range through a host copy (type %u) at map and unmap%s",
+             ctx->memory_type_device, ctx->memory_type_staging,
+             context->info.unified_memory ? " (forced: this device shares memory with the host)"
+                                          : "");
+    return ZCS_SUCCESS;
+}
+
+void zcs__vk_staged_destroy(zcs_array *array)
+{
+    struct zcs__array_impl *impl = array->impl;
+    /* The host copy must outlive a copy still reading it. */
+    (void)zcs__staged_settle(array);
+    zcs__vk_allocator_free(&array->context->impl->allocator, &impl->staging);
+}
+
+zcs_status zcs__vk_staged_map(zcs_array *array, zcs_access access, size_t offset, size_t size,
+                              void **out_ptr)
+{
+    zcs_status status = zcs__staged_settle(array);
+    /* Every access but WRITE_DISCARD preserves the contents (ZCS_MAP_WRITE too: the unmap
+       copies the whole range back, so the bytes the host leaves alone must be current). */
+    if (status == ZCS_SUCCESS && access != ZCS_MAP_WRITE_DISCARD) {
+        status = zcs__staged_copy(array, 0, array->guard_size + offset, size, 1);
+        if (status == ZCS_SUCCESS)
+            zcs__stats_add_copied(array->context, size);
+    }
+    if (status != ZCS_SUCCESS)
+        return status;
+    *out_ptr = zcs__staging_at(array, array->guard_size + offset);
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__vk_staged_unmap(zcs_array *array)
+{
+    if (array->map_access == ZCS_MAP_READ)
+        return ZCS_SUCCESS;
+    zcs_status status =
+        zcs__staged_copy(array, 1, array->guard_size + array->map_offset, array->map_size, 0);
+    if (status == ZCS_SUCCESS)
+        zcs__stats_add_copied(array->context, array->map_size);
+    return status;
+}
+
+zcs_status zcs__vk_staged_guard(zcs_array *array, zcs__guard_side side, zcs__guard_copy copy,
+                                unsigned char *bytes)
+{
+    size_t guard = array->guard_size;
+    VkDeviceSize offset = side == ZCS__GUARD_AFTER ? guard + array->size : 0;
+    int write = copy == ZCS__GUARD_WRITE;
+    /* Validation's own bytes, through the guard's part of the host copy; not counted in
+       bytes_copied. */
+    zcs_status status = zcs__staged_settle(array);
+    if (status != ZCS_SUCCESS)
+        return status;
+    if (write) {
+        memcpy(zcs__staging_at(array, offset), bytes, guard);
+        return zcs__staged_copy(array, 1, offset, guard, 1);
+    }
+    status = zcs__staged_copy(array, 0, offset, guard, 1);
+    if (status == ZCS_SUCCESS)
+        memcpy(bytes, zcs__staging_at(array, offset), guard);
+    return status;
+}
