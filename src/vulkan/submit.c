@@ -3,6 +3,7 @@
  * fence, so a dispatch records while up to ZCS__VK_MAX_SLOTS - 1 earlier ones are in
  * flight; a dispatch beyond waits for the oldest. Slots are made on first use.
  */
+#include <sched.h>
 #include <string.h>
 
 #include "vulkan/internal.h"
@@ -181,8 +182,19 @@ zcs_status zcs__vk_slot_acquire(struct zcs__context_impl *impl, zcs__vk_slot **o
         /* The core hands over one dispatch at a time, but a staged array's copy (staged.c)
            may be recorded beside it: retiring the oldest submission frees a slot. */
         int in_flight = 0;
-        for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++)
+        int recording = 0;
+        for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++) {
             in_flight |= impl->slots[i].state == ZCS__VK_SLOT_SUBMITTED;
+            recording |= impl->slots[i].state == ZCS__VK_SLOT_RECORDING;
+        }
+        if (!in_flight && recording) {
+            /* Every slot is being recorded (copies of many threads at once): one of them
+               is submitted soon. */
+            pthread_mutex_unlock(&impl->submit_lock);
+            sched_yield();
+            pthread_mutex_lock(&impl->submit_lock);
+            continue;
+        }
         if (!in_flight) {
             status = zcs__fail(impl->context, ZCS_ERROR_BACKEND, 0,
                                "zcs_dispatch: no submission slot is free or in flight");
