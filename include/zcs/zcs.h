@@ -443,7 +443,9 @@ typedef struct zcs_stats {
     uint64_t bytes_mapped;
     uint64_t dispatches; /**< Kernels dispatched. */
     /** Bytes the runtime itself copied between host and device memory to serve maps
-       and unmaps. 0 on every zero-copy tier. Where host and device memory are separate
+       and unmaps. 0 on every zero-copy tier. On ZCS_TIER_STAGED zcs copies: each map but
+       ZCS_MAP_WRITE_DISCARD counts its range, each unmap after writing counts it again.
+       Where host and device memory are separate
        (a discrete GPU) each map for reading counts its range, and each unmap after
        writing counts its range again. */
     uint64_t bytes_copied;
@@ -781,8 +783,9 @@ ZCS_API zcs_status zcs_finish(zcs_context *context);
  * SVM tiers it equals the pointer zcs_array_map returns for the whole array.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
  * ZCS_ERROR_UNSUPPORTED (the tier or device has no stable address: host_ptr, whose buffers
- * the OpenCL runtime may move, and Vulkan devices without bufferDeviceAddress; the message
- * says why).
+ * the OpenCL runtime may move, OpenCL's staged tier (a cl_mem with no SVM pointer; Vulkan's
+ * staged arrays have addresses), and Vulkan devices without bufferDeviceAddress; the
+ * message says why).
  */
 ZCS_API zcs_status zcs_array_device_address(zcs_array *buffer, uint64_t *out_address);
 
