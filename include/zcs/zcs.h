@@ -267,8 +267,8 @@ typedef struct zcs_device_limits {
        query. */
     uint32_t compute_units;
     /** Most bytes of kernel arguments: OpenCL CL_DEVICE_MAX_PARAMETER_SIZE (all arguments);
-       Vulkan maxPushConstantsSize (the by-value arguments; arrays are descriptors). zcs
-       itself takes at most ZCS_MAX_VALUE_BYTES of by-value arguments. */
+       Vulkan maxPushConstantsSize (the by-value arguments; arrays are descriptors). One
+       value is at most ZCS_MAX_VALUE_BYTES. */
     uint64_t max_parameter_bytes;
 } zcs_device_limits;
 
@@ -662,10 +662,36 @@ ZCS_API zcs_status zcs_kernel_create(zcs_program *program, const char *name,
 /** Destroy a kernel. NULL does nothing. */
 ZCS_API void zcs_kernel_destroy(zcs_kernel *kernel);
 
-/** Most kernel arguments a zcs kernel takes. */
-#define ZCS_MAX_KERNEL_ARGS 16
-/** Most bytes of by-value arguments, together (the Vulkan push-constant minimum). */
+/*
+ * Kernel parameters have no count limit of zcs's own: a kernel takes as many as its
+ * device allows, and zcs_kernel_create refuses one over a device limit with a message
+ * that names the limit (docs/guide.md, "Limits"):
+ *  - OpenCL: CL_DEVICE_MAX_PARAMETER_SIZE, the bytes of all arguments together (a pointer
+ *    or __local pointer counts the device's address size, a value its type's size);
+ *  - Vulkan: array parameters are storage buffers of descriptor set 0
+ *    (maxPerStageDescriptorStorageBuffers, maxDescriptorSetStorageBuffers), value
+ *    parameters one push-constant block (maxPushConstantsSize bytes).
+ * zcs_device_limits.max_parameter_bytes reports the byte limit.
+ */
+
+/** Most bytes of one by-value argument (a float16, a small struct). Together, the values
+    of a kernel are bounded by the device (see above). */
 #define ZCS_MAX_VALUE_BYTES 128
+
+/** Most arrays zcs_kernel_set_indirect takes in one list. */
+#define ZCS_MAX_INDIRECT_ARRAYS 4096u
+
+/**
+ * Vulkan: the specialization constant id that sizes the local (workgroup-shared) memory
+ * of kernel parameter `index` (0 to 1022), in bytes. A GLSL kernel declares a local memory
+ * parameter as `layout(constant_id = 1024 + index) const uint NAME = 4;` and sizes a
+ * `shared` array with it (`shared float tile[NAME / 4];`); zcs_kernel_set_local(kernel,
+ * index, bytes) then specialises the pipeline with `bytes`. The parameter takes position
+ * `index` in the one sequence of parameters, between the storage buffers (binding = index)
+ * and the push-constant members (the remaining indices, in member order). docs/guide.md,
+ * "Local memory".
+ */
+#define ZCS_LOCAL_SPEC_ID(index) (1024u + (uint32_t)(index))
 
 /**
  * Set argument `index` to an array. The library passes what the tier needs (an SVM
@@ -684,12 +710,27 @@ ZCS_API zcs_status zcs_kernel_set_array(zcs_kernel *kernel, uint32_t index, zcs_
  * ZCS_ERROR_KERNEL_ARGUMENT. OpenCL checks scalar and vector types by their name; structs
  * and size_t are passed as given. On Vulkan, value arguments
  * are packed into one push-constant block in argument order, each aligned to its size
- * (4, 8 or 16 bytes), up to ZCS_MAX_VALUE_BYTES together.
+ * (4, 8 or 16 bytes), up to the device's maxPushConstantsSize together.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
  * ZCS_ERROR_KERNEL_ARGUMENT, ZCS_ERROR_BACKEND.
  */
 ZCS_API zcs_status zcs_kernel_set_value(zcs_kernel *kernel, uint32_t index, size_t size,
                                         const void *value);
+
+/**
+ * Set argument `index` to `bytes` of local memory, shared by the work items of one work
+ * group and uninitialised at its start: OpenCL's clSetKernelArg(kernel, index, bytes, NULL)
+ * for a `__local` pointer parameter; on Vulkan the specialization constant
+ * ZCS_LOCAL_SPEC_ID(index) that sizes a `shared` array. The local memory of all arguments
+ * together, plus what the kernel declares itself, must fit the device's
+ * zcs_device_limits.local_memory_size: zcs_dispatch checks the arguments' sum.
+ * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
+ * ZCS_ERROR_KERNEL_ARGUMENT (index out of range, or a parameter that is not local memory;
+ * zcs_kernel_set_array and zcs_kernel_set_value refuse local memory parameters the same
+ * way), ZCS_ERROR_ZERO_SIZE (bytes 0), ZCS_ERROR_INVALID_ARGUMENT (bytes over the device's
+ * local memory size; the message gives the limit), ZCS_ERROR_BACKEND.
+ */
+ZCS_API zcs_status zcs_kernel_set_local(zcs_kernel *kernel, uint32_t index, size_t bytes);
 
 /**
  * Most work items per grid dimension zcs_dispatch takes (2^32 - 1): Vulkan's invocation
@@ -770,7 +811,7 @@ ZCS_API zcs_status zcs_array_device_address(zcs_array *buffer, uint64_t *out_add
  * with ZCS_ERROR_KERNEL_ARGUMENT until the list is set again.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (kernel, or buffers with count > 0, or a
  * NULL entry), ZCS_ERROR_INVALID_HANDLE, ZCS_ERROR_INVALID_ARGUMENT (an array of another
- * context, count over ZCS_MAX_KERNEL_ARGS), ZCS_ERROR_UNSUPPORTED (an array whose tier
+ * context, count over ZCS_MAX_INDIRECT_ARRAYS), ZCS_ERROR_UNSUPPORTED (an array whose tier
  * has no shared address, a Vulkan device without bufferDeviceAddress; the message says why),
  * ZCS_ERROR_BACKEND.
  */

@@ -333,6 +333,53 @@ static const zcs__spirv_entry *zcs__find_entry(const zcs_program *program, const
     return NULL;
 }
 
+/* The kernel's parameters from the module's declarations, checked against the device's
+   descriptor and push-constant limits. */
+static zcs_status zcs__vk_kernel_params(zcs_kernel *kernel)
+{
+    zcs_context *context = kernel->context;
+    const zcs__spirv_params *params = &kernel->impl->params;
+    const VkPhysicalDeviceLimits *limits = &context->impl->properties.limits;
+    if (!params->known) {
+        /* Unknown parameters: as many arguments as descriptors and push constants allow. */
+        uint64_t most = (uint64_t)limits->maxPerStageDescriptorStorageBuffers +
+                        limits->maxPushConstantsSize / 4;
+        kernel->max_params = most < 65536 ? (uint32_t)most : 65536;
+        return ZCS_SUCCESS;
+    }
+    struct {
+        uint64_t used;
+        uint64_t limit;
+        const char *what;
+        const char *name;
+    } checks[] = {
+        {params->buffer_count, limits->maxPerStageDescriptorStorageBuffers, "array parameters",
+         "maxPerStageDescriptorStorageBuffers"},
+        {params->buffer_count, limits->maxDescriptorSetStorageBuffers, "array parameters",
+         "maxDescriptorSetStorageBuffers"},
+        {params->push_bytes, limits->maxPushConstantsSize,
+         "bytes of value parameters (its push-constant block)", "maxPushConstantsSize"},
+    };
+    for (size_t c = 0; c < sizeof checks / sizeof checks[0]; c++) {
+        if (checks[c].used > checks[c].limit)
+            return zcs__fail(context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
+                             "zcs_kernel_create: kernel \"%s\" has %llu %s; the device takes at "
+                             "most %llu (%s)",
+                             kernel->name, (unsigned long long)checks[c].used, checks[c].what,
+                             (unsigned long long)checks[c].limit, checks[c].name);
+    }
+    zcs_status status = zcs__kernel_reserve_params(kernel, params->count);
+    if (status != ZCS_SUCCESS)
+        return status;
+    kernel->num_params = params->count;
+    for (uint32_t i = 0; i < params->count; i++) {
+        kernel->param_kinds[i] = params->kinds[i];
+        if (params->kinds[i] == ZCS__PARAM_VALUE)
+            kernel->param_sizes[i] = params->value_size[i];
+    }
+    return ZCS_SUCCESS;
+}
+
 zcs_status zcs__backend_kernel_create(zcs_kernel *kernel, zcs_program *program)
 {
     zcs_context *context = kernel->context;
@@ -366,16 +413,11 @@ zcs_status zcs__backend_kernel_create(zcs_kernel *kernel, zcs_program *program)
     impl->params = program->impl->spirv.params;
     impl->program = program->impl;
     atomic_fetch_add(&impl->program->references, 1);
-    if (impl->params.known) {
-        kernel->num_params = impl->params.count;
-        for (uint32_t i = 0; i < impl->params.count; i++) {
-            kernel->param_kinds[i] = impl->params.kinds[i];
-            if (impl->params.kinds[i] == ZCS__PARAM_VALUE)
-                kernel->param_sizes[i] = impl->params.value_size[i];
-        }
-    }
     kernel->impl = impl;
-    return ZCS_SUCCESS;
+    zcs_status status = zcs__vk_kernel_params(kernel);
+    if (status != ZCS_SUCCESS)
+        zcs__backend_kernel_destroy(kernel);
+    return status;
 }
 
 void zcs__backend_kernel_destroy(zcs_kernel *kernel)
@@ -406,12 +448,14 @@ zcs_status zcs__backend_kernel_set_arg(zcs_kernel *kernel, uint32_t index)
                          "zcs_kernel_set_value: argument %u of kernel \"%s\" is a %u-byte "
                          "push-constant member in the shader; got %zu bytes",
                          index, kernel->name, expected, arg->size);
-    if (impl->params.value_offset[index] + arg->size > ZCS_MAX_VALUE_BYTES)
+    uint32_t push_limit = kernel->context->impl->properties.limits.maxPushConstantsSize;
+    if (impl->params.value_offset[index] + arg->size > push_limit)
         return zcs__fail(kernel->context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
                          "zcs_kernel_set_value: argument %u of kernel \"%s\" lies at bytes "
-                         "%u to %zu of the push-constant block; at most %d bytes are passed",
+                         "%u to %zu of the push-constant block; the device takes %u bytes "
+                         "(maxPushConstantsSize)",
                          index, kernel->name, impl->params.value_offset[index],
-                         impl->params.value_offset[index] + arg->size, ZCS_MAX_VALUE_BYTES);
+                         impl->params.value_offset[index] + arg->size, push_limit);
     return ZCS_SUCCESS;
 }
 
