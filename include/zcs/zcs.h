@@ -647,13 +647,18 @@ ZCS_API const char *const *zcs_builtin_program_names(void);
 ZCS_API void zcs_program_destroy(zcs_program *program);
 
 /**
- * Create a kernel object for the function `name` of a program (on Vulkan: the SPIR-V
- * entry point; a module whose only entry point is "main" also answers to the name
- * of its builtin program or file stem, up to 127 characters). Names have no length limit
+ * Create a kernel object for the kernel `name` of a program. One rule on both backends
+ * (docs/guide.md, "Kernel names"): a program from source, a file or SPIR-V answers to
+ * its kernels' own names: the OpenCL C function, the SPIR-V entry point, and for GLSL
+ * (whose entry point is always main) the name its `#pragma zcs_kernel(NAME)` line gives,
+ * which becomes the SPIR-V entry point's name. A module whose only entry point is still
+ * "main" (GLSL without the pragma, zcs's builtins) also answers to the name of its
+ * builtin program or file stem, up to 127 characters. Names have no length limit
  * of zcs's own; on PoCL, which aborts the process on kernel names of more than 252
  * characters (its cache names a file after each kernel), those give ZCS_ERROR_UNSUPPORTED.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
- * ZCS_ERROR_KERNEL_NOT_FOUND, ZCS_ERROR_UNSUPPORTED, ZCS_ERROR_BUSY (the program is being
+ * ZCS_ERROR_KERNEL_NOT_FOUND, ZCS_ERROR_KERNEL_ARGUMENT (the kernel's parameters exceed a
+ * device limit; the message names it), ZCS_ERROR_UNSUPPORTED, ZCS_ERROR_BUSY (the program is being
  * destroyed on another thread), ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND.
  */
 ZCS_API zcs_status zcs_kernel_create(zcs_program *program, const char *name,
@@ -740,19 +745,27 @@ ZCS_API zcs_status zcs_kernel_set_local(zcs_kernel *kernel, uint32_t index, size
 
 /**
  * Launch the kernel over a grid of `dims` (1 to 3) dimensions of global_size[d] work
- * items. local_size (the work-group size) may be NULL: the backend chooses (OpenCL: the
- * runtime; Vulkan: 64, 8x8 or 4x4x4, each dimension no larger than the largest power of
- * two within its global size, so a dimension of size 1 runs one work item). Where a
- * local size applies, global sizes are rounded up to a multiple of it, so kernels must
- * check their index against the element count.
+ * items. Exactly global_size work items run on both backends, never rounded up, so a
+ * kernel needs no bounds check (docs/guide.md, "Grids"). local_size (the work-group
+ * size) may be NULL: the backend chooses (OpenCL: the runtime; Vulkan: 64, 8x8 or 4x4x4,
+ * each dimension no larger than the largest power of two within its global size). A
+ * local size that does not divide the global size runs the whole work groups, then the
+ * rest of each dimension in smaller groups at their place in the grid: OpenCL 2.0's
+ * non-uniform work groups where the runtime takes them, else separate pieces (OpenCL: one
+ * group of the remainder; Vulkan: groups of the largest power of two dividing the
+ * remainder and its offset). Global ids are those of one grid; in such pieces group ids,
+ * group counts and OpenCL's get_global_size are the piece's own: a kernel that needs
+ * whole groups (barriers over local memory) passes a multiple of its local size.
  * On Vulkan the work-group size reaches the shader through specialization constants
- * 0, 1 and 2 (`layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;`).
+ * 0, 1 and 2 (`layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;`);
+ * a shader that fixes its size takes only global sizes that are multiples of it.
  * Asynchronous: returns once queued; zcs_finish or a map waits for it.
  * Every argument must be set, and no array argument may be mapped.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
- * ZCS_ERROR_INVALID_ARGUMENT (dims, a zero size, a global size over ZCS_MAX_GLOBAL_SIZE or
- * one that rounded up to the local size passes it on Vulkan, a local size over the device
- * limit), ZCS_ERROR_KERNEL_ARGUMENT (an argument is unset, or an array argument was freed
+ * ZCS_ERROR_INVALID_ARGUMENT (dims, a zero size, a global size over ZCS_MAX_GLOBAL_SIZE, a
+ * local size over the device limit, local memory arguments over the device's local memory
+ * size, on Vulkan a global size that is not a multiple of a work-group size the shader
+ * fixes), ZCS_ERROR_KERNEL_ARGUMENT (an argument is unset, or an array argument was freed
  * since it was set: refused even if another array, of any context, was allocated since),
  * ZCS_ERROR_MAPPED, ZCS_ERROR_BUSY (another thread is in a call on this kernel),
  * ZCS_ERROR_DISPATCH, ZCS_ERROR_BACKEND.

@@ -209,6 +209,48 @@ static void zcs__glsl_version(const char *source, size_t length, int *out_versio
 }
 #endif
 
+/*
+ * The kernel name a GLSL source gives itself with a `#pragma zcs_kernel(NAME)` line (GLSL
+ * requires its entry point to be called main; glslang passes unknown pragmas by without a
+ * word). Writes "" when the source has none; returns 0 for a malformed one.
+ */
+static int zcs__glsl_kernel_name(const char *source, size_t length, char *out, size_t out_size)
+{
+    static const char directive[] = "zcs_kernel";
+    out[0] = '\0';
+    size_t i = 0;
+    while (i < length) {
+        while (i < length && (source[i] == ' ' || source[i] == '\t'))
+            i++;
+        if (i + 7 <= length && strncmp(source + i, "#pragma", 7) == 0) {
+            size_t j = i + 7;
+            while (j < length && (source[j] == ' ' || source[j] == '\t'))
+                j++;
+            if (j + sizeof directive - 1 <= length &&
+                strncmp(source + j, directive, sizeof directive - 1) == 0) {
+                j += sizeof directive - 1;
+                while (j < length && (source[j] == ' ' || source[j] == '\t'))
+                    j++;
+                if (j >= length || source[j] != '(')
+                    return 0;
+                j++;
+                size_t n = 0;
+                while (j < length && (isalnum((unsigned char)source[j]) || source[j] == '_')) {
+                    if (n + 1 >= out_size)
+                        return 0;
+                    out[n++] = source[j++];
+                }
+                out[n] = '\0';
+                return n > 0 && !isdigit((unsigned char)out[0]) && j < length && source[j] == ')';
+            }
+        }
+        while (i < length && source[i] != '\n')
+            i++;
+        i++;
+    }
+    return 1;
+}
+
 /* Compile GLSL compute source to SPIR-V and create the program from it. */
 static zcs_status zcs__compile_glsl(zcs_program *program, const char *name, const char *source,
                                     size_t length, const char *options)
@@ -258,6 +300,17 @@ static zcs_status zcs__compile_glsl(zcs_program *program, const char *name, cons
                          "least 420, or 310 es; 450 is what zcs's own kernels use)",
                          name, version, es ? " es" : "");
     }
+    char kernel_name[128];
+    if (!zcs__glsl_kernel_name(source, length, kernel_name, sizeof kernel_name)) {
+        shaderc_compile_options_release(shaderc_options);
+        shaderc_compiler_release(compiler);
+        zcs__vk_includer_clear(&includer);
+        return zcs__fail(context, ZCS_ERROR_BUILD, 0,
+                         "GLSL build of %s: malformed #pragma zcs_kernel line: write "
+                         "`#pragma zcs_kernel(name)` with a GLSL identifier of at most %zu "
+                         "characters",
+                         name, sizeof kernel_name - 1);
+    }
     shaderc_compilation_result_t result = shaderc_compile_into_spv(
         compiler, source, length, shaderc_glsl_compute_shader, name, "main", shaderc_options);
     zcs_status status = ZCS_SUCCESS;
@@ -271,6 +324,25 @@ static zcs_status zcs__compile_glsl(zcs_program *program, const char *name, cons
                            name, shaderc_result_get_num_errors(result),
                            shaderc_result_get_num_warnings(result),
                            shaderc_result_get_error_message(result));
+    } else if (kernel_name[0] != '\0') {
+        /* The kernel's own name for the entry point GLSL calls main. */
+        size_t count = 0;
+        size_t bytes = shaderc_result_get_length(result);
+        uint32_t *words = zcs__malloc(bytes > 0 ? bytes : 1);
+        uint32_t *renamed = NULL;
+        if (words != NULL) {
+            memcpy(words, shaderc_result_get_bytes(result), bytes);
+            renamed = zcs__spirv_rename_entry(words, bytes / 4, "main", kernel_name, &count);
+        }
+        if (renamed == NULL)
+            status = zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                               "GLSL build of %s: cannot name the entry point \"%s\" (out of "
+                               "host memory)",
+                               name, kernel_name);
+        else
+            status = zcs__program_from_spirv(program, renamed, count * 4);
+        zcs__free(words);
+        zcs__free(renamed);
     } else {
         status = zcs__program_from_spirv(program, shaderc_result_get_bytes(result),
                                          shaderc_result_get_length(result));

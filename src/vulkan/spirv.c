@@ -463,3 +463,57 @@ void zcs__spirv_module_free(zcs__spirv_module *module)
     module->entries = NULL;
     module->entry_count = 0;
 }
+
+uint32_t *zcs__spirv_rename_entry(const uint32_t *words, size_t word_count, const char *from,
+                                  const char *to, size_t *out_count)
+{
+    size_t to_length = strlen(to);
+    size_t to_words = to_length / 4 + 1; /* with the terminating NUL */
+    for (size_t at = 5; at < word_count;) {
+        uint32_t length = words[at] >> 16;
+        if (length == 0 || length > word_count - at)
+            return NULL;
+        if ((words[at] & 0xffffu) != ZCS__OP_ENTRY_POINT || length < 4) {
+            at += length;
+            continue;
+        }
+        /* The name starts at word 3, first character in the lowest-order byte of a word;
+           the interface ids follow its last word. */
+        size_t max_bytes = (size_t)(length - 3) * 4;
+        size_t name_length = 0;
+        int same = 1;
+        for (; name_length < max_bytes; name_length++) {
+            char c = (char)((words[at + 3 + name_length / 4] >> (8 * (name_length % 4))) & 0xffu);
+            if (c == '\0')
+                break;
+            same &= from[name_length] == c;
+            if (from[name_length] == '\0')
+                same = 0;
+        }
+        if (name_length == max_bytes || !same || from[name_length] != '\0') {
+            at += length;
+            continue;
+        }
+        size_t name_words = name_length / 4 + 1;
+        size_t new_length = length - name_words + to_words;
+        if (new_length > 0xffffu)
+            return NULL;
+        size_t count = word_count - length + new_length;
+        uint32_t *out = zcs__calloc(count, sizeof *out);
+        if (out == NULL)
+            return NULL;
+        memcpy(out, words, at * sizeof *out);
+        out[at] = (uint32_t)(new_length << 16) | ZCS__OP_ENTRY_POINT;
+        out[at + 1] = words[at + 1];
+        out[at + 2] = words[at + 2];
+        for (size_t i = 0; i < to_length; i++) /* the rest of its words stays 0 */
+            out[at + 3 + i / 4] |= (uint32_t)(unsigned char)to[i] << (8 * (i % 4));
+        memcpy(&out[at + 3 + to_words], &words[at + 3 + name_words],
+               (length - 3 - name_words) * sizeof *out);
+        memcpy(&out[at + new_length], &words[at + length],
+               (word_count - at - length) * sizeof *out);
+        *out_count = count;
+        return out;
+    }
+    return NULL;
+}

@@ -55,4 +55,13 @@ zcs_status zcs__spirv_parse(zcs_context *context, const uint32_t *words, size_t 
 
 void zcs__spirv_module_free(zcs__spirv_module *module);
 
+/*
+ * A copy of the module (heap, *out_count words) whose entry point `from` is named `to`
+ * (GLSL's "main" renamed to the kernel's own name: the SPIR-V name is only a literal of
+ * OpEntryPoint). NULL when the module has no
+ * such entry point, is malformed, or memory runs out.
+ */
+uint32_t *zcs__spirv_rename_entry(const uint32_t *words, size_t word_count, const char *from,
+                                  const char *to, size_t *out_count);
+
 #endif /* ZCS_VULKAN_SPIRV_H */
