@@ -63,8 +63,9 @@ static char *sum_kernel_source(const char *name, unsigned arrays, unsigned value
                 append(&text, &length, "    uint v%u;\n", v);
             append(&text, &length, "} values;\n");
         }
-        append(&text, &length, "void main()\n{\n    uint i = gl_GlobalInvocationID.x;\n"
-                               "    uint sum = 0u;\n");
+        append(&text, &length,
+               "void main()\n{\n    uint i = gl_GlobalInvocationID.x;\n"
+               "    uint sum = 0u;\n");
     }
     for (unsigned a = 1; a < arrays; a++)
         append(&text, &length, "    sum += in%u[i];\n", a);

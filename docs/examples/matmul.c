@@ -59,8 +59,8 @@ int main(int argc, char **argv)
     check(zcs_context_create(NULL, &context), "zcs_context_create");
     zcs_context_info info;
     check(zcs_context_info_get(context, &info), "zcs_context_info_get");
-    printf("device: %s (%s), local memory %llu bytes\n", info.device_name,
-           zcs_tier_name(info.tier), (unsigned long long)info.limits.local_memory_size);
+    printf("device: %s (%s), local memory %llu bytes\n", info.device_name, zcs_tier_name(info.tier),
+           (unsigned long long)info.limits.local_memory_size);
 
     /* A, B, C: n x n floats, column-major. */
     zcs_array *a = NULL, *b = NULL, *c = NULL;

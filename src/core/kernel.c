@@ -323,9 +323,10 @@ static zcs_status zcs__set_indirect(zcs_kernel *kernel, zcs_array *const *handle
 {
     zcs_context *context = kernel->context;
     if (count > ZCS_MAX_INDIRECT_ARRAYS)
-        return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
-                         "zcs_kernel_set_indirect: %zu arrays; at most %u (ZCS_MAX_INDIRECT_ARRAYS)",
-                         count, ZCS_MAX_INDIRECT_ARRAYS);
+        return zcs__fail(
+            context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+            "zcs_kernel_set_indirect: %zu arrays; at most %u (ZCS_MAX_INDIRECT_ARRAYS)", count,
+            ZCS_MAX_INDIRECT_ARRAYS);
     if (count > 0 && handles == NULL)
         return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
                          "zcs_kernel_set_indirect: buffers is NULL");

@@ -274,8 +274,8 @@ static zcs_status zcs__cl_learn_params(zcs_kernel *kernel, cl_kernel cl_kernel)
         }
         /* Pointers (global, constant, local) pass an address; a value of a type zcs cannot
            size (a struct) counts nothing here, and the runtime judges it. */
-        total += kernel->param_kinds[i] == ZCS__PARAM_VALUE ? kernel->param_sizes[i]
-                                                            : address_bits / 8u;
+        total +=
+            kernel->param_kinds[i] == ZCS__PARAM_VALUE ? kernel->param_sizes[i] : address_bits / 8u;
     }
     uint64_t limit = context->info.limits.max_parameter_bytes;
     if (limit != 0 && total > limit)

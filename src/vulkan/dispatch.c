@@ -164,9 +164,9 @@ static zcs_status zcs__slot_descriptors(zcs_kernel *kernel, zcs__vk_slot *slot, 
 }
 
 /* Record the slot's command buffer. */
-static zcs_status zcs__record(zcs_kernel *kernel, zcs__vk_slot *slot,
-                              const zcs__vk_piece *pieces, uint32_t piece_count,
-                              uint32_t arg_count, const unsigned char *push, uint32_t push_size)
+static zcs_status zcs__record(zcs_kernel *kernel, zcs__vk_slot *slot, const zcs__vk_piece *pieces,
+                              uint32_t piece_count, uint32_t arg_count, const unsigned char *push,
+                              uint32_t push_size)
 {
     zcs_context *context = kernel->context;
     struct zcs__context_impl *impl = context->impl;
@@ -267,10 +267,9 @@ static zcs_status zcs__record(zcs_kernel *kernel, zcs__vk_slot *slot,
                     uint64_t nx = groups[0] - x < max[0] ? groups[0] - x : max[0];
                     uint64_t ny = groups[1] - y < max[1] ? groups[1] - y : max[1];
                     uint64_t nz = groups[2] - z < max[2] ? groups[2] - z : max[2];
-                    zcs__vk.vkCmdDispatchBase(cb, (uint32_t)(piece->base[0] + x),
-                                              (uint32_t)(piece->base[1] + y),
-                                              (uint32_t)(piece->base[2] + z), (uint32_t)nx,
-                                              (uint32_t)ny, (uint32_t)nz);
+                    zcs__vk.vkCmdDispatchBase(
+                        cb, (uint32_t)(piece->base[0] + x), (uint32_t)(piece->base[1] + y),
+                        (uint32_t)(piece->base[2] + z), (uint32_t)nx, (uint32_t)ny, (uint32_t)nz);
                 }
             }
         }

@@ -192,8 +192,7 @@ zcs_status zcs__vk_pipeline_get(zcs_kernel *kernel, const uint32_t *key, uint32_
 
 /* The key of the argument layout of arguments 0 to arg_count - 1 (1 + 2 * arg_count
    words, heap); NULL when out of memory. */
-uint32_t *zcs__vk_pipeline_key(const zcs_kernel *kernel, uint32_t arg_count,
-                               uint32_t *out_length);
+uint32_t *zcs__vk_pipeline_key(const zcs_kernel *kernel, uint32_t arg_count, uint32_t *out_length);
 
 /* Destroy every pipeline of a kernel's cache (no submission uses them any more). */
 void zcs__vk_pipelines_destroy(struct zcs__context_impl *impl, struct zcs__kernel_impl *kernel);

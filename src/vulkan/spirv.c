@@ -205,7 +205,8 @@ static zcs_status zcs__reflect_params(const zcs__spirv_reader *r, zcs__spirv_mod
                              (storage == ZCS__STORAGE_UNIFORM && r->ids[pointee].buffer_block);
         if (storage_buffer) {
             uint32_t binding = r->ids[id].binding;
-            if (r->ids[id].set != 0 || binding >= ZCS__SPIRV_MAX_PARAMS || zcs__bit(taken, binding)) {
+            if (r->ids[id].set != 0 || binding >= ZCS__SPIRV_MAX_PARAMS ||
+                zcs__bit(taken, binding)) {
                 outside = 1; /* outside the zcs convention: parameters stay unknown */
                 break;
             }
