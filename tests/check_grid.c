@@ -49,6 +49,18 @@ static void expect_all(zcs_array *array, size_t count, uint32_t expected, const 
     ZCS_CK(zcs_array_unmap(array));
 }
 
+/* A new array of `count` zeros (validation mode fills new arrays with a pattern). */
+static zcs_array *zeros(zcs_context *context, size_t count)
+{
+    zcs_array *array = NULL;
+    ZCS_CK(zcs_array_create(context, sizeof(uint32_t), count, 0, &array));
+    uint32_t *values = NULL;
+    ZCS_CK(zcs_array_map(array, ZCS_MAP_WRITE_DISCARD, (void **)&values));
+    memset(values, 0, count * sizeof *values);
+    ZCS_CK(zcs_array_unmap(array));
+    return array;
+}
+
 /* The local size tried for each grid besides none: one that divides no dimension of
    100 x 7 x 3, so every dimension has whole groups and a remainder. (Few: PoCL compiles a
    kernel per work-group size.) */
@@ -58,8 +70,7 @@ START_TEST(a_kernel_without_bounds_checks_runs_each_work_item_once)
 {
     zcs_context *context = validating_context();
     const size_t full[3] = {100, 7, 3};
-    zcs_array *data = NULL;
-    ZCS_CK(zcs_array_create(context, sizeof(uint32_t), full[0] * full[1] * full[2], 0, &data));
+    zcs_array *data = zeros(context, full[0] * full[1] * full[2]);
     zcs_program *program = NULL;
     zcs_kernel *kernel = NULL;
     ZCS_CK(zcs_program_create_from_source(
@@ -99,8 +110,7 @@ START_TEST(the_builtin_increment_runs_once_per_element_in_every_dimension_count)
 {
     zcs_context *context = validating_context();
     const uint32_t count = 100;
-    zcs_array *data = NULL;
-    ZCS_CK(zcs_array_create(context, sizeof(uint32_t), count, 0, &data));
+    zcs_array *data = zeros(context, count);
     zcs_program *program = NULL;
     zcs_kernel *kernel = zcs_test_builtin_kernel(context, "increment_u32", &program);
     zcs_test_set_increment_args(kernel, data, count, 1);
