@@ -178,8 +178,7 @@ START_TEST(bad_arguments_are_refused)
     size_t global = 16;
     /* Nothing set yet. */
     ZCS_CK_STATUS(zcs_dispatch(kernel, 1, &global, NULL), ZCS_ERROR_KERNEL_ARGUMENT);
-    ZCS_CK_STATUS(zcs_kernel_set_array(kernel, ZCS_MAX_KERNEL_ARGS, buffer),
-                  ZCS_ERROR_KERNEL_ARGUMENT);
+    ZCS_CK_STATUS(zcs_kernel_set_array(kernel, 3, buffer), ZCS_ERROR_KERNEL_ARGUMENT);
     ZCS_CK_STATUS(zcs_kernel_set_value(kernel, 0, 0, &value), ZCS_ERROR_KERNEL_ARGUMENT);
     ZCS_CK_STATUS(zcs_kernel_set_value(kernel, 0, ZCS_MAX_VALUE_BYTES + 1, &value),
                   ZCS_ERROR_KERNEL_ARGUMENT);

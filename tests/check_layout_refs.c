@@ -204,7 +204,7 @@ START_TEST(device_addresses_follow_the_tier)
     uint64_t address = 0;
     ZCS_CK_STATUS(zcs_array_device_address(buffer, NULL), ZCS_ERROR_NULL_HANDLE);
     ZCS_CK_STATUS(zcs_kernel_set_indirect(kernel, NULL, 1), ZCS_ERROR_NULL_HANDLE);
-    ZCS_CK_STATUS(zcs_kernel_set_indirect(kernel, &buffer, ZCS_MAX_KERNEL_ARGS + 1),
+    ZCS_CK_STATUS(zcs_kernel_set_indirect(kernel, &buffer, ZCS_MAX_INDIRECT_ARRAYS + 1),
                   ZCS_ERROR_INVALID_ARGUMENT);
     if (info.tier == ZCS_TIER_SVM_FINE || info.tier == ZCS_TIER_SVM_COARSE) {
         ZCS_CK(zcs_array_device_address(buffer, &address));

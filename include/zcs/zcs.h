@@ -280,8 +280,8 @@ typedef struct zcs_device_limits {
        query. */
     uint32_t compute_units;
     /** Most bytes of kernel arguments: OpenCL CL_DEVICE_MAX_PARAMETER_SIZE (all arguments);
-       Vulkan maxPushConstantsSize (the by-value arguments; arrays are descriptors). zcs
-       itself takes at most ZCS_MAX_VALUE_BYTES of by-value arguments. */
+       Vulkan maxPushConstantsSize (the by-value arguments; arrays are descriptors). One
+       value is at most ZCS_MAX_VALUE_BYTES. */
     uint64_t max_parameter_bytes;
 } zcs_device_limits;
 
@@ -679,13 +679,18 @@ ZCS_API const char *const *zcs_builtin_program_names(void);
 ZCS_API void zcs_program_destroy(zcs_program *program);
 
 /**
- * Create a kernel object for the function `name` of a program (on Vulkan: the SPIR-V
- * entry point; a module whose only entry point is "main" also answers to the name
- * of its builtin program or file stem, up to 127 characters). Names have no length limit
+ * Create a kernel object for the kernel `name` of a program. One rule on both backends
+ * (docs/guide.md, "Kernel names"): a program from source, a file or SPIR-V answers to
+ * its kernels' own names: the OpenCL C function, the SPIR-V entry point, and for GLSL
+ * (whose entry point is always main) the name its `#pragma zcs_kernel(NAME)` line gives,
+ * which becomes the SPIR-V entry point's name. A module whose only entry point is still
+ * "main" (GLSL without the pragma, zcs's builtins) also answers to the name of its
+ * builtin program or file stem, up to 127 characters. Names have no length limit
  * of zcs's own; on PoCL, which aborts the process on kernel names of more than 252
  * characters (its cache names a file after each kernel), those give ZCS_ERROR_UNSUPPORTED.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
- * ZCS_ERROR_KERNEL_NOT_FOUND, ZCS_ERROR_UNSUPPORTED, ZCS_ERROR_BUSY (the program is being
+ * ZCS_ERROR_KERNEL_NOT_FOUND, ZCS_ERROR_KERNEL_ARGUMENT (the kernel's parameters exceed a
+ * device limit; the message names it), ZCS_ERROR_UNSUPPORTED, ZCS_ERROR_BUSY (the program is being
  * destroyed on another thread), ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND.
  */
 ZCS_API zcs_status zcs_kernel_create(zcs_program *program, const char *name,
@@ -694,10 +699,36 @@ ZCS_API zcs_status zcs_kernel_create(zcs_program *program, const char *name,
 /** Destroy a kernel. NULL does nothing. */
 ZCS_API void zcs_kernel_destroy(zcs_kernel *kernel);
 
-/** Most kernel arguments a zcs kernel takes. */
-#define ZCS_MAX_KERNEL_ARGS 16
-/** Most bytes of by-value arguments, together (the Vulkan push-constant minimum). */
+/*
+ * Kernel parameters have no count limit of zcs's own: a kernel takes as many as its
+ * device allows, and zcs_kernel_create refuses one over a device limit with a message
+ * that names the limit (docs/guide.md, "Limits"):
+ *  - OpenCL: CL_DEVICE_MAX_PARAMETER_SIZE, the bytes of all arguments together (a pointer
+ *    or __local pointer counts the device's address size, a value its type's size);
+ *  - Vulkan: array parameters are storage buffers of descriptor set 0
+ *    (maxPerStageDescriptorStorageBuffers, maxDescriptorSetStorageBuffers), value
+ *    parameters one push-constant block (maxPushConstantsSize bytes).
+ * zcs_device_limits.max_parameter_bytes reports the byte limit.
+ */
+
+/** Most bytes of one by-value argument (a float16, a small struct). Together, the values
+    of a kernel are bounded by the device (see above). */
 #define ZCS_MAX_VALUE_BYTES 128
+
+/** Most arrays zcs_kernel_set_indirect takes in one list. */
+#define ZCS_MAX_INDIRECT_ARRAYS 4096u
+
+/**
+ * Vulkan: the specialization constant id that sizes the local (workgroup-shared) memory
+ * of kernel parameter `index` (0 to 1022), in bytes. A GLSL kernel declares a local memory
+ * parameter as `layout(constant_id = 1024 + index) const uint NAME = 4;` and sizes a
+ * `shared` array with it (`shared float tile[NAME / 4];`); zcs_kernel_set_local(kernel,
+ * index, bytes) then specialises the pipeline with `bytes`. The parameter takes position
+ * `index` in the one sequence of parameters, between the storage buffers (binding = index)
+ * and the push-constant members (the remaining indices, in member order). docs/guide.md,
+ * "Local memory".
+ */
+#define ZCS_LOCAL_SPEC_ID(index) (1024u + (uint32_t)(index))
 
 /**
  * Set argument `index` to an array. The library passes what the tier needs (an SVM
@@ -716,12 +747,27 @@ ZCS_API zcs_status zcs_kernel_set_array(zcs_kernel *kernel, uint32_t index, zcs_
  * ZCS_ERROR_KERNEL_ARGUMENT. OpenCL checks scalar and vector types by their name; structs
  * and size_t are passed as given. On Vulkan, value arguments
  * are packed into one push-constant block in argument order, each aligned to its size
- * (4, 8 or 16 bytes), up to ZCS_MAX_VALUE_BYTES together.
+ * (4, 8 or 16 bytes), up to the device's maxPushConstantsSize together.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
  * ZCS_ERROR_KERNEL_ARGUMENT, ZCS_ERROR_BACKEND.
  */
 ZCS_API zcs_status zcs_kernel_set_value(zcs_kernel *kernel, uint32_t index, size_t size,
                                         const void *value);
+
+/**
+ * Set argument `index` to `bytes` of local memory, shared by the work items of one work
+ * group and uninitialised at its start: OpenCL's clSetKernelArg(kernel, index, bytes, NULL)
+ * for a `__local` pointer parameter; on Vulkan the specialization constant
+ * ZCS_LOCAL_SPEC_ID(index) that sizes a `shared` array. The local memory of all arguments
+ * together, plus what the kernel declares itself, must fit the device's
+ * zcs_device_limits.local_memory_size: zcs_dispatch checks the arguments' sum.
+ * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
+ * ZCS_ERROR_KERNEL_ARGUMENT (index out of range, or a parameter that is not local memory;
+ * zcs_kernel_set_array and zcs_kernel_set_value refuse local memory parameters the same
+ * way), ZCS_ERROR_ZERO_SIZE (bytes 0), ZCS_ERROR_INVALID_ARGUMENT (bytes over the device's
+ * local memory size; the message gives the limit), ZCS_ERROR_BACKEND.
+ */
+ZCS_API zcs_status zcs_kernel_set_local(zcs_kernel *kernel, uint32_t index, size_t bytes);
 
 /**
  * Most work items per grid dimension zcs_dispatch takes (2^32 - 1): Vulkan's invocation
@@ -731,19 +777,27 @@ ZCS_API zcs_status zcs_kernel_set_value(zcs_kernel *kernel, uint32_t index, size
 
 /**
  * Launch the kernel over a grid of `dims` (1 to 3) dimensions of global_size[d] work
- * items. local_size (the work-group size) may be NULL: the backend chooses (OpenCL: the
- * runtime; Vulkan: 64, 8x8 or 4x4x4, each dimension no larger than the largest power of
- * two within its global size, so a dimension of size 1 runs one work item). Where a
- * local size applies, global sizes are rounded up to a multiple of it, so kernels must
- * check their index against the element count.
+ * items. Exactly global_size work items run on both backends, never rounded up, so a
+ * kernel needs no bounds check (docs/guide.md, "Grids"). local_size (the work-group
+ * size) may be NULL: the backend chooses (OpenCL: the runtime; Vulkan: 64, 8x8 or 4x4x4,
+ * each dimension no larger than the largest power of two within its global size). A
+ * local size that does not divide the global size runs the whole work groups, then the
+ * rest of each dimension in smaller groups at their place in the grid: OpenCL 2.0's
+ * non-uniform work groups where the runtime takes them, else separate pieces (OpenCL: one
+ * group of the remainder; Vulkan: groups of the largest power of two dividing the
+ * remainder and its offset). Global ids are those of one grid; in such pieces group ids,
+ * group counts and OpenCL's get_global_size are the piece's own: a kernel that needs
+ * whole groups (barriers over local memory) passes a multiple of its local size.
  * On Vulkan the work-group size reaches the shader through specialization constants
- * 0, 1 and 2 (`layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;`).
+ * 0, 1 and 2 (`layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;`);
+ * a shader that fixes its size takes only global sizes that are multiples of it.
  * Asynchronous: returns once queued; zcs_finish or a map waits for it.
  * Every argument must be set, and no array argument may be mapped.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
- * ZCS_ERROR_INVALID_ARGUMENT (dims, a zero size, a global size over ZCS_MAX_GLOBAL_SIZE or
- * one that rounded up to the local size passes it on Vulkan, a local size over the device
- * limit), ZCS_ERROR_KERNEL_ARGUMENT (an argument is unset, or an array argument was freed
+ * ZCS_ERROR_INVALID_ARGUMENT (dims, a zero size, a global size over ZCS_MAX_GLOBAL_SIZE, a
+ * local size over the device limit, local memory arguments over the device's local memory
+ * size, on Vulkan a global size that is not a multiple of a work-group size the shader
+ * fixes), ZCS_ERROR_KERNEL_ARGUMENT (an argument is unset, or an array argument was freed
  * since it was set: refused even if another array, of any context, was allocated since),
  * ZCS_ERROR_MAPPED, ZCS_ERROR_BUSY (another thread is in a call on this kernel),
  * ZCS_ERROR_DISPATCH, ZCS_ERROR_BACKEND.
@@ -803,7 +857,7 @@ ZCS_API zcs_status zcs_array_device_address(zcs_array *buffer, uint64_t *out_add
  * with ZCS_ERROR_KERNEL_ARGUMENT until the list is set again.
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (kernel, or buffers with count > 0, or a
  * NULL entry), ZCS_ERROR_INVALID_HANDLE, ZCS_ERROR_INVALID_ARGUMENT (an array of another
- * context, count over ZCS_MAX_KERNEL_ARGS), ZCS_ERROR_UNSUPPORTED (an array whose tier
+ * context, count over ZCS_MAX_INDIRECT_ARRAYS), ZCS_ERROR_UNSUPPORTED (an array whose tier
  * has no shared address, a Vulkan device without bufferDeviceAddress; the message says why),
  * ZCS_ERROR_BACKEND.
  */

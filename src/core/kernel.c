@@ -39,8 +39,10 @@ zcs_status zcs_kernel_create(zcs_program *program_handle, const char *name, zcs_
     }
     zcs__handle_release(program_handle);
     if (status != ZCS_SUCCESS) {
-        if (kernel != NULL)
+        if (kernel != NULL) {
+            zcs__kernel_free_params(kernel);
             zcs__free(kernel->name);
+        }
         zcs__free(kernel);
         return status;
     }
@@ -69,26 +71,52 @@ void zcs__kernel_destroy_object(zcs_kernel *kernel)
     context->stats.live_kernels--;
     pthread_mutex_unlock(&context->lock);
     zcs__backend_kernel_destroy(kernel);
+    zcs__kernel_free_params(kernel);
     zcs__free(kernel->name);
     zcs__free(kernel);
 }
 
-/* Check an argument index against the kernel's parameters and the expected kind. */
-static zcs_status zcs__check_arg_index(zcs_kernel *kernel, uint32_t index, zcs__param_kind kind,
+/* What a parameter kind is, for messages. */
+static const char *zcs__param_kind_text(zcs__param_kind kind)
+{
+    switch (kind) {
+    case ZCS__PARAM_ARRAY:
+        return "an array (global pointer)";
+    case ZCS__PARAM_LOCAL:
+        return "local memory (set it with zcs_kernel_set_local)";
+    default:
+        return "a value";
+    }
+}
+
+/* Check an argument index against the kernel's parameters and the expected kind; make
+   room for it when the backend could not tell the parameters. */
+zcs_status zcs__kernel_check_arg_index(zcs_kernel *kernel, uint32_t index, zcs__param_kind kind,
                                        const char *function)
 {
-    uint32_t limit = kernel->num_params != 0 ? kernel->num_params : ZCS_MAX_KERNEL_ARGS;
-    if (index >= limit)
+    if (kernel->num_params != 0 && index >= kernel->num_params)
         return zcs__fail(kernel->context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
                          "%s: kernel \"%s\" has %u parameters; index %u is out of range", function,
-                         kernel->name, limit, index);
+                         kernel->name, kernel->num_params, index);
+    uint32_t limit = kernel->max_params != 0 ? kernel->max_params : ZCS__DEFAULT_MAX_PARAMS;
+    if (kernel->num_params == 0 && index >= limit)
+        return zcs__fail(kernel->context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
+                         "%s: index %u is out of range: zcs cannot tell the parameters of kernel "
+                         "\"%s\", and takes at most %u arguments for it (what the device allows)",
+                         function, index, kernel->name, limit);
+    if (index >= kernel->param_capacity) {
+        zcs_status status = zcs__kernel_reserve_params(kernel, index + 1);
+        if (status != ZCS_SUCCESS)
+            return status;
+    }
     zcs__param_kind actual = kernel->param_kinds[index];
     if (actual != ZCS__PARAM_UNKNOWN && actual != kind)
         return zcs__fail(kernel->context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
                          "%s: parameter %u of kernel \"%s\" is %s, not %s", function, index,
-                         kernel->name,
-                         actual == ZCS__PARAM_ARRAY ? "an array (global pointer)" : "a value",
-                         kind == ZCS__PARAM_ARRAY ? "an array" : "a value");
+                         kernel->name, zcs__param_kind_text(actual),
+                         kind == ZCS__PARAM_ARRAY   ? "an array"
+                         : kind == ZCS__PARAM_LOCAL ? "local memory"
+                                                    : "a value");
     return ZCS_SUCCESS;
 }
 
@@ -101,7 +129,7 @@ static zcs_status zcs__set_array(zcs_kernel *kernel, uint32_t index, zcs_array *
         return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
                          "zcs_kernel_set_array: the array belongs to another context");
     zcs_status status =
-        zcs__check_arg_index(kernel, index, ZCS__PARAM_ARRAY, "zcs_kernel_set_array");
+        zcs__kernel_check_arg_index(kernel, index, ZCS__PARAM_ARRAY, "zcs_kernel_set_array");
     if (status != ZCS_SUCCESS)
         return status;
     /* Under the context lock, which a free takes to retire the handle: the array stays
@@ -137,6 +165,12 @@ zcs_status zcs_kernel_set_array(zcs_kernel *kernel_handle, uint32_t index, zcs_a
 
 static zcs_status zcs__set_value(zcs_kernel *kernel, uint32_t index, size_t size, const void *value)
 {
+    /* The kind first: a local memory parameter set the clSetKernelArg way (a size and
+       NULL) is told to use zcs_kernel_set_local. */
+    zcs_status status =
+        zcs__kernel_check_arg_index(kernel, index, ZCS__PARAM_VALUE, "zcs_kernel_set_value");
+    if (status != ZCS_SUCCESS)
+        return status;
     if (value == NULL)
         return zcs__fail(kernel->context, ZCS_ERROR_NULL_HANDLE, 0,
                          "zcs_kernel_set_value: value is NULL");
@@ -144,10 +178,6 @@ static zcs_status zcs__set_value(zcs_kernel *kernel, uint32_t index, size_t size
         return zcs__fail(kernel->context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
                          "zcs_kernel_set_value: size %zu of argument %u must be 1 to %d bytes",
                          size, index, ZCS_MAX_VALUE_BYTES);
-    zcs_status status =
-        zcs__check_arg_index(kernel, index, ZCS__PARAM_VALUE, "zcs_kernel_set_value");
-    if (status != ZCS_SUCCESS)
-        return status;
     /* The kernel reads as many bytes as its parameter's type has: a shorter value would
        leave it reading past ours, a longer one would be cut. */
     size_t expected = kernel->param_sizes[index];
@@ -185,7 +215,7 @@ static uint32_t zcs__kernel_arg_count(const zcs_kernel *kernel)
     if (kernel->num_params != 0)
         return kernel->num_params;
     /* Up to the highest argument set, so that a gap is reported as an unset argument. */
-    uint32_t count = ZCS_MAX_KERNEL_ARGS;
+    uint32_t count = kernel->param_capacity;
     while (count > 0 && kernel->args[count - 1].kind == ZCS__ARG_UNSET)
         count--;
     return count;
@@ -292,10 +322,11 @@ zcs_status zcs_dispatch(zcs_kernel *kernel_handle, uint32_t dims, const size_t *
 static zcs_status zcs__set_indirect(zcs_kernel *kernel, zcs_array *const *handles, size_t count)
 {
     zcs_context *context = kernel->context;
-    if (count > ZCS_MAX_KERNEL_ARGS)
-        return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
-                         "zcs_kernel_set_indirect: %zu arrays; at most %d", count,
-                         ZCS_MAX_KERNEL_ARGS);
+    if (count > ZCS_MAX_INDIRECT_ARRAYS)
+        return zcs__fail(
+            context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+            "zcs_kernel_set_indirect: %zu arrays; at most %u (ZCS_MAX_INDIRECT_ARRAYS)", count,
+            ZCS_MAX_INDIRECT_ARRAYS);
     if (count > 0 && handles == NULL)
         return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
                          "zcs_kernel_set_indirect: buffers is NULL");
@@ -309,12 +340,22 @@ static zcs_status zcs__set_indirect(zcs_kernel *kernel, zcs_array *const *handle
     }
     /* Under the context lock, which a free takes to retire a handle: the arrays stay alive
        while the backend reads them. */
-    zcs_array *buffers[ZCS_MAX_KERNEL_ARGS];
+    zcs_array **buffers = zcs__calloc(count + 1, sizeof *buffers);
+    const void **kept = zcs__calloc(count + 1, sizeof *kept);
+    if (buffers == NULL || kept == NULL) {
+        zcs__free(buffers);
+        zcs__free(kept);
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_kernel_set_indirect: out of host memory for %zu arrays", count);
+    }
     pthread_mutex_lock(&context->lock);
     for (size_t i = 0; i < count; i++) {
         buffers[i] = zcs__handle_lookup(handles[i], ZCS__MAGIC_ARRAY);
+        kept[i] = handles[i];
         if (buffers[i] == NULL) {
             pthread_mutex_unlock(&context->lock);
+            zcs__free(buffers);
+            zcs__free(kept);
             return zcs__fail(context, ZCS_ERROR_INVALID_HANDLE, 0,
                              "zcs_kernel_set_indirect: array %zu is not a live buffer handle", i);
         }
@@ -322,13 +363,17 @@ static zcs_status zcs__set_indirect(zcs_kernel *kernel, zcs_array *const *handle
     zcs_status status = zcs__backend_kernel_set_indirect(kernel, buffers, count);
     if (status == ZCS_SUCCESS) {
         /* zcs_dispatch orders and checks these like array arguments. */
-        for (size_t i = 0; i < count; i++) {
-            kernel->indirect[i] = buffers[i];
-            kernel->indirect_handles[i] = handles[i];
-        }
+        zcs_array **old_buffers = kernel->indirect;
+        const void **old_handles = kernel->indirect_handles;
+        kernel->indirect = buffers;
+        kernel->indirect_handles = kept;
         kernel->indirect_count = (uint32_t)count;
+        buffers = old_buffers;
+        kept = old_handles;
     }
     pthread_mutex_unlock(&context->lock);
+    zcs__free(buffers);
+    zcs__free(kept);
     return status;
 }
 

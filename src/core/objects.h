@@ -134,6 +134,7 @@ typedef enum zcs__arg_kind {
     ZCS__ARG_UNSET = 0,
     ZCS__ARG_ARRAY = 1,
     ZCS__ARG_VALUE = 2,
+    ZCS__ARG_LOCAL = 3, /* local (workgroup-shared) memory of `size` bytes (zcs_kernel_set_local) */
 } zcs__arg_kind;
 
 /* What the backend knows of a kernel parameter before it is set. */
@@ -141,6 +142,8 @@ typedef enum zcs__param_kind {
     ZCS__PARAM_UNKNOWN = 0, /* the backend cannot tell: either kind is accepted */
     ZCS__PARAM_ARRAY = 1,   /* a global pointer / storage buffer */
     ZCS__PARAM_VALUE = 2,   /* a by-value argument */
+    ZCS__PARAM_LOCAL = 3,   /* OpenCL __local pointer; Vulkan shared array sized by the
+                               specialization constant ZCS_LOCAL_SPEC_ID(index) */
 } zcs__param_kind;
 
 typedef struct zcs__kernel_arg {
@@ -148,7 +151,7 @@ typedef struct zcs__kernel_arg {
     zcs_array *buffer;         /* ZCS__ARG_ARRAY: read only once buffer_handle resolves */
     const void *buffer_handle; /* the array's handle, never reused: a freed array is told
                                   apart from any later one, in any context */
-    size_t size;               /* ZCS__ARG_VALUE */
+    size_t size;               /* ZCS__ARG_VALUE; ZCS__ARG_LOCAL: bytes of local memory */
     unsigned char value[ZCS_MAX_VALUE_BYTES];
 } zcs__kernel_arg;
 
@@ -159,22 +162,54 @@ struct zcs_kernel {
     char *name; /* any length (heap) */
 
     /* Number of parameters, or 0 when the backend cannot tell (then arguments must be
-       set without gaps from index 0). */
+       set without gaps from index 0, up to max_params). */
     uint32_t num_params;
-    zcs__param_kind param_kinds[ZCS_MAX_KERNEL_ARGS];
+    /* Most arguments the kernel takes: num_params, or when that is 0 what the device
+       allows (set by the backend; the core uses ZCS__DEFAULT_MAX_PARAMS when 0). */
+    uint32_t max_params;
+    /* Entries allocated in param_kinds, param_sizes and args (zcs__kernel_reserve_params):
+       num_params at creation; grown on demand up to max_params when num_params is 0. */
+    uint32_t param_capacity;
+    zcs__param_kind *param_kinds;
     /* Size in bytes of each value parameter, 0 where the backend cannot tell. */
-    size_t param_sizes[ZCS_MAX_KERNEL_ARGS];
-    zcs__kernel_arg args[ZCS_MAX_KERNEL_ARGS];
+    size_t *param_sizes;
+    zcs__kernel_arg *args;
     /* Arrays the kernel reaches through pointers stored in other arrays
        (zcs_kernel_set_indirect): ordered and checked like array arguments. */
-    zcs_array *indirect[ZCS_MAX_KERNEL_ARGS];
-    const void *indirect_handles[ZCS_MAX_KERNEL_ARGS];
+    zcs_array **indirect;
+    const void **indirect_handles;
     uint32_t indirect_count;
 
     struct zcs__kernel_impl *impl;
 };
 
 /* ---- helpers shared by the core and the backends (src/core/) ---- */
+
+/* Most arguments of a kernel whose parameters neither the backend nor the device bound. */
+#define ZCS__DEFAULT_MAX_PARAMS 256u
+
+/*
+ * Make room for `count` parameters in kernel->param_kinds, param_sizes and args (new
+ * entries zeroed: unknown, unset). Backends call it from zcs__backend_kernel_create
+ * before filling the parameters; the core grows it as arguments are set when
+ * num_params is 0 (src/core/kernel_params.c).
+ */
+zcs_status zcs__kernel_reserve_params(zcs_kernel *kernel, uint32_t count);
+
+/* Free what zcs__kernel_reserve_params and zcs_kernel_set_indirect allocated. */
+void zcs__kernel_free_params(zcs_kernel *kernel);
+
+/* Sum of the local memory bytes of the kernel's arguments 0 to arg_count - 1. */
+uint64_t zcs__kernel_local_bytes(const zcs_kernel *kernel, uint32_t arg_count);
+
+/* Refuse a dispatch whose local memory arguments together exceed the device's local
+   memory size (backends call it while forming the dispatch). */
+zcs_status zcs__kernel_check_local(zcs_kernel *kernel, uint32_t arg_count);
+
+/* Check argument `index` against the kernel's parameters and `kind` (growing the
+   arguments of a kernel whose parameters are unknown); `function` names the call. */
+zcs_status zcs__kernel_check_arg_index(zcs_kernel *kernel, uint32_t index, zcs__param_kind kind,
+                                       const char *function);
 
 /*
  * Record a failure on `context` (may be NULL) and on this thread, and return `status`.

@@ -3,32 +3,67 @@
 
 #include "opencl/internal.h"
 
+/*
+ * Enqueue the grid as the pieces it splits into where the local size does not divide the
+ * global size and the runtime refuses non-uniform work groups (OpenCL 1.x programs, PoCL):
+ * per dimension the whole work groups, then the remainder as one smaller group at its
+ * global offset, as OpenCL 2.0's non-uniform work groups run it. get_global_id and
+ * get_local_id are those of one grid; get_group_id, get_num_groups and get_global_size
+ * are the piece's. Called with the queue lock held.
+ */
+static cl_int zcs__cl_enqueue_pieces(struct zcs__context_impl *ctx, cl_kernel cl_kernel,
+                                     uint32_t dims, const size_t *global, const size_t *local)
+{
+    size_t whole[3] = {0, 0, 0};
+    size_t rest[3] = {0, 0, 0};
+    for (uint32_t d = 0; d < dims; d++) {
+        whole[d] = global[d] / local[d] * local[d];
+        rest[d] = global[d] - whole[d];
+    }
+    /* Bit d of `piece`: the remainder (1) or the whole groups (0) of dimension d. */
+    for (uint32_t piece = 0; piece < (1u << dims); piece++) {
+        size_t offset[3] = {0, 0, 0};
+        size_t size[3] = {1, 1, 1};
+        size_t group[3] = {1, 1, 1};
+        int empty = 0;
+        for (uint32_t d = 0; d < dims; d++) {
+            int remainder = (piece >> d) & 1u;
+            offset[d] = remainder ? whole[d] : 0;
+            size[d] = remainder ? rest[d] : whole[d];
+            group[d] = remainder ? rest[d] : local[d];
+            empty |= size[d] == 0;
+        }
+        if (empty)
+            continue;
+        cl_int error = zcs__cl.clEnqueueNDRangeKernel(ctx->queue, cl_kernel, dims, offset, size,
+                                                      group, 0, NULL, NULL);
+        if (error != CL_SUCCESS)
+            return error;
+    }
+    return CL_SUCCESS;
+}
+
 zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_size,
                                  const size_t *local_size, uint32_t arg_count)
 {
     /* The arguments are already with the kernel (clSetKernelArg at zcs_kernel_set_*); the
        in-order queue orders dispatches and clFinish waits for all. */
-    (void)arg_count;
     zcs_context *context = kernel->context;
     struct zcs__context_impl *ctx = context->impl;
+    zcs_status status = zcs__kernel_check_local(kernel, arg_count);
+    if (status != ZCS_SUCCESS)
+        return status;
+    /* Exactly global_size work items, never rounded up (Vulkan runs the same grid). */
     size_t global[3] = {1, 1, 1};
     size_t local[3] = {1, 1, 1};
     size_t group_items = 1;
+    int uniform = 1;
     for (uint32_t d = 0; d < dims; d++) {
         global[d] = global_size[d];
         if (local_size != NULL) {
             local[d] = local_size[d];
             group_items *= local[d];
-            /* Round up to whole work groups; kernels check their index against the count. */
-            size_t remainder = global[d] % local[d];
-            if (remainder != 0) {
-                if (global[d] > SIZE_MAX - (local[d] - remainder))
-                    return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
-                                     "zcs_dispatch: global size %zu of dimension %u overflows "
-                                     "when rounded up to the local size %zu",
-                                     global[d], d, local[d]);
-                global[d] += local[d] - remainder;
-            }
+            uniform &= global[d] % local[d] == 0;
         }
     }
     if (local_size != NULL) {
@@ -52,6 +87,10 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
     cl_int error =
         zcs__cl.clEnqueueNDRangeKernel(ctx->queue, kernel->impl->kernel, dims, NULL, global,
                                        local_size != NULL ? local : NULL, 0, NULL, NULL);
+    /* A local size that does not divide the grid: non-uniform work groups where the
+       runtime takes them (the call above), else the grid in pieces. */
+    if (error == CL_INVALID_WORK_GROUP_SIZE && !uniform)
+        error = zcs__cl_enqueue_pieces(ctx, kernel->impl->kernel, dims, global, local);
     if (error == CL_SUCCESS)
         zcs__cl.clFlush(ctx->queue);
     pthread_mutex_unlock(&ctx->queue_lock);

@@ -228,15 +228,31 @@ static size_t zcs__cl_type_size(const char *name)
 }
 
 /* Learn each parameter's kind from its address qualifier and each value parameter's size
-   from its type name (needs -cl-kernel-arg-info). */
-static void zcs__cl_learn_params(zcs_kernel *kernel, cl_kernel cl_kernel)
+   from its type name (needs -cl-kernel-arg-info), then check the arguments' bytes against
+   CL_DEVICE_MAX_PARAMETER_SIZE. */
+static zcs_status zcs__cl_learn_params(zcs_kernel *kernel, cl_kernel cl_kernel)
 {
+    zcs_context *context = kernel->context;
     cl_uint num_args = 0;
     if (zcs__cl.clGetKernelInfo(cl_kernel, CL_KERNEL_NUM_ARGS, sizeof num_args, &num_args, NULL) !=
-            CL_SUCCESS ||
-        num_args > ZCS_MAX_KERNEL_ARGS)
-        return;
+        CL_SUCCESS) {
+        /* Unknown parameters: arguments up to what the device's parameter bytes can hold. */
+        uint64_t bytes = context->info.limits.max_parameter_bytes;
+        kernel->max_params = bytes >= 4 && bytes / 4 < UINT32_MAX ? (uint32_t)(bytes / 4) : 0;
+        return ZCS_SUCCESS;
+    }
+    if (num_args == 0)
+        return ZCS_SUCCESS;
+    zcs_status status = zcs__kernel_reserve_params(kernel, num_args);
+    if (status != ZCS_SUCCESS)
+        return status;
     kernel->num_params = num_args;
+    cl_uint address_bits = 0;
+    if (zcs__cl.clGetDeviceInfo(context->impl->device, CL_DEVICE_ADDRESS_BITS, sizeof address_bits,
+                                &address_bits, NULL) != CL_SUCCESS ||
+        address_bits == 0)
+        address_bits = (cl_uint)(sizeof(void *) * 8);
+    uint64_t total = 0;
     for (cl_uint i = 0; i < num_args; i++) {
         cl_kernel_arg_address_qualifier qualifier = 0;
         if (zcs__cl.clGetKernelArgInfo(cl_kernel, i, CL_KERNEL_ARG_ADDRESS_QUALIFIER,
@@ -245,6 +261,8 @@ static void zcs__cl_learn_params(zcs_kernel *kernel, cl_kernel cl_kernel)
         else if (qualifier == CL_KERNEL_ARG_ADDRESS_GLOBAL ||
                  qualifier == CL_KERNEL_ARG_ADDRESS_CONSTANT)
             kernel->param_kinds[i] = ZCS__PARAM_ARRAY;
+        else if (qualifier == CL_KERNEL_ARG_ADDRESS_LOCAL)
+            kernel->param_kinds[i] = ZCS__PARAM_LOCAL;
         else if (qualifier == CL_KERNEL_ARG_ADDRESS_PRIVATE)
             kernel->param_kinds[i] = ZCS__PARAM_VALUE;
         char type_name[64];
@@ -254,7 +272,20 @@ static void zcs__cl_learn_params(zcs_kernel *kernel, cl_kernel cl_kernel)
             type_name[sizeof type_name - 1] = '\0';
             kernel->param_sizes[i] = zcs__cl_type_size(type_name);
         }
+        /* Pointers (global, constant, local) pass an address; a value of a type zcs cannot
+           size (a struct) counts nothing here, and the runtime judges it. */
+        total +=
+            kernel->param_kinds[i] == ZCS__PARAM_VALUE ? kernel->param_sizes[i] : address_bits / 8u;
     }
+    uint64_t limit = context->info.limits.max_parameter_bytes;
+    if (limit != 0 && total > limit)
+        return zcs__fail(context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
+                         "zcs_kernel_create: kernel \"%s\" has %u parameters of %llu bytes "
+                         "together; the device takes at most %llu bytes of kernel arguments "
+                         "(CL_DEVICE_MAX_PARAMETER_SIZE)",
+                         kernel->name, (unsigned)num_args, (unsigned long long)total,
+                         (unsigned long long)limit);
+    return ZCS_SUCCESS;
 }
 
 /* PoCL names a file after each kernel in its cache, and aborts the process when it cannot
@@ -292,8 +323,10 @@ zcs_status zcs__backend_kernel_create(zcs_kernel *kernel, zcs_program *program)
                                          &impl->work_group_size, NULL) != CL_SUCCESS)
         impl->work_group_size = 0;
     kernel->impl = impl;
-    zcs__cl_learn_params(kernel, cl_kernel);
-    return ZCS_SUCCESS;
+    zcs_status status = zcs__cl_learn_params(kernel, cl_kernel);
+    if (status != ZCS_SUCCESS)
+        zcs__backend_kernel_destroy(kernel);
+    return status;
 }
 
 void zcs__backend_kernel_destroy(zcs_kernel *kernel)
@@ -314,6 +347,8 @@ zcs_status zcs__backend_kernel_set_arg(zcs_kernel *kernel, uint32_t index)
     const char *call = "clSetKernelArg";
     if (arg->kind == ZCS__ARG_VALUE) {
         error = zcs__cl.clSetKernelArg(cl_kernel, index, arg->size, arg->value);
+    } else if (arg->kind == ZCS__ARG_LOCAL) {
+        error = zcs__cl.clSetKernelArg(cl_kernel, index, arg->size, NULL);
     } else if (arg->buffer->impl->svm == NULL) { /* host_ptr and staged: a cl_mem */
         error = zcs__cl.clSetKernelArg(cl_kernel, index, sizeof(cl_mem), &arg->buffer->impl->mem);
     } else {
@@ -337,15 +372,19 @@ zcs_status zcs__backend_kernel_set_indirect(zcs_kernel *kernel, zcs_array *const
                                             size_t count)
 {
     zcs_context *context = kernel->context;
-    void *pointers[ZCS_MAX_KERNEL_ARGS];
     for (size_t i = 0; i < count; i++) {
         if (arrays[i]->tier == ZCS_TIER_HOST_PTR || arrays[i]->impl->svm == NULL)
             return zcs__fail(context, ZCS_ERROR_UNSUPPORTED, 0,
                              "zcs_kernel_set_indirect: array %zu: %s", i,
                              arrays[i]->tier == ZCS_TIER_STAGED ? ZCS__CL_STAGED_NO_ADDRESS_REASON
                                                                 : ZCS__CL_NO_ADDRESS_REASON);
-        pointers[i] = arrays[i]->impl->svm;
     }
+    void **pointers = zcs__calloc(count + 1, sizeof *pointers);
+    if (pointers == NULL)
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_kernel_set_indirect: out of host memory for %zu pointers", count);
+    for (size_t i = 0; i < count; i++)
+        pointers[i] = arrays[i]->impl->svm;
     if (count == 0) {
         /* Clearing the list. An empty list is refused by NVIDIA's OpenCL (CL_INVALID_VALUE),
            and keeping the old one would hand freed allocations to the runtime at every later
@@ -354,20 +393,25 @@ zcs_status zcs__backend_kernel_set_indirect(zcs_kernel *kernel, zcs_array *const
         struct zcs__context_impl *ctx = context->impl;
         if ((context->info.tier == ZCS_TIER_HOST_PTR || context->info.tier == ZCS_TIER_STAGED) &&
             (context->streamed_tier == ZCS_TIER_HOST_PTR ||
-             context->streamed_tier == ZCS_TIER_STAGED))
+             context->streamed_tier == ZCS_TIER_STAGED)) {
+            zcs__free(pointers);
             return ZCS_SUCCESS;
+        }
         pthread_mutex_lock(&ctx->svm_lock);
         if (ctx->svm_sentinel == NULL)
             ctx->svm_sentinel = zcs__cl.clSVMAlloc(ctx->cl_context, CL_MEM_READ_WRITE, 64, 0);
         pointers[0] = ctx->svm_sentinel;
         pthread_mutex_unlock(&ctx->svm_lock);
-        if (pointers[0] == NULL)
+        if (pointers[0] == NULL) {
+            zcs__free(pointers);
             return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
                              "zcs_kernel_set_indirect: clSVMAlloc of 64 bytes returned NULL");
+        }
         count = 1;
     }
     cl_int error = zcs__cl.clSetKernelExecInfo(kernel->impl->kernel, CL_KERNEL_EXEC_INFO_SVM_PTRS,
                                                count * sizeof(void *), pointers);
+    zcs__free(pointers);
     if (error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clSetKernelExecInfo", error, kernel->name);
     return ZCS_SUCCESS;

@@ -1,7 +1,15 @@
 /*
- * Dispatch and finish: the work-group size, the push constants, and the command buffer
- * recorded per dispatch into a submission slot (submit.c) with the kernel's pipeline
- * (pipeline.c), submitted with the slot's fence.
+ * Dispatch and finish: the work-group size, the grid's pieces, the push constants, and
+ * the command buffer recorded per dispatch into a submission slot (submit.c) with the
+ * kernel's pipelines (pipeline.c), submitted with the slot's fence.
+ *
+ * Exactly global_size work items run, as on OpenCL: where the work-group size does not
+ * divide the global size, the whole work groups run with one pipeline and the rest of
+ * each dimension with a pipeline specialised to a smaller work group (vkCmdDispatchBase
+ * places it): one group of the remainder when the grid has no whole group in that
+ * dimension, else groups of the largest power of two dividing both the remainder and its
+ * offset, since a base is counted in groups of the piece's own size. So a kernel needs
+ * no bounds check, and a handful of pipelines serve every global size.
  *
  * Synchronisation of every submission:
  *  - first, a barrier from host writes and earlier dispatches' shader writes to this
@@ -17,11 +25,9 @@
 
 /*
  * The work-group size: the caller's, the shader's fixed one, or 64 / 8x8 / 4x4x4, each
- * dimension of a default no larger than the largest power of two within its global size.
- * A grid is rounded up to whole work groups, so without that bound a dimension of global
- * size 1 ran 8 (or 4) work items where OpenCL, which picks a size that divides the grid,
- * runs one, and a kernel that reads only its x index did its work 8 or 16 times. Powers of
- * two keep the pipelines a kernel needs to a handful.
+ * dimension of a default no larger than the largest power of two within its global size
+ * (so a dimension of size 1 runs groups of 1, and powers of two keep the pipelines a
+ * kernel needs to a handful).
  */
 static zcs_status zcs__local_size(zcs_kernel *kernel, uint32_t dims, const size_t *global_size,
                                   const size_t *local_size, uint32_t out_local[3])
@@ -78,21 +84,20 @@ static zcs_status zcs__local_size(zcs_kernel *kernel, uint32_t dims, const size_
     return ZCS_SUCCESS;
 }
 
-/* The push-constant bytes: each value at the offset the shader declares, or by the
-   convention (argument order, each aligned to its size: 4, 8 or 16). */
-static zcs_status zcs__push_data(zcs_kernel *kernel, uint32_t arg_count,
-                                 unsigned char push[ZCS_MAX_VALUE_BYTES], uint32_t *out_buffer_mask)
+/* The push-constant bytes (`size`: the device's maxPushConstantsSize): each value at the
+   offset the shader declares, or by the convention (argument order, each aligned to its
+   size: 4, 8 or 16). *out_used: the bytes to push, a multiple of 4. */
+static zcs_status zcs__push_data(zcs_kernel *kernel, uint32_t arg_count, unsigned char *push,
+                                 uint32_t size, uint32_t *out_used)
 {
     const zcs__spirv_params *params = &kernel->impl->params;
-    uint32_t buffer_mask = 0;
     size_t cursor = 0;
-    memset(push, 0, ZCS_MAX_VALUE_BYTES);
+    size_t used = 0;
+    memset(push, 0, size);
     for (uint32_t i = 0; i < arg_count; i++) {
         const zcs__kernel_arg *arg = &kernel->args[i];
-        if (arg->kind == ZCS__ARG_ARRAY) {
-            buffer_mask |= 1u << i;
+        if (arg->kind != ZCS__ARG_VALUE)
             continue;
-        }
         size_t offset;
         if (params->known) {
             offset = params->value_offset[i];
@@ -103,25 +108,77 @@ static zcs_status zcs__push_data(zcs_kernel *kernel, uint32_t arg_count,
                                                : arg->size;
             offset = (cursor + alignment - 1) / alignment * alignment;
         }
-        if (offset + arg->size > ZCS_MAX_VALUE_BYTES)
+        if (offset + arg->size > size)
             return zcs__fail(kernel->context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
                              "zcs_dispatch: value argument %u of kernel \"%s\" ends at byte %zu "
-                             "of the push-constant block; at most %d bytes are passed",
-                             i, kernel->name, offset + arg->size, ZCS_MAX_VALUE_BYTES);
+                             "of the push-constant block; the device takes %u bytes "
+                             "(maxPushConstantsSize)",
+                             i, kernel->name, offset + arg->size, size);
         memcpy(push + offset, arg->value, arg->size);
         cursor = offset + arg->size;
+        used = cursor > used ? cursor : used;
     }
-    *out_buffer_mask = buffer_mask;
+    used = (used + 3) / 4 * 4;
+    *out_used = (uint32_t)(used < size ? used : size);
+    return ZCS_SUCCESS;
+}
+
+/* One piece of a grid: a pipeline (its work-group size) and the groups it runs. */
+typedef struct zcs__vk_piece {
+    const zcs__vk_pipeline *pipeline;
+    uint64_t base[3];  /* first group, in groups of the piece's size */
+    uint64_t count[3]; /* groups */
+} zcs__vk_piece;
+
+/* Most pieces: whole groups or remainder in each of three dimensions. */
+#define ZCS__VK_MAX_PIECES 8
+
+/* A storage-buffer descriptor pool for `count` descriptors in the slot (kernels with more
+   array arguments than the slot's pool holds). */
+static zcs_status zcs__slot_descriptors(zcs_kernel *kernel, zcs__vk_slot *slot, uint32_t count)
+{
+    uint32_t capacity =
+        slot->descriptor_capacity != 0 ? slot->descriptor_capacity : ZCS__VK_SLOT_DESCRIPTORS;
+    if (count <= capacity)
+        return ZCS_SUCCESS;
+    struct zcs__context_impl *impl = kernel->context->impl;
+    VkDescriptorPoolSize pool_size = {
+        .type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+        .descriptorCount = count,
+    };
+    VkDescriptorPoolCreateInfo info = {
+        .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+        .maxSets = 1,
+        .poolSizeCount = 1,
+        .pPoolSizes = &pool_size,
+    };
+    VkDescriptorPool pool = VK_NULL_HANDLE;
+    VkResult result = zcs__vk.vkCreateDescriptorPool(impl->device, &info, NULL, &pool);
+    if (result != VK_SUCCESS)
+        return zcs__vk_fail(kernel->context, result, "vkCreateDescriptorPool",
+                            "kernel \"%s\" with %u array arguments", kernel->name, count);
+    zcs__vk.vkDestroyDescriptorPool(impl->device, slot->descriptor_pool, NULL);
+    slot->descriptor_pool = pool;
+    slot->descriptor_capacity = count;
     return ZCS_SUCCESS;
 }
 
 /* Record the slot's command buffer. */
-static zcs_status zcs__record(zcs_kernel *kernel, zcs__vk_slot *slot,
-                              const zcs__vk_pipeline *pipeline, uint32_t arg_count,
-                              const unsigned char *push, const uint64_t groups[3])
+static zcs_status zcs__record(zcs_kernel *kernel, zcs__vk_slot *slot, const zcs__vk_piece *pieces,
+                              uint32_t piece_count, uint32_t arg_count, const unsigned char *push,
+                              uint32_t push_size)
 {
     zcs_context *context = kernel->context;
     struct zcs__context_impl *impl = context->impl;
+    /* Every piece's pipeline has the same argument layout, so one descriptor set serves
+       them all (their set layouts are identically defined, hence compatible). */
+    const zcs__vk_pipeline *pipeline = pieces[0].pipeline;
+    uint32_t buffer_count = 0;
+    for (uint32_t i = 0; i < arg_count; i++)
+        buffer_count += kernel->args[i].kind == ZCS__ARG_ARRAY;
+    zcs_status status = zcs__slot_descriptors(kernel, slot, buffer_count);
+    if (status != ZCS_SUCCESS)
+        return status;
     VkResult result = zcs__vk.vkResetCommandPool(impl->device, slot->command_pool, 0);
     if (result != VK_SUCCESS)
         return zcs__vk_fail(context, result, "vkResetCommandPool", "kernel \"%s\"", kernel->name);
@@ -130,7 +187,7 @@ static zcs_status zcs__record(zcs_kernel *kernel, zcs__vk_slot *slot,
         return zcs__vk_fail(context, result, "vkResetDescriptorPool", "kernel \"%s\"",
                             kernel->name);
     VkDescriptorSet set = VK_NULL_HANDLE;
-    if (pipeline->buffer_mask != 0) {
+    if (buffer_count != 0) {
         VkDescriptorSetAllocateInfo set_info = {
             .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
             .descriptorPool = slot->descriptor_pool,
@@ -141,8 +198,14 @@ static zcs_status zcs__record(zcs_kernel *kernel, zcs__vk_slot *slot,
         if (result != VK_SUCCESS)
             return zcs__vk_fail(context, result, "vkAllocateDescriptorSets", "kernel \"%s\"",
                                 kernel->name);
-        VkDescriptorBufferInfo infos[ZCS_MAX_KERNEL_ARGS];
-        VkWriteDescriptorSet writes[ZCS_MAX_KERNEL_ARGS];
+        VkDescriptorBufferInfo *infos = zcs__calloc(buffer_count, sizeof *infos);
+        VkWriteDescriptorSet *writes = zcs__calloc(buffer_count, sizeof *writes);
+        if (infos == NULL || writes == NULL) {
+            zcs__free(infos);
+            zcs__free(writes);
+            return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                             "zcs_dispatch: out of host memory for %u descriptors", buffer_count);
+        }
         uint32_t write_count = 0;
         for (uint32_t i = 0; i < arg_count; i++) {
             if (kernel->args[i].kind != ZCS__ARG_ARRAY)
@@ -165,6 +228,8 @@ static zcs_status zcs__record(zcs_kernel *kernel, zcs__vk_slot *slot,
             write_count++;
         }
         zcs__vk.vkUpdateDescriptorSets(impl->device, write_count, writes, 0, NULL);
+        zcs__free(infos);
+        zcs__free(writes);
     }
 
     VkCommandBuffer cb = slot->command_buffer;
@@ -183,23 +248,29 @@ static zcs_status zcs__record(zcs_kernel *kernel, zcs__vk_slot *slot,
     zcs__vk.vkCmdPipelineBarrier(
         cb, VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
         VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &before, 0, NULL, 0, NULL);
-    zcs__vk.vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline->pipeline);
-    if (set != VK_NULL_HANDLE)
-        zcs__vk.vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline->layout, 0, 1,
-                                        &set, 0, NULL);
-    zcs__vk.vkCmdPushConstants(cb, pipeline->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
-                               ZCS_MAX_VALUE_BYTES, push);
-    /* Grids larger than maxComputeWorkGroupCount go in pieces; gl_GlobalInvocationID
+    /* Grids larger than maxComputeWorkGroupCount go in pieces too; gl_GlobalInvocationID
        counts from the base group, so kernels see one grid. */
     const uint32_t *max = impl->properties.limits.maxComputeWorkGroupCount;
-    for (uint64_t z = 0; z < groups[2]; z += max[2]) {
-        for (uint64_t y = 0; y < groups[1]; y += max[1]) {
-            for (uint64_t x = 0; x < groups[0]; x += max[0]) {
-                uint64_t nx = groups[0] - x < max[0] ? groups[0] - x : max[0];
-                uint64_t ny = groups[1] - y < max[1] ? groups[1] - y : max[1];
-                uint64_t nz = groups[2] - z < max[2] ? groups[2] - z : max[2];
-                zcs__vk.vkCmdDispatchBase(cb, (uint32_t)x, (uint32_t)y, (uint32_t)z, (uint32_t)nx,
-                                          (uint32_t)ny, (uint32_t)nz);
+    for (uint32_t p = 0; p < piece_count; p++) {
+        const zcs__vk_piece *piece = &pieces[p];
+        zcs__vk.vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, piece->pipeline->pipeline);
+        if (set != VK_NULL_HANDLE)
+            zcs__vk.vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE,
+                                            piece->pipeline->layout, 0, 1, &set, 0, NULL);
+        if (push_size > 0)
+            zcs__vk.vkCmdPushConstants(cb, piece->pipeline->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
+                                       push_size, push);
+        const uint64_t *groups = piece->count;
+        for (uint64_t z = 0; z < groups[2]; z += max[2]) {
+            for (uint64_t y = 0; y < groups[1]; y += max[1]) {
+                for (uint64_t x = 0; x < groups[0]; x += max[0]) {
+                    uint64_t nx = groups[0] - x < max[0] ? groups[0] - x : max[0];
+                    uint64_t ny = groups[1] - y < max[1] ? groups[1] - y : max[1];
+                    uint64_t nz = groups[2] - z < max[2] ? groups[2] - z : max[2];
+                    zcs__vk.vkCmdDispatchBase(
+                        cb, (uint32_t)(piece->base[0] + x), (uint32_t)(piece->base[1] + y),
+                        (uint32_t)(piece->base[2] + z), (uint32_t)nx, (uint32_t)ny, (uint32_t)nz);
+                }
             }
         }
     }
@@ -222,37 +293,99 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
     zcs_context *context = kernel->context;
     struct zcs__context_impl *impl = context->impl;
 
-    uint32_t local[3];
-    zcs_status status = zcs__local_size(kernel, dims, global_size, local_size, local);
+    zcs_status status = zcs__kernel_check_local(kernel, arg_count);
     if (status != ZCS_SUCCESS)
         return status;
-    uint64_t groups[3];
+    uint32_t local[3];
+    status = zcs__local_size(kernel, dims, global_size, local_size, local);
+    if (status != ZCS_SUCCESS)
+        return status;
+    /* Per dimension: the whole groups (part 0) and the remainder (part 1), each a group
+       size, a base group and a group count. */
+    uint32_t part_size[3][2];
+    uint64_t part_base[3][2];
+    uint64_t part_count[3][2];
+    const zcs__spirv_entry *entry = &kernel->impl->entry;
     for (uint32_t d = 0; d < 3; d++) {
         uint64_t global = d < dims ? (uint64_t)global_size[d] : 1;
-        /* Without `global + local - 1`, which wraps for sizes near 2^64. */
-        groups[d] = global / local[d] + (global % local[d] != 0);
-        /* Rounded up to whole groups, the last invocation id must still fit 32 bits. */
-        if (groups[d] * local[d] > (uint64_t)UINT32_MAX + 1)
+        uint64_t whole = global / local[d];
+        uint64_t rest = global % local[d];
+        if (global > (uint64_t)UINT32_MAX + 1)
             return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
                              "zcs_dispatch: global size %llu in dimension %u exceeds the 32-bit "
                              "invocation ids of Vulkan",
                              (unsigned long long)global, d);
+        if (rest != 0 && entry->local_size_spec_id[d] < 0)
+            return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                             "zcs_dispatch: global size %llu in dimension %u is not a multiple "
+                             "of the work-group size %u that kernel \"%s\" fixes in the "
+                             "shader; zcs runs exactly the global size, which needs the size "
+                             "from specialization constants (layout(local_size_x_id = 0, "
+                             "local_size_y_id = 1, local_size_z_id = 2) in;)",
+                             (unsigned long long)global, d, local[d], kernel->name);
+        part_size[d][0] = local[d];
+        part_base[d][0] = 0;
+        part_count[d][0] = whole;
+        uint64_t offset = whole * local[d];
+        uint64_t group = rest;
+        if (whole != 0 && rest != 0) {
+            /* The base counts groups of the piece's size: the largest power of two that
+               divides both the remainder and its offset. */
+            group = 1;
+            while (rest % (group * 2) == 0 && offset % (group * 2) == 0)
+                group *= 2;
+        }
+        part_size[d][1] = (uint32_t)(group != 0 ? group : 1);
+        part_base[d][1] = group != 0 ? offset / group : 0;
+        part_count[d][1] = group != 0 ? rest / group : 0;
     }
-    unsigned char push[ZCS_MAX_VALUE_BYTES];
-    uint32_t buffer_mask = 0;
-    status = zcs__push_data(kernel, arg_count, push, &buffer_mask);
-    if (status != ZCS_SUCCESS)
+    uint32_t key_length = 0;
+    uint32_t *key = zcs__vk_pipeline_key(kernel, arg_count, &key_length);
+    uint32_t push_limit = impl->properties.limits.maxPushConstantsSize;
+    unsigned char *push = zcs__malloc(push_limit > 0 ? push_limit : 1);
+    if (key == NULL || push == NULL) {
+        zcs__free(key);
+        zcs__free(push);
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_dispatch: out of host memory for kernel \"%s\"", kernel->name);
+    }
+    uint32_t push_size = 0;
+    status = zcs__push_data(kernel, arg_count, push, push_limit, &push_size);
+    zcs__vk_piece pieces[ZCS__VK_MAX_PIECES];
+    uint32_t piece_count = 0;
+    for (uint32_t combination = 0; combination < ZCS__VK_MAX_PIECES && status == ZCS_SUCCESS;
+         combination++) {
+        zcs__vk_piece piece = {0};
+        uint32_t size[3];
+        int empty = 0;
+        for (uint32_t d = 0; d < 3; d++) {
+            uint32_t part = (combination >> d) & 1u;
+            size[d] = part_size[d][part];
+            piece.base[d] = part_base[d][part];
+            piece.count[d] = part_count[d][part];
+            empty |= piece.count[d] == 0;
+        }
+        if (empty)
+            continue;
+        zcs__vk_pipeline *pipeline = NULL;
+        status = zcs__vk_pipeline_get(kernel, key, key_length, size, &pipeline);
+        piece.pipeline = pipeline;
+        pieces[piece_count++] = piece;
+    }
+    zcs__free(key);
+    if (status != ZCS_SUCCESS) {
+        zcs__free(push);
         return status;
-    zcs__vk_pipeline *pipeline = NULL;
-    status = zcs__vk_pipeline_get(kernel, buffer_mask, local, &pipeline);
-    if (status != ZCS_SUCCESS)
-        return status;
+    }
 
     zcs__vk_slot *slot = NULL;
     status = zcs__vk_slot_acquire(impl, &slot);
-    if (status != ZCS_SUCCESS)
+    if (status != ZCS_SUCCESS) {
+        zcs__free(push);
         return status;
-    status = zcs__record(kernel, slot, pipeline, arg_count, push, groups);
+    }
+    status = zcs__record(kernel, slot, pieces, piece_count, arg_count, push, push_size);
+    zcs__free(push);
     if (status != ZCS_SUCCESS) {
         zcs__vk_slot_abandon(impl, slot);
         return status;

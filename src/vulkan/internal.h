@@ -42,7 +42,13 @@ typedef struct zcs__vk_slot {
     VkFence fence;
     uint64_t submit_number;          /* order of submission, for "wait for the oldest" */
     struct zcs__kernel_impl *kernel; /* whose pipeline the submission uses */
+    /* Storage-buffer descriptors descriptor_pool holds; 0: ZCS__VK_SLOT_DESCRIPTORS
+       (dispatch.c makes a larger pool for kernels with more array arguments). */
+    uint32_t descriptor_capacity;
 } zcs__vk_slot;
+
+/* Storage-buffer descriptors a slot's descriptor pool starts with. */
+#define ZCS__VK_SLOT_DESCRIPTORS 16u
 
 struct zcs__context_impl {
     zcs_context *context;
@@ -104,7 +110,10 @@ struct zcs__program_impl {
 /* One pipeline of a kernel, for one argument layout and one work-group size. */
 typedef struct zcs__vk_pipeline {
     struct zcs__vk_pipeline *next;
-    uint32_t buffer_mask; /* bit i: argument i is an array (storage buffer binding i) */
+    /* The argument layout it was made for (zcs__vk_pipeline_key): the argument count, then
+       per argument its kind and, for local memory, its bytes (a specialization constant). */
+    uint32_t *key;
+    uint32_t key_length;
     uint32_t local_size[3];
     VkDescriptorSetLayout set_layout;
     VkPipelineLayout layout;
@@ -189,8 +198,12 @@ void zcs__vk_program_release(struct zcs__program_impl *program);
 
 /* pipeline.c: the cached pipeline of `kernel` for this argument layout and work-group
    size, made on first use. */
-zcs_status zcs__vk_pipeline_get(zcs_kernel *kernel, uint32_t buffer_mask,
+zcs_status zcs__vk_pipeline_get(zcs_kernel *kernel, const uint32_t *key, uint32_t key_length,
                                 const uint32_t local_size[3], zcs__vk_pipeline **out_pipeline);
+
+/* The key of the argument layout of arguments 0 to arg_count - 1 (1 + 2 * arg_count
+   words, heap); NULL when out of memory. */
+uint32_t *zcs__vk_pipeline_key(const zcs_kernel *kernel, uint32_t arg_count, uint32_t *out_length);
 
 /* Destroy every pipeline of a kernel's cache (no submission uses them any more). */
 void zcs__vk_pipelines_destroy(struct zcs__context_impl *impl, struct zcs__kernel_impl *kernel);

@@ -1,7 +1,7 @@
 /*
  * Compute pipelines: made at a kernel's first dispatch with an argument layout (which
- * arguments are storage buffers) and a work-group size (specialization constants), and
- * cached on the kernel.
+ * arguments are storage buffers, the bytes of each local memory argument) and a
+ * work-group size (both through specialization constants), and cached on the kernel.
  */
 #include <string.h>
 
@@ -15,35 +15,83 @@ static void zcs__pipeline_destroy(struct zcs__context_impl *impl, zcs__vk_pipeli
         zcs__vk.vkDestroyPipelineLayout(impl->device, pipeline->layout, NULL);
     if (pipeline->set_layout != VK_NULL_HANDLE)
         zcs__vk.vkDestroyDescriptorSetLayout(impl->device, pipeline->set_layout, NULL);
+    zcs__free(pipeline->key);
     zcs__free(pipeline);
 }
 
-static zcs_status zcs__pipeline_create(zcs_kernel *kernel, uint32_t buffer_mask,
-                                       const uint32_t local_size[3],
-                                       zcs__vk_pipeline **out_pipeline)
+uint32_t *zcs__vk_pipeline_key(const zcs_kernel *kernel, uint32_t arg_count, uint32_t *out_length)
+{
+    uint32_t length = 1 + 2 * arg_count;
+    uint32_t *key = zcs__malloc(length * sizeof *key);
+    if (key == NULL)
+        return NULL;
+    key[0] = arg_count;
+    for (uint32_t i = 0; i < arg_count; i++) {
+        const zcs__kernel_arg *arg = &kernel->args[i];
+        key[1 + 2 * i] = (uint32_t)arg->kind;
+        key[2 + 2 * i] = arg->kind == ZCS__ARG_LOCAL ? (uint32_t)arg->size : 0;
+    }
+    *out_length = length;
+    return key;
+}
+
+/* The kind and local bytes of argument i in a key. */
+#define ZCS__KEY_KIND(key, i)  ((key)[1 + 2 * (i)])
+#define ZCS__KEY_BYTES(key, i) ((key)[2 + 2 * (i)])
+
+static zcs_status zcs__pipeline_create(zcs_kernel *kernel, zcs__vk_pipeline *pipeline)
 {
     zcs_context *context = kernel->context;
     struct zcs__context_impl *impl = context->impl;
     struct zcs__kernel_impl *kernel_impl = kernel->impl;
-    zcs__vk_pipeline *pipeline = zcs__calloc(1, sizeof *pipeline);
-    if (pipeline == NULL)
+    const uint32_t *key = pipeline->key;
+    uint32_t arg_count = key[0];
+    const uint32_t *local_size = pipeline->local_size;
+
+    /* Array argument i is storage buffer binding i of set 0; local memory argument i is
+       specialization constant ZCS_LOCAL_SPEC_ID(i); three more entries size the group. */
+    VkDescriptorSetLayoutBinding *bindings = zcs__calloc(arg_count + 1, sizeof *bindings);
+    VkSpecializationMapEntry *entries = zcs__calloc(arg_count + 3, sizeof *entries);
+    uint32_t *data = zcs__calloc(arg_count + 3, sizeof *data);
+    if (bindings == NULL || entries == NULL || data == NULL) {
+        zcs__free(bindings);
+        zcs__free(entries);
+        zcs__free(data);
         return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
                          "zcs_dispatch: out of host memory for a pipeline");
-    pipeline->buffer_mask = buffer_mask;
-    memcpy(pipeline->local_size, local_size, sizeof pipeline->local_size);
-
-    /* Array argument i is storage buffer binding i of set 0. */
-    VkDescriptorSetLayoutBinding bindings[ZCS_MAX_KERNEL_ARGS];
+    }
     uint32_t binding_count = 0;
-    for (uint32_t i = 0; i < ZCS_MAX_KERNEL_ARGS; i++) {
-        if ((buffer_mask & (1u << i)) == 0)
+    uint32_t entry_count = 0;
+    for (uint32_t i = 0; i < arg_count; i++) {
+        if (ZCS__KEY_KIND(key, i) == ZCS__ARG_ARRAY) {
+            bindings[binding_count++] = (VkDescriptorSetLayoutBinding){
+                .binding = i,
+                .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                .descriptorCount = 1,
+                .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
+            };
+        } else if (ZCS__KEY_KIND(key, i) == ZCS__ARG_LOCAL) {
+            data[entry_count] = ZCS__KEY_BYTES(key, i);
+            entries[entry_count] = (VkSpecializationMapEntry){
+                .constantID = ZCS_LOCAL_SPEC_ID(i),
+                .offset = entry_count * (uint32_t)sizeof(uint32_t),
+                .size = sizeof(uint32_t),
+            };
+            entry_count++;
+        }
+    }
+    /* The work-group size through the specialization constants the shader declares
+       (0, 1, 2 by the zcs convention). */
+    for (uint32_t d = 0; d < 3; d++) {
+        if (kernel_impl->entry.local_size_spec_id[d] < 0)
             continue;
-        bindings[binding_count++] = (VkDescriptorSetLayoutBinding){
-            .binding = i,
-            .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-            .descriptorCount = 1,
-            .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
+        data[entry_count] = local_size[d];
+        entries[entry_count] = (VkSpecializationMapEntry){
+            .constantID = (uint32_t)kernel_impl->entry.local_size_spec_id[d],
+            .offset = entry_count * (uint32_t)sizeof(uint32_t),
+            .size = sizeof(uint32_t),
         };
+        entry_count++;
     }
     VkDescriptorSetLayoutCreateInfo set_info = {
         .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
@@ -52,54 +100,46 @@ static zcs_status zcs__pipeline_create(zcs_kernel *kernel, uint32_t buffer_mask,
     };
     VkResult result =
         zcs__vk.vkCreateDescriptorSetLayout(impl->device, &set_info, NULL, &pipeline->set_layout);
+    zcs__free(bindings);
     if (result != VK_SUCCESS) {
         pipeline->set_layout = VK_NULL_HANDLE;
-        zcs__pipeline_destroy(impl, pipeline);
+        zcs__free(entries);
+        zcs__free(data);
         return zcs__vk_fail(context, result, "vkCreateDescriptorSetLayout",
                             "kernel \"%s\" with %u array arguments", kernel->name, binding_count);
     }
-    /* Value arguments: one push-constant range of the guaranteed minimum, 128 bytes. */
+    /* Value arguments: one push-constant range of the device's size. */
     VkPushConstantRange push_range = {
         .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
         .offset = 0,
-        .size = ZCS_MAX_VALUE_BYTES,
+        .size = impl->properties.limits.maxPushConstantsSize,
     };
     VkPipelineLayoutCreateInfo layout_info = {
         .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
         .setLayoutCount = 1,
         .pSetLayouts = &pipeline->set_layout,
-        .pushConstantRangeCount = 1,
+        .pushConstantRangeCount = push_range.size > 0 ? 1 : 0,
         .pPushConstantRanges = &push_range,
     };
     result = zcs__vk.vkCreatePipelineLayout(impl->device, &layout_info, NULL, &pipeline->layout);
     if (result != VK_SUCCESS) {
         pipeline->layout = VK_NULL_HANDLE;
-        zcs__pipeline_destroy(impl, pipeline);
+        zcs__free(entries);
+        zcs__free(data);
         return zcs__vk_fail(context, result, "vkCreatePipelineLayout", "kernel \"%s\"",
                             kernel->name);
-    }
-    /* The work-group size through the specialization constants the shader declares
-       (0, 1, 2 by the zcs convention). */
-    VkSpecializationMapEntry entries[3];
-    uint32_t entry_count = 0;
-    for (uint32_t d = 0; d < 3; d++) {
-        if (kernel_impl->entry.local_size_spec_id[d] < 0)
-            continue;
-        entries[entry_count++] = (VkSpecializationMapEntry){
-            .constantID = (uint32_t)kernel_impl->entry.local_size_spec_id[d],
-            .offset = d * (uint32_t)sizeof(uint32_t),
-            .size = sizeof(uint32_t),
-        };
     }
     VkSpecializationInfo specialization = {
         .mapEntryCount = entry_count,
         .pMapEntries = entries,
-        .dataSize = sizeof pipeline->local_size,
-        .pData = pipeline->local_size,
+        .dataSize = entry_count * sizeof *data,
+        .pData = data,
     };
     VkComputePipelineCreateInfo pipeline_info = {
         .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
-        /* vkCmdDispatchBase splits grids of more groups than the device takes at once. */
+        /* vkCmdDispatchBase runs a grid in pieces: the remainder of a global size that is
+           not a multiple of the work-group size, and grids of more groups than the device
+           takes at once. */
         .flags = VK_PIPELINE_CREATE_DISPATCH_BASE_BIT,
         .stage =
             {
@@ -113,34 +153,47 @@ static zcs_status zcs__pipeline_create(zcs_kernel *kernel, uint32_t buffer_mask,
     };
     result = zcs__vk.vkCreateComputePipelines(impl->device, VK_NULL_HANDLE, 1, &pipeline_info, NULL,
                                               &pipeline->pipeline);
+    zcs__free(entries);
+    zcs__free(data);
     if (result != VK_SUCCESS) {
         pipeline->pipeline = VK_NULL_HANDLE;
-        zcs__pipeline_destroy(impl, pipeline);
         return zcs__vk_fail(context, result, "vkCreateComputePipelines",
                             "kernel \"%s\", work-group size %ux%ux%u", kernel->name, local_size[0],
                             local_size[1], local_size[2]);
     }
-    *out_pipeline = pipeline;
     return ZCS_SUCCESS;
 }
 
 /* The cached pipeline for this layout and size, made on first use. Only the thread
    that dispatches the kernel gets here (zcs_kernel is single-threaded), so no lock. */
-zcs_status zcs__vk_pipeline_get(zcs_kernel *kernel, uint32_t buffer_mask,
+zcs_status zcs__vk_pipeline_get(zcs_kernel *kernel, const uint32_t *key, uint32_t key_length,
                                 const uint32_t local_size[3], zcs__vk_pipeline **out_pipeline)
 {
     struct zcs__kernel_impl *impl = kernel->impl;
     for (zcs__vk_pipeline *p = impl->pipelines; p != NULL; p = p->next) {
-        if (p->buffer_mask == buffer_mask &&
+        if (p->key_length == key_length && memcmp(p->key, key, key_length * sizeof *key) == 0 &&
             memcmp(p->local_size, local_size, sizeof p->local_size) == 0) {
             *out_pipeline = p;
             return ZCS_SUCCESS;
         }
     }
-    zcs__vk_pipeline *pipeline = NULL;
-    zcs_status status = zcs__pipeline_create(kernel, buffer_mask, local_size, &pipeline);
-    if (status != ZCS_SUCCESS)
+    zcs__vk_pipeline *pipeline = zcs__calloc(1, sizeof *pipeline);
+    uint32_t *copy = zcs__malloc(key_length * sizeof *key);
+    if (pipeline == NULL || copy == NULL) {
+        zcs__free(pipeline);
+        zcs__free(copy);
+        return zcs__fail(kernel->context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_dispatch: out of host memory for a pipeline");
+    }
+    memcpy(copy, key, key_length * sizeof *key);
+    pipeline->key = copy;
+    pipeline->key_length = key_length;
+    memcpy(pipeline->local_size, local_size, sizeof pipeline->local_size);
+    zcs_status status = zcs__pipeline_create(kernel, pipeline);
+    if (status != ZCS_SUCCESS) {
+        zcs__pipeline_destroy(kernel->context->impl, pipeline);
         return status;
+    }
     pipeline->next = impl->pipelines;
     impl->pipelines = pipeline;
     *out_pipeline = pipeline;

@@ -209,6 +209,48 @@ static void zcs__glsl_version(const char *source, size_t length, int *out_versio
 }
 #endif
 
+/*
+ * The kernel name a GLSL source gives itself with a `#pragma zcs_kernel(NAME)` line (GLSL
+ * requires its entry point to be called main; glslang passes unknown pragmas by without a
+ * word). Writes "" when the source has none; returns 0 for a malformed one.
+ */
+static int zcs__glsl_kernel_name(const char *source, size_t length, char *out, size_t out_size)
+{
+    static const char directive[] = "zcs_kernel";
+    out[0] = '\0';
+    size_t i = 0;
+    while (i < length) {
+        while (i < length && (source[i] == ' ' || source[i] == '\t'))
+            i++;
+        if (i + 7 <= length && strncmp(source + i, "#pragma", 7) == 0) {
+            size_t j = i + 7;
+            while (j < length && (source[j] == ' ' || source[j] == '\t'))
+                j++;
+            if (j + sizeof directive - 1 <= length &&
+                strncmp(source + j, directive, sizeof directive - 1) == 0) {
+                j += sizeof directive - 1;
+                while (j < length && (source[j] == ' ' || source[j] == '\t'))
+                    j++;
+                if (j >= length || source[j] != '(')
+                    return 0;
+                j++;
+                size_t n = 0;
+                while (j < length && (isalnum((unsigned char)source[j]) || source[j] == '_')) {
+                    if (n + 1 >= out_size)
+                        return 0;
+                    out[n++] = source[j++];
+                }
+                out[n] = '\0';
+                return n > 0 && !isdigit((unsigned char)out[0]) && j < length && source[j] == ')';
+            }
+        }
+        while (i < length && source[i] != '\n')
+            i++;
+        i++;
+    }
+    return 1;
+}
+
 /* Compile GLSL compute source to SPIR-V and create the program from it. */
 static zcs_status zcs__compile_glsl(zcs_program *program, const char *name, const char *source,
                                     size_t length, const char *options)
@@ -258,6 +300,17 @@ static zcs_status zcs__compile_glsl(zcs_program *program, const char *name, cons
                          "least 420, or 310 es; 450 is what zcs's own kernels use)",
                          name, version, es ? " es" : "");
     }
+    char kernel_name[128];
+    if (!zcs__glsl_kernel_name(source, length, kernel_name, sizeof kernel_name)) {
+        shaderc_compile_options_release(shaderc_options);
+        shaderc_compiler_release(compiler);
+        zcs__vk_includer_clear(&includer);
+        return zcs__fail(context, ZCS_ERROR_BUILD, 0,
+                         "GLSL build of %s: malformed #pragma zcs_kernel line: write "
+                         "`#pragma zcs_kernel(name)` with a GLSL identifier of at most %zu "
+                         "characters",
+                         name, sizeof kernel_name - 1);
+    }
     shaderc_compilation_result_t result = shaderc_compile_into_spv(
         compiler, source, length, shaderc_glsl_compute_shader, name, "main", shaderc_options);
     zcs_status status = ZCS_SUCCESS;
@@ -271,6 +324,25 @@ static zcs_status zcs__compile_glsl(zcs_program *program, const char *name, cons
                            name, shaderc_result_get_num_errors(result),
                            shaderc_result_get_num_warnings(result),
                            shaderc_result_get_error_message(result));
+    } else if (kernel_name[0] != '\0') {
+        /* The kernel's own name for the entry point GLSL calls main. */
+        size_t count = 0;
+        size_t bytes = shaderc_result_get_length(result);
+        uint32_t *words = zcs__malloc(bytes > 0 ? bytes : 1);
+        uint32_t *renamed = NULL;
+        if (words != NULL) {
+            memcpy(words, shaderc_result_get_bytes(result), bytes);
+            renamed = zcs__spirv_rename_entry(words, bytes / 4, "main", kernel_name, &count);
+        }
+        if (renamed == NULL)
+            status = zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                               "GLSL build of %s: cannot name the entry point \"%s\" (out of "
+                               "host memory)",
+                               name, kernel_name);
+        else
+            status = zcs__program_from_spirv(program, renamed, count * 4);
+        zcs__free(words);
+        zcs__free(renamed);
     } else {
         status = zcs__program_from_spirv(program, shaderc_result_get_bytes(result),
                                          shaderc_result_get_length(result));
@@ -333,6 +405,53 @@ static const zcs__spirv_entry *zcs__find_entry(const zcs_program *program, const
     return NULL;
 }
 
+/* The kernel's parameters from the module's declarations, checked against the device's
+   descriptor and push-constant limits. */
+static zcs_status zcs__vk_kernel_params(zcs_kernel *kernel)
+{
+    zcs_context *context = kernel->context;
+    const zcs__spirv_params *params = &kernel->impl->params;
+    const VkPhysicalDeviceLimits *limits = &context->impl->properties.limits;
+    if (!params->known) {
+        /* Unknown parameters: as many arguments as descriptors and push constants allow. */
+        uint64_t most = (uint64_t)limits->maxPerStageDescriptorStorageBuffers +
+                        limits->maxPushConstantsSize / 4;
+        kernel->max_params = most < 65536 ? (uint32_t)most : 65536;
+        return ZCS_SUCCESS;
+    }
+    struct {
+        uint64_t used;
+        uint64_t limit;
+        const char *what;
+        const char *name;
+    } checks[] = {
+        {params->buffer_count, limits->maxPerStageDescriptorStorageBuffers, "array parameters",
+         "maxPerStageDescriptorStorageBuffers"},
+        {params->buffer_count, limits->maxDescriptorSetStorageBuffers, "array parameters",
+         "maxDescriptorSetStorageBuffers"},
+        {params->push_bytes, limits->maxPushConstantsSize,
+         "bytes of value parameters (its push-constant block)", "maxPushConstantsSize"},
+    };
+    for (size_t c = 0; c < sizeof checks / sizeof checks[0]; c++) {
+        if (checks[c].used > checks[c].limit)
+            return zcs__fail(context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
+                             "zcs_kernel_create: kernel \"%s\" has %llu %s; the device takes at "
+                             "most %llu (%s)",
+                             kernel->name, (unsigned long long)checks[c].used, checks[c].what,
+                             (unsigned long long)checks[c].limit, checks[c].name);
+    }
+    zcs_status status = zcs__kernel_reserve_params(kernel, params->count);
+    if (status != ZCS_SUCCESS)
+        return status;
+    kernel->num_params = params->count;
+    for (uint32_t i = 0; i < params->count; i++) {
+        kernel->param_kinds[i] = params->kinds[i];
+        if (params->kinds[i] == ZCS__PARAM_VALUE)
+            kernel->param_sizes[i] = params->value_size[i];
+    }
+    return ZCS_SUCCESS;
+}
+
 zcs_status zcs__backend_kernel_create(zcs_kernel *kernel, zcs_program *program)
 {
     zcs_context *context = kernel->context;
@@ -366,16 +485,11 @@ zcs_status zcs__backend_kernel_create(zcs_kernel *kernel, zcs_program *program)
     impl->params = program->impl->spirv.params;
     impl->program = program->impl;
     atomic_fetch_add(&impl->program->references, 1);
-    if (impl->params.known) {
-        kernel->num_params = impl->params.count;
-        for (uint32_t i = 0; i < impl->params.count; i++) {
-            kernel->param_kinds[i] = impl->params.kinds[i];
-            if (impl->params.kinds[i] == ZCS__PARAM_VALUE)
-                kernel->param_sizes[i] = impl->params.value_size[i];
-        }
-    }
     kernel->impl = impl;
-    return ZCS_SUCCESS;
+    zcs_status status = zcs__vk_kernel_params(kernel);
+    if (status != ZCS_SUCCESS)
+        zcs__backend_kernel_destroy(kernel);
+    return status;
 }
 
 void zcs__backend_kernel_destroy(zcs_kernel *kernel)
@@ -406,12 +520,14 @@ zcs_status zcs__backend_kernel_set_arg(zcs_kernel *kernel, uint32_t index)
                          "zcs_kernel_set_value: argument %u of kernel \"%s\" is a %u-byte "
                          "push-constant member in the shader; got %zu bytes",
                          index, kernel->name, expected, arg->size);
-    if (impl->params.value_offset[index] + arg->size > ZCS_MAX_VALUE_BYTES)
+    uint32_t push_limit = kernel->context->impl->properties.limits.maxPushConstantsSize;
+    if (impl->params.value_offset[index] + arg->size > push_limit)
         return zcs__fail(kernel->context, ZCS_ERROR_KERNEL_ARGUMENT, 0,
                          "zcs_kernel_set_value: argument %u of kernel \"%s\" lies at bytes "
-                         "%u to %zu of the push-constant block; at most %d bytes are passed",
+                         "%u to %zu of the push-constant block; the device takes %u bytes "
+                         "(maxPushConstantsSize)",
                          index, kernel->name, impl->params.value_offset[index],
-                         impl->params.value_offset[index] + arg->size, ZCS_MAX_VALUE_BYTES);
+                         impl->params.value_offset[index] + arg->size, push_limit);
     return ZCS_SUCCESS;
 }
 

@@ -135,57 +135,118 @@ static void zcs__constant_dimension(const zcs__spirv_reader *r, uint32_t id, uin
                    : -1;
 }
 
-/* Fill module->params from the storage buffers and the push-constant block. */
-static void zcs__reflect_params(const zcs__spirv_reader *r, zcs__spirv_module *module)
+/* Whether bit `i` of a bit set of `bits` entries is set, and set it. */
+static int zcs__bit(const uint8_t *set, uint32_t i)
+{
+    return (set[i / 8] >> (i % 8)) & 1u;
+}
+
+static void zcs__set_bit(uint8_t *set, uint32_t i)
+{
+    set[i / 8] = (uint8_t)(set[i / 8] | (1u << (i % 8)));
+}
+
+/* Most parameters the reader takes (bindings and local memory indices beyond it leave the
+   parameters unknown); devices bound them far lower. */
+#define ZCS__SPIRV_MAX_PARAMS 65536u
+
+/*
+ * Fill module->params from the storage buffers (array parameter = binding), the
+ * specialization constants ZCS_LOCAL_SPEC_ID(i) (local memory parameter i) and the
+ * push-constant block (value parameters: the indices left, in member order). Anything
+ * outside this convention leaves the parameters unknown. Returns ZCS_ERROR_OUT_OF_MEMORY
+ * or ZCS_SUCCESS.
+ */
+static zcs_status zcs__reflect_params(const zcs__spirv_reader *r, zcs__spirv_module *module)
 {
     zcs__spirv_params *params = &module->params;
-    uint32_t buffer_mask = 0;
+    uint8_t *taken = zcs__calloc(ZCS__SPIRV_MAX_PARAMS / 8, 1);
+    uint8_t *local = zcs__calloc(ZCS__SPIRV_MAX_PARAMS / 8, 1);
+    zcs_status status = ZCS_SUCCESS;
     uint32_t buffer_count = 0;
+    uint32_t local_count = 0;
+    uint32_t highest = 0; /* one past the highest binding or local index */
     uint32_t push_struct = ZCS__NONE;
-    for (uint32_t at = 5; at < r->word_count; at += zcs__length(r, at)) {
-        if (zcs__opcode(r, at) != ZCS__OP_VARIABLE || zcs__length(r, at) < 4)
+    int outside = 0;
+    if (taken == NULL || local == NULL) {
+        status = ZCS_ERROR_OUT_OF_MEMORY;
+        goto done;
+    }
+    for (uint32_t at = 5; at < r->word_count && !outside; at += zcs__length(r, at)) {
+        uint32_t op = zcs__opcode(r, at);
+        if (op == ZCS__OP_SPEC_CONSTANT && zcs__length(r, at) >= 4 && r->words[at + 2] < r->bound) {
+            uint32_t spec_id = r->ids[r->words[at + 2]].spec_id;
+            if (spec_id == ZCS__NONE || spec_id < ZCS_LOCAL_SPEC_ID(0) ||
+                spec_id - ZCS_LOCAL_SPEC_ID(0) >= ZCS__SPIRV_MAX_PARAMS)
+                continue;
+            uint32_t index = spec_id - ZCS_LOCAL_SPEC_ID(0);
+            if (zcs__bit(taken, index)) {
+                outside = 1;
+                break;
+            }
+            zcs__set_bit(taken, index);
+            zcs__set_bit(local, index);
+            local_count++;
+            highest = index + 1 > highest ? index + 1 : highest;
+            continue;
+        }
+        if (op != ZCS__OP_VARIABLE || zcs__length(r, at) < 4)
             continue;
         uint32_t id = r->words[at + 2];
         uint32_t storage = r->words[at + 3];
-        if (id >= r->bound)
-            return; /* a malformed module: its parameters stay unknown */
-        const uint32_t *pointer = zcs__def(r, r->words[at + 1]);
+        const uint32_t *pointer = id < r->bound ? zcs__def(r, r->words[at + 1]) : NULL;
         if (pointer == NULL || (pointer[0] & 0xffffu) != ZCS__OP_TYPE_POINTER ||
-            (pointer[0] >> 16) < 4)
-            return;
+            (pointer[0] >> 16) < 4 || pointer[3] >= r->bound) {
+            outside = 1; /* a malformed module: its parameters stay unknown */
+            break;
+        }
         uint32_t pointee = pointer[3];
-        if (pointee >= r->bound)
-            return;
         int storage_buffer = storage == ZCS__STORAGE_STORAGE_BUFFER ||
                              (storage == ZCS__STORAGE_UNIFORM && r->ids[pointee].buffer_block);
         if (storage_buffer) {
             uint32_t binding = r->ids[id].binding;
-            if (r->ids[id].set != 0 || binding >= ZCS_MAX_KERNEL_ARGS ||
-                (buffer_mask & (1u << binding)))
-                return; /* outside the zcs convention: parameters stay unknown */
-            buffer_mask |= 1u << binding;
+            if (r->ids[id].set != 0 || binding >= ZCS__SPIRV_MAX_PARAMS ||
+                zcs__bit(taken, binding)) {
+                outside = 1; /* outside the zcs convention: parameters stay unknown */
+                break;
+            }
+            zcs__set_bit(taken, binding);
             buffer_count++;
+            highest = binding + 1 > highest ? binding + 1 : highest;
         } else if (storage == ZCS__STORAGE_UNIFORM || storage == ZCS__STORAGE_UNIFORM_CONSTANT) {
-            return; /* uniform buffers, images, samplers: not zcs arguments */
+            outside = 1; /* uniform buffers, images, samplers: not zcs arguments */
         } else if (storage == ZCS__STORAGE_PUSH_CONSTANT) {
             push_struct = pointee;
         }
     }
     uint32_t value_count = 0;
     const uint32_t *members = NULL;
-    if (push_struct != ZCS__NONE) {
+    if (!outside && push_struct != ZCS__NONE) {
         members = zcs__def(r, push_struct);
         if (members == NULL || (members[0] & 0xffffu) != ZCS__OP_TYPE_STRUCT)
-            return;
-        value_count = (members[0] >> 16) - 2;
+            outside = 1;
+        else
+            value_count = (members[0] >> 16) - 2;
     }
-    uint32_t count = buffer_count + value_count;
-    if (count == 0 || count > ZCS_MAX_KERNEL_ARGS || (buffer_mask >> count) != 0)
-        return;
+    uint32_t count = buffer_count + local_count + value_count;
+    /* Every binding and local index lies below the count: values fill the gaps. */
+    if (outside || count == 0 || highest > count)
+        goto done;
+    params->kinds = zcs__calloc(count, sizeof *params->kinds);
+    params->value_offset = zcs__calloc(count, sizeof *params->value_offset);
+    params->value_size = zcs__calloc(count, sizeof *params->value_size);
+    uint32_t *member_index_of = zcs__calloc(count, sizeof *member_index_of);
+    if (params->kinds == NULL || params->value_offset == NULL || params->value_size == NULL ||
+        member_index_of == NULL) {
+        zcs__free(member_index_of);
+        status = ZCS_ERROR_OUT_OF_MEMORY;
+        goto done;
+    }
     uint32_t member = 0;
-    uint32_t member_index_of[ZCS_MAX_KERNEL_ARGS];
     for (uint32_t i = 0; i < count; i++) {
-        if (buffer_mask & (1u << i)) {
+        if (zcs__bit(local, i)) {
+            params->kinds[i] = ZCS__PARAM_LOCAL;
+        } else if (zcs__bit(taken, i)) {
             params->kinds[i] = ZCS__PARAM_ARRAY;
         } else {
             params->kinds[i] = ZCS__PARAM_VALUE;
@@ -204,12 +265,30 @@ static void zcs__reflect_params(const zcs__spirv_reader *r, zcs__spirv_module *m
                 params->value_offset[i] = r->words[at + 4];
         }
     }
+    zcs__free(member_index_of);
+    uint32_t push_bytes = 0;
     for (uint32_t i = 0; i < count; i++) {
-        if (params->kinds[i] == ZCS__PARAM_VALUE && params->value_offset[i] == ZCS__NONE)
-            return;
+        if (params->kinds[i] != ZCS__PARAM_VALUE)
+            continue;
+        if (params->value_offset[i] == ZCS__NONE)
+            goto done;
+        uint32_t end_byte = params->value_offset[i] + params->value_size[i];
+        push_bytes = end_byte > push_bytes ? end_byte : push_bytes;
     }
     params->count = count;
+    params->buffer_count = buffer_count;
+    params->push_bytes = push_bytes;
     params->known = 1;
+done:
+    if (!params->known) {
+        zcs__free(params->kinds);
+        zcs__free(params->value_offset);
+        zcs__free(params->value_size);
+        memset(params, 0, sizeof *params);
+    }
+    zcs__free(taken);
+    zcs__free(local);
+    return status;
 }
 
 static zcs_status zcs__read_entries(zcs_context *context, zcs__spirv_reader *r,
@@ -365,8 +444,9 @@ zcs_status zcs__spirv_parse(zcs_context *context, const uint32_t *words, size_t 
         for (uint32_t e = 0; e < out_module->entry_count; e++)
             compute_entries += out_module->entries[e].execution_model == ZCS__MODEL_GL_COMPUTE;
         /* Declarations are module-wide; with several kernels they may belong to any. */
-        if (compute_entries == 1)
-            zcs__reflect_params(&reader, out_module);
+        if (compute_entries == 1 && zcs__reflect_params(&reader, out_module) != ZCS_SUCCESS)
+            status = zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                               "out of host memory reading a SPIR-V module's parameters");
     }
     zcs__free(reader.ids);
     if (status != ZCS_SUCCESS)
@@ -376,7 +456,65 @@ zcs_status zcs__spirv_parse(zcs_context *context, const uint32_t *words, size_t 
 
 void zcs__spirv_module_free(zcs__spirv_module *module)
 {
+    zcs__free(module->params.kinds);
+    zcs__free(module->params.value_offset);
+    zcs__free(module->params.value_size);
+    memset(&module->params, 0, sizeof module->params);
     zcs__free(module->entries);
     module->entries = NULL;
     module->entry_count = 0;
+}
+
+uint32_t *zcs__spirv_rename_entry(const uint32_t *words, size_t word_count, const char *from,
+                                  const char *to, size_t *out_count)
+{
+    size_t to_length = strlen(to);
+    size_t to_words = to_length / 4 + 1; /* with the terminating NUL */
+    for (size_t at = 5; at < word_count;) {
+        uint32_t length = words[at] >> 16;
+        if (length == 0 || length > word_count - at)
+            return NULL;
+        if ((words[at] & 0xffffu) != ZCS__OP_ENTRY_POINT || length < 4) {
+            at += length;
+            continue;
+        }
+        /* The name starts at word 3, first character in the lowest-order byte of a word;
+           the interface ids follow its last word. */
+        size_t max_bytes = (size_t)(length - 3) * 4;
+        size_t name_length = 0;
+        int same = 1;
+        for (; name_length < max_bytes; name_length++) {
+            char c = (char)((words[at + 3 + name_length / 4] >> (8 * (name_length % 4))) & 0xffu);
+            if (c == '\0')
+                break;
+            same &= from[name_length] == c;
+            if (from[name_length] == '\0')
+                same = 0;
+        }
+        if (name_length == max_bytes || !same || from[name_length] != '\0') {
+            at += length;
+            continue;
+        }
+        size_t name_words = name_length / 4 + 1;
+        size_t new_length = length - name_words + to_words;
+        if (new_length > 0xffffu)
+            return NULL;
+        size_t count = word_count - length + new_length;
+        uint32_t *out = zcs__calloc(count, sizeof *out);
+        if (out == NULL)
+            return NULL;
+        memcpy(out, words, at * sizeof *out);
+        out[at] = (uint32_t)(new_length << 16) | ZCS__OP_ENTRY_POINT;
+        out[at + 1] = words[at + 1];
+        out[at + 2] = words[at + 2];
+        for (size_t i = 0; i < to_length; i++) /* the rest of its words stays 0 */
+            out[at + 3 + i / 4] |= (uint32_t)(unsigned char)to[i] << (8 * (i % 4));
+        memcpy(&out[at + 3 + to_words], &words[at + 3 + name_words],
+               (length - 3 - name_words) * sizeof *out);
+        memcpy(&out[at + new_length], &words[at + length],
+               (word_count - at - length) * sizeof *out);
+        *out_count = count;
+        return out;
+    }
+    return NULL;
 }

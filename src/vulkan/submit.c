@@ -70,7 +70,7 @@ static zcs_status zcs__slot_create(struct zcs__context_impl *impl, zcs__vk_slot 
     }
     VkDescriptorPoolSize pool_size = {
         .type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-        .descriptorCount = ZCS_MAX_KERNEL_ARGS,
+        .descriptorCount = ZCS__VK_SLOT_DESCRIPTORS,
     };
     VkDescriptorPoolCreateInfo descriptor_info = {
         .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
