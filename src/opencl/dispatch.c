@@ -4,11 +4,13 @@
 #include "opencl/internal.h"
 
 zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_size,
-                                 const size_t *local_size, uint32_t arg_count)
+                                 const size_t *local_size, uint32_t arg_count, uint64_t serial)
 {
     /* The arguments are already with the kernel (clSetKernelArg at zcs_kernel_set_*); the
-       in-order queue orders dispatches and clFinish waits for all. */
-    (void)arg_count;
+       in-order queue orders dispatches; the wait list adds the unmaps and the application
+       work on its arrays, and the event lets maps wait for this dispatch alone
+       (ordering.c). */
+    (void)serial;
     zcs_context *context = kernel->context;
     struct zcs__context_impl *ctx = context->impl;
     size_t global[3] = {1, 1, 1};
@@ -49,11 +51,22 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
     }
 
     pthread_mutex_lock(&ctx->queue_lock);
-    cl_int error =
-        zcs__cl.clEnqueueNDRangeKernel(ctx->queue, kernel->impl->kernel, dims, NULL, global,
-                                       local_size != NULL ? local : NULL, 0, NULL, NULL);
-    if (error == CL_SUCCESS)
+    zcs__cl_wait_list waits;
+    zcs_status status = zcs__cl_dispatch_wait_list(kernel, arg_count, &waits);
+    if (status != ZCS_SUCCESS) {
+        pthread_mutex_unlock(&ctx->queue_lock);
+        return status;
+    }
+    cl_event event = NULL;
+    cl_int error = zcs__cl.clEnqueueNDRangeKernel(
+        ctx->queue, kernel->impl->kernel, dims, NULL, global, local_size != NULL ? local : NULL,
+        waits.count, waits.count > 0 ? waits.events : NULL, &event);
+    if (error == CL_SUCCESS) {
         zcs__cl.clFlush(ctx->queue);
+        zcs__cl_dispatch_record(kernel, arg_count, event);
+        zcs__cl.clReleaseEvent(event);
+    }
+    zcs__cl_wait_list_release(&waits);
     pthread_mutex_unlock(&ctx->queue_lock);
     if (error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_DISPATCH, "clEnqueueNDRangeKernel", error,
@@ -65,6 +78,8 @@ zcs_status zcs__backend_finish(zcs_context *context)
 {
     pthread_mutex_lock(&context->impl->queue_lock);
     cl_int error = zcs__cl.clFinish(context->impl->queue);
+    if (error == CL_SUCCESS)
+        error = zcs__cl.clFinish(context->impl->transfer_queue);
     pthread_mutex_unlock(&context->impl->queue_lock);
     if (error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clFinish", error, NULL);
