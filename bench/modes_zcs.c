@@ -201,6 +201,173 @@ static void bench_zcs_mode_init(bench_mode *mode, const bench_config *config, zc
     mode->available = 1;
 }
 
+/*
+ * zcs-pipelined: double buffering, the way an application overlaps CPU and GPU with zcs.
+ * Two arrays alternate: in frame f the CPU writes array f % 2 and dispatches the kernel on
+ * it, then maps the other array, whose kernel (frame f - 1) ran meanwhile, and reads it
+ * back. A map waits only for the dispatches that use its array, so the CPU's work of one
+ * frame overlaps the kernel of the previous one, and a frame costs max(CPU, kernel) at
+ * best instead of their sum (the floor the report sets beside it). The checksum a frame
+ * reads is the previous frame's, so the mode checks each against the expected value itself
+ * and reports at the end (BENCH_VERIFY_AT_END).
+ */
+typedef struct bench_pipelined_state {
+    zcs_context *context;
+    zcs_program *program;
+    zcs_kernel *kernels[2]; /* one per array: its argument stays set */
+    zcs_array *arrays[2];
+    size_t count;
+    uint32_t pending_frame; /* frame whose kernel runs on arrays[pending_frame % 2] */
+    int pending;            /* whether that frame is still to be read back */
+    uint32_t wrong;         /* frames whose checksum differed */
+    uint64_t copied_at_setup;
+} bench_pipelined_state;
+
+static int bench_pipelined_setup(bench_mode *mode, size_t count)
+{
+    bench_pipelined_state *s = mode->state;
+    uint32_t n = (uint32_t)count;
+    for (int i = 0; i < 2; i++) {
+        zcs_status status = ZCS_ARRAY_CREATE(s->context, zcs_particle, count, 0, &s->arrays[i]);
+        if (status != ZCS_SUCCESS)
+            return bench_zcs_fail("zcs_array_create", status);
+        if ((status = zcs_kernel_set_array(s->kernels[i], 0, s->arrays[i])) != ZCS_SUCCESS ||
+            (status = zcs_kernel_set_value(s->kernels[i], 1, sizeof n, &n)) != ZCS_SUCCESS)
+            return bench_zcs_fail("zcs_kernel_set_*", status);
+    }
+    s->count = count;
+    s->pending = 0;
+    s->wrong = 0;
+    s->copied_at_setup = bench_zcs_copied(s->context);
+    return 0;
+}
+
+/* Read back the frame whose kernel ran on its array, and check its checksum. */
+static int bench_pipelined_drain(bench_pipelined_state *s)
+{
+    if (!s->pending)
+        return 0;
+    zcs_array *array = s->arrays[s->pending_frame % 2];
+    zcs_particle *p = NULL;
+    zcs_status status = zcs_array_map(array, ZCS_MAP_READ, (void **)&p);
+    if (status != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_array_map(READ)", status);
+    uint64_t got = bench_checksum(p, s->count);
+    if ((status = zcs_array_unmap(array)) != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_array_unmap", status);
+    uint64_t before = 0;
+    uint64_t after = 0;
+    bench_expected(s->count, s->pending_frame, &before, &after);
+    if (got != after)
+        s->wrong++;
+    s->pending = 0;
+    return 0;
+}
+
+static int bench_pipelined_frame(bench_mode *mode, uint32_t frame, uint64_t *checksum)
+{
+    bench_pipelined_state *s = mode->state;
+    zcs_array *array = s->arrays[frame % 2];
+    zcs_particle *p = NULL;
+    /* This array's previous kernel (two frames ago) was read back in the last frame. */
+    zcs_status status = zcs_array_map(array, ZCS_MAP_WRITE_DISCARD, (void **)&p);
+    if (status != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_array_map(WRITE_DISCARD)", status);
+    bench_write(p, s->count, frame);
+    if ((status = zcs_array_unmap(array)) != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_array_unmap", status);
+    size_t global = s->count;
+    if ((status = zcs_dispatch(s->kernels[frame % 2], 1, &global, NULL)) != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_dispatch", status);
+    /* While that kernel runs, read the previous frame back from the other array. */
+    if (bench_pipelined_drain(s) != 0)
+        return -1;
+    s->pending_frame = frame;
+    s->pending = 1;
+    *checksum = 0;
+    return 0;
+}
+
+static int64_t bench_pipelined_bytes_copied(bench_mode *mode)
+{
+    bench_pipelined_state *s = mode->state;
+    return (int64_t)(bench_zcs_copied(s->context) - s->copied_at_setup);
+}
+
+static int bench_pipelined_teardown(bench_mode *mode, uint32_t frames_run)
+{
+    (void)frames_run;
+    bench_pipelined_state *s = mode->state;
+    int failed = bench_pipelined_drain(s) != 0;
+    for (int i = 0; i < 2; i++) {
+        zcs_status status = zcs_array_destroy(s->arrays[i]);
+        s->arrays[i] = NULL;
+        if (status != ZCS_SUCCESS)
+            failed |= bench_zcs_fail("zcs_array_destroy", status) != 0;
+    }
+    if (s->wrong > 0)
+        fprintf(stderr, "zcs-pipelined: %u frame(s) read back a wrong checksum\n", s->wrong);
+    return failed || s->wrong > 0 ? -1 : 0;
+}
+
+static void bench_pipelined_destroy(bench_mode *mode)
+{
+    bench_pipelined_state *s = mode->state;
+    if (s == NULL)
+        return;
+    for (int i = 0; i < 2; i++)
+        zcs_kernel_destroy(s->kernels[i]);
+    zcs_program_destroy(s->program);
+    free(s); /* the context is the zcs modes' (bench_zcs_release) */
+    mode->state = NULL;
+}
+
+/* zcs-pipelined: added by bench_zcs_modes after zcs-auto. Returns the number added. */
+static int bench_pipelined_modes(const bench_config *config, bench_mode *modes, int max_modes)
+{
+    if (max_modes < 1)
+        return 0;
+    bench_mode *mode = &modes[0];
+    memset(mode, 0, sizeof *mode);
+    snprintf(mode->name, sizeof mode->name, "zcs-pipelined");
+    mode->group = "zcs";
+    mode->what = "zcs, two arrays alternating: the CPU writes and reads one while a kernel "
+                 "runs on the other";
+    mode->verify = BENCH_VERIFY_AT_END;
+    mode->arrays = 2;
+    mode->tier = ZCS_TIER_AUTO;
+    mode->setup = bench_pipelined_setup;
+    mode->frame = bench_pipelined_frame;
+    mode->teardown = bench_pipelined_teardown;
+    mode->bytes_copied = bench_pipelined_bytes_copied;
+    mode->destroy = bench_pipelined_destroy;
+
+    bench_pipelined_state *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        snprintf(mode->skip_reason, sizeof mode->skip_reason, "out of memory");
+        return 1;
+    }
+    mode->state = s;
+    /* Its own program and kernels on the automatic context the zcs-auto mode shares. */
+    zcs_status status = bench_zcs_context(config, ZCS_TIER_AUTO, &s->context);
+    if (status != ZCS_SUCCESS) {
+        snprintf(mode->skip_reason, sizeof mode->skip_reason, "%s: %s", zcs_status_name(status),
+                 zcs_last_error());
+        return 1;
+    }
+    zcs_program *second = NULL;
+    if (bench_zcs_kernel(s->context, &s->program, &s->kernels[0]) != 0 ||
+        bench_zcs_kernel(s->context, &second, &s->kernels[1]) != 0) {
+        zcs_program_destroy(second);
+        snprintf(mode->skip_reason, sizeof mode->skip_reason, "particles_advance: %s",
+                 zcs_last_error());
+        return 1;
+    }
+    zcs_program_destroy(second); /* its kernel keeps what it needs */
+    mode->available = 1;
+    return 1;
+}
+
 int bench_zcs_modes(const bench_config *config, const zcs_tier *tiers, int tier_count,
                     bench_device *device, bench_mode *modes, int max_modes)
 {
@@ -217,6 +384,7 @@ int bench_zcs_modes(const bench_config *config, const zcs_tier *tiers, int tier_
     int n = 0;
     if (n < max_modes)
         bench_zcs_mode_init(&modes[n++], config, ZCS_TIER_AUTO);
+    n += bench_pipelined_modes(config, modes + n, max_modes - n);
     for (int i = 0; i < all_count && n < max_modes; i++) {
         if (!bench_tier_selected(all[i], tiers, tier_count))
             continue;

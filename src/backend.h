@@ -167,7 +167,7 @@ zcs_status zcs__backend_kernel_set_arg(zcs_kernel *kernel, uint32_t index);
 /*
  * Let `kernel` reach `count` arrays through pointers stored in memory (count may be 0:
  * clear the list). The arrays are live, of the kernel's context, and count is at most
- * ZCS_MAX_KERNEL_ARGS.
+ * ZCS_MAX_INDIRECT_ARRAYS.
  */
 zcs_status zcs__backend_kernel_set_indirect(zcs_kernel *kernel, zcs_array *const *arrays,
                                             size_t count);
@@ -177,15 +177,27 @@ zcs_status zcs__backend_kernel_set_indirect(zcs_kernel *kernel, zcs_array *const
 /* ------------------------------------------------------------------------ */
 
 /*
- * Enqueue the kernel. dims is 1..3; global_size has dims entries from 1 to
- * ZCS_MAX_GLOBAL_SIZE; local_size is NULL or has dims non-zero entries. Arguments 0 to
- * arg_count - 1 are set and no array among them is mapped. Dispatches of a context reach
- * the backend one at a time, in the order of their serials.
+ * Enqueue the kernel as dispatch number `serial`. dims is 1..3; global_size has dims
+ * entries from 1 to ZCS_MAX_GLOBAL_SIZE; local_size is NULL or has dims non-zero entries.
+ * Arguments 0 to arg_count - 1 are set and no array among them is mapped. Dispatches of a
+ * context reach the backend one at a time, in the order of their serials, and each runs
+ * after the previous one has finished (so a finished serial implies every earlier one).
+ * It also waits for what the application declared through the interop headers'
+ * ordering calls (events, semaphores) and for the unmaps of its arrays.
  */
 zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_size,
-                                 const size_t *local_size, uint32_t arg_count);
+                                 const size_t *local_size, uint32_t arg_count, uint64_t serial);
 
-/* Wait until every dispatch enqueued so far has finished. */
+/*
+ * Wait until dispatch `serial` has finished (0: no dispatch to wait for), and for the
+ * application work declared on the array (app_use_pending). `serial` is the array's
+ * newest use and has been enqueued; the array is claimed and not mapped. Only what the
+ * array needs: never a finish of the whole queue, so a map of an array no pending
+ * dispatch uses returns while other dispatches still run.
+ */
+zcs_status zcs__backend_array_wait(zcs_array *array, uint64_t serial);
+
+/* Wait until every dispatch enqueued so far, and every unmap, has finished. */
 zcs_status zcs__backend_finish(zcs_context *context);
 
 #endif /* ZCS_BACKEND_H */

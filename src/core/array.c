@@ -142,7 +142,7 @@ zcs_status zcs__array_destroy_object(zcs_array *buffer)
     zcs__handle_unregister(buffer->handle);
     uint64_t last_use = buffer->last_use_serial;
     pthread_mutex_unlock(&context->lock);
-    zcs_status status = zcs__context_wait(context, last_use);
+    zcs_status status = zcs__array_wait(buffer, last_use);
     if (status == ZCS_SUCCESS && buffer->guard_size != 0 && !buffer->mapped)
         status = zcs__validation_check_guards(buffer, "zcs_array_destroy");
     if (buffer->mapped) {
@@ -306,7 +306,7 @@ static zcs_status zcs__map_range(zcs_array *buffer, zcs_access access, size_t fi
     int already_mapped = buffer->mapped;
     buffer->mapped = 1;
     uint64_t last_use = buffer->last_use_serial;
-    int busy = !already_mapped && last_use > context->completed_serial;
+    int busy = !already_mapped && (last_use > context->completed_serial || buffer->app_use_pending);
     if (busy)
         context->stats.map_waits++;
     pthread_mutex_unlock(&context->lock);
@@ -317,7 +317,7 @@ static zcs_status zcs__map_range(zcs_array *buffer, zcs_access access, size_t fi
                          buffer->count, buffer->elem_size);
 
     /* The ordering rule: kernels that use the array finish before the host sees it. */
-    zcs_status status = busy ? zcs__context_wait(context, last_use) : ZCS_SUCCESS;
+    zcs_status status = busy ? zcs__array_wait(buffer, last_use) : ZCS_SUCCESS;
     /* The kernels are done: in validation mode, see whether one wrote past the array. */
     if (status == ZCS_SUCCESS && buffer->guard_size != 0)
         status = zcs__validation_check_guards(buffer, "zcs_array_map");

@@ -47,7 +47,15 @@ void *zcs__claim_to_destroy(const void *handle, uint32_t type, const char *funct
         var = claimed_;                                                                            \
     } while (0)
 
-/* Wait until the dispatch with `serial` (and every earlier one) has finished. */
+/* Wait until every dispatch of the context enqueued so far has finished. */
 zcs_status zcs__context_wait(zcs_context *context, uint64_t serial);
+
+/*
+ * Wait until `array` is no longer in use: the dispatch with `serial` (its newest use,
+ * read under the context lock with the array claimed) has finished, and the application
+ * work declared on it (app_use_pending) too. Only that dispatch: a map does not wait for
+ * dispatches that do not use its array.
+ */
+zcs_status zcs__array_wait(zcs_array *array, uint64_t serial);
 
 #endif /* ZCS_CORE_CHECKS_H */

@@ -231,6 +231,42 @@ void zcs__stats_add_copied(zcs_context *context, uint64_t bytes)
     pthread_mutex_unlock(&context->lock);
 }
 
+void zcs__array_note_app_use(zcs_array *array)
+{
+    pthread_mutex_lock(&array->context->lock);
+    array->app_use_pending = 1;
+    pthread_mutex_unlock(&array->context->lock);
+}
+
+zcs_status zcs__array_wait(zcs_array *array, uint64_t serial)
+{
+    zcs_context *context = array->context;
+    pthread_mutex_lock(&context->lock);
+    int done = serial <= context->completed_serial;
+    int in_flight = serial > context->enqueued_serial;
+    int app_use = array->app_use_pending;
+    pthread_mutex_unlock(&context->lock);
+    if (done && !app_use)
+        return ZCS_SUCCESS;
+    if (in_flight) {
+        /* Another thread is still handing that dispatch to the backend, under
+           dispatch_lock: wait until it has. */
+        pthread_mutex_lock(&context->dispatch_lock);
+        pthread_mutex_unlock(&context->dispatch_lock);
+    }
+    zcs_status status = zcs__backend_array_wait(array, done ? 0 : serial);
+    if (status != ZCS_SUCCESS)
+        return status;
+    /* Dispatches finish in the order of their serials (both backends order each after the
+       previous one), so every serial up to this one is done too. */
+    pthread_mutex_lock(&context->lock);
+    if (serial > context->completed_serial)
+        context->completed_serial = serial;
+    array->app_use_pending = 0;
+    pthread_mutex_unlock(&context->lock);
+    return ZCS_SUCCESS;
+}
+
 zcs_status zcs__context_wait(zcs_context *context, uint64_t serial)
 {
     pthread_mutex_lock(&context->lock);

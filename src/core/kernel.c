@@ -299,7 +299,8 @@ static zcs_status zcs__dispatch(zcs_kernel *kernel, uint32_t dims, const size_t 
         kernel->indirect[i]->last_use_serial = serial;
     pthread_mutex_unlock(&context->lock);
 
-    zcs_status status = zcs__backend_dispatch(kernel, dims, global_size, local_size, arg_count);
+    zcs_status status =
+        zcs__backend_dispatch(kernel, dims, global_size, local_size, arg_count, serial);
 
     pthread_mutex_lock(&context->lock);
     context->enqueued_serial = serial;

@@ -116,6 +116,11 @@ struct zcs_array {
 
     /* Serial of the newest dispatch that uses this buffer. */
     uint64_t last_use_serial;
+    /* Application work on the array declared through an interop header's ordering calls
+       (zcs_opencl_array_used_by, zcs_vulkan_array_used_by) that no map or free has waited
+       for yet: the next one calls zcs__backend_array_wait even when no dispatch is
+       pending. Under the context lock. */
+    int app_use_pending;
 
     struct zcs__array_impl *impl;
 };
@@ -237,6 +242,10 @@ zcs_status zcs__vfail(zcs_context *context, zcs_status status, int64_t backend_e
 zcs_status zcs__array_destroy_object(zcs_array *buffer);
 void zcs__kernel_destroy_object(zcs_kernel *kernel);
 void zcs__program_destroy_object(zcs_program *program);
+
+/* Note application work on `array` that maps and frees must wait for (app_use_pending),
+   from a backend's interop code; takes the context lock. */
+void zcs__array_note_app_use(zcs_array *array);
 
 /* Add bytes the runtime copied to serve a map or unmap (taken under the context lock). */
 void zcs__stats_add_copied(zcs_context *context, uint64_t bytes);

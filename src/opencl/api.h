@@ -143,7 +143,23 @@
       (command_queue, kernel, work_dim, global_work_offset, global_work_size, local_work_size,     \
        num_events_in_wait_list, event_wait_list, event))                                           \
     X(cl_int, clFlush, STATUS, (cl_command_queue command_queue), (command_queue))                  \
-    X(cl_int, clFinish, STATUS, (cl_command_queue command_queue), (command_queue))
+    X(cl_int, clFinish, STATUS, (cl_command_queue command_queue), (command_queue))                 \
+    X(cl_int, clWaitForEvents, STATUS, (cl_uint num_events, const cl_event *event_list),           \
+      (num_events, event_list))                                                                    \
+    X(cl_int, clRetainEvent, STATUS, (cl_event event), (event))                                    \
+    X(cl_int, clReleaseEvent, NOFAIL, (cl_event event), (event))                                   \
+    X(cl_int, clGetEventInfo, STATUS,                                                              \
+      (cl_event event, cl_event_info param_name, size_t param_value_size, void *param_value,       \
+       size_t *param_value_size_ret),                                                              \
+      (event, param_name, param_value_size, param_value, param_value_size_ret))                    \
+    X(cl_int, clEnqueueBarrierWithWaitList, STATUS,                                                \
+      (cl_command_queue command_queue, cl_uint num_events_in_wait_list,                            \
+       const cl_event *event_wait_list, cl_event *event),                                          \
+      (command_queue, num_events_in_wait_list, event_wait_list, event))                            \
+    X(cl_int, clEnqueueMarkerWithWaitList, STATUS,                                                 \
+      (cl_command_queue command_queue, cl_uint num_events_in_wait_list,                            \
+       const cl_event *event_wait_list, cl_event *event),                                          \
+      (command_queue, num_events_in_wait_list, event_wait_list, event))
 
 typedef struct zcs__cl_api {
 #define ZCS__CL_API_MEMBER_(type, name, fails, parameters, arguments)                              \

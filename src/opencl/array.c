@@ -92,16 +92,20 @@ void zcs__backend_array_destroy(zcs_array *array)
     if (impl->svm_base != NULL) {
         struct zcs__context_impl *ctx = array->context->impl;
         /* clSVMFree does not wait for queued commands that use the memory (an SVM unmap just
-           enqueued, a guard check's): let the queue drain first. */
+           enqueued, a guard check's): let the transfer queue drain first (the core waited
+           for the dispatches). */
         if (array->tier == ZCS_TIER_SVM_COARSE) {
             pthread_mutex_lock(&ctx->queue_lock);
-            zcs__cl.clFinish(ctx->queue);
+            zcs__cl.clFinish(ctx->transfer_queue);
             pthread_mutex_unlock(&ctx->queue_lock);
         }
         pthread_mutex_lock(&array->context->impl->svm_lock);
         zcs__cl.clSVMFree(array->context->impl->cl_context, impl->svm_base);
         pthread_mutex_unlock(&array->context->impl->svm_lock);
     }
+    pthread_mutex_lock(&array->context->impl->queue_lock);
+    zcs__cl_array_events_release(impl);
+    pthread_mutex_unlock(&array->context->impl->queue_lock);
     if (impl->mem != NULL)
         zcs__cl.clReleaseMemObject(impl->mem);
     if (impl->parent != NULL)
@@ -153,7 +157,7 @@ zcs_status zcs__backend_array_map(zcs_array *array, zcs_access access, size_t of
         break;
     case ZCS_TIER_SVM_COARSE:
         pthread_mutex_lock(&ctx->queue_lock);
-        error = zcs__cl.clEnqueueSVMMap(ctx->queue, CL_TRUE, zcs__cl_map_flags(access),
+        error = zcs__cl.clEnqueueSVMMap(ctx->transfer_queue, CL_TRUE, zcs__cl_map_flags(access),
                                         (char *)impl->svm + offset, size, 0, NULL, NULL);
         pthread_mutex_unlock(&ctx->queue_lock);
         if (error != CL_SUCCESS)
@@ -162,8 +166,9 @@ zcs_status zcs__backend_array_map(zcs_array *array, zcs_access access, size_t of
         break;
     default:
         pthread_mutex_lock(&ctx->queue_lock);
-        ptr = zcs__cl.clEnqueueMapBuffer(ctx->queue, impl->mem, CL_TRUE, zcs__cl_map_flags(access),
-                                         offset, size, 0, NULL, NULL, &error);
+        ptr = zcs__cl.clEnqueueMapBuffer(ctx->transfer_queue, impl->mem, CL_TRUE,
+                                         zcs__cl_map_flags(access), offset, size, 0, NULL, NULL,
+                                         &error);
         pthread_mutex_unlock(&ctx->queue_lock);
         if (ptr == NULL || error != CL_SUCCESS)
             return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clEnqueueMapBuffer", error, NULL);
@@ -189,6 +194,7 @@ zcs_status zcs__backend_array_unmap(zcs_array *array)
     struct zcs__array_impl *impl = array->impl;
     cl_int error = CL_SUCCESS;
     const char *call = NULL;
+    cl_event event = NULL;
 
     if (array->tier == ZCS_TIER_STAGED)
         return zcs__cl_staged_unmap(array);
@@ -199,18 +205,23 @@ zcs_status zcs__backend_array_unmap(zcs_array *array)
         break;
     case ZCS_TIER_SVM_COARSE:
         call = "clEnqueueSVMUnmap";
-        error = zcs__cl.clEnqueueSVMUnmap(ctx->queue, (char *)impl->svm + array->map_offset, 0,
-                                          NULL, NULL);
+        error = zcs__cl.clEnqueueSVMUnmap(ctx->transfer_queue,
+                                          (char *)impl->svm + array->map_offset, 0, NULL, &event);
         break;
     default:
         call = "clEnqueueUnmapMemObject";
-        error =
-            zcs__cl.clEnqueueUnmapMemObject(ctx->queue, impl->mem, array->map_ptr, 0, NULL, NULL);
+        error = zcs__cl.clEnqueueUnmapMemObject(ctx->transfer_queue, impl->mem, array->map_ptr, 0,
+                                                NULL, &event);
         break;
     }
-    /* Start the unmap now rather than at the next dispatch or finish. */
-    if (call != NULL && error == CL_SUCCESS)
-        zcs__cl.clFlush(ctx->queue);
+    /* Start the unmap now rather than at the next dispatch or finish; the next dispatch
+       that uses the array waits for it (ordering.c). */
+    if (call != NULL && error == CL_SUCCESS) {
+        zcs__cl.clFlush(ctx->transfer_queue);
+        if (impl->unmap_event != NULL)
+            zcs__cl.clReleaseEvent(impl->unmap_event);
+        impl->unmap_event = event;
+    }
     pthread_mutex_unlock(&ctx->queue_lock);
     if (error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, call, error, NULL);
@@ -244,22 +255,30 @@ zcs_status zcs__backend_array_guard(zcs_array *array, zcs__guard_side side, zcs_
     if (array->tier == ZCS_TIER_SVM_COARSE) {
         unsigned char *region = (unsigned char *)impl->svm_base + offset;
         call = "clEnqueueSVMMap";
-        error = zcs__cl.clEnqueueSVMMap(ctx->queue, CL_TRUE, flags, region, guard, 0, NULL, NULL);
+        error = zcs__cl.clEnqueueSVMMap(ctx->transfer_queue, CL_TRUE, flags, region, guard, 0, NULL,
+                                        NULL);
         if (error == CL_SUCCESS) {
             memcpy(write ? region : bytes, write ? bytes : region, guard);
             call = "clEnqueueSVMUnmap";
-            error = zcs__cl.clEnqueueSVMUnmap(ctx->queue, region, 0, NULL, NULL);
+            error = zcs__cl.clEnqueueSVMUnmap(ctx->transfer_queue, region, 0, NULL, NULL);
         }
     } else {
         call = "clEnqueueMapBuffer";
-        unsigned char *region = zcs__cl.clEnqueueMapBuffer(ctx->queue, impl->parent, CL_TRUE, flags,
-                                                           offset, guard, 0, NULL, NULL, &error);
+        unsigned char *region =
+            zcs__cl.clEnqueueMapBuffer(ctx->transfer_queue, impl->parent, CL_TRUE, flags, offset,
+                                       guard, 0, NULL, NULL, &error);
         if (region != NULL && error == CL_SUCCESS) {
             memcpy(write ? region : bytes, write ? bytes : region, guard);
             call = "clEnqueueUnmapMemObject";
-            error =
-                zcs__cl.clEnqueueUnmapMemObject(ctx->queue, impl->parent, region, 0, NULL, NULL);
+            error = zcs__cl.clEnqueueUnmapMemObject(ctx->transfer_queue, impl->parent, region, 0,
+                                                    NULL, NULL);
         }
+    }
+    /* Written guards reach the device before any dispatch, which waits for no event of
+       this unmap: let the transfer queue finish it. */
+    if (error == CL_SUCCESS && write) {
+        call = "clFinish";
+        error = zcs__cl.clFinish(ctx->transfer_queue);
     }
     pthread_mutex_unlock(&ctx->queue_lock);
     if (error != CL_SUCCESS)

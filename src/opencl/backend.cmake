@@ -8,6 +8,7 @@ set(ZCS_BACKEND_SOURCES
     opencl/dispatch.c
     opencl/errors.c
     opencl/include.c
+    opencl/ordering.c
     opencl/program.c
     opencl/staged.c)
 set(ZCS_BACKEND_LINK OpenCL::OpenCL)

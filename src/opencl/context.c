@@ -48,12 +48,23 @@ zcs_status zcs__backend_context_create(zcs_context *context, const zcs__device_c
                             choice.device_name);
     }
 
+    context->impl = impl;
+    status = zcs__cl_transfer_queue_create(context, choice.device);
+    context->impl = NULL;
+    if (status != ZCS_SUCCESS) {
+        zcs__cl.clReleaseCommandQueue(impl->queue);
+        zcs__cl.clReleaseContext(impl->cl_context);
+        zcs__free(impl);
+        return status;
+    }
+
     int locks = pthread_mutex_init(&impl->queue_lock, NULL) == 0;
     if (locks && pthread_mutex_init(&impl->svm_lock, NULL) != 0) {
         pthread_mutex_destroy(&impl->queue_lock);
         locks = 0;
     }
     if (!locks) {
+        zcs__cl.clReleaseCommandQueue(impl->transfer_queue);
         zcs__cl.clReleaseCommandQueue(impl->queue);
         zcs__cl.clReleaseContext(impl->cl_context);
         zcs__free(impl);
@@ -82,6 +93,7 @@ void zcs__backend_context_destroy(zcs_context *context)
         return;
     if (impl->svm_sentinel != NULL)
         zcs__cl.clSVMFree(impl->cl_context, impl->svm_sentinel);
+    zcs__cl.clReleaseCommandQueue(impl->transfer_queue);
     zcs__cl.clReleaseCommandQueue(impl->queue);
     zcs__cl.clReleaseContext(impl->cl_context);
     pthread_mutex_destroy(&impl->queue_lock);

@@ -12,8 +12,12 @@
  * are the piece's. Called with the queue lock held.
  */
 static cl_int zcs__cl_enqueue_pieces(struct zcs__context_impl *ctx, cl_kernel cl_kernel,
-                                     uint32_t dims, const size_t *global, const size_t *local)
+                                     uint32_t dims, const size_t *global, const size_t *local,
+                                     const zcs__cl_wait_list *waits, cl_event *out_event)
 {
+    /* The first piece waits for `waits`; the queue is in order, so the last piece's event
+       stands for the whole grid. */
+    int first = 1;
     size_t whole[3] = {0, 0, 0};
     size_t rest[3] = {0, 0, 0};
     for (uint32_t d = 0; d < dims; d++) {
@@ -35,19 +39,29 @@ static cl_int zcs__cl_enqueue_pieces(struct zcs__context_impl *ctx, cl_kernel cl
         }
         if (empty)
             continue;
-        cl_int error = zcs__cl.clEnqueueNDRangeKernel(ctx->queue, cl_kernel, dims, offset, size,
-                                                      group, 0, NULL, NULL);
+        cl_event event = NULL;
+        cl_uint wait_count = first ? waits->count : 0;
+        cl_int error = zcs__cl.clEnqueueNDRangeKernel(
+            ctx->queue, cl_kernel, dims, offset, size, group, wait_count,
+            wait_count > 0 ? waits->events : NULL, &event);
         if (error != CL_SUCCESS)
-            return error;
+            return error; /* *out_event: the pieces already queued, which still run */
+        if (*out_event != NULL)
+            zcs__cl.clReleaseEvent(*out_event);
+        *out_event = event;
+        first = 0;
     }
     return CL_SUCCESS;
 }
 
 zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_size,
-                                 const size_t *local_size, uint32_t arg_count)
+                                 const size_t *local_size, uint32_t arg_count, uint64_t serial)
 {
     /* The arguments are already with the kernel (clSetKernelArg at zcs_kernel_set_*); the
-       in-order queue orders dispatches and clFinish waits for all. */
+       in-order queue orders dispatches; the wait list adds the unmaps and the application
+       work on its arrays, and the event lets maps wait for this dispatch alone
+       (ordering.c). */
+    (void)serial;
     zcs_context *context = kernel->context;
     struct zcs__context_impl *ctx = context->impl;
     zcs_status status = zcs__kernel_check_local(kernel, arg_count);
@@ -84,15 +98,28 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
     }
 
     pthread_mutex_lock(&ctx->queue_lock);
-    cl_int error =
-        zcs__cl.clEnqueueNDRangeKernel(ctx->queue, kernel->impl->kernel, dims, NULL, global,
-                                       local_size != NULL ? local : NULL, 0, NULL, NULL);
+    zcs__cl_wait_list waits;
+    status = zcs__cl_dispatch_wait_list(kernel, arg_count, &waits);
+    if (status != ZCS_SUCCESS) {
+        pthread_mutex_unlock(&ctx->queue_lock);
+        return status;
+    }
+    cl_event event = NULL;
+    cl_int error = zcs__cl.clEnqueueNDRangeKernel(
+        ctx->queue, kernel->impl->kernel, dims, NULL, global, local_size != NULL ? local : NULL,
+        waits.count, waits.count > 0 ? waits.events : NULL, &event);
     /* A local size that does not divide the grid: non-uniform work groups where the
        runtime takes them (the call above), else the grid in pieces. */
     if (error == CL_INVALID_WORK_GROUP_SIZE && !uniform)
-        error = zcs__cl_enqueue_pieces(ctx, kernel->impl->kernel, dims, global, local);
-    if (error == CL_SUCCESS)
+        error =
+            zcs__cl_enqueue_pieces(ctx, kernel->impl->kernel, dims, global, local, &waits, &event);
+    /* Whatever was queued, maps of the arrays wait for it (a failure may leave pieces). */
+    if (event != NULL) {
         zcs__cl.clFlush(ctx->queue);
+        zcs__cl_dispatch_record(kernel, arg_count, event);
+        zcs__cl.clReleaseEvent(event);
+    }
+    zcs__cl_wait_list_release(&waits);
     pthread_mutex_unlock(&ctx->queue_lock);
     if (error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_DISPATCH, "clEnqueueNDRangeKernel", error,
@@ -104,6 +131,8 @@ zcs_status zcs__backend_finish(zcs_context *context)
 {
     pthread_mutex_lock(&context->impl->queue_lock);
     cl_int error = zcs__cl.clFinish(context->impl->queue);
+    if (error == CL_SUCCESS)
+        error = zcs__cl.clFinish(context->impl->transfer_queue);
     pthread_mutex_unlock(&context->impl->queue_lock);
     if (error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clFinish", error, NULL);

@@ -15,7 +15,10 @@
 struct zcs__context_impl {
     cl_device_id device;
     cl_context cl_context;
-    cl_command_queue queue;
+    cl_command_queue queue; /* where dispatches go, in order */
+    /* zcs's own in-order queue for maps, unmaps and guard reads (ordering.c), so that a map
+       never queues behind dispatches that do not use its array. */
+    cl_command_queue transfer_queue;
     /* Serialises every call on `queue`: OpenCL allows several threads on one queue, but
        runtimes have raced there (PoCL 3.1 aborts in pocl_lock_events_inorder when threads
        enqueue and clFinish one in-order queue at once), and zcs promises thread safety. */
@@ -45,6 +48,13 @@ struct zcs__array_impl {
     cl_mem host_mem;
     unsigned char *host;
     int write_pending;
+    /* Ordering (ordering.c), under the context's queue_lock: */
+    cl_event dispatch_event; /* the newest dispatch that uses the array, or NULL */
+    cl_event unmap_event;    /* the newest unmap, until a dispatch has waited for it */
+    /* Application work on the array (zcs_opencl_array_used_by) that neither a map nor a
+       dispatch has waited for yet. */
+    cl_event *app_events;
+    cl_uint app_event_count;
 };
 
 struct zcs__program_impl {
@@ -141,5 +151,31 @@ int zcs__cl_supports_il(const zcs__cl_candidate *device);
  * "" where it could not be written (builds then go without it).
  */
 const char *zcs__cl_include_dir(void);
+
+/* ordering.c: the transfer queue and the events that order maps, unmaps and dispatches. */
+
+/* Create ctx->transfer_queue on `device` (after ctx->cl_context). */
+zcs_status zcs__cl_transfer_queue_create(zcs_context *context, cl_device_id device);
+
+/* Release an array's events (at its destroy). */
+void zcs__cl_array_events_release(struct zcs__array_impl *impl);
+
+/*
+ * The events a dispatch of `kernel` must wait for (unmaps and application work on its
+ * arrays), retained, in a list the caller gives back with zcs__cl_wait_list_release.
+ * Called with queue_lock held; the lists of the arrays are emptied.
+ */
+typedef struct zcs__cl_wait_list {
+    cl_event *events;
+    cl_uint count;
+    cl_event inline_events[8];
+} zcs__cl_wait_list;
+zcs_status zcs__cl_dispatch_wait_list(zcs_kernel *kernel, uint32_t arg_count,
+                                      zcs__cl_wait_list *out_list);
+void zcs__cl_wait_list_release(zcs__cl_wait_list *list);
+
+/* Record `event` (the dispatch just enqueued) as the newest use of each of its arrays.
+   queue_lock held. */
+void zcs__cl_dispatch_record(zcs_kernel *kernel, uint32_t arg_count, cl_event event);
 
 #endif /* ZCS_OPENCL_INTERNAL_H */

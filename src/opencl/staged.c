@@ -22,10 +22,11 @@ static cl_mem_flags zcs__cl_staged_device_access(uint32_t flags)
 }
 
 /*
- * Copy `size` bytes between `host` and offset `offset` of `mem`, on the queue of maps and
- * unmaps (the one place that names it, so another queue can take the copies). A read
- * blocks; a write is enqueued and flushed, and *write_pending is set until a later call
- * waits for the queue.
+ * Copy `size` bytes between `host` and offset `offset` of `mem`, on the transfer queue of
+ * maps and unmaps (ordering.c), so that a map never queues behind dispatches that do not
+ * use the array. A read blocks; a write is enqueued and flushed, the next dispatch of the
+ * array waits for its event, and *write_pending is set until a later call waits for the
+ * transfer queue.
  */
 static zcs_status zcs__cl_staged_copy(zcs_array *array, cl_mem mem, int to_device, size_t offset,
                                       size_t size, void *host, int *write_pending)
@@ -35,15 +36,20 @@ static zcs_status zcs__cl_staged_copy(zcs_array *array, cl_mem mem, int to_devic
     cl_int error = CL_SUCCESS;
     pthread_mutex_lock(&ctx->queue_lock);
     if (to_device) {
-        error = zcs__cl.clEnqueueWriteBuffer(ctx->queue, mem, CL_FALSE, offset, size, host, 0, NULL,
-                                             NULL);
+        cl_event event = NULL;
+        error = zcs__cl.clEnqueueWriteBuffer(ctx->transfer_queue, mem, CL_FALSE, offset, size, host,
+                                             0, NULL, &event);
         if (error == CL_SUCCESS) {
             *write_pending = 1;
-            error = zcs__cl.clFlush(ctx->queue);
+            /* The next dispatch that uses the array waits for the copy (ordering.c). */
+            if (array->impl->unmap_event != NULL)
+                zcs__cl.clReleaseEvent(array->impl->unmap_event);
+            array->impl->unmap_event = event;
+            error = zcs__cl.clFlush(ctx->transfer_queue);
         }
     } else {
-        error = zcs__cl.clEnqueueReadBuffer(ctx->queue, mem, CL_TRUE, offset, size, host, 0, NULL,
-                                            NULL);
+        error = zcs__cl.clEnqueueReadBuffer(ctx->transfer_queue, mem, CL_TRUE, offset, size, host,
+                                            0, NULL, NULL);
         /* A blocking read on the in-order queue finished every earlier write too. */
         if (error == CL_SUCCESS)
             *write_pending = 0;
@@ -65,7 +71,7 @@ static zcs_status zcs__cl_staged_settle(zcs_array *array)
         return ZCS_SUCCESS;
     struct zcs__context_impl *ctx = array->context->impl;
     pthread_mutex_lock(&ctx->queue_lock);
-    cl_int error = zcs__cl.clFinish(ctx->queue);
+    cl_int error = zcs__cl.clFinish(ctx->transfer_queue);
     pthread_mutex_unlock(&ctx->queue_lock);
     if (error != CL_SUCCESS)
         return zcs__cl_fail(array->context, ZCS_ERROR_BACKEND, "clFinish", error,
@@ -79,9 +85,9 @@ static void zcs__cl_staged_release(struct zcs__array_impl *impl, struct zcs__con
     if (impl->host_mem != NULL) {
         if (impl->host != NULL) {
             pthread_mutex_lock(&ctx->queue_lock);
-            if (zcs__cl.clEnqueueUnmapMemObject(ctx->queue, impl->host_mem, impl->host, 0, NULL,
-                                                NULL) == CL_SUCCESS)
-                zcs__cl.clFinish(ctx->queue);
+            if (zcs__cl.clEnqueueUnmapMemObject(ctx->transfer_queue, impl->host_mem, impl->host, 0,
+                                                NULL, NULL) == CL_SUCCESS)
+                zcs__cl.clFinish(ctx->transfer_queue);
             pthread_mutex_unlock(&ctx->queue_lock);
         }
         zcs__cl.clReleaseMemObject(impl->host_mem);
@@ -132,9 +138,9 @@ zcs_status zcs__cl_staged_create(zcs_array *array)
                             "the host copy of a staged array");
     }
     pthread_mutex_lock(&ctx->queue_lock);
-    impl->host =
-        zcs__cl.clEnqueueMapBuffer(ctx->queue, impl->host_mem, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE,
-                                   0, array->size, 0, NULL, NULL, &error);
+    impl->host = zcs__cl.clEnqueueMapBuffer(ctx->transfer_queue, impl->host_mem, CL_TRUE,
+                                            CL_MAP_READ | CL_MAP_WRITE, 0, array->size, 0, NULL,
+                                            NULL, &error);
     pthread_mutex_unlock(&ctx->queue_lock);
     if (impl->host == NULL || error != CL_SUCCESS) {
         impl->host = NULL;

@@ -202,6 +202,13 @@
       (VkCommandBuffer commandBuffer, uint32_t baseGroupX, uint32_t baseGroupY,                    \
        uint32_t baseGroupZ, uint32_t groupCountX, uint32_t groupCountY, uint32_t groupCountZ),     \
       (commandBuffer, baseGroupX, baseGroupY, baseGroupZ, groupCountX, groupCountY, groupCountZ))  \
+    X(VkResult, vkCreateSemaphore, RESULT,                                                         \
+      (VkDevice device, const VkSemaphoreCreateInfo *pCreateInfo,                                  \
+       const VkAllocationCallbacks *pAllocator, VkSemaphore *pSemaphore),                          \
+      (device, pCreateInfo, pAllocator, pSemaphore))                                               \
+    X(void, vkDestroySemaphore, NOFAIL,                                                            \
+      (VkDevice device, VkSemaphore semaphore, const VkAllocationCallbacks *pAllocator),           \
+      (device, semaphore, pAllocator))                                                             \
     X(VkResult, vkCreateFence, RESULT,                                                             \
       (VkDevice device, const VkFenceCreateInfo *pCreateInfo,                                      \
        const VkAllocationCallbacks *pAllocator, VkFence *pFence),                                  \
@@ -231,7 +238,10 @@
        const VkAllocationCallbacks *pAllocator),                                                   \
       (instance, messenger, pAllocator))                                                           \
     X(VkDeviceAddress, vkGetBufferDeviceAddress, NOFAIL,                                           \
-      (VkDevice device, const VkBufferDeviceAddressInfo *pInfo), (device, pInfo))
+      (VkDevice device, const VkBufferDeviceAddressInfo *pInfo), (device, pInfo))                  \
+    X(VkResult, vkWaitSemaphores, RESULT,                                                          \
+      (VkDevice device, const VkSemaphoreWaitInfo *pWaitInfo, uint64_t timeout),                   \
+      (device, pWaitInfo, timeout))
 
 typedef struct zcs__vk_api {
 #define ZCS__VK_API_MEMBER_(type, name, fails, parameters, arguments) PFN_##name name;

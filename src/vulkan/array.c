@@ -78,6 +78,7 @@ void zcs__backend_array_destroy(zcs_array *buffer)
     if (buffer->tier == ZCS_TIER_STAGED)
         zcs__vk_staged_destroy(buffer);
     zcs__vk_allocator_free(&buffer->context->impl->allocator, &buffer_impl->allocation);
+    zcs__vk_wait_list_free(&buffer_impl->app_waits);
     zcs__free(buffer_impl);
     buffer->impl = NULL;
 }

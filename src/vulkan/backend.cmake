@@ -9,6 +9,7 @@ set(ZCS_BACKEND_SOURCES
     vulkan/errors.c
     vulkan/include.c
     vulkan/memory.c
+    vulkan/ordering.c
     vulkan/pipeline.c
     vulkan/program.c
     vulkan/spirv.c

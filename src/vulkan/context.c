@@ -45,6 +45,9 @@ static zcs_status zcs__create_device(zcs_context *context, struct zcs__context_i
         /* Device addresses let structs hold pointers to other arrays (ZCS_PTR). */
         .bufferDeviceAddress =
             supported12.bufferDeviceAddress && zcs__vk.vkGetBufferDeviceAddress != NULL,
+        /* Timeline semaphores order zcs's dispatches with the application's work
+           (zcs/zcs_vulkan.h) and let maps wait without a lock. */
+        .timelineSemaphore = supported12.timelineSemaphore && zcs__vk.vkWaitSemaphores != NULL,
     };
     VkPhysicalDeviceVulkan11Features enabled11 = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES,
@@ -78,6 +81,8 @@ static zcs_status zcs__create_device(zcs_context *context, struct zcs__context_i
     zcs__vk.vkGetDeviceQueue(impl->device, impl->queue_family, 0, &impl->queue);
     impl->buffer_device_address =
         impl->api_version >= VK_API_VERSION_1_2 && enabled12.bufferDeviceAddress;
+    impl->timeline_semaphores =
+        impl->api_version >= VK_API_VERSION_1_2 && enabled12.timelineSemaphore;
     return ZCS_SUCCESS;
 }
 
@@ -134,6 +139,8 @@ zcs_status zcs__backend_context_create(zcs_context *context, const zcs__device_c
     }
     if (status == ZCS_SUCCESS)
         status = zcs__vk_submit_init(impl);
+    if (status == ZCS_SUCCESS)
+        status = zcs__vk_ordering_init(impl);
     if (status != ZCS_SUCCESS) {
         zcs__backend_context_destroy(context);
         return status;
@@ -148,6 +155,7 @@ void zcs__backend_context_destroy(zcs_context *context)
         return;
     if (impl->device != VK_NULL_HANDLE) {
         zcs__vk_submit_destroy(impl);
+        zcs__vk_ordering_destroy(impl);
         if (impl->allocator_ready)
             zcs__vk_allocator_destroy(&impl->allocator);
         zcs__vk.vkDestroyDevice(impl->device, NULL);

@@ -288,7 +288,7 @@ static zcs_status zcs__record(zcs_kernel *kernel, zcs__vk_slot *slot, const zcs_
 }
 
 zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t *global_size,
-                                 const size_t *local_size, uint32_t arg_count)
+                                 const size_t *local_size, uint32_t arg_count, uint64_t serial)
 {
     zcs_context *context = kernel->context;
     struct zcs__context_impl *impl = context->impl;
@@ -390,7 +390,16 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
         zcs__vk_slot_abandon(impl, slot);
         return status;
     }
-    VkResult result = zcs__vk_slot_submit(impl, slot, kernel->impl);
+    zcs__vk_wait_list array_waits = {0};
+    status = zcs__vk_dispatch_waits(kernel, arg_count, &array_waits);
+    if (status != ZCS_SUCCESS) {
+        zcs__vk_slot_abandon(impl, slot);
+        return status;
+    }
+    VkResult result = zcs__vk_slot_submit(impl, slot, kernel->impl, serial, &array_waits);
+    zcs__vk_wait_list_free(&array_waits);
+    if (result == VK_SUCCESS)
+        zcs__vk_dispatch_waits_done(kernel, arg_count);
     if (result != VK_SUCCESS) {
         /* As on OpenCL: a refused submission is a failed dispatch, unless memory or the
            device itself is the cause (zcs__vk_fail maps those). */

@@ -21,6 +21,14 @@
     "address a struct may store; use zcs_ref element indices (zcs/layout.h), which work on "       \
     "every backend and tier"
 
+/* Semaphores a submission waits for: binary ones (value 0) and timeline values. */
+typedef struct zcs__vk_wait_list {
+    VkSemaphore *semaphores;
+    uint64_t *values;
+    uint32_t count;
+    uint32_t capacity;
+} zcs__vk_wait_list;
+
 /* Most submissions in flight at once; a dispatch beyond waits for the oldest. */
 #define ZCS__VK_MAX_SLOTS 32
 
@@ -41,6 +49,7 @@ typedef struct zcs__vk_slot {
     VkDescriptorPool descriptor_pool;
     VkFence fence;
     uint64_t submit_number;          /* order of submission, for "wait for the oldest" */
+    uint64_t serial;                 /* the core's dispatch serial, or 0 (not a dispatch) */
     struct zcs__kernel_impl *kernel; /* whose pipeline the submission uses */
     /* Storage-buffer descriptors descriptor_pool holds; 0: ZCS__VK_SLOT_DESCRIPTORS
        (dispatch.c makes a larger pool for kernels with more array arguments). */
@@ -60,6 +69,10 @@ struct zcs__context_impl {
     uint32_t api_version; /* min(instance, device) */
     /* bufferDeviceAddress is on: arrays have device addresses (ZCS_PTR in structs). */
     int buffer_device_address;
+    /* timelineSemaphore is on (Vulkan 1.2): every dispatch signals `timeline` with its
+       serial, which zcs_vulkan_timeline exports (ordering.c). */
+    int timeline_semaphores;
+    VkSemaphore timeline;
     VkDevice device;
     VkQueue queue;
     uint32_t queue_family;
@@ -83,6 +96,13 @@ struct zcs__context_impl {
     int submit_ready;
     zcs__vk_slot slots[ZCS__VK_MAX_SLOTS];
     uint64_t next_submit_number;
+    /* Semaphores the next dispatch waits for (zcs_vulkan_wait_semaphore), under
+       submit_lock. */
+    zcs__vk_wait_list pending_waits;
+    /* The serial of the newest dispatch submitted (under submit_lock): the timeline never
+       reaches the serial of a dispatch whose submission failed, so waits and exported
+       values stop at this one. */
+    uint64_t last_submitted_serial;
 };
 
 struct zcs__array_impl {
@@ -97,6 +117,9 @@ struct zcs__array_impl {
     zcs__vk_allocation staging;
     int staging_coherent;
     uint64_t copy_pending;
+    /* Application work on the array (zcs_vulkan_array_used_by): timeline values that the
+       next map, free or dispatch of it waits for. Under the context's submit_lock. */
+    zcs__vk_wait_list app_waits;
 };
 
 /* Shared by the program and every kernel made from it (kernels outlive the program). */
@@ -220,10 +243,39 @@ zcs_status zcs__vk_slot_acquire(struct zcs__context_impl *impl, zcs__vk_slot **o
 /* Give back a slot taken for recording that will not be submitted. */
 void zcs__vk_slot_abandon(struct zcs__context_impl *impl, zcs__vk_slot *slot);
 
-/* Submit a recorded slot for `kernel` and return vkQueueSubmit's result (on failure the
-   slot is free again). */
+/*
+ * Submit a recorded slot for `kernel` and return vkQueueSubmit's result (on failure the
+ * slot is free again). A dispatch passes its serial (the submission signals the timeline
+ * with it and takes the pending semaphore waits) and the waits of its arrays
+ * (array_waits, or NULL); other submissions pass 0 and NULL.
+ */
 VkResult zcs__vk_slot_submit(struct zcs__context_impl *impl, zcs__vk_slot *slot,
-                             struct zcs__kernel_impl *kernel);
+                             struct zcs__kernel_impl *kernel, uint64_t serial,
+                             const zcs__vk_wait_list *array_waits);
+
+/* Wait until the dispatch of `serial` has finished, by its slot's fence, and retire it
+   and every older slot. A serial no slot holds any more has finished. */
+zcs_status zcs__vk_wait_dispatch(struct zcs__context_impl *impl, uint64_t serial);
+
+/* ordering.c: the timeline semaphore, semaphore waits, and per-array waits. */
+
+/* Create impl->timeline where impl->timeline_semaphores; destroy it. */
+zcs_status zcs__vk_ordering_init(struct zcs__context_impl *impl);
+void zcs__vk_ordering_destroy(struct zcs__context_impl *impl);
+
+/* Append (semaphore, value) to a list; free a list's storage. */
+zcs_status zcs__vk_wait_list_add(zcs_context *context, zcs__vk_wait_list *list,
+                                 VkSemaphore semaphore, uint64_t value);
+void zcs__vk_wait_list_free(zcs__vk_wait_list *list);
+
+/* The waits of the arrays a dispatch of `kernel` uses (their app_waits), copied into
+ *out_list (zeroed by the caller, freed by the caller). Takes submit_lock. */
+zcs_status zcs__vk_dispatch_waits(zcs_kernel *kernel, uint32_t arg_count,
+                                  zcs__vk_wait_list *out_list);
+
+/* After the dispatch was submitted: its arrays' app_waits are covered by it. Takes
+   submit_lock. */
+void zcs__vk_dispatch_waits_done(zcs_kernel *kernel, uint32_t arg_count);
 
 /* Submit a recorded slot that runs no kernel (a staged array's copy, staged.c); its
    submission number goes to *out_number. On failure the slot is free again. */

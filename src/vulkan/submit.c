@@ -37,6 +37,7 @@ void zcs__vk_submit_destroy(struct zcs__context_impl *impl)
     zcs__vk.vkDeviceWaitIdle(impl->device);
     for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++)
         zcs__slot_destroy(impl, &impl->slots[i]);
+    zcs__vk_wait_list_free(&impl->pending_waits);
     pthread_mutex_destroy(&impl->submit_lock);
     impl->submit_ready = 0;
 }
@@ -140,6 +141,7 @@ static zcs_status zcs__retire_locked(struct zcs__context_impl *impl,
         zcs__vk_slot *slot = &impl->slots[indices[k]];
         slot->state = ZCS__VK_SLOT_FREE;
         slot->kernel = NULL;
+        slot->serial = 0;
         if (result != VK_SUCCESS) {
             /* The fence's state is unknown: make a new one at the next use. */
             zcs__slot_destroy(impl, slot);
@@ -213,25 +215,84 @@ void zcs__vk_slot_abandon(struct zcs__context_impl *impl, zcs__vk_slot *slot)
     pthread_mutex_lock(&impl->submit_lock);
     slot->state = ZCS__VK_SLOT_FREE;
     slot->kernel = NULL;
+    slot->serial = 0;
     pthread_mutex_unlock(&impl->submit_lock);
 }
 
 VkResult zcs__vk_slot_submit(struct zcs__context_impl *impl, zcs__vk_slot *slot,
-                             struct zcs__kernel_impl *kernel)
+                             struct zcs__kernel_impl *kernel, uint64_t serial,
+                             const zcs__vk_wait_list *array_waits)
 {
+    pthread_mutex_lock(&impl->submit_lock);
+    /* A dispatch waits for the semaphores zcs_vulkan_wait_semaphore left and for the
+       application work on its arrays; every wait is at the compute stage. */
+    const zcs__vk_wait_list *pending = serial != 0 ? &impl->pending_waits : NULL;
+    uint32_t wait_count =
+        (pending != NULL ? pending->count : 0) + (array_waits != NULL ? array_waits->count : 0);
+    VkSemaphore wait_inline[8];
+    uint64_t value_inline[8];
+    VkPipelineStageFlags stage_inline[8];
+    VkSemaphore *wait_semaphores = wait_inline;
+    uint64_t *wait_values = value_inline;
+    VkPipelineStageFlags *wait_stages = stage_inline;
+    if (wait_count > 8) {
+        wait_semaphores = zcs__malloc(wait_count * sizeof *wait_semaphores);
+        wait_values = zcs__malloc(wait_count * sizeof *wait_values);
+        wait_stages = zcs__malloc(wait_count * sizeof *wait_stages);
+        if (wait_semaphores == NULL || wait_values == NULL || wait_stages == NULL) {
+            zcs__free(wait_semaphores);
+            zcs__free(wait_values);
+            zcs__free(wait_stages);
+            slot->state = ZCS__VK_SLOT_FREE;
+            pthread_mutex_unlock(&impl->submit_lock);
+            return VK_ERROR_OUT_OF_HOST_MEMORY;
+        }
+    }
+    uint32_t n = 0;
+    const zcs__vk_wait_list *lists[2] = {pending, array_waits};
+    for (int l = 0; l < 2; l++) {
+        for (uint32_t i = 0; lists[l] != NULL && i < lists[l]->count; i++) {
+            wait_semaphores[n] = lists[l]->semaphores[i];
+            wait_values[n] = lists[l]->values[i];
+            wait_stages[n++] = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT;
+        }
+    }
+    int signal = serial != 0 && impl->timeline != VK_NULL_HANDLE;
+    VkTimelineSemaphoreSubmitInfo timeline_info = {
+        .sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
+        .waitSemaphoreValueCount = wait_count,
+        .pWaitSemaphoreValues = wait_values,
+        .signalSemaphoreValueCount = signal ? 1 : 0,
+        .pSignalSemaphoreValues = &serial,
+    };
     VkSubmitInfo submit = {
         .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+        .pNext = impl->timeline_semaphores ? &timeline_info : NULL,
+        .waitSemaphoreCount = wait_count,
+        .pWaitSemaphores = wait_semaphores,
+        .pWaitDstStageMask = wait_stages,
         .commandBufferCount = 1,
         .pCommandBuffers = &slot->command_buffer,
+        .signalSemaphoreCount = signal ? 1 : 0,
+        .pSignalSemaphores = &impl->timeline,
     };
-    pthread_mutex_lock(&impl->submit_lock);
     VkResult result = zcs__vk.vkQueueSubmit(impl->queue, 1, &submit, slot->fence);
     if (result == VK_SUCCESS) {
         slot->state = ZCS__VK_SLOT_SUBMITTED;
         slot->submit_number = ++impl->next_submit_number;
+        slot->serial = serial;
         slot->kernel = kernel;
+        if (serial != 0)
+            impl->last_submitted_serial = serial;
+        if (pending != NULL)
+            impl->pending_waits.count = 0; /* this dispatch waited for them */
     } else {
         slot->state = ZCS__VK_SLOT_FREE;
+    }
+    if (wait_semaphores != wait_inline) {
+        zcs__free(wait_semaphores);
+        zcs__free(wait_values);
+        zcs__free(wait_stages);
     }
     pthread_mutex_unlock(&impl->submit_lock);
     return result;
@@ -240,7 +301,7 @@ VkResult zcs__vk_slot_submit(struct zcs__context_impl *impl, zcs__vk_slot *slot,
 VkResult zcs__vk_slot_submit_copy(struct zcs__context_impl *impl, zcs__vk_slot *slot,
                                   uint64_t *out_number)
 {
-    VkResult result = zcs__vk_slot_submit(impl, slot, NULL);
+    VkResult result = zcs__vk_slot_submit(impl, slot, NULL, 0, NULL);
     if (result == VK_SUCCESS) {
         pthread_mutex_lock(&impl->submit_lock);
         *out_number = slot->submit_number;
@@ -276,6 +337,33 @@ zcs_status zcs__vk_wait_submission(struct zcs__context_impl *impl, uint64_t numb
         if (result != VK_SUCCESS)
             zcs__slot_destroy(impl, slot);
         break;
+    }
+    pthread_mutex_unlock(&impl->submit_lock);
+    return status;
+}
+
+zcs_status zcs__vk_wait_dispatch(struct zcs__context_impl *impl, uint64_t serial)
+{
+    zcs_status status = ZCS_SUCCESS;
+    pthread_mutex_lock(&impl->submit_lock);
+    uint64_t number = 0;
+    for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++) {
+        const zcs__vk_slot *slot = &impl->slots[i];
+        if (slot->state == ZCS__VK_SLOT_SUBMITTED && slot->serial == serial)
+            number = slot->submit_number;
+    }
+    /* Retire the oldest slot until that one is: each dispatch ran after the previous one,
+       so the older fences are signalled by then. */
+    while (number != 0 && status == ZCS_SUCCESS) {
+        int pending = 0;
+        for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++) {
+            const zcs__vk_slot *slot = &impl->slots[i];
+            if (slot->state == ZCS__VK_SLOT_SUBMITTED && slot->submit_number <= number)
+                pending = 1;
+        }
+        if (!pending)
+            break;
+        status = zcs__retire_locked(impl, NULL, 1);
     }
     pthread_mutex_unlock(&impl->submit_lock);
     return status;

@@ -1,0 +1,363 @@
+/*
+ * OpenCL backend: what orders maps, unmaps and dispatches, array by array.
+ *
+ * Dispatches go to the dispatch queue (zcs's own, or the application's when attached), in
+ * order. Maps, unmaps and guard reads go to zcs's own in-order transfer queue, so that a
+ * map never queues behind dispatches that do not use its array. Events join the two:
+ *  - each array keeps the event of its newest dispatch; a map (and a free) waits for that
+ *    event only (zcs__backend_array_wait), never for the whole queue;
+ *  - an unmap's event is waited for by the next dispatch that uses the array;
+ *  - application work declared on an array (zcs_opencl_array_used_by) is waited for by the
+ *    next map, free or dispatch of it; zcs_opencl_wait_events makes every later dispatch
+ *    wait, with a barrier on the dispatch queue.
+ * The events of an array are read and written under the context's queue_lock.
+ */
+#include <string.h>
+
+#include "core/checks.h"
+#include "opencl/internal.h"
+#include "zcs/zcs_opencl.h"
+
+zcs_status zcs__cl_transfer_queue_create(zcs_context *context, cl_device_id device)
+{
+    struct zcs__context_impl *ctx = context->impl;
+    cl_int error = CL_SUCCESS;
+    ctx->transfer_queue = zcs__cl.clCreateCommandQueue(ctx->cl_context, device, 0, &error);
+    if (ctx->transfer_queue == NULL || error != CL_SUCCESS) {
+        ctx->transfer_queue = NULL;
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateCommandQueue", error,
+                            "zcs's transfer queue");
+    }
+    return ZCS_SUCCESS;
+}
+
+static void zcs__cl_release_app_events(struct zcs__array_impl *impl)
+{
+    for (cl_uint i = 0; i < impl->app_event_count; i++)
+        zcs__cl.clReleaseEvent(impl->app_events[i]);
+    zcs__free(impl->app_events);
+    impl->app_events = NULL;
+    impl->app_event_count = 0;
+}
+
+void zcs__cl_array_events_release(struct zcs__array_impl *impl)
+{
+    if (impl->dispatch_event != NULL)
+        zcs__cl.clReleaseEvent(impl->dispatch_event);
+    if (impl->unmap_event != NULL)
+        zcs__cl.clReleaseEvent(impl->unmap_event);
+    impl->dispatch_event = NULL;
+    impl->unmap_event = NULL;
+    zcs__cl_release_app_events(impl);
+}
+
+/* Append `event` (retained here) to the list, growing it past its inline room. */
+static zcs_status zcs__cl_wait_list_add(zcs_context *context, zcs__cl_wait_list *list,
+                                        cl_uint *capacity, cl_event event)
+{
+    for (cl_uint i = 0; i < list->count; i++)
+        if (list->events[i] == event)
+            return ZCS_SUCCESS;
+    if (list->count == *capacity) {
+        cl_uint grown = *capacity * 2;
+        cl_event *events = zcs__malloc(grown * sizeof *events);
+        if (events == NULL)
+            return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                             "zcs_dispatch: out of host memory for a wait list");
+        memcpy(events, list->events, list->count * sizeof *events);
+        if (list->events != list->inline_events)
+            zcs__free(list->events);
+        list->events = events;
+        *capacity = grown;
+    }
+    cl_int error = zcs__cl.clRetainEvent(event);
+    if (error != CL_SUCCESS)
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clRetainEvent", error, "a wait list");
+    list->events[list->count++] = event;
+    return ZCS_SUCCESS;
+}
+
+void zcs__cl_wait_list_release(zcs__cl_wait_list *list)
+{
+    for (cl_uint i = 0; i < list->count; i++)
+        zcs__cl.clReleaseEvent(list->events[i]);
+    if (list->events != list->inline_events)
+        zcs__free(list->events);
+    list->events = list->inline_events;
+    list->count = 0;
+}
+
+/* The arrays a dispatch of `kernel` uses: its array arguments, then its indirect list. */
+static zcs_array *zcs__cl_dispatch_array(const zcs_kernel *kernel, uint32_t arg_count, uint32_t i)
+{
+    if (i < arg_count)
+        return kernel->args[i].kind == ZCS__ARG_ARRAY ? kernel->args[i].buffer : NULL;
+    return kernel->indirect[i - arg_count];
+}
+
+zcs_status zcs__cl_dispatch_wait_list(zcs_kernel *kernel, uint32_t arg_count,
+                                      zcs__cl_wait_list *out_list)
+{
+    zcs_context *context = kernel->context;
+    out_list->events = out_list->inline_events;
+    out_list->count = 0;
+    cl_uint capacity = (cl_uint)(sizeof out_list->inline_events / sizeof(cl_event));
+    uint32_t total = arg_count + kernel->indirect_count;
+    for (uint32_t i = 0; i < total; i++) {
+        zcs_array *array = zcs__cl_dispatch_array(kernel, arg_count, i);
+        if (array == NULL)
+            continue;
+        struct zcs__array_impl *impl = array->impl;
+        zcs_status status = ZCS_SUCCESS;
+        if (impl->unmap_event != NULL)
+            status = zcs__cl_wait_list_add(context, out_list, &capacity, impl->unmap_event);
+        for (cl_uint e = 0; e < impl->app_event_count && status == ZCS_SUCCESS; e++)
+            status = zcs__cl_wait_list_add(context, out_list, &capacity, impl->app_events[e]);
+        if (status != ZCS_SUCCESS) {
+            zcs__cl_wait_list_release(out_list);
+            return status;
+        }
+    }
+    return ZCS_SUCCESS;
+}
+
+void zcs__cl_dispatch_record(zcs_kernel *kernel, uint32_t arg_count, cl_event event)
+{
+    uint32_t total = arg_count + kernel->indirect_count;
+    for (uint32_t i = 0; i < total; i++) {
+        zcs_array *array = zcs__cl_dispatch_array(kernel, arg_count, i);
+        if (array == NULL)
+            continue;
+        struct zcs__array_impl *impl = array->impl;
+        /* The dispatch waited for these; waiting for it now covers them. */
+        if (impl->unmap_event != NULL)
+            zcs__cl.clReleaseEvent(impl->unmap_event);
+        impl->unmap_event = NULL;
+        zcs__cl_release_app_events(impl);
+        if (impl->dispatch_event == event)
+            continue; /* an array passed twice */
+        /* A retain cannot fail on a valid event; if it did, keep the old event out of the
+           way and let waits fall back to the queue (see zcs__backend_array_wait). */
+        if (impl->dispatch_event != NULL)
+            zcs__cl.clReleaseEvent(impl->dispatch_event);
+        impl->dispatch_event = zcs__cl.clRetainEvent(event) == CL_SUCCESS ? event : NULL;
+    }
+}
+
+zcs_status zcs__backend_array_wait(zcs_array *array, uint64_t serial)
+{
+    zcs_context *context = array->context;
+    struct zcs__context_impl *ctx = context->impl;
+    struct zcs__array_impl *impl = array->impl;
+    zcs__cl_wait_list list = {.events = list.inline_events, .count = 0};
+    cl_uint capacity = (cl_uint)(sizeof list.inline_events / sizeof(cl_event));
+    zcs_status status = ZCS_SUCCESS;
+    int whole_queue = 0;
+
+    pthread_mutex_lock(&ctx->queue_lock);
+    if (serial != 0) {
+        if (impl->dispatch_event != NULL)
+            status = zcs__cl_wait_list_add(context, &list, &capacity, impl->dispatch_event);
+        else
+            whole_queue = 1;
+    }
+    for (cl_uint e = 0; e < impl->app_event_count && status == ZCS_SUCCESS; e++)
+        status = zcs__cl_wait_list_add(context, &list, &capacity, impl->app_events[e]);
+    pthread_mutex_unlock(&ctx->queue_lock);
+
+    if (status == ZCS_SUCCESS && list.count > 0) {
+        cl_int error = zcs__cl.clWaitForEvents(list.count, list.events);
+        if (error != CL_SUCCESS)
+            status = zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clWaitForEvents", error,
+                                  "waiting for the work that uses an array");
+    }
+    zcs__cl_wait_list_release(&list);
+    if (status == ZCS_SUCCESS && whole_queue) {
+        /* No event was kept for the dispatch (its retain failed): wait for the queue. */
+        pthread_mutex_lock(&ctx->queue_lock);
+        cl_int error = zcs__cl.clFinish(ctx->queue);
+        pthread_mutex_unlock(&ctx->queue_lock);
+        if (error != CL_SUCCESS)
+            status = zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clFinish", error, NULL);
+    }
+    /* Waited for, or failed: a failure of the application's work is reported once, and
+       the array is usable again afterwards. */
+    pthread_mutex_lock(&ctx->queue_lock);
+    zcs__cl_release_app_events(impl);
+    pthread_mutex_unlock(&ctx->queue_lock);
+    return status;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The ordering calls of zcs/zcs_opencl.h                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Check an application's event list: count and events agree, no NULL event. */
+static zcs_status zcs__cl_check_events(zcs_context *context, const char *function, cl_uint count,
+                                       const cl_event *events)
+{
+    if (count > 0 && events == NULL)
+        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "%s: %u events but the list is NULL",
+                         function, (unsigned)count);
+    for (cl_uint i = 0; i < count; i++) {
+        if (events[i] == NULL)
+            return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "%s: event %u of %u is NULL",
+                             function, (unsigned)i, (unsigned)count);
+        cl_context owner = NULL;
+        cl_int error =
+            zcs__cl.clGetEventInfo(events[i], CL_EVENT_CONTEXT, sizeof owner, &owner, NULL);
+        if (error != CL_SUCCESS)
+            return zcs__cl_fail(context, ZCS_ERROR_INVALID_ARGUMENT, "clGetEventInfo", error,
+                                "an application event");
+        if (owner != context->impl->cl_context)
+            return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                             "%s: event %u belongs to another OpenCL context than the zcs "
+                             "context's",
+                             function, (unsigned)i);
+    }
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs_opencl_wait_events(zcs_context *context_handle, cl_uint count,
+                                  const cl_event *events)
+{
+    ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_opencl_wait_events");
+    zcs_status status = zcs__cl_check_events(context, "zcs_opencl_wait_events", count, events);
+    if (status != ZCS_SUCCESS || count == 0)
+        return status;
+    struct zcs__context_impl *ctx = context->impl;
+    /* Under dispatch_lock: the barrier falls between two dispatches, never inside one. */
+    pthread_mutex_lock(&context->dispatch_lock);
+    pthread_mutex_lock(&ctx->queue_lock);
+    cl_int error = zcs__cl.clEnqueueBarrierWithWaitList(ctx->queue, count, events, NULL);
+    pthread_mutex_unlock(&ctx->queue_lock);
+    pthread_mutex_unlock(&context->dispatch_lock);
+    if (error != CL_SUCCESS)
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clEnqueueBarrierWithWaitList", error,
+                            "zcs_opencl_wait_events");
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs_opencl_array_used_by(zcs_array *array_handle, cl_uint count, const cl_event *events)
+{
+    ZCS__CLAIM(zcs_array, array, array_handle, ZCS__MAGIC_ARRAY, 1, "array",
+               "zcs_opencl_array_used_by");
+    zcs_context *context = array->context;
+    struct zcs__context_impl *ctx = context->impl;
+    struct zcs__array_impl *impl = array->impl;
+    zcs_status status = zcs__cl_check_events(context, "zcs_opencl_array_used_by", count, events);
+    if (status == ZCS_SUCCESS && array->mapped)
+        status = zcs__fail(context, ZCS_ERROR_MAPPED, 0,
+                           "zcs_opencl_array_used_by: the array is mapped; the application may "
+                           "use it only while it is unmapped");
+    if (status != ZCS_SUCCESS || count == 0) {
+        zcs__handle_release(array_handle);
+        return status;
+    }
+    pthread_mutex_lock(&ctx->queue_lock);
+    cl_event *grown = zcs__malloc((impl->app_event_count + count) * sizeof *grown);
+    if (grown == NULL) {
+        status = zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                           "zcs_opencl_array_used_by: out of host memory");
+    } else {
+        cl_uint kept = 0;
+        for (cl_uint i = 0; i < count && status == ZCS_SUCCESS; i++) {
+            cl_int error = zcs__cl.clRetainEvent(events[i]);
+            if (error != CL_SUCCESS)
+                status = zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clRetainEvent", error,
+                                      "zcs_opencl_array_used_by");
+            else
+                grown[kept++] = events[i];
+        }
+        if (status != ZCS_SUCCESS) {
+            for (cl_uint i = 0; i < kept; i++)
+                zcs__cl.clReleaseEvent(grown[i]);
+            zcs__free(grown);
+        } else {
+            if (impl->app_event_count > 0)
+                memcpy(grown + count, impl->app_events, impl->app_event_count * sizeof *grown);
+            zcs__free(impl->app_events);
+            impl->app_events = grown;
+            impl->app_event_count += count;
+        }
+    }
+    pthread_mutex_unlock(&ctx->queue_lock);
+    if (status == ZCS_SUCCESS)
+        zcs__array_note_app_use(array);
+    zcs__handle_release(array_handle);
+    return status;
+}
+
+/* A marker on the transfer queue that completes once `list` has: zcs's work so far. */
+static zcs_status zcs__cl_marker(zcs_context *context, const char *function,
+                                 zcs__cl_wait_list *list, cl_event *out_event)
+{
+    struct zcs__context_impl *ctx = context->impl;
+    cl_event event = NULL;
+    pthread_mutex_lock(&ctx->queue_lock);
+    cl_int error = zcs__cl.clEnqueueMarkerWithWaitList(
+        ctx->transfer_queue, list->count, list->count > 0 ? list->events : NULL, &event);
+    if (error == CL_SUCCESS)
+        zcs__cl.clFlush(ctx->transfer_queue);
+    pthread_mutex_unlock(&ctx->queue_lock);
+    zcs__cl_wait_list_release(list);
+    if (error != CL_SUCCESS)
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clEnqueueMarkerWithWaitList", error,
+                            function);
+    *out_event = event;
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs_opencl_array_event(zcs_array *array_handle, cl_event *out_event)
+{
+    ZCS__CLAIM(zcs_array, array, array_handle, ZCS__MAGIC_ARRAY, 0, "array",
+               "zcs_opencl_array_event");
+    zcs_context *context = array->context;
+    zcs_status status = ZCS_SUCCESS;
+    if (out_event == NULL) {
+        zcs__handle_release(array_handle);
+        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
+                         "zcs_opencl_array_event: out_event is NULL");
+    }
+    /* A dispatch being handed to the backend on another thread is part of "so far". */
+    pthread_mutex_lock(&context->dispatch_lock);
+    struct zcs__context_impl *ctx = context->impl;
+    struct zcs__array_impl *impl = array->impl;
+    zcs__cl_wait_list list = {.events = list.inline_events, .count = 0};
+    cl_uint capacity = (cl_uint)(sizeof list.inline_events / sizeof(cl_event));
+    pthread_mutex_lock(&ctx->queue_lock);
+    if (impl->dispatch_event != NULL)
+        status = zcs__cl_wait_list_add(context, &list, &capacity, impl->dispatch_event);
+    pthread_mutex_unlock(&ctx->queue_lock);
+    pthread_mutex_unlock(&context->dispatch_lock);
+    /* The transfer queue is in order: the marker also follows the array's unmaps. */
+    if (status == ZCS_SUCCESS)
+        status = zcs__cl_marker(context, "zcs_opencl_array_event", &list, out_event);
+    else
+        zcs__cl_wait_list_release(&list);
+    zcs__handle_release(array_handle);
+    return status;
+}
+
+zcs_status zcs_opencl_context_event(zcs_context *context_handle, cl_event *out_event)
+{
+    ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_opencl_context_event");
+    if (out_event == NULL)
+        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
+                         "zcs_opencl_context_event: out_event is NULL");
+    struct zcs__context_impl *ctx = context->impl;
+    cl_event dispatches = NULL;
+    pthread_mutex_lock(&context->dispatch_lock);
+    pthread_mutex_lock(&ctx->queue_lock);
+    cl_int error = zcs__cl.clEnqueueMarkerWithWaitList(ctx->queue, 0, NULL, &dispatches);
+    if (error == CL_SUCCESS)
+        zcs__cl.clFlush(ctx->queue);
+    pthread_mutex_unlock(&ctx->queue_lock);
+    pthread_mutex_unlock(&context->dispatch_lock);
+    if (error != CL_SUCCESS)
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clEnqueueMarkerWithWaitList", error,
+                            "zcs_opencl_context_event");
+    zcs__cl_wait_list list = {.events = list.inline_events, .count = 1};
+    list.inline_events[0] = dispatches; /* the list's reference */
+    return zcs__cl_marker(context, "zcs_opencl_context_event", &list, out_event);
+}
