@@ -85,6 +85,9 @@ void zcs__backend_array_destroy(zcs_array *array)
     struct zcs__array_impl *impl = array->impl;
     if (impl == NULL)
         return;
+    pthread_mutex_lock(&array->context->impl->queue_lock);
+    zcs__cl_array_events_release(impl);
+    pthread_mutex_unlock(&array->context->impl->queue_lock);
     if (array->tier == ZCS_TIER_STAGED) {
         zcs__cl_staged_destroy(array);
         return;
@@ -103,9 +106,6 @@ void zcs__backend_array_destroy(zcs_array *array)
         zcs__cl.clSVMFree(array->context->impl->cl_context, impl->svm_base);
         pthread_mutex_unlock(&array->context->impl->svm_lock);
     }
-    pthread_mutex_lock(&array->context->impl->queue_lock);
-    zcs__cl_array_events_release(impl);
-    pthread_mutex_unlock(&array->context->impl->queue_lock);
     if (impl->mem != NULL)
         zcs__cl.clReleaseMemObject(impl->mem);
     if (impl->parent != NULL)

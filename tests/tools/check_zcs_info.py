@@ -58,9 +58,11 @@ def check_json(zcs_info, schema, backend):
         expect(d["alignment"] & (d["alignment"] - 1) == 0, "alignment is a power of two")
         if backend == "OpenCL":
             expect("host_ptr" in d["tiers"], "OpenCL always offers host_ptr")
+            expect("staged" in d["tiers"], "OpenCL always offers staged")
             expect(d["limits"]["compute_units"] > 0, "OpenCL reports compute units")
         else:
-            expect(d["tiers"] == ["vulkan_mapped"], "Vulkan offers vulkan_mapped only")
+            expect(d["tiers"] == ["vulkan_mapped", "staged"],
+                   "Vulkan offers vulkan_mapped and staged")
     # One device by index, by "#index" and by name: the same description.
     first = usable[0]
     for selector in [str(first["index"]), "#%d" % first["index"], first["name"]]:
