@@ -118,10 +118,10 @@ zcs_status zcs__backend_array_device_address(zcs_array *array, uint64_t *out_add
 /*
  * Importing and exporting memory (src/opencl/import.c, src/vulkan/import.c).
  *
- * The device's import rules into *out (zeroed by the core); out->description points at
- * `text` (text_size bytes, owned by the context), which the backend writes. Called once
- * per context, under the context lock: it only reads what the context already knows or
- * asks the driver.
+ * The device's import rules into *out (zeroed by the core), and what the device offers and
+ * lacks in words into `text` (text_size bytes; the core keeps the first text in the
+ * context). Called under the context lock: it only reads what the context already knows
+ * or asks the driver.
  */
 zcs_status zcs__backend_import_requirements(zcs_context *context, zcs_import_requirements *out,
                                             char *text, size_t text_size);

@@ -11,15 +11,19 @@
 #include "backend.h"
 #include "core/checks.h"
 
-/* The device's rules, asked of the backend once per context (under the context lock, so
-   concurrent callers see one text). */
+/* The device's rules, asked of the backend under the context lock; the description is
+   kept from the first call, so concurrent callers see one text. */
 static zcs_status zcs__import_rules(zcs_context *context, zcs_import_requirements *out)
 {
     zcs_import_requirements rules;
     memset(&rules, 0, sizeof rules);
+    char text[sizeof context->import_description];
     pthread_mutex_lock(&context->lock);
-    zcs_status status = zcs__backend_import_requirements(
-        context, &rules, context->import_description, sizeof context->import_description);
+    zcs_status status = zcs__backend_import_requirements(context, &rules, text, sizeof text);
+    /* Written once: a description handed out earlier never changes under its reader. */
+    if (status == ZCS_SUCCESS && context->import_description[0] == '\0')
+        zcs__copy_string(context->import_description, sizeof context->import_description, text);
+    rules.description = context->import_description;
     pthread_mutex_unlock(&context->lock);
     if (status != ZCS_SUCCESS)
         return status;
