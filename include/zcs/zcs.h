@@ -425,7 +425,8 @@ typedef struct zcs_stats {
     /** Bytes the runtime itself copied between host and device memory to serve maps
        and unmaps. 0 on every zero-copy tier. Where host and device memory are separate
        (a discrete GPU) each map for reading counts its range, and each unmap after
-       writing counts its range again. */
+       writing counts its range again. Imports that are not zero-copy add what zcs copies
+       between the application's memory and its own (zcs_array_import_host). */
     uint64_t bytes_copied;
     /** Times the host waited for kernels before a map could proceed. */
     uint64_t map_waits;
@@ -488,7 +489,9 @@ typedef enum zcs_array_flags {
  * ZCS_ERROR_ZERO_SIZE (elem_size or count is 0), ZCS_ERROR_SIZE_OVERFLOW
  * (elem_size * count overflows), ZCS_ERROR_TOO_LARGE (over the device's maximum
  * allocation; the message gives the limit), ZCS_ERROR_INVALID_ARGUMENT (unknown or
- * contradictory flags), ZCS_ERROR_OUT_OF_MEMORY (the device or the host refused, or the
+ * contradictory flags, ZCS_ARRAY_REQUIRE_ZERO_COPY), ZCS_ERROR_UNSUPPORTED
+ * (ZCS_ARRAY_EXPORTABLE on a device that cannot export; the message names what is missing),
+ * ZCS_ERROR_OUT_OF_MEMORY (the device or the host refused, or the
  * context's memory_budget would be exceeded; the message gives the figures),
  * ZCS_ERROR_BACKEND.
  */

@@ -155,8 +155,10 @@ static zcs_status zcs__make_host_import(zcs_array *array, void *user)
        unmap. */
     array->import_copy = 1;
     array->zero_copy = 0;
-    (void)snprintf(array->reason, sizeof array->reason,
-                   "imported with a copy at every map and unmap, counted in bytes_copied: %s", why);
+    static const char copying[] =
+        "imported with a copy at every map and unmap, counted in bytes_copied: ";
+    zcs__copy_string(array->reason, sizeof array->reason, copying);
+    zcs__copy_string(array->reason + strlen(copying), sizeof array->reason - strlen(copying), why);
     zcs_status status = zcs__backend_array_create(array);
     if (status != ZCS_SUCCESS)
         return status;
