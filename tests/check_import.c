@@ -24,11 +24,13 @@
 
 #ifdef ZCS_TEST_VULKAN
 #include "support/vk_faults.h"
+#include "vulkan/import.h"
 #define faults_install() vk_faults_install()
 #define faults_arm(k)    vk_faults_arm((k), VK_ERROR_OUT_OF_DEVICE_MEMORY)
 #define faults_disarm()  vk_faults_arm(0, VK_SUCCESS)
 #define faults_remove()  vk_faults_remove()
 #else
+#include "opencl/import.h"
 #include "support/cl_faults.h"
 #define faults_install() cl_faults_install()
 #define faults_arm(k)    cl_faults_arm((k), CL_OUT_OF_RESOURCES)
@@ -645,6 +647,69 @@ START_TEST(every_import_call_can_fail)
 }
 END_TEST
 
+/* The fd imports a device here lacks (dma-buf everywhere, every fd on PoCL), pretended
+   offered, with their backend calls made to fail: a documented status, nothing left
+   behind, and the descriptor still the caller's. */
+START_TEST(fd_import_failures_leave_the_descriptor)
+{
+    zcs_context *context = zcs_test_context();
+    int fd = open("/dev/zero", O_RDWR | O_CLOEXEC);
+    ck_assert_int_ge(fd, 0);
+    faults_install();
+    static const struct {
+        unsigned offered;
+        zcs_fd_type type;
+    } cases[] = {
+        {ZCS__IMPORT_OPAQUE_FD, ZCS_FD_OPAQUE},
+        {ZCS__IMPORT_OPAQUE_FD | ZCS__IMPORT_DMA_BUF, ZCS_FD_DMA_BUF},
+        {ZCS__IMPORT_OPAQUE_FD | ZCS__IMPORT_ARM_DMA_BUF, ZCS_FD_DMA_BUF},
+    };
+    unsigned long fired = 0;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        /* lavapipe has opaque fds: there the real path runs in the tests above, with real
+           descriptors (a /dev/zero one would be refused, and the layer would say so). */
+        if (zcs_test_backend() == ZCS_BACKEND_VULKAN && cases[c].type == ZCS_FD_OPAQUE)
+            continue;
+        zcs__import_assume_offered(cases[c].offered);
+        /* Only calls that fail here: a real one would reach a driver without the extension
+           (on Vulkan the first call of the dma-buf path is the fd's properties). */
+        for (unsigned long k = 1; k <= 8; k++) {
+            faults_arm(k);
+            zcs_array *array = NULL;
+            zcs_status status = zcs_array_import_fd(context, fd, cases[c].type, 4, 1024, 0, &array);
+            const char *call = fault_counter_fired_call();
+            faults_disarm();
+            if (call == NULL) {
+                /* The path ran out of calls before k: the device's own refusal (OpenCL) or
+                   an import that succeeded (Vulkan opaque fd: lavapipe has it). */
+                if (status == ZCS_SUCCESS) {
+                    ZCS_CK(zcs_array_destroy(array));
+                    fd = open("/dev/zero", O_RDWR | O_CLOEXEC); /* that one is the driver's */
+                    ck_assert_int_ge(fd, 0);
+                }
+                break;
+            }
+            fired++;
+            ck_assert_msg(status == ZCS_ERROR_BACKEND || status == ZCS_ERROR_OUT_OF_MEMORY,
+                          "%s failing: %s (%s)", call, zcs_status_name(status), zcs_last_error());
+            ck_assert_ptr_null(array);
+            ck_assert_int_ge(fcntl(fd, F_GETFD), 0);
+            if (zcs_test_backend() == ZCS_BACKEND_VULKAN && cases[c].type == ZCS_FD_DMA_BUF)
+                break;
+        }
+    }
+    zcs__import_assume_offered(0);
+    faults_remove();
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    ck_assert_uint_eq(stats.live_arrays, 0);
+    ck_assert_uint_gt(fired, 0);
+    printf("fd import faults: %lu injected\n", fired);
+    close(fd);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
 static Suite *import_suite(void)
 {
     Suite *suite = suite_create("import");
@@ -663,6 +728,7 @@ static Suite *import_suite(void)
     tcase_add_test(tc, export_and_import_in_one_process);
     tcase_add_test(tc, export_to_another_process);
     tcase_add_test(tc, every_import_call_can_fail);
+    tcase_add_test(tc, fd_import_failures_leave_the_descriptor);
     suite_add_tcase(suite, tc);
     return suite;
 }

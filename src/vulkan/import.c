@@ -7,6 +7,8 @@
  * VK_EXT_external_memory_dma_buf. The map and dispatch paths of array.c and dispatch.c
  * take these blocks as they take the allocator's.
  */
+#define _POSIX_C_SOURCE 200809L /* F_DUPFD_CLOEXEC */
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +16,15 @@
 #include <unistd.h>
 
 #include "vulkan/array.h"
+#include "vulkan/import.h"
 #include "vulkan/internal.h"
+
+static atomic_uint zcs__vk_assumed_offered;
+
+void zcs__import_assume_offered(unsigned what)
+{
+    atomic_store(&zcs__vk_assumed_offered, what);
+}
 
 /* 1 if the device lists extension `name`. */
 static int zcs__vk_has_extension(const VkExtensionProperties *list, uint32_t count,
@@ -113,6 +123,7 @@ typedef struct zcs__vk_own_request {
     const void *memory_next; /* the import or export structure for vkAllocateMemory */
     VkDeviceSize fixed_size; /* allocationSize the import needs, or 0: the buffer's */
     unsigned char *host;     /* host imports: the application's pointer, else NULL */
+    int imported_fd;         /* set to 1 once vkAllocateMemory took the request's fd */
 } zcs__vk_own_request;
 
 void zcs__vk_own_block_release(zcs_array *array)
@@ -134,7 +145,7 @@ void zcs__vk_own_block_release(zcs_array *array)
 }
 
 /* Make array->impl an own block as `request` says. */
-static zcs_status zcs__vk_own_block(zcs_array *array, const zcs__vk_own_request *request)
+static zcs_status zcs__vk_own_block(zcs_array *array, zcs__vk_own_request *request)
 {
     zcs_context *context = array->context;
     struct zcs__context_impl *impl = context->impl;
@@ -212,6 +223,7 @@ static zcs_status zcs__vk_own_block(zcs_array *array, const zcs__vk_own_request 
                          request->call, (unsigned long long)size, block->memory_type);
         goto fail;
     }
+    request->imported_fd = 1;
     block->size = size;
     result = zcs__vk.vkBindBufferMemory(impl->device, block->buffer, block->memory, 0);
     if (result != VK_SUCCESS) {
@@ -331,13 +343,16 @@ zcs_status zcs__backend_array_import_fd(zcs_array *array, int fd, zcs_fd_type ty
     zcs_context *context = array->context;
     struct zcs__context_impl *impl = context->impl;
     int dma_buf = type == ZCS_FD_DMA_BUF;
-    if (!impl->memory_fd || (dma_buf && !impl->memory_dma_buf))
+    unsigned assumed = atomic_load(&zcs__vk_assumed_offered);
+    int memory_fd = impl->memory_fd || (assumed & ZCS__IMPORT_OPAQUE_FD);
+    int memory_dma_buf = impl->memory_dma_buf || (assumed & ZCS__IMPORT_DMA_BUF);
+    if (!memory_fd || (dma_buf && !memory_dma_buf))
         return zcs__fail(context, ZCS_ERROR_UNSUPPORTED, 0,
                          "zcs_array_import_fd: importing %s needs the Vulkan extension %s, which "
                          "\"%s\" does not offer",
                          dma_buf ? "a dma-buf" : "an opaque file descriptor",
-                         dma_buf && impl->memory_fd ? VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME
-                         : dma_buf                  ? VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME
+                         dma_buf && memory_fd ? VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME
+                         : dma_buf            ? VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME
                              " and " VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME
                                    : VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME,
                          context->info.device_name);
@@ -365,11 +380,19 @@ zcs_status zcs__backend_array_import_fd(zcs_array *array, int fd, zcs_fd_type ty
                              fd, (long long)end, array->size);
         fixed_size = (VkDeviceSize)end;
     }
-    /* On success the driver owns the descriptor (and closes it with the memory). */
+    /* The driver owns what it imports (and closes it with the memory, even when a later
+       step fails): it gets a duplicate, so the caller's descriptor stays the caller's
+       until the whole import succeeded. */
+    int duplicate = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (duplicate < 0)
+        return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                         "zcs_array_import_fd: fd %d cannot be duplicated (not an open file "
+                         "descriptor?)",
+                         fd);
     VkImportMemoryFdInfoKHR import = {
         .sType = VK_STRUCTURE_TYPE_IMPORT_MEMORY_FD_INFO_KHR,
         .handleType = handle_type,
-        .fd = fd,
+        .fd = duplicate,
     };
     zcs__vk_own_request request = {
         .call = "zcs_array_import_fd",
@@ -378,5 +401,10 @@ zcs_status zcs__backend_array_import_fd(zcs_array *array, int fd, zcs_fd_type ty
         .memory_next = &import,
         .fixed_size = fixed_size,
     };
-    return zcs__vk_own_block(array, &request);
+    zcs_status status = zcs__vk_own_block(array, &request);
+    if (!request.imported_fd)
+        (void)close(duplicate);
+    if (status == ZCS_SUCCESS)
+        (void)close(fd); /* the import has its own: the caller's belongs to zcs, done with */
+    return status;
 }
