@@ -94,7 +94,8 @@ typedef struct bench_mode bench_mode;
  */
 struct bench_mode {
     char name[32];
-    /* "copy", "zcs", "raw", "floor", "memcpy": how the report groups and colours it. */
+    /* "copy", "zcs", "import", "raw", "floor", "memcpy": how the report groups and colours
+       it. */
     const char *group;
     /* One line on what the mode does, for --help and the docs. */
     const char *what;
@@ -151,8 +152,14 @@ int bench_raw_modes(const bench_config *config, const bench_device *device, cons
 /* The floors without a device: cpu, cpu-step and memcpy. Returns the number added. */
 int bench_cpu_modes(bench_mode *modes, int max_modes);
 
+/* The import modes (modes_import.c): import (the application's array imported and used
+   in place) and import-copy (copied into a zcs array and back each frame). Returns the
+   number added. */
+int bench_import_modes(const bench_config *config, bench_mode *modes, int max_modes);
+
 /* Release what the zcs and raw-API modes keep for the whole run (contexts, queues). */
 void bench_zcs_release(void);
+void bench_import_release(void);
 void bench_raw_release(void);
 
 /* ------------------------------------------------------------------------ */

@@ -16,11 +16,11 @@
 /* Order of the modes in the tables: the baseline first, then zcs, by hand, the floors. */
 static int bench_group_rank(const char *group)
 {
-    static const char *const order[] = {"copy", "zcs", "raw", "floor", "cpu", "memcpy"};
-    for (int i = 0; i < 6; i++)
+    static const char *const order[] = {"copy", "zcs", "import", "raw", "floor", "cpu", "memcpy"};
+    for (int i = 0; i < 7; i++)
         if (strcmp(group, order[i]) == 0)
             return i;
-    return 6;
+    return 7;
 }
 
 /* The default plot prefix: "zcs-bench" next to the executable, else in the working directory. */
@@ -54,6 +54,7 @@ int main(int argc, char **argv)
     int n = bench_zcs_modes(&config, tiers, tier_count, &device, all, BENCH_MAX_MODES);
     if (n < 0)
         return 1;
+    n += bench_import_modes(&config, all + n, BENCH_MAX_MODES - n);
     int raw = bench_raw_modes(&config, &device, tiers, tier_count, all + n, BENCH_MAX_MODES - n);
     if (raw > 0)
         n += raw;
@@ -62,7 +63,7 @@ int main(int argc, char **argv)
     /* Keep the selected modes, ordered by group (stable). */
     bench_mode modes[BENCH_MAX_MODES];
     int mode_count = 0;
-    for (int rank = 0; rank <= 6; rank++)
+    for (int rank = 0; rank <= 7; rank++)
         for (int i = 0; i < n; i++)
             if (bench_group_rank(all[i].group) == rank &&
                 (bench_list_has(o.modes, all[i].name) || bench_list_has(o.modes, all[i].group)))
@@ -173,6 +174,7 @@ int main(int argc, char **argv)
     free(results);
     free(maps);
     bench_zcs_release();
+    bench_import_release();
     bench_raw_release();
     return failures == 0 ? 0 : 1;
 }

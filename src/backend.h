@@ -119,6 +119,35 @@ zcs_status zcs__backend_array_guard(zcs_array *array, zcs__guard_side side, zcs_
  */
 zcs_status zcs__backend_array_device_address(zcs_array *array, uint64_t *out_address);
 
+/*
+ * Importing and exporting memory (src/opencl/import.c, src/vulkan/import.c).
+ *
+ * The device's import rules into *out (zeroed by the core), and what the device offers and
+ * lacks in words into `text` (text_size bytes; the core keeps the first text in the
+ * context). Called under the context lock: it only reads what the context already knows
+ * or asks the driver.
+ */
+zcs_status zcs__backend_import_requirements(zcs_context *context, zcs_import_requirements *out,
+                                            char *text, size_t text_size);
+
+/*
+ * Share array->size bytes of the application's memory at array->import_host (the core has
+ * checked the rule and set guard_size to 0) into array->impl, and set array->tier to the
+ * tier whose argument and map path the array takes. ZCS_ERROR_UNSUPPORTED (the message
+ * says why) makes the core fall back to a copy, unless the application asked for
+ * zero-copy.
+ */
+zcs_status zcs__backend_array_import_host(zcs_array *array);
+
+/* A new file descriptor for the memory of an array made with ZCS_ARRAY_EXPORTABLE
+   (zcs__backend_array_create allocates those, unguarded, in memory of their own). */
+zcs_status zcs__backend_array_export_fd(zcs_array *array, int *out_fd);
+
+/* Import `fd` (>= 0) of `type` as array->impl (array->size bytes, guard_size 0). On
+   success the descriptor belongs to the backend, which closes it at destroy if the driver
+   did not take it; on failure it is still the caller's. */
+zcs_status zcs__backend_array_import_fd(zcs_array *array, int fd, zcs_fd_type type);
+
 /* ------------------------------------------------------------------------ */
 /* Programs and kernels                                                     */
 /* ------------------------------------------------------------------------ */

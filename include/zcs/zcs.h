@@ -447,13 +447,22 @@ typedef struct zcs_stats {
        ZCS_MAP_WRITE_DISCARD counts its range, each unmap after writing counts it again.
        Where host and device memory are separate
        (a discrete GPU) each map for reading counts its range, and each unmap after
-       writing counts its range again. */
+       writing counts its range again. Imports that are not zero-copy add what zcs copies
+       between the application's memory and its own (zcs_array_import_host). */
     uint64_t bytes_copied;
     /** Times the host waited for kernels before a map could proceed. */
     uint64_t map_waits;
     /** Warnings and errors the Khronos validation layer reported for this context (Vulkan
        with ZCS_VULKAN_VALIDATION=1; see zcs_context_info.validation_layer); 0 otherwise. */
     uint64_t validation_messages;
+    /** Successful zcs_array_import_host and zcs_array_import_fd calls (not counted in
+       `allocations`). */
+    uint64_t imports;
+    /** Imported arrays alive now (zcs_array_info.imported is 1). */
+    uint64_t live_imported_arrays;
+    /** Arrays alive now that are not zero-copy (zcs_array_info.zero_copy is 0): zcs copies
+       at their maps and unmaps, and counts those bytes in bytes_copied. */
+    uint64_t live_copying_arrays;
 } zcs_stats;
 
 /** Fill *out_stats. Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE. */
@@ -489,6 +498,17 @@ typedef enum zcs_array_flags {
        than once read device memory. No effect on unified-memory devices or under a forced
        tier. */
     ZCS_ARRAY_STREAMED = 0x10,
+    /** Imports only (zcs_array_import_host, zcs_array_import_fd): refuse with
+       ZCS_ERROR_UNSUPPORTED, the rule and the offending address or size in the message,
+       rather than fall back to a copy when the memory cannot be shared as it is.
+       zcs_array_create refuses it (ZCS_ERROR_INVALID_ARGUMENT). */
+    ZCS_ARRAY_REQUIRE_ZERO_COPY = 0x20,
+    /** zcs_array_create only: allocate the array in memory of its own that
+       zcs_array_export_fd can hand to another context or process (Vulkan
+       VK_KHR_external_memory_fd). Such an array has no validation guards. Where the
+       device cannot export, zcs_array_create gives ZCS_ERROR_UNSUPPORTED naming what is
+       missing (always on OpenCL, which has no export extension). */
+    ZCS_ARRAY_EXPORTABLE = 0x40,
 } zcs_array_flags;
 
 /**
@@ -501,7 +521,9 @@ typedef enum zcs_array_flags {
  * ZCS_ERROR_ZERO_SIZE (elem_size or count is 0), ZCS_ERROR_SIZE_OVERFLOW
  * (elem_size * count overflows), ZCS_ERROR_TOO_LARGE (over the device's maximum
  * allocation; the message gives the limit), ZCS_ERROR_INVALID_ARGUMENT (unknown or
- * contradictory flags), ZCS_ERROR_OUT_OF_MEMORY (the device or the host refused, or the
+ * contradictory flags, ZCS_ARRAY_REQUIRE_ZERO_COPY), ZCS_ERROR_UNSUPPORTED
+ * (ZCS_ARRAY_EXPORTABLE on a device that cannot export; the message names what is missing),
+ * ZCS_ERROR_OUT_OF_MEMORY (the device or the host refused, or the
  * context's memory_budget would be exceeded; the message gives the figures),
  * ZCS_ERROR_BACKEND.
  */
@@ -614,6 +636,124 @@ ZCS_API zcs_status zcs_array_unmap(zcs_array *buffer);
  * ZCS_ERROR_INVALID_HANDLE, ZCS_ERROR_BUSY (another thread is in a call on the array).
  */
 ZCS_API zcs_status zcs_array_mapping(zcs_array *array, int *out_mapped, zcs_access *out_access);
+
+/* ------------------------------------------------------------------------ */
+/* Bringing your own memory                                                  */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * What the device needs for the application's memory to be shared as it is (zero-copy)
+ * by zcs_array_import_host, and which kinds of file descriptor it imports and exports.
+ * zcs checks the rule itself: drivers that accept a violation silently (lavapipe) or
+ * copy behind the application's back (CL_MEM_USE_HOST_PTR at the wrong alignment) never
+ * decide what happens. docs/guide.md, "Bringing your own memory".
+ */
+typedef struct zcs_import_requirements {
+    /** The host pointer must be a multiple of this (a power of two): Vulkan
+       minImportedHostPointerAlignment (4096 on lavapipe); OpenCL the alignment of every
+       zcs array, zcs_context_info.alignment (at least 128 and CL_DEVICE_MEM_BASE_ADDR_ALIGN,
+       what drivers that zero-copy CL_MEM_USE_HOST_PTR only when aligned want at least). */
+    size_t alignment;
+    /** The byte size (elem_size * count) must be a multiple of this: Vulkan
+       minImportedHostPointerAlignment; 1 on OpenCL. */
+    size_t size_multiple;
+    /** 1 if host memory that meets the rule is shared zero-copy: Vulkan with
+       VK_EXT_external_memory_host; OpenCL always (fine-grain system SVM where the device
+       reports CL_DEVICE_SVM_FINE_GRAIN_SYSTEM and the context's tier is an SVM tier, else a
+       CL_MEM_USE_HOST_PTR buffer). 0: every host import copies. */
+    int host_import;
+    /** 1 if zcs_array_import_fd takes ZCS_FD_OPAQUE (Vulkan VK_KHR_external_memory_fd,
+       OpenCL cl_khr_external_memory_opaque_fd). */
+    int opaque_fd_import;
+    /** 1 if ZCS_ARRAY_EXPORTABLE and zcs_array_export_fd work (Vulkan
+       VK_KHR_external_memory_fd; never on OpenCL). */
+    int opaque_fd_export;
+    /** 1 if zcs_array_import_fd takes ZCS_FD_DMA_BUF (Vulkan VK_EXT_external_memory_dma_buf,
+       OpenCL cl_khr_external_memory_dma_buf or cl_arm_import_memory_dma_buf). */
+    int dma_buf_import;
+    /** What the device offers and lacks, in words (the extensions by name); valid while
+       the context lives. */
+    const char *description;
+} zcs_import_requirements;
+
+/**
+ * Fill *out with the device's import rules.
+ * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE.
+ */
+ZCS_API zcs_status zcs_import_requirements_get(zcs_context *context, zcs_import_requirements *out);
+
+/**
+ * Make `count` elements of `elem_size` bytes at `ptr`, memory the application owns
+ * (malloc, aligned_alloc, mmap, a decoder's frame), a zcs array. Map, unmap, dispatch and
+ * free work as for any array; maps return addresses inside [ptr, ptr + size). The
+ * application keeps the memory alive and does not free or unmap it until zcs_array_destroy
+ * returns, and reaches it only between zcs_array_map and zcs_array_unmap (a kernel may be
+ * writing it otherwise).
+ *
+ * Where ptr and the size meet zcs_import_requirements (and host_import is 1) the array is
+ * zero-copy: kernels read and write the application's memory itself, and
+ * zcs_array_info.zero_copy is 1. Where they do not:
+ *  - by default zcs allocates device memory of its own, copies the application's bytes
+ *    into it now, and then at every map copies the mapped range to the application's
+ *    memory (except for ZCS_MAP_WRITE_DISCARD) and at every unmap after a write copies it
+ *    back; every byte is counted in zcs_stats.bytes_copied, zero_copy is 0 and
+ *    zcs_array_info.reason says which rule failed. Maps still return addresses in
+ *    the application's memory;
+ *  - with ZCS_ARRAY_REQUIRE_ZERO_COPY it gives ZCS_ERROR_UNSUPPORTED, and the message gives
+ *    the rule and the offending address or size.
+ * Validation mode (ZCS_CONTEXT_VALIDATE): maps hand out a guarded shadow as for every
+ * array, but a zero-copy import has no device-side guards (the bytes around the
+ * application's memory are not zcs's to fill), so a kernel that writes past it is not
+ * caught; copying imports have them.
+ * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (context, ptr or out_array),
+ * ZCS_ERROR_INVALID_HANDLE, ZCS_ERROR_ZERO_SIZE, ZCS_ERROR_SIZE_OVERFLOW,
+ * ZCS_ERROR_TOO_LARGE, ZCS_ERROR_INVALID_ARGUMENT (unknown or contradictory flags,
+ * ZCS_ARRAY_EXPORTABLE), ZCS_ERROR_UNSUPPORTED (ZCS_ARRAY_REQUIRE_ZERO_COPY and the rule
+ * not met or no host import), ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND.
+ */
+ZCS_API zcs_status zcs_array_import_host(zcs_context *context, void *ptr, size_t elem_size,
+                                         size_t count, uint32_t flags, zcs_array **out_array);
+
+/** What a file descriptor given to zcs_array_import_fd holds. */
+typedef enum zcs_fd_type {
+    /** An opaque handle another zcs context exported (zcs_array_export_fd), in this or
+       another process, on the same device and driver. */
+    ZCS_FD_OPAQUE = 1,
+    /** A Linux dma-buf (a camera, a decoder, a compositor, udmabuf). */
+    ZCS_FD_DMA_BUF = 2,
+} zcs_fd_type;
+
+/**
+ * Export an array made with ZCS_ARRAY_EXPORTABLE as a new file descriptor (opaque, see
+ * ZCS_FD_OPAQUE) that the caller owns and closes. Another context, here or in another
+ * process that received the descriptor (inherited across exec, or sent over a Unix
+ * socket), imports it with zcs_array_import_fd and the same element size and count; both
+ * then reach the same memory, zero-copy. zcs orders neither side against the other:
+ * finish (zcs_finish) and unmap on one side before the other maps or dispatches.
+ * Check that both sides agree on the struct layout with zcs/struct_check.h.
+ * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE, ZCS_ERROR_BUSY,
+ * ZCS_ERROR_UNSUPPORTED (an array made without ZCS_ARRAY_EXPORTABLE, or a backend or device
+ * that cannot export; the message names the extension), ZCS_ERROR_OUT_OF_MEMORY,
+ * ZCS_ERROR_BACKEND.
+ */
+ZCS_API zcs_status zcs_array_export_fd(zcs_array *array, int *out_fd);
+
+/**
+ * Make the memory of file descriptor `fd` (of kind `type`) an array of `count` elements of
+ * `elem_size` bytes. On success the descriptor belongs to zcs (the driver closes it, or
+ * zcs does at zcs_array_destroy): do not close it. On failure it is still the caller's.
+ * The array is zero-copy and imported (zcs_array_info); it has no validation guards.
+ * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE,
+ * ZCS_ERROR_INVALID_ARGUMENT (fd < 0, unknown type or flags, ZCS_ARRAY_EXPORTABLE),
+ * ZCS_ERROR_ZERO_SIZE, ZCS_ERROR_SIZE_OVERFLOW, ZCS_ERROR_TOO_LARGE, ZCS_ERROR_UNSUPPORTED
+ * (the device cannot import that kind: the message names the missing extension, for
+ * example cl_khr_external_memory on PoCL, VK_EXT_external_memory_dma_buf on lavapipe 22),
+ * ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND (among others: a descriptor the driver does
+ * not recognise, or memory smaller than the array).
+ */
+ZCS_API zcs_status zcs_array_import_fd(zcs_context *context, int fd, zcs_fd_type type,
+                                       size_t elem_size, size_t count, uint32_t flags,
+                                       zcs_array **out_array);
 
 /* ------------------------------------------------------------------------ */
 /* Programs and kernels                                                      */

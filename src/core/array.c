@@ -19,43 +19,71 @@ static void zcs__unreserve(zcs_context *context, size_t size)
     pthread_mutex_unlock(&context->lock);
 }
 
+/* zcs_array_create's way to give an array memory: the backend allocates it. */
+static zcs_status zcs__make_allocated(zcs_array *array, void *user)
+{
+    (void)user;
+    if (array->flags & ZCS_ARRAY_EXPORTABLE) {
+        zcs_status status = zcs__import_check_exportable(array);
+        if (status != ZCS_SUCCESS)
+            return status;
+    }
+    return zcs__backend_array_create(array);
+}
+
 zcs_status zcs_array_create(zcs_context *context_handle, size_t elem_size, size_t count,
                             uint32_t flags, zcs_array **out_buffer)
 {
     ZCS__RESOLVE_CONTEXT(context, context_handle, "zcs_array_create");
+    return zcs__array_new(context, "zcs_array_create", elem_size, count, flags,
+                          ZCS_ARRAY_EXPORTABLE, zcs__make_allocated, NULL, out_buffer);
+}
+
+zcs_status zcs__array_new(zcs_context *context, const char *call, size_t elem_size, size_t count,
+                          uint32_t flags, uint32_t extra_flags, zcs__array_make_fn make, void *user,
+                          zcs_array **out_buffer)
+{
+    uint32_t known_flags = (uint32_t)ZCS__KNOWN_ARRAY_FLAGS | extra_flags;
     if (out_buffer == NULL)
-        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "zcs_array_create: out_buffer is NULL");
+        return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "%s: out_array is NULL", call);
     if (elem_size == 0 || count == 0)
         return zcs__fail(context, ZCS_ERROR_ZERO_SIZE, 0,
-                         "zcs_array_create: element size %zu and count %zu: neither may be zero",
-                         elem_size, count);
+                         "%s: element size %zu and count %zu: neither may be zero", call, elem_size,
+                         count);
     if (count > SIZE_MAX / elem_size)
         return zcs__fail(context, ZCS_ERROR_SIZE_OVERFLOW, 0,
-                         "zcs_array_create: %zu elements of %zu bytes overflow size_t", count,
-                         elem_size);
+                         "%s: %zu elements of %zu bytes overflow size_t", call, count, elem_size);
     size_t size = elem_size * count;
-    /* Validation mode allocates guard bytes on both sides, within the same limits. */
-    size_t guard = context->info.validation ? zcs__validation_guard_size(context) : 0;
+    /* Validation mode allocates guard bytes on both sides, within the same limits; an
+       exportable array is shared whole with its importers, so it has none. */
+    size_t guard = context->info.validation && !(flags & ZCS_ARRAY_EXPORTABLE)
+                       ? zcs__validation_guard_size(context)
+                       : 0;
     if (size > SIZE_MAX - 2 * guard || (uint64_t)(size + 2 * guard) > context->info.max_alloc_size)
+        return zcs__fail(context, ZCS_ERROR_TOO_LARGE, 0,
+                         "%s: %zu bytes (%zu elements of %zu bytes)%s exceed the device's "
+                         "maximum allocation of %llu bytes",
+                         call, size, count, elem_size,
+                         guard != 0 ? " and validation's guard bytes" : "",
+                         (unsigned long long)context->info.max_alloc_size);
+    if ((flags & ~known_flags) != 0)
         return zcs__fail(
-            context, ZCS_ERROR_TOO_LARGE, 0,
-            "zcs_array_create: %zu bytes (%zu elements of %zu bytes)%s exceed the device's "
-            "maximum allocation of %llu bytes",
-            size, count, elem_size, guard != 0 ? " and validation's guard bytes" : "",
-            (unsigned long long)context->info.max_alloc_size);
-    if ((flags & ~(uint32_t)ZCS__KNOWN_ARRAY_FLAGS) != 0)
-        return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
-                         "zcs_array_create: unknown flag bits 0x%x",
-                         (unsigned)(flags & ~(uint32_t)ZCS__KNOWN_ARRAY_FLAGS));
+            context, ZCS_ERROR_INVALID_ARGUMENT, 0, "%s: unknown flag bits 0x%x%s", call,
+            (unsigned)(flags & ~known_flags),
+            (flags & ~known_flags & (ZCS_ARRAY_EXPORTABLE | ZCS_ARRAY_REQUIRE_ZERO_COPY))
+                ? " (ZCS_ARRAY_EXPORTABLE is for zcs_array_create, "
+                  "ZCS_ARRAY_REQUIRE_ZERO_COPY for the imports)"
+                : "");
     if ((flags & ZCS_ARRAY_HOST_WRITE_ONLY) && (flags & ZCS_ARRAY_HOST_READ_ONLY))
         return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
-                         "zcs_array_create: ZCS_ARRAY_HOST_WRITE_ONLY and ZCS_ARRAY_HOST_READ_ONLY "
-                         "exclude each other (use 0 for host read and write)");
+                         "%s: ZCS_ARRAY_HOST_WRITE_ONLY and ZCS_ARRAY_HOST_READ_ONLY "
+                         "exclude each other (use 0 for host read and write)",
+                         call);
     if ((flags & ZCS_ARRAY_DEVICE_READ_ONLY) && (flags & ZCS_ARRAY_DEVICE_WRITE_ONLY))
-        return zcs__fail(
-            context, ZCS_ERROR_INVALID_ARGUMENT, 0,
-            "zcs_array_create: ZCS_ARRAY_DEVICE_READ_ONLY and ZCS_ARRAY_DEVICE_WRITE_ONLY "
-            "exclude each other (use 0 for kernel read and write)");
+        return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                         "%s: ZCS_ARRAY_DEVICE_READ_ONLY and ZCS_ARRAY_DEVICE_WRITE_ONLY "
+                         "exclude each other (use 0 for kernel read and write)",
+                         call);
 
     /* Reserve the bytes against the budget before the backend allocates them. */
     pthread_mutex_lock(&context->lock);
@@ -66,17 +94,15 @@ zcs_status zcs_array_create(zcs_context *context_handle, size_t elem_size, size_
         context->bytes_live += size;
     pthread_mutex_unlock(&context->lock);
     if (over_budget)
-        return zcs__fail(
-            context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-            "zcs_array_create: %zu more bytes would exceed the device memory of %llu bytes "
-            "(%llu bytes of arrays are live in this context)",
-            size, (unsigned long long)budget, (unsigned long long)live);
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "%s: %zu more bytes would exceed the device memory of %llu bytes "
+                         "(%llu bytes of arrays are live in this context)",
+                         call, size, (unsigned long long)budget, (unsigned long long)live);
 
     zcs_array *buffer = zcs__calloc(1, sizeof *buffer);
     if (buffer == NULL) {
         zcs__unreserve(context, size);
-        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_array_create: out of host memory");
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "%s: out of host memory", call);
     }
     buffer->context = context;
     buffer->elem_size = elem_size;
@@ -99,7 +125,7 @@ zcs_status zcs_array_create(zcs_context *context_handle, size_t elem_size, size_
     else
         (void)snprintf(buffer->reason, sizeof buffer->reason,
                        "allocated by zcs with the context's tier %s", zcs__tier_name(buffer->tier));
-    zcs_status status = zcs__backend_array_create(buffer);
+    zcs_status status = make(buffer, user);
     if (status == ZCS_SUCCESS && buffer->guard_size != 0) {
         status = zcs__validation_fill_guards(buffer);
         if (status != ZCS_SUCCESS)
@@ -115,16 +141,20 @@ zcs_status zcs_array_create(zcs_context *context_handle, size_t elem_size, size_
         zcs__backend_array_destroy(buffer);
         zcs__free(buffer);
         zcs__unreserve(context, size);
-        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_array_create: out of host memory");
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "%s: out of host memory", call);
     }
 
     pthread_mutex_lock(&context->lock);
     zcs__list_push(&context->buffers, &buffer->link);
     context->stats.bytes_allocated[buffer->tier] += size;
     context->stats.bytes_allocated_total += size;
-    context->stats.allocations++;
+    if (buffer->imported)
+        context->stats.imports++;
+    else
+        context->stats.allocations++;
     context->stats.live_arrays++;
+    context->stats.live_imported_arrays += buffer->imported != 0;
+    context->stats.live_copying_arrays += buffer->zero_copy == 0;
     pthread_mutex_unlock(&context->lock);
     *out_buffer = buffer->handle;
     return ZCS_SUCCESS;
@@ -157,6 +187,8 @@ zcs_status zcs__array_destroy_object(zcs_array *buffer)
     context->bytes_live -= buffer->size;
     context->stats.frees++;
     context->stats.live_arrays--;
+    context->stats.live_imported_arrays -= buffer->imported != 0;
+    context->stats.live_copying_arrays -= buffer->zero_copy == 0;
     pthread_mutex_unlock(&context->lock);
 
     zcs__backend_array_destroy(buffer);
@@ -327,6 +359,8 @@ static zcs_status zcs__map_range(zcs_array *buffer, zcs_access access, size_t fi
     void *ptr = NULL;
     if (status == ZCS_SUCCESS)
         status = zcs__backend_array_map(buffer, access, offset, size, &ptr);
+    if (status == ZCS_SUCCESS && buffer->import_copy)
+        ptr = zcs__import_map(buffer, access, offset, size, ptr);
     if (status == ZCS_SUCCESS) {
         buffer->map_access = access;
         buffer->map_offset = offset;
@@ -335,7 +369,7 @@ static zcs_status zcs__map_range(zcs_array *buffer, zcs_access access, size_t fi
             void *real_ptr = ptr;
             status = zcs__validation_map(buffer, access, real_ptr, size, &ptr);
             if (status != ZCS_SUCCESS) {
-                buffer->map_ptr = real_ptr;
+                buffer->map_ptr = buffer->import_copy ? buffer->import_device_ptr : real_ptr;
                 zcs__backend_array_unmap(buffer);
             }
         }
@@ -383,6 +417,8 @@ static zcs_status zcs__unmap(zcs_array *buffer)
         status = zcs__validation_unmap(buffer);
         buffer->map_ptr = real_ptr;
     }
+    if (buffer->import_copy)
+        zcs__import_unmap(buffer);
     zcs_status unmap_status = zcs__backend_array_unmap(buffer);
     if (status == ZCS_SUCCESS)
         status = unmap_status;

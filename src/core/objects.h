@@ -79,6 +79,9 @@ struct zcs_context {
     int64_t last_backend_error;
     char last_error[ZCS__ERROR_MESSAGE_SIZE];
 
+    /* zcs_import_requirements_get's text, written once under `lock` (src/core/import.c). */
+    char import_description[512];
+
     struct zcs__context_impl *impl;
 };
 
@@ -121,6 +124,14 @@ struct zcs_array {
        for yet: the next one calls zcs__backend_array_wait even when no dispatch is
        pending. Under the context lock. */
     int app_use_pending;
+
+    /* Imports (src/core/import.c). import_host: the application's memory of
+       zcs_array_import_host, else NULL. import_copy: the memory could not be shared, so
+       the array is zcs's own allocation and maps copy between it and import_host;
+       import_device_ptr is then the backend's mapping while the array is mapped. */
+    void *import_host;
+    int import_copy;
+    void *import_device_ptr;
 
     struct zcs__array_impl *impl;
 };
@@ -240,6 +251,34 @@ zcs_status zcs__vfail(zcs_context *context, zcs_status status, int64_t backend_e
  * no other call may overlap, does not).
  */
 zcs_status zcs__array_destroy_object(zcs_array *buffer);
+
+/*
+ * What zcs__array_new calls to give a new array its memory: array->impl from the backend
+ * (the fields, tier, flags, guard_size and the default zero_copy and reason are set).
+ * On failure it leaves array->impl released.
+ */
+typedef zcs_status (*zcs__array_make_fn)(zcs_array *array, void *user);
+
+/*
+ * The argument checks, budget reservation and registration zcs_array_create and the
+ * imports share (src/core/array.c): `call` names the public function in messages,
+ * `extra_flags` are the flag bits it takes beyond the host and device access ones.
+ * After `make`, guards are filled where array->guard_size is still not 0.
+ */
+zcs_status zcs__array_new(zcs_context *context, const char *call, size_t elem_size, size_t count,
+                          uint32_t flags, uint32_t extra_flags, zcs__array_make_fn make, void *user,
+                          zcs_array **out_array);
+
+/* Copy between an import_copy array's device memory and the application's at map and
+   unmap (src/core/import.c): the pointer the application gets, in its own memory. */
+void *zcs__import_map(zcs_array *array, zcs_access access, size_t offset, size_t size,
+                      void *device_ptr);
+/* Before the backend's unmap: copy written bytes back, and put the backend's mapping in
+   array->map_ptr. */
+void zcs__import_unmap(zcs_array *array);
+/* ZCS_ERROR_UNSUPPORTED, naming what is missing, where the device cannot export an array
+   made with ZCS_ARRAY_EXPORTABLE (before the backend allocates it). */
+zcs_status zcs__import_check_exportable(zcs_array *array);
 void zcs__kernel_destroy_object(zcs_kernel *kernel);
 void zcs__program_destroy_object(zcs_program *program);
 

@@ -65,6 +65,12 @@
     X(cl_mem, clCreateBuffer, ERRCODE,                                                             \
       (cl_context context, cl_mem_flags flags, size_t size, void *host_ptr, cl_int *errcode_ret),  \
       (context, flags, size, host_ptr, errcode_ret))                                               \
+    X(cl_mem, clCreateBufferWithProperties, ERRCODE,                                               \
+      (cl_context context, const cl_mem_properties *properties, cl_mem_flags flags, size_t size,   \
+       void *host_ptr, cl_int *errcode_ret),                                                       \
+      (context, properties, flags, size, host_ptr, errcode_ret))                                   \
+    X(void *, clGetExtensionFunctionAddressForPlatform, NULLPTR,                                   \
+      (cl_platform_id platform, const char *func_name), (platform, func_name))                     \
     X(cl_mem, clCreateSubBuffer, ERRCODE,                                                          \
       (cl_mem buffer, cl_mem_flags flags, cl_buffer_create_type buffer_create_type,                \
        const void *buffer_create_info, cl_int *errcode_ret),                                       \

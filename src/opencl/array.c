@@ -110,6 +110,7 @@ void zcs__backend_array_destroy(zcs_array *array)
         zcs__cl.clReleaseMemObject(impl->mem);
     if (impl->parent != NULL)
         zcs__cl.clReleaseMemObject(impl->parent);
+    zcs__cl_import_release(impl);
     zcs__free(impl);
     array->impl = NULL;
 }

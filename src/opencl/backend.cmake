@@ -7,6 +7,7 @@ set(ZCS_BACKEND_SOURCES
     opencl/device.c
     opencl/dispatch.c
     opencl/errors.c
+    opencl/import.c
     opencl/include.c
     opencl/ordering.c
     opencl/program.c

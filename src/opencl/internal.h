@@ -55,6 +55,8 @@ struct zcs__array_impl {
        dispatch has waited for yet. */
     cl_event *app_events;
     cl_uint app_event_count;
+    int has_fd;       /* import.c: an imported file descriptor zcs closes at destroy */
+    int owned_fd;
 };
 
 struct zcs__program_impl {
@@ -143,6 +145,11 @@ zcs_status zcs__cl_query_limits(zcs_context *context, const zcs__cl_candidate *d
 /* 1 if the device takes SPIR-V: OpenCL 2.1 or later and an IL it names (3.0 makes it
    optional). */
 int zcs__cl_supports_il(const zcs__cl_candidate *device);
+
+/* ---- import.c ---- */
+
+/* Release what an imported array holds beside its cl_mem (a file descriptor). */
+void zcs__cl_import_release(struct zcs__array_impl *impl);
 
 /* ---- include.c ---- */
 

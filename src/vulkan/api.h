@@ -60,6 +60,10 @@
       (VkPhysicalDevice physicalDevice, uint32_t * pQueueFamilyPropertyCount,                      \
        VkQueueFamilyProperties * pQueueFamilyProperties),                                          \
       (physicalDevice, pQueueFamilyPropertyCount, pQueueFamilyProperties))                         \
+    X(VkResult, vkEnumerateDeviceExtensionProperties, RESULT,                                      \
+      (VkPhysicalDevice physicalDevice, const char *pLayerName, uint32_t *pPropertyCount,          \
+       VkExtensionProperties *pProperties),                                                        \
+      (physicalDevice, pLayerName, pPropertyCount, pProperties))                                   \
     X(void, vkGetPhysicalDeviceMemoryProperties, NOFAIL,                                           \
       (VkPhysicalDevice physicalDevice, VkPhysicalDeviceMemoryProperties * pMemoryProperties),     \
       (physicalDevice, pMemoryProperties))                                                         \
@@ -241,7 +245,18 @@
       (VkDevice device, const VkBufferDeviceAddressInfo *pInfo), (device, pInfo))                  \
     X(VkResult, vkWaitSemaphores, RESULT,                                                          \
       (VkDevice device, const VkSemaphoreWaitInfo *pWaitInfo, uint64_t timeout),                   \
-      (device, pWaitInfo, timeout))
+      (device, pWaitInfo, timeout))                                                                \
+    X(VkResult, vkGetMemoryHostPointerPropertiesEXT, RESULT,                                       \
+      (VkDevice device, VkExternalMemoryHandleTypeFlagBits handleType, const void *pHostPointer,   \
+       VkMemoryHostPointerPropertiesEXT *pMemoryHostPointerProperties),                            \
+      (device, handleType, pHostPointer, pMemoryHostPointerProperties))                            \
+    X(VkResult, vkGetMemoryFdKHR, RESULT,                                                          \
+      (VkDevice device, const VkMemoryGetFdInfoKHR *pGetFdInfo, int *pFd),                         \
+      (device, pGetFdInfo, pFd))                                                                   \
+    X(VkResult, vkGetMemoryFdPropertiesKHR, RESULT,                                                \
+      (VkDevice device, VkExternalMemoryHandleTypeFlagBits handleType, int fd,                     \
+       VkMemoryFdPropertiesKHR *pMemoryFdProperties),                                              \
+      (device, handleType, fd, pMemoryFdProperties))
 
 typedef struct zcs__vk_api {
 #define ZCS__VK_API_MEMBER_(type, name, fails, parameters, arguments) PFN_##name name;

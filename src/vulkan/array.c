@@ -20,6 +20,11 @@ void zcs__vk_assume_noncoherent(int on)
     atomic_store(&zcs__assume_noncoherent, on != 0);
 }
 
+int zcs__vk_assumes_noncoherent(void)
+{
+    return atomic_load(&zcs__assume_noncoherent);
+}
+
 uint64_t zcs__vk_flush_count(void)
 {
     return (uint64_t)atomic_load(&zcs__flushes);
@@ -32,6 +37,8 @@ uint64_t zcs__vk_invalidate_count(void)
 
 zcs_status zcs__backend_array_create(zcs_array *buffer)
 {
+    if (buffer->flags & ZCS_ARRAY_EXPORTABLE)
+        return zcs__vk_array_create_exportable(buffer);
     struct zcs__context_impl *impl = buffer->context->impl;
     struct zcs__array_impl *buffer_impl = zcs__calloc(1, sizeof *buffer_impl);
     if (buffer_impl == NULL)
@@ -77,7 +84,10 @@ void zcs__backend_array_destroy(zcs_array *buffer)
         return;
     if (buffer->tier == ZCS_TIER_STAGED)
         zcs__vk_staged_destroy(buffer);
-    zcs__vk_allocator_free(&buffer->context->impl->allocator, &buffer_impl->allocation);
+    if (buffer_impl->own_block)
+        zcs__vk_own_block_release(buffer);
+    else
+        zcs__vk_allocator_free(&buffer->context->impl->allocator, &buffer_impl->allocation);
     zcs__vk_wait_list_free(&buffer_impl->app_waits);
     zcs__free(buffer_impl);
     buffer->impl = NULL;

@@ -11,6 +11,9 @@
  */
 void zcs__vk_assume_noncoherent(int on);
 
+/* Whether zcs__vk_assume_noncoherent is on (import.c's own blocks follow it too). */
+int zcs__vk_assumes_noncoherent(void);
+
 /* vkFlushMappedMemoryRanges and vkInvalidateMappedMemoryRanges calls made so far. */
 uint64_t zcs__vk_flush_count(void);
 uint64_t zcs__vk_invalidate_count(void);

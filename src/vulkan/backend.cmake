@@ -7,6 +7,7 @@ set(ZCS_BACKEND_SOURCES
     vulkan/device.c
     vulkan/dispatch.c
     vulkan/errors.c
+    vulkan/import.c
     vulkan/include.c
     vulkan/memory.c
     vulkan/ordering.c

@@ -66,11 +66,16 @@ static zcs_status zcs__create_device(zcs_context *context, struct zcs__context_i
                 .shaderFloat64 = supported.features.shaderFloat64,
             },
     };
+    /* Importing and exporting memory (import.c), where the device offers it. */
+    const char *extensions[ZCS__VK_IMPORT_MAX_EXTENSIONS];
+    uint32_t extension_count = zcs__vk_import_extensions(impl, extensions);
     VkDeviceCreateInfo info = {
         .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
         .pNext = &enabled,
         .queueCreateInfoCount = 1,
         .pQueueCreateInfos = &queue_info,
+        .enabledExtensionCount = extension_count,
+        .ppEnabledExtensionNames = extensions,
     };
     VkResult result = zcs__vk.vkCreateDevice(impl->physical_device, &info, NULL, &impl->device);
     if (result != VK_SUCCESS) {

@@ -90,6 +90,13 @@ struct zcs__context_impl {
     zcs__vk_allocator allocator;
     int allocator_ready;
 
+    /* import.c: the external-memory extensions enabled on the device, and
+       minImportedHostPointerAlignment (VK_EXT_external_memory_host). */
+    int memory_host;
+    int memory_fd;
+    int memory_dma_buf;
+    VkDeviceSize host_pointer_alignment;
+
     /* Submissions: the lock guards the slots, the queue and the submit counter. Waits
        on fences happen under it too, so a fence is never reset while a thread waits. */
     pthread_mutex_t submit_lock;
@@ -120,6 +127,9 @@ struct zcs__array_impl {
     /* Application work on the array (zcs_vulkan_array_used_by): timeline values that the
        next map, free or dispatch of it waits for. Under the context's submit_lock. */
     zcs__vk_wait_list app_waits;
+    /* import.c: the block is the array's own (imported or exportable memory), released by
+       zcs__vk_own_block_release rather than the allocator. */
+    int own_block;
 };
 
 /* Shared by the program and every kernel made from it (kernels outlive the program). */
@@ -215,6 +225,22 @@ zcs_status zcs__vk_setup_memory(zcs_context *context, struct zcs__context_impl *
 
 /* Write the sentence of zcs_context_info.tier_reason (`tier`: what was asked for). */
 void zcs__vk_write_tier_reason(zcs_context *context, struct zcs__context_impl *impl, zcs_tier tier);
+
+/* import.c: imported and exportable memory. */
+
+/* Most device extensions zcs__vk_import_extensions names. */
+#define ZCS__VK_IMPORT_MAX_EXTENSIONS 4
+
+/* The external-memory extensions the device offers, into `names` (for vkCreateDevice),
+   recorded in impl->memory_host, memory_fd and memory_dma_buf; returns their count. */
+uint32_t zcs__vk_import_extensions(struct zcs__context_impl *impl,
+                                   const char *names[ZCS__VK_IMPORT_MAX_EXTENSIONS]);
+
+/* zcs__backend_array_create for ZCS_ARRAY_EXPORTABLE: memory of its own, exportable. */
+zcs_status zcs__vk_array_create_exportable(zcs_array *array);
+
+/* Release an array's own block (struct zcs__array_impl.own_block). */
+void zcs__vk_own_block_release(zcs_array *array);
 
 /* program.c: drop a reference to a program's module; the last one destroys it. */
 void zcs__vk_program_release(struct zcs__program_impl *program);
