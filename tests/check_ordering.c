@@ -6,6 +6,7 @@
  * application work declared on an array; the exported events and timeline values
  * complete with zcs's work.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -231,6 +232,24 @@ END_TEST
 
 #else /* Vulkan */
 
+/*
+ * Whether a map of an idle array can return while zcs's queue is held. Not on Vulkan's
+ * staged tier: there a map is a copy submitted to the one queue zcs uses, behind the held
+ * dispatch (lavapipe offers a single queue). OpenCL's maps and copies go to zcs's own
+ * transfer queue on every tier.
+ */
+static int maps_pass_a_held_queue(zcs_context *context)
+{
+    zcs_context_info info;
+    ZCS_CK(zcs_context_info_get(context, &info));
+    if (info.backend == ZCS_BACKEND_VULKAN && info.tier == ZCS_TIER_STAGED) {
+        printf("skipped on Vulkan's staged tier: a map's copy queues behind the held "
+               "dispatch\n");
+        return 0;
+    }
+    return 1;
+}
+
 static VkDevice native_device(zcs_context *context)
 {
     const zcs_context *object = zcs_test_object(context, ZCS__MAGIC_CONTEXT);
@@ -275,6 +294,10 @@ static int array_done(zcs_context *context, zcs_array *array)
 START_TEST(map_waits_only_for_dispatches_of_its_array)
 {
     pair p = pair_make();
+    if (!maps_pass_a_held_queue(p.context)) {
+        pair_destroy(&p);
+        return;
+    }
     dispatch(p.kernel_b); /* B's dispatch comes before the hold */
     VkSemaphore hold = timeline_semaphore(p.context);
     ZCS_CK(zcs_vulkan_wait_semaphore(p.context, hold, 1));
@@ -295,6 +318,10 @@ END_TEST
 START_TEST(dispatch_waits_for_application_work_on_its_array)
 {
     pair p = pair_make();
+    if (!maps_pass_a_held_queue(p.context)) {
+        pair_destroy(&p);
+        return;
+    }
     VkSemaphore work = timeline_semaphore(p.context);
     ZCS_CK(zcs_vulkan_array_used_by(p.a, work, 3));
     dispatch(p.kernel_b);

@@ -137,8 +137,10 @@ static zcs_status zcs__make_host_import(zcs_array *array, void *user)
         size_t guard = array->guard_size;
         array->guard_size = 0;
         zcs_status status = zcs__backend_array_import_host(array);
-        if (status == ZCS_SUCCESS)
+        if (status == ZCS_SUCCESS) {
+            array->zero_copy = 1; /* whatever the context's own tier (staged) would be */
             return ZCS_SUCCESS;
+        }
         array->guard_size = guard;
         if (status != ZCS_ERROR_UNSUPPORTED)
             return status;
@@ -154,14 +156,15 @@ static zcs_status zcs__make_host_import(zcs_array *array, void *user)
     /* The counted copy: zcs's own memory, kept equal to the application's at map and
        unmap. */
     array->import_copy = 1;
+    zcs_status status = zcs__backend_array_create(array);
+    if (status != ZCS_SUCCESS)
+        return status;
+    /* After the backend's create, whose tier (staged) may have written a reason of its own. */
     array->zero_copy = 0;
     static const char copying[] =
         "imported with a copy at every map and unmap, counted in bytes_copied: ";
     zcs__copy_string(array->reason, sizeof array->reason, copying);
     zcs__copy_string(array->reason + strlen(copying), sizeof array->reason - strlen(copying), why);
-    zcs_status status = zcs__backend_array_create(array);
-    if (status != ZCS_SUCCESS)
-        return status;
     status = zcs__import_initial_copy(array);
     if (status != ZCS_SUCCESS)
         zcs__backend_array_destroy(array);
@@ -196,6 +199,7 @@ static zcs_status zcs__make_fd_import(zcs_array *array, void *user)
     (void)snprintf(array->reason, sizeof array->reason,
                    "imported zero-copy from a %s file descriptor",
                    import->type == ZCS_FD_DMA_BUF ? "dma-buf" : "opaque");
+    array->zero_copy = 1;
     return zcs__backend_array_import_fd(array, import->fd, import->type);
 }
 

@@ -160,6 +160,10 @@ static zcs_status zcs__vk_own_block(zcs_array *array, zcs__vk_own_request *reque
     array_impl->own_block = 1;
     array_impl->allocation.block = block;
     array->impl = array_impl;
+    /* Host-visible memory of its own, mapped once, whatever the context's tier (staged
+       included): the vulkan_mapped tier's paths serve it. */
+    array->tier = ZCS_TIER_VULKAN_MAPPED;
+    array->zero_copy = 1;
     zcs_status status = ZCS_SUCCESS;
 
     VkExternalMemoryBufferCreateInfo external = {
