@@ -55,7 +55,7 @@ struct zcs__array_impl {
        dispatch has waited for yet. */
     cl_event *app_events;
     cl_uint app_event_count;
-    int has_fd;       /* import.c: an imported file descriptor zcs closes at destroy */
+    int has_fd; /* import.c: an imported file descriptor zcs closes at destroy */
     int owned_fd;
 };
 
