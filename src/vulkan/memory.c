@@ -5,6 +5,8 @@
  */
 #include <stdio.h>
 
+#include <string.h>
+
 #include "vulkan/internal.h"
 
 /* "DEVICE_LOCAL|HOST_VISIBLE|..." for a memory type's property flags. */
@@ -291,12 +293,12 @@ void zcs__vk_write_tier_reason(zcs_context *context, struct zcs__context_impl *i
                    "apart from the host's)",
              d, device_flags, memory->memoryTypes[d].heapIndex, g, staging_flags,
              memory->memoryTypes[g].heapIndex);
-    /* Both texts fit the reason in practice; a long device name is cut, never overrun. */
-    int written = 0;
-    if (tier == ZCS_TIER_STAGED)
-        written = snprintf(context->tier_reason, sizeof context->tier_reason, "%s", staged_text);
-    else
-        written = snprintf(context->tier_reason, sizeof context->tier_reason,
-                           "%s; ZCS_ARRAY_STREAMED arrays use %s", staged_text, mapped_text);
-    (void)written;
+    /* Both texts fit the reason in practice; a longer one is cut, and ends with "...". */
+    size_t room = sizeof context->tier_reason;
+    int written = tier == ZCS_TIER_STAGED
+                      ? snprintf(context->tier_reason, room, "%s", staged_text)
+                      : snprintf(context->tier_reason, room, "%s; ZCS_ARRAY_STREAMED arrays use %s",
+                                 staged_text, mapped_text);
+    if (written < 0 || (size_t)written >= room)
+        memcpy(context->tier_reason + room - 4, "...", 4);
 }

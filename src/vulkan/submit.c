@@ -102,7 +102,7 @@ static zcs_status zcs__retire_locked(struct zcs__context_impl *impl,
                                      const struct zcs__kernel_impl *kernel, int oldest_only)
 {
     VkFence fences[ZCS__VK_MAX_SLOTS];
-    uint32_t indices[ZCS__VK_MAX_SLOTS];
+    uint32_t indices[ZCS__VK_MAX_SLOTS] = {0};
     uint32_t count = 0;
     for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++) {
         const zcs__vk_slot *slot = &impl->slots[i];
