@@ -83,6 +83,9 @@ void zcs__backend_array_destroy(zcs_array *array)
     struct zcs__array_impl *impl = array->impl;
     if (impl == NULL)
         return;
+    /* The buffer over SVM memory goes before the memory under it. */
+    if (impl->svm_buffer != NULL)
+        zcs__cl.clReleaseMemObject(impl->svm_buffer);
     if (impl->svm_base != NULL) {
         struct zcs__context_impl *ctx = array->context->impl;
         /* clSVMFree does not wait for queued commands that use the memory (an SVM unmap just

@@ -8,6 +8,7 @@ set(ZCS_BACKEND_SOURCES
     opencl/dispatch.c
     opencl/errors.c
     opencl/include.c
+    opencl/interop.c
     opencl/program.c)
 set(ZCS_BACKEND_LINK OpenCL::OpenCL)
 set(ZCS_BACKEND_PACKAGE OpenCL)
