@@ -8,6 +8,7 @@ set(ZCS_BACKEND_SOURCES
     vulkan/dispatch.c
     vulkan/errors.c
     vulkan/include.c
+    vulkan/interop.c
     vulkan/memory.c
     vulkan/pipeline.c
     vulkan/program.c
