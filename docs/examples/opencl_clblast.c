@@ -89,10 +89,10 @@ int main(int argc, char **argv)
     check(zcs_opencl_array_native(b, &nb), "zcs_opencl_array_native");
     check(zcs_opencl_array_native(c, &nc), "zcs_opencl_array_native");
     cl_event done = NULL;
-    CLBlastStatusCode status = CLBlastSgemm(
-        CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeNo, m, n, k, 1.0f, na.buffer,
-        na.offset / sizeof(float), k, nb.buffer, nb.offset / sizeof(float), n, 0.0f, nc.buffer,
-        nc.offset / sizeof(float), n, &queue, &done);
+    CLBlastStatusCode status =
+        CLBlastSgemm(CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeNo, m, n, k, 1.0f,
+                     na.buffer, na.offset / sizeof(float), k, nb.buffer, nb.offset / sizeof(float),
+                     n, 0.0f, nc.buffer, nc.offset / sizeof(float), n, &queue, &done);
     if (status != CLBlastSuccess) {
         fprintf(stderr, "CLBlastSgemm failed: %d\n", (int)status);
         return EXIT_FAILURE;
