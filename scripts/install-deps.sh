@@ -9,6 +9,7 @@ packages=(
     check                                    # the test framework
     ocl-icd-opencl-dev opencl-c-headers      # OpenCL: the ICD loader and headers
     pocl-opencl-icd                          # OpenCL: PoCL, the CPU device of the tests
+    libclblast-dev                           # OpenCL: CLBlast, a library the interop tests use on zcs arrays
     libvulkan-dev glslc libshaderc-dev       # Vulkan: the loader, headers and GLSL compilers
     spirv-tools                              # Vulkan: the SPIR-V validator (libSPIRV-Tools)
     mesa-vulkan-drivers                      # Vulkan: lavapipe, the CPU device of the tests

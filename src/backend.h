@@ -65,6 +65,19 @@ zcs_status zcs__backend_device_info(uint32_t index, zcs_device_info *out);
 zcs_status zcs__backend_context_create(zcs_context *context, const zcs__device_choice *device,
                                        zcs_tier tier, const char *tier_source);
 
+/*
+ * Attach: create the backend state in context->impl on objects the application made.
+ * native_desc is the backend's public attach desc (zcs_opencl_attach_desc,
+ * zcs_vulkan_attach_desc), not NULL; tier and tier_source as for create. Check the
+ * application's objects (NULL handles, objects that do not belong together: NULL_HANDLE,
+ * INVALID_ARGUMENT; what zcs needs and they lack: UNSUPPORTED naming it), take what zcs
+ * keeps (OpenCL retains, Vulkan owns nothing of the application's) and fill context->info
+ * as create does. On failure, release everything taken so far and leave the application's
+ * objects as they were (context->impl stays NULL).
+ */
+zcs_status zcs__backend_context_attach(zcs_context *context, const void *native_desc, zcs_tier tier,
+                                       const char *tier_source);
+
 /* Release the backend state. Every array, kernel and program is already destroyed. */
 void zcs__backend_context_destroy(zcs_context *context);
 

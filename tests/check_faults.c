@@ -5,8 +5,11 @@
  * failing zcs call returns a documented status with a message, nothing crashes, nothing
  * leaks (the sanitizer build checks), and a context that survived is still usable.
  */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
+
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/memory.h"
 #include "support/fault_counter.h"
@@ -212,12 +215,231 @@ START_TEST(every_backend_call_can_fail)
 }
 END_TEST
 
+/*
+ * Attaching to an application's objects (zcs/zcs_opencl.h, zcs/zcs_vulkan.h) and asking
+ * for an array's native objects, with every backend call made to fail in turn: a documented
+ * status each time, and the application's objects as they were (OpenCL: their reference
+ * counts; Vulkan: the validation layer reports nothing of zcs's left on the device).
+ */
+#ifdef ZCS_TEST_VULKAN
+#include <zcs/zcs_vulkan.h>
+
+typedef struct attach_app {
+    VkInstance instance;
+    VkPhysicalDevice physical_device;
+    VkDevice device;
+    zcs_vulkan_attach_desc desc;
+} attach_app;
+
+static attach_app attach_app_create(void)
+{
+    attach_app a;
+    memset(&a, 0, sizeof a);
+    VkApplicationInfo application = {.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
+                                     .apiVersion = VK_API_VERSION_1_1};
+    VkInstanceCreateInfo info = {.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
+                                 .pApplicationInfo = &application};
+    ck_assert_int_eq(vkCreateInstance(&info, NULL, &a.instance), VK_SUCCESS);
+    uint32_t count = 1;
+    VkResult result = vkEnumeratePhysicalDevices(a.instance, &count, &a.physical_device);
+    ck_assert(result == VK_SUCCESS || result == VK_INCOMPLETE);
+    float priority = 1.0f;
+    VkDeviceQueueCreateInfo queue = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
+                                     .queueCount = 1,
+                                     .pQueuePriorities = &priority};
+    VkDeviceCreateInfo device_info = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
+                                      .queueCreateInfoCount = 1,
+                                      .pQueueCreateInfos = &queue};
+    ck_assert_int_eq(vkCreateDevice(a.physical_device, &device_info, NULL, &a.device), VK_SUCCESS);
+    a.desc.instance = a.instance;
+    a.desc.physical_device = a.physical_device;
+    a.desc.device = a.device;
+    a.desc.vulkan_api_version = VK_API_VERSION_1_1;
+    return a;
+}
+
+static void attach_app_check_and_destroy(attach_app *a)
+{
+    ck_assert_int_eq(vkDeviceWaitIdle(a->device), VK_SUCCESS);
+    vkDestroyDevice(a->device, NULL);
+    vkDestroyInstance(a->instance, NULL);
+}
+
+static void attach_app_check_run(attach_app *a, const char *fired_call, const char *what)
+{
+    (void)a;
+    (void)fired_call;
+    (void)what;
+}
+
+static zcs_status attach_native(zcs_array *array)
+{
+    zcs_vulkan_array_objects objects;
+    return zcs_vulkan_array_native(array, &objects);
+}
+
+#define attach_call(app, out) zcs_vulkan_context_attach(&(app)->desc, (out))
+#else
+#include <zcs/zcs_opencl.h>
+
+typedef struct attach_app {
+    cl_device_id device;
+    cl_context context;
+    cl_command_queue queue;
+    cl_uint context_references;
+    cl_uint queue_references;
+    zcs_opencl_attach_desc desc;
+} attach_app;
+
+static cl_uint attach_references(const attach_app *a, int queue)
+{
+    cl_uint count = 0;
+    if (queue)
+        ck_assert_int_eq(
+            clGetCommandQueueInfo(a->queue, CL_QUEUE_REFERENCE_COUNT, sizeof count, &count, NULL),
+            CL_SUCCESS);
+    else
+        ck_assert_int_eq(
+            clGetContextInfo(a->context, CL_CONTEXT_REFERENCE_COUNT, sizeof count, &count, NULL),
+            CL_SUCCESS);
+    return count;
+}
+
+static attach_app attach_app_create(void)
+{
+    attach_app a;
+    memset(&a, 0, sizeof a);
+    cl_platform_id platform = NULL;
+    ck_assert_int_eq(clGetPlatformIDs(1, &platform, NULL), CL_SUCCESS);
+    ck_assert_int_eq(clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 1, &a.device, NULL), CL_SUCCESS);
+    cl_int error = CL_SUCCESS;
+    a.context = clCreateContext(NULL, 1, &a.device, NULL, NULL, &error);
+    ck_assert_int_eq(error, CL_SUCCESS);
+    a.queue = clCreateCommandQueueWithProperties(a.context, a.device, NULL, &error);
+    ck_assert_int_eq(error, CL_SUCCESS);
+    a.context_references = attach_references(&a, 0);
+    a.queue_references = attach_references(&a, 1);
+    a.desc.context = a.context;
+    a.desc.device = a.device;
+    a.desc.queue = a.queue;
+    return a;
+}
+
+/* After one run: the application's objects hold the references they held before. One
+   exception: a buffer whose unmap was made to fail stays mapped in the runtime (the real
+   clEnqueueUnmapMemObject never ran), and PoCL keeps a mapped buffer, with its references
+   to the context and queue, past zcs's clReleaseMemObject. */
+static void attach_app_check_run(attach_app *a, const char *fired_call, const char *what)
+{
+    ck_assert_int_eq(clFinish(a->queue), CL_SUCCESS);
+    /* PoCL's events hold their queue, and the buffers they use (and so the context), until
+       its own thread frees them, which may come a little after clFinish: let that settle
+       before counting (bounded, no timing claim). */
+    cl_uint context_references = attach_references(a, 0);
+    cl_uint queue_references = attach_references(a, 1);
+    for (int i = 0; i < 2000 && (context_references != a->context_references ||
+                                 queue_references != a->queue_references);
+         i++) {
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+        context_references = attach_references(a, 0);
+        queue_references = attach_references(a, 1);
+    }
+    if (fired_call != NULL && strcmp(fired_call, "clEnqueueUnmapMemObject") == 0) {
+        a->context_references = context_references;
+        a->queue_references = queue_references;
+        return;
+    }
+    ck_assert_msg(
+        context_references == a->context_references && queue_references == a->queue_references,
+        "%s: the application's context has %u references (%u before), its queue %u "
+        "(%u before)",
+        what, context_references, a->context_references, queue_references, a->queue_references);
+}
+
+static void attach_app_check_and_destroy(attach_app *a)
+{
+    attach_app_check_run(a, NULL, "at the end");
+    ck_assert_int_eq(clReleaseCommandQueue(a->queue), CL_SUCCESS);
+    ck_assert_int_eq(clReleaseContext(a->context), CL_SUCCESS);
+}
+
+static zcs_status attach_native(zcs_array *array)
+{
+    zcs_opencl_array_objects objects;
+    return zcs_opencl_array_native(array, &objects);
+}
+
+#define attach_call(app, out) zcs_opencl_context_attach(&(app)->desc, (out))
+#endif
+
+/* Attach, allocate, ask for the native objects, map and free. */
+static outcome attach_scenario(attach_app *a)
+{
+    outcome result = {ZCS_SUCCESS, "", NULL};
+    zcs_array *array = NULL;
+    uint32_t *data = NULL;
+    STEP("attach", attach_call(a, &result.context));
+    STEP("zcs_array_create", zcs_array_create(result.context, sizeof(uint32_t), 256, 0, &array));
+    STEP("native", attach_native(array));
+    STEP("zcs_array_map", zcs_array_map(array, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    data[0] = 1;
+    STEP("zcs_array_unmap", zcs_array_unmap(array));
+    STEP("zcs_array_destroy", zcs_array_destroy(array));
+    array = NULL;
+cleanup:
+    if (array != NULL)
+        zcs_array_destroy(array);
+    return result;
+}
+
+START_TEST(every_attach_call_can_fail)
+{
+    zcs_context *loader = zcs_test_context();
+    attach_app a = attach_app_create();
+    faults_install();
+    outcome clean = attach_scenario(&a);
+    ZCS_CK(clean.status);
+    zcs_context_destroy(clean.context);
+    unsigned long total = fault_counter_calls();
+    ck_assert_uint_gt(total, 3);
+    unsigned long injected = 0;
+    const size_t error_count = sizeof injected_errors / sizeof injected_errors[0];
+    for (size_t e = 0; e < error_count; e++) {
+        for (unsigned long k = 1; k <= total; k++) {
+            faults_arm(k, injected_errors[e]);
+            outcome result = attach_scenario(&a);
+            const char *fired_call = fault_counter_fired_call();
+            char what[160];
+            snprintf(what, sizeof what, "attach: %s call %lu of %lu (%s) failing with %d",
+                     FAULTS_BACKEND, k, total, fired_call != NULL ? fired_call : "none",
+                     (int)injected_errors[e]);
+            faults_arm(0, FAULTS_NO_ERROR);
+            if (fired_call == NULL)
+                ck_assert_msg(result.status == ZCS_SUCCESS, "%s: no fault yet %s", what,
+                              zcs_status_name(result.status));
+            else if (result.status != ZCS_SUCCESS)
+                check_failed_run(&result, what);
+            injected += fired_call != NULL;
+            if (result.context != NULL)
+                check_still_usable(result.context);
+            attach_app_check_run(&a, fired_call, what);
+        }
+    }
+    faults_remove();
+    attach_app_check_and_destroy(&a);
+    zcs_test_context_destroy(loader);
+    printf("%s attach faults: %lu injected over %lu call sites x %zu errors\n", FAULTS_BACKEND,
+           injected, total, error_count);
+}
+END_TEST
+
 static Suite *faults_suite(void)
 {
     Suite *suite = suite_create("faults");
     TCase *tc = tcase_create("faults");
     tcase_add_test(tc, every_internal_allocation_can_fail);
     tcase_add_test(tc, every_backend_call_can_fail);
+    tcase_add_test(tc, every_attach_call_can_fail);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -11,13 +11,10 @@
 #include <string.h>
 
 #include "support/zcs_test.h"
-#include "support/zcs_test_internal.h"
 
 #if ZCS_BUILT_WITH_OPENCL
-#include "opencl/internal.h"
 #include "zcs/zcs_opencl.h"
 #else
-#include "vulkan/internal.h"
 #include "zcs/zcs_vulkan.h"
 #endif
 
@@ -73,9 +70,9 @@ static void map_and_unmap(zcs_array *array, uint32_t offset)
 
 static cl_context native_context(zcs_context *context)
 {
-    const zcs_context *object = zcs_test_object(context, ZCS__MAGIC_CONTEXT);
-    ck_assert_ptr_nonnull(object);
-    return object->impl->cl_context;
+    zcs_opencl_context_objects objects;
+    ZCS_CK(zcs_opencl_context_native(context, &objects));
+    return objects.context;
 }
 
 static cl_event user_event(zcs_context *context)
@@ -252,9 +249,9 @@ static int maps_pass_a_held_queue(zcs_context *context)
 
 static VkDevice native_device(zcs_context *context)
 {
-    const zcs_context *object = zcs_test_object(context, ZCS__MAGIC_CONTEXT);
-    ck_assert_ptr_nonnull(object);
-    return object->impl->device;
+    zcs_vulkan_context_objects objects;
+    ZCS_CK(zcs_vulkan_context_native(context, &objects));
+    return objects.device;
 }
 
 static VkSemaphore timeline_semaphore(zcs_context *context)

@@ -401,9 +401,11 @@ typedef struct zcs_context_info {
     int validation;
     /** 1 if the Khronos validation layer checks this context's Vulkan calls
        (ZCS_VULKAN_VALIDATION=1 and the layer installed), counting its messages in
-       zcs_stats.validation_messages; 0 otherwise and on OpenCL. */
+       zcs_stats.validation_messages; 0 otherwise, on OpenCL, and on a context attached to
+       an application's instance (whose own messenger sees zcs's calls). */
     int validation_layer;
-    /** The device's index in zcs_device_get_info's numbering. */
+    /** The device's index in zcs_device_get_info's numbering; UINT32_MAX for the device of
+       an attached context that zcs does not list (an OpenCL sub-device). */
     uint32_t device_index;
     /** The device's limits, as zcs_device_get_info reports them. */
     zcs_device_limits limits;

@@ -32,9 +32,136 @@ extern "C" {
 /* Attaching to the application's OpenCL objects                             */
 /* ------------------------------------------------------------------------ */
 
+/**
+ * The application's OpenCL objects a zcs context attaches to (zcs_opencl_context_attach).
+ * Zero-initialise it ({0}) and set the three handles; every other zero field means
+ * "default".
+ */
+typedef struct zcs_opencl_attach_desc {
+    /** The application's context. Required. */
+    cl_context context;
+    /** The device zcs uses: one of the context's devices (CL_CONTEXT_DEVICES). Required. */
+    cl_device_id device;
+    /** The queue zcs enqueues its kernels on: a queue of `context` and `device`
+       (CL_QUEUE_CONTEXT, CL_QUEUE_DEVICE), in order: zcs orders its own work by the queue's
+       order, so an out-of-order queue (CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) or a device
+       queue gives ZCS_ERROR_UNSUPPORTED; make an in-order queue for zcs on the same context
+       and device instead (it shares the memory of every queue of the context). Required. */
+    cl_command_queue queue;
+    /** Force an allocation tier, as zcs_context_desc.tier: ZCS_TIER_AUTO (0) takes
+       ZCS_TIER, else the best tier the device offers (svm_fine, svm_coarse, host_ptr). A
+       forced tier the device lacks gives ZCS_ERROR_UNSUPPORTED naming the missing SVM
+       capability. */
+    zcs_tier tier;
+    /** ZCS_CONTEXT_VALIDATE and ZCS_CONTEXT_IGNORE_ENVIRONMENT (as zcs_context_desc.flags;
+       ZCS_DEVICE is never read); 0 for none. ZCS_CONTEXT_DEVICE_INDEX gives
+       ZCS_ERROR_INVALID_ARGUMENT: the objects name the device. */
+    uint32_t flags;
+} zcs_opencl_attach_desc;
+
+/**
+ * Create a zcs context on the application's OpenCL context, device and queue. zcs checks
+ * them, retains all three (clRetainContext, clRetainDevice, clRetainCommandQueue) and
+ * releases them at zcs_context_destroy; the application's own references stay valid and
+ * its own, so it may release them at any time after this call. Arrays are allocated in the
+ * application's context (SVM or buffers, per tier); zcs's kernels are built for `device`
+ * and run on `queue`. Everything else works as on a context of zcs_context_create, and
+ * zcs_context_info describes the device (device_index is its place in
+ * zcs_device_get_info's numbering, or UINT32_MAX for a device zcs does not list, such as a
+ * sub-device).
+ *
+ * The queue stays usable by the application: its own commands and zcs's run in the queue's
+ * order. OpenCL lets several threads enqueue on one queue, but zcs serialises its own calls
+ * on it (runtimes have raced there): while a zcs call on the context may run in another
+ * thread, enqueue your own work on another in-order queue of the same context, or wait for
+ * the zcs call to return.
+ *
+ * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (desc, out_context or a handle in desc is
+ * NULL), ZCS_ERROR_INVALID_ARGUMENT (the device is not one of the context's, the queue
+ * belongs to another context or device, unknown flag bits or tier, a ZCS_TIER or
+ * ZCS_VALIDATE value zcs does not know; the message says which), ZCS_ERROR_UNSUPPORTED (an
+ * out-of-order or device queue, a device without an OpenCL C compiler or older than OpenCL
+ * 1.2, a forced tier the device lacks; the message names what is missing),
+ * ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND (an OpenCL query failed: for example an
+ * object that is not a live one of its kind, CL_INVALID_CONTEXT). On failure nothing is
+ * retained and the application's objects are untouched.
+ */
+ZCS_API zcs_status zcs_opencl_context_attach(const zcs_opencl_attach_desc *desc,
+                                             zcs_context **out_context);
+
 /* ------------------------------------------------------------------------ */
 /* Native objects of a context and of an array                               */
 /* ------------------------------------------------------------------------ */
+
+/**
+ * The OpenCL objects behind a zcs context (zcs_opencl_context_native). Not retained for
+ * the caller: each is valid while the zcs context lives (the application's own, for an
+ * attached context, as long as it keeps them); clRetain* one to keep it longer.
+ */
+typedef struct zcs_opencl_context_objects {
+    cl_platform_id platform; /**< The device's platform. */
+    cl_context context;      /**< The context every array of the zcs context lives in. */
+    cl_device_id device;     /**< The device zcs builds and runs kernels for. */
+    /** The in-order queue zcs enqueues its kernels on. The application may enqueue its own
+       work there (it runs in queue order with zcs's) from a thread that is not in a zcs
+       call on the context at the same time (see zcs_opencl_context_attach). */
+    cl_command_queue queue;
+} zcs_opencl_context_objects;
+
+/**
+ * Fill *out_objects with the OpenCL objects of any zcs context, attached or made by
+ * zcs_context_create.
+ * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (context or out_objects),
+ * ZCS_ERROR_INVALID_HANDLE.
+ */
+ZCS_API zcs_status zcs_opencl_context_native(zcs_context *context,
+                                             zcs_opencl_context_objects *out_objects);
+
+/**
+ * What another OpenCL library needs to use an array in place (zcs_opencl_array_native).
+ *
+ * Validity: `buffer` and `svm_pointer` stay valid, and the same, until the array is
+ * destroyed (zcs_array_destroy or zcs_context_destroy); they are not retained for the
+ * caller, and the application must not release `buffer`. Work the application enqueued on
+ * them must have finished by then.
+ *
+ * Sharing with zcs: the memory is zcs's array itself, nothing is copied. The application
+ * may read and write it from its own kernels or library calls (on any queue of the
+ * context) while the array is not mapped, as long as that work has finished, or is ordered
+ * before, when zcs maps the array or dispatches a kernel that uses it, and zcs's kernels
+ * on the array have finished (zcs_finish, or the ordering calls of this header) before
+ * the application's work starts: zcs cannot see the application's work. While the array is
+ * mapped (zcs_array_map) the application must not use it on the device at all.
+ */
+typedef struct zcs_opencl_array_objects {
+    /** A buffer holding the array: on the host_ptr tier the array's own CL_MEM_ALLOC_HOST_PTR
+       buffer; on the SVM tiers a buffer made once, at the first call, over the array's SVM
+       memory (clCreateBuffer with CL_MEM_USE_HOST_PTR: the same memory, zero-copy),
+       released with the array. For kernels and libraries that take a cl_mem (CLBlast,
+       clFFT). */
+    cl_mem buffer;
+    /** Bytes from the start of `buffer` to the array's first element: 0, except in
+       validation mode on the SVM tiers, where the buffer covers the guard bytes before the
+       array too. Pass it as the library's offset argument. */
+    size_t offset;
+    /** Bytes of the array (zcs_array_size). */
+    size_t size;
+    /** SVM tiers: the array's first byte, for clSetKernelArgSVMPointer and SVM-aware
+       libraries (the pointer zcs_array_map returns for the whole array). NULL on the
+       host_ptr tier, whose memory has no shared address. */
+    void *svm_pointer;
+} zcs_opencl_array_objects;
+
+/**
+ * Fill *out_objects with the OpenCL objects of a live array (see zcs_opencl_array_objects
+ * for how long they stay valid and how the application may use them). The same rule as
+ * the other calls on one array: one thread at a time.
+ * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (array or out_objects),
+ * ZCS_ERROR_INVALID_HANDLE, ZCS_ERROR_BUSY (another thread is in a call on the array),
+ * ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND (clCreateBuffer refused the SVM memory; the
+ * message gives its error).
+ */
+ZCS_API zcs_status zcs_opencl_array_native(zcs_array *array, zcs_opencl_array_objects *out_objects);
 
 /* ------------------------------------------------------------------------ */
 /* Ordering with the application's work                                      */

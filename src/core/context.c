@@ -58,47 +58,28 @@ static int zcs__parse_switch(const char *value)
     return -1;
 }
 
-zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_context)
+/* What zcs_context_create and zcs__context_attach settle before the backend runs. */
+typedef struct zcs__context_settings {
+    zcs_tier tier;
+    const char *tier_source;
+    int validation;
+    int use_environment;
+} zcs__context_settings;
+
+/* The tier (with ZCS_TIER) and validation (with ZCS_VALIDATE) of a new context, from the
+   desc's tier and flags; unknown flag bits, tiers and variable values are refused. */
+static zcs_status zcs__context_settle(const char *function, zcs_tier desc_tier, uint32_t flags,
+                                      uint32_t known_flags, zcs__context_settings *out)
 {
-    static const zcs_context_desc defaults = {0};
-    if (out_context == NULL)
-        return zcs__fail(NULL, ZCS_ERROR_NULL_HANDLE, 0, "zcs_context_create: out_context is NULL");
-    if (desc == NULL)
-        desc = &defaults;
-    if ((desc->flags & ~(uint32_t)ZCS__KNOWN_CONTEXT_FLAGS) != 0)
-        return zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0,
-                         "zcs_context_create: unknown flag bits 0x%x",
-                         (unsigned)(desc->flags & ~(uint32_t)ZCS__KNOWN_CONTEXT_FLAGS));
-    if ((int)desc->tier < 0 || (int)desc->tier >= ZCS_TIER_COUNT)
-        return zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0, "zcs_context_create: unknown tier %d",
-                         (int)desc->tier);
+    if ((flags & ~known_flags) != 0)
+        return zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0, "%s: unknown flag bits 0x%x",
+                         function, (unsigned)(flags & ~known_flags));
+    if ((int)desc_tier < 0 || (int)desc_tier >= ZCS_TIER_COUNT)
+        return zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0, "%s: unknown tier %d", function,
+                         (int)desc_tier);
+    int use_environment = (flags & ZCS_CONTEXT_IGNORE_ENVIRONMENT) == 0;
 
-    int use_environment = (desc->flags & ZCS_CONTEXT_IGNORE_ENVIRONMENT) == 0;
-    zcs__device_choice device = {"", ZCS__ANY_DEVICE, "the context option"};
-    if ((desc->flags & ZCS_CONTEXT_DEVICE_INDEX) != 0) {
-        if (desc->device_name != NULL)
-            return zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0,
-                             "zcs_context_create: ZCS_CONTEXT_DEVICE_INDEX with a device_name "
-                             "(\"%.100s\"): choose the device by index or by name, not both",
-                             desc->device_name);
-        if (desc->device_index == ZCS__ANY_DEVICE)
-            return zcs__fail(NULL, ZCS_ERROR_NO_DEVICE, 0,
-                             "zcs_context_create: device index %u is past the last device",
-                             (unsigned)desc->device_index);
-        device.index = desc->device_index;
-    } else {
-        const char *device_name = desc->device_name;
-        if (device_name == NULL && use_environment) {
-            device_name = getenv("ZCS_DEVICE");
-            device.source = "ZCS_DEVICE";
-        }
-        if (device_name == NULL)
-            device_name = "";
-        if (!zcs__device_index_from_text(device_name, &device.index))
-            device.name = device_name;
-    }
-
-    zcs_tier tier = desc->tier;
+    zcs_tier tier = desc_tier;
     const char *tier_source = "the context option";
     const char *tier_env = use_environment ? getenv("ZCS_TIER") : NULL;
     if (tier == ZCS_TIER_AUTO && tier_env != NULL && tier_env[0] != '\0') {
@@ -118,7 +99,7 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
                          zcs__backend_name(zcs__tier_backend(tier)),
                          zcs__backend_name(zcs__backend_id));
 
-    int validation = (desc->flags & ZCS_CONTEXT_VALIDATE) != 0;
+    int validation = (flags & ZCS_CONTEXT_VALIDATE) != 0;
     const char *validate_env = use_environment ? getenv("ZCS_VALIDATE") : NULL;
     if (validate_env != NULL && validate_env[0] != '\0') {
         int on = zcs__parse_switch(validate_env);
@@ -129,11 +110,19 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
                              validate_env);
         validation |= on;
     }
+    out->tier = tier;
+    out->tier_source = tier_source;
+    out->validation = validation;
+    out->use_environment = use_environment;
+    return ZCS_SUCCESS;
+}
 
+/* A new context object with its locks and lists, before the backend state. */
+static zcs_status zcs__context_new(const char *function, int validation, zcs_context **out)
+{
     zcs_context *context = zcs__calloc(1, sizeof *context);
     if (context == NULL)
-        return zcs__fail(NULL, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_context_create: out of host memory");
+        return zcs__fail(NULL, ZCS_ERROR_OUT_OF_MEMORY, 0, "%s: out of host memory", function);
     int locks = 0;
     if (pthread_mutex_init(&context->lock, NULL) == 0)
         locks++;
@@ -147,8 +136,7 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
         if (locks > 0)
             pthread_mutex_destroy(&context->lock);
         zcs__free(context);
-        return zcs__fail(NULL, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_context_create: cannot create a mutex");
+        return zcs__fail(NULL, ZCS_ERROR_OUT_OF_MEMORY, 0, "%s: cannot create a mutex", function);
     }
     zcs__list_init(&context->buffers);
     zcs__list_init(&context->programs);
@@ -159,15 +147,23 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
     context->info.platform_name = context->platform_name;
     context->info.tier_reason = context->tier_reason;
     context->info.validation = validation;
+    *out = context;
+    return ZCS_SUCCESS;
+}
 
-    zcs_status status = zcs__backend_context_create(context, &device, tier, tier_source);
+/* After the backend's create or attach returned `status`: hand out the context's handle,
+   or free the context (the backend released its state on failure). */
+static zcs_status zcs__context_publish(const char *function, zcs_context *context,
+                                       zcs_status status, zcs_context **out_context)
+{
+    /* Arrays flagged ZCS_ARRAY_STREAMED take the context's tier unless the backend chose
+       another for them (a staged context on a discrete device). */
     if (status == ZCS_SUCCESS && context->streamed_tier == ZCS_TIER_AUTO)
         context->streamed_tier = context->info.tier;
     if (status == ZCS_SUCCESS &&
         (context->handle = zcs__handle_register(context, ZCS__MAGIC_CONTEXT, NULL)) == NULL) {
         zcs__backend_context_destroy(context);
-        status =
-            zcs__fail(NULL, ZCS_ERROR_OUT_OF_MEMORY, 0, "zcs_context_create: out of host memory");
+        status = zcs__fail(NULL, ZCS_ERROR_OUT_OF_MEMORY, 0, "%s: out of host memory", function);
     }
     if (status != ZCS_SUCCESS) {
         /* The message is on this thread already; the context dies with it. */
@@ -179,6 +175,78 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
     }
     *out_context = context->handle;
     return ZCS_SUCCESS;
+}
+
+zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_context)
+{
+    static const zcs_context_desc defaults = {0};
+    const char *function = "zcs_context_create";
+    if (out_context == NULL)
+        return zcs__fail(NULL, ZCS_ERROR_NULL_HANDLE, 0, "zcs_context_create: out_context is NULL");
+    if (desc == NULL)
+        desc = &defaults;
+    zcs__context_settings settings;
+    zcs_status status =
+        zcs__context_settle(function, desc->tier, desc->flags, ZCS__KNOWN_CONTEXT_FLAGS, &settings);
+    if (status != ZCS_SUCCESS)
+        return status;
+
+    zcs__device_choice device = {"", ZCS__ANY_DEVICE, "the context option"};
+    if ((desc->flags & ZCS_CONTEXT_DEVICE_INDEX) != 0) {
+        if (desc->device_name != NULL)
+            return zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                             "zcs_context_create: ZCS_CONTEXT_DEVICE_INDEX with a device_name "
+                             "(\"%.100s\"): choose the device by index or by name, not both",
+                             desc->device_name);
+        if (desc->device_index == ZCS__ANY_DEVICE)
+            return zcs__fail(NULL, ZCS_ERROR_NO_DEVICE, 0,
+                             "zcs_context_create: device index %u is past the last device",
+                             (unsigned)desc->device_index);
+        device.index = desc->device_index;
+    } else {
+        const char *device_name = desc->device_name;
+        if (device_name == NULL && settings.use_environment) {
+            device_name = getenv("ZCS_DEVICE");
+            device.source = "ZCS_DEVICE";
+        }
+        if (device_name == NULL)
+            device_name = "";
+        if (!zcs__device_index_from_text(device_name, &device.index))
+            device.name = device_name;
+    }
+
+    zcs_context *context = NULL;
+    status = zcs__context_new(function, settings.validation, &context);
+    if (status != ZCS_SUCCESS)
+        return status;
+    status = zcs__backend_context_create(context, &device, settings.tier, settings.tier_source);
+    return zcs__context_publish(function, context, status, out_context);
+}
+
+zcs_status zcs__context_attach(const char *function, const void *native_desc, zcs_tier tier,
+                               uint32_t flags, zcs_context **out_context)
+{
+    if (out_context == NULL)
+        return zcs__fail(NULL, ZCS_ERROR_NULL_HANDLE, 0, "%s: out_context is NULL", function);
+    if (native_desc == NULL)
+        return zcs__fail(NULL, ZCS_ERROR_NULL_HANDLE, 0, "%s: desc is NULL", function);
+    /* The device is the application's: ZCS_CONTEXT_DEVICE_INDEX has no meaning here. */
+    const uint32_t known = ZCS_CONTEXT_VALIDATE | ZCS_CONTEXT_IGNORE_ENVIRONMENT;
+    if ((flags & ZCS_CONTEXT_DEVICE_INDEX) != 0)
+        return zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                         "%s: ZCS_CONTEXT_DEVICE_INDEX does not apply: the application's "
+                         "objects name the device",
+                         function);
+    zcs__context_settings settings;
+    zcs_status status = zcs__context_settle(function, tier, flags, known, &settings);
+    if (status != ZCS_SUCCESS)
+        return status;
+    zcs_context *context = NULL;
+    status = zcs__context_new(function, settings.validation, &context);
+    if (status != ZCS_SUCCESS)
+        return status;
+    status = zcs__backend_context_attach(context, native_desc, settings.tier, settings.tier_source);
+    return zcs__context_publish(function, context, status, out_context);
 }
 
 void zcs_context_destroy(zcs_context *handle)

@@ -286,6 +286,16 @@ void zcs__program_destroy_object(zcs_program *program);
    from a backend's interop code; takes the context lock. */
 void zcs__array_note_app_use(zcs_array *array);
 
+/*
+ * zcs_opencl_context_attach and zcs_vulkan_context_attach (src/<backend>/interop.c): the
+ * core's side of attaching, shared with zcs_context_create: check out_context and
+ * native_desc, the flags (ZCS_CONTEXT_VALIDATE, ZCS_CONTEXT_IGNORE_ENVIRONMENT) and the
+ * tier (with ZCS_TIER and ZCS_VALIDATE), make the context and call
+ * zcs__backend_context_attach. `function` names the public call in messages.
+ */
+zcs_status zcs__context_attach(const char *function, const void *native_desc, zcs_tier tier,
+                               uint32_t flags, zcs_context **out_context);
+
 /* Add bytes the runtime copied to serve a map or unmap (taken under the context lock). */
 void zcs__stats_add_copied(zcs_context *context, uint64_t bytes);
 

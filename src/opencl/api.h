@@ -43,6 +43,18 @@
        void *user_data, cl_int *errcode_ret),                                                      \
       (properties, num_devices, devices, pfn_notify, user_data, errcode_ret))                      \
     X(cl_int, clReleaseContext, NOFAIL, (cl_context context), (context))                           \
+    X(cl_int, clGetContextInfo, STATUS,                                                            \
+      (cl_context context, cl_context_info param_name, size_t param_value_size, void *param_value, \
+       size_t *param_value_size_ret),                                                              \
+      (context, param_name, param_value_size, param_value, param_value_size_ret))                  \
+    X(cl_int, clRetainContext, STATUS, (cl_context context), (context))                            \
+    X(cl_int, clRetainDevice, STATUS, (cl_device_id device), (device))                             \
+    X(cl_int, clReleaseDevice, NOFAIL, (cl_device_id device), (device))                            \
+    X(cl_int, clGetCommandQueueInfo, STATUS,                                                       \
+      (cl_command_queue command_queue, cl_command_queue_info param_name, size_t param_value_size,  \
+       void *param_value, size_t *param_value_size_ret),                                           \
+      (command_queue, param_name, param_value_size, param_value, param_value_size_ret))            \
+    X(cl_int, clRetainCommandQueue, STATUS, (cl_command_queue command_queue), (command_queue))     \
     X(cl_command_queue, clCreateCommandQueue, ERRCODE,                                             \
       (cl_context context, cl_device_id device, cl_command_queue_properties properties,            \
        cl_int * errcode_ret),                                                                      \

@@ -85,6 +85,9 @@ void zcs__backend_array_destroy(zcs_array *array)
     struct zcs__array_impl *impl = array->impl;
     if (impl == NULL)
         return;
+    /* The buffer over SVM memory goes before the memory under it. */
+    if (impl->svm_buffer != NULL)
+        zcs__cl.clReleaseMemObject(impl->svm_buffer);
     pthread_mutex_lock(&array->context->impl->queue_lock);
     zcs__cl_array_events_release(impl);
     pthread_mutex_unlock(&array->context->impl->queue_lock);

@@ -9,6 +9,7 @@ set(ZCS_BACKEND_SOURCES
     opencl/errors.c
     opencl/import.c
     opencl/include.c
+    opencl/interop.c
     opencl/ordering.c
     opencl/program.c
     opencl/staged.c)

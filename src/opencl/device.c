@@ -20,7 +20,7 @@ static int zcs__cl_device_score(const zcs__cl_candidate *candidate)
 }
 
 /* Query one device; on any failure record a refusal rather than give up on the others. */
-static void zcs__cl_inspect_device(zcs__cl_candidate *candidate)
+void zcs__cl_inspect_device(zcs__cl_candidate *candidate)
 {
     cl_device_id device = candidate->device;
     cl_device_type type = 0;
@@ -172,6 +172,24 @@ static zcs_status zcs__cl_collect_all(zcs_context *context, zcs__cl_candidate **
     }
     *out_candidates = candidates;
     *out_count = count;
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__cl_device_index(zcs_context *context, cl_device_id device, uint32_t *out_index)
+{
+    zcs__cl_candidate *candidates = NULL;
+    cl_uint count = 0;
+    zcs_status status = zcs__cl_collect_all(context, &candidates, &count);
+    if (status != ZCS_SUCCESS)
+        return status;
+    *out_index = UINT32_MAX;
+    for (cl_uint i = 0; i < count; i++) {
+        if (candidates[i].device == device) {
+            *out_index = i;
+            break;
+        }
+    }
+    zcs__free(candidates);
     return ZCS_SUCCESS;
 }
 

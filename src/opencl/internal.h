@@ -13,12 +13,17 @@
 #include "opencl/api.h"
 
 struct zcs__context_impl {
+    cl_platform_id platform;
     cl_device_id device;
     cl_context cl_context;
     cl_command_queue queue; /* where dispatches go, in order */
     /* zcs's own in-order queue for maps, unmaps and guard reads (ordering.c), so that a map
        never queues behind dispatches that do not use its array. */
     cl_command_queue transfer_queue;
+    /* zcs holds one reference to each of cl_context and queue, made or retained; and to
+       the device when retained_device (attach retains it, for sub-devices). */
+    int retained_device;
+    int attached; /* the objects are the application's (zcs_opencl_context_attach) */
     /* Serialises every call on `queue`: OpenCL allows several threads on one queue, but
        runtimes have raced there (PoCL 3.1 aborts in pocl_lock_events_inorder when threads
        enqueue and clFinish one in-order queue at once), and zcs promises thread safety. */
@@ -57,6 +62,9 @@ struct zcs__array_impl {
     cl_uint app_event_count;
     int has_fd; /* import.c: an imported file descriptor zcs closes at destroy */
     int owned_fd;
+    /* SVM tiers: a CL_MEM_USE_HOST_PTR buffer over svm_base, made at the first
+       zcs_opencl_array_native (interop.c), released with the array; else NULL. */
+    cl_mem svm_buffer;
 };
 
 struct zcs__program_impl {
@@ -123,6 +131,14 @@ typedef struct zcs__cl_candidate {
     char refusal[160];
 } zcs__cl_candidate;
 
+/* Fill the rest of a candidate whose platform and device are set: names, versions, SVM
+   capabilities and, when zcs cannot use it, the refusal. */
+void zcs__cl_inspect_device(zcs__cl_candidate *candidate);
+
+/* The index of `device` in zcs_device_get_info's numbering, or UINT32_MAX when OpenCL does
+   not list it (a sub-device). */
+zcs_status zcs__cl_device_index(zcs_context *context, cl_device_id device, uint32_t *out_index);
+
 /* Pick the device asked for (by index, or the best usable one matching the name filter);
    NO_DEVICE lists every refusal. */
 zcs_status zcs__cl_choose_device(zcs_context *context, const zcs__device_choice *choice,
@@ -150,6 +166,16 @@ int zcs__cl_supports_il(const zcs__cl_candidate *device);
 
 /* Release what an imported array holds beside its cl_mem (a file descriptor). */
 void zcs__cl_import_release(struct zcs__array_impl *impl);
+
+/* ---- interop.c ---- */
+
+/*
+ * Check a zcs_opencl_attach_desc (native_desc, not NULL): its handles, that they belong
+ * together, an in-order host queue, a device zcs can use; describe the device into
+ * *out_device and its index into *out_index. Retains nothing.
+ */
+zcs_status zcs__cl_check_attach(zcs_context *context, const void *native_desc,
+                                zcs__cl_candidate *out_device, uint32_t *out_index);
 
 /* ---- include.c ---- */
 

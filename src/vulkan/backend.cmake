@@ -9,6 +9,7 @@ set(ZCS_BACKEND_SOURCES
     vulkan/errors.c
     vulkan/import.c
     vulkan/include.c
+    vulkan/interop.c
     vulkan/memory.c
     vulkan/ordering.c
     vulkan/pipeline.c

@@ -91,6 +91,24 @@ static zcs_status zcs__create_device(zcs_context *context, struct zcs__context_i
     return ZCS_SUCCESS;
 }
 
+/* Memory types, limits and the tier reason, once the device is open (own or attached). */
+static zcs_status zcs__vk_describe(zcs_context *context, struct zcs__context_impl *impl,
+                                   zcs_tier tier)
+{
+    zcs_status status = zcs__vk_setup_memory(context, impl);
+    if (status == ZCS_SUCCESS) {
+        /* Staged where forced, or automatically on a device with memory of its own, where
+           streamed arrays keep the zero-copy tier. */
+        int staged =
+            tier == ZCS_TIER_STAGED || (tier == ZCS_TIER_AUTO && !context->info.unified_memory);
+        context->info.tier = staged ? ZCS_TIER_STAGED : ZCS_TIER_VULKAN_MAPPED;
+        if (staged && tier == ZCS_TIER_AUTO)
+            context->streamed_tier = ZCS_TIER_VULKAN_MAPPED;
+        zcs__vk_write_tier_reason(context, impl, tier);
+    }
+    return status;
+}
+
 /*
  * Everything context creation and device description share: instance, device choice,
  * logical device, memory types, limits and the tier reason, into context->info.
@@ -106,34 +124,13 @@ zcs_status zcs__vk_open(zcs_context *context, struct zcs__context_impl *impl,
     if (status == ZCS_SUCCESS)
         status = zcs__create_device(context, impl);
     if (status == ZCS_SUCCESS)
-        status = zcs__vk_setup_memory(context, impl);
-    if (status == ZCS_SUCCESS) {
-        /* Staged where forced, or automatically on a device with memory of its own, where
-           streamed arrays keep the zero-copy tier. */
-        int staged =
-            tier == ZCS_TIER_STAGED || (tier == ZCS_TIER_AUTO && !context->info.unified_memory);
-        context->info.tier = staged ? ZCS_TIER_STAGED : ZCS_TIER_VULKAN_MAPPED;
-        if (staged && tier == ZCS_TIER_AUTO)
-            context->streamed_tier = ZCS_TIER_VULKAN_MAPPED;
-        zcs__vk_write_tier_reason(context, impl, tier);
-    }
+        status = zcs__vk_describe(context, impl, tier);
     return status;
 }
 
-zcs_status zcs__backend_context_create(zcs_context *context, const zcs__device_choice *device,
-                                       zcs_tier tier, const char *tier_source)
+zcs_status zcs__vk_start(zcs_context *context, struct zcs__context_impl *impl, zcs_tier tier)
 {
-    /* The core refuses the other backend's tiers: tier is auto, vulkan_mapped or staged,
-       which every device that zcs__vk_open accepts has. */
-    (void)tier_source;
-    struct zcs__context_impl *impl = zcs__calloc(1, sizeof *impl);
-    if (impl == NULL)
-        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
-                         "zcs_context_create: out of host memory");
-    impl->context = context;
-    context->impl = impl;
-
-    zcs_status status = zcs__vk_open(context, impl, device, tier, 1);
+    zcs_status status = zcs__vk_describe(context, impl, tier);
     if (status == ZCS_SUCCESS) {
         VkDeviceSize block_size = ZCS__VK_BLOCK_SIZE;
         if (block_size > context->info.max_alloc_size)
@@ -146,11 +143,57 @@ zcs_status zcs__backend_context_create(zcs_context *context, const zcs__device_c
         status = zcs__vk_submit_init(impl);
     if (status == ZCS_SUCCESS)
         status = zcs__vk_ordering_init(impl);
-    if (status != ZCS_SUCCESS) {
-        zcs__backend_context_destroy(context);
-        return status;
+    return status;
+}
+
+/* A new impl for `context`, or NULL (the failure recorded). */
+static struct zcs__context_impl *zcs__vk_new_impl(zcs_context *context)
+{
+    struct zcs__context_impl *impl = zcs__calloc(1, sizeof *impl);
+    if (impl == NULL) {
+        zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0, "creating a context: out of host memory");
+        return NULL;
     }
-    return ZCS_SUCCESS;
+    impl->context = context;
+    context->impl = impl;
+    return impl;
+}
+
+zcs_status zcs__backend_context_create(zcs_context *context, const zcs__device_choice *device,
+                                       zcs_tier tier, const char *tier_source)
+{
+    /* The core refuses the other backend's tiers: tier is auto, vulkan_mapped or staged,
+       which every device that zcs__vk_open accepts has. */
+    (void)tier_source;
+    struct zcs__context_impl *impl = zcs__vk_new_impl(context);
+    if (impl == NULL)
+        return ZCS_ERROR_OUT_OF_MEMORY;
+    uint32_t version = 0;
+    zcs_status status = zcs__vk_create_instance(context, impl, &version, 1);
+    if (status == ZCS_SUCCESS)
+        status = zcs__vk_choose_device(context, impl, version, device);
+    if (status == ZCS_SUCCESS)
+        status = zcs__create_device(context, impl);
+    if (status == ZCS_SUCCESS)
+        status = zcs__vk_start(context, impl, tier);
+    if (status != ZCS_SUCCESS)
+        zcs__backend_context_destroy(context);
+    return status;
+}
+
+zcs_status zcs__backend_context_attach(zcs_context *context, const void *native_desc, zcs_tier tier,
+                                       const char *tier_source)
+{
+    (void)tier_source;
+    struct zcs__context_impl *impl = zcs__vk_new_impl(context);
+    if (impl == NULL)
+        return ZCS_ERROR_OUT_OF_MEMORY;
+    zcs_status status = zcs__vk_attach(context, impl, native_desc);
+    if (status == ZCS_SUCCESS)
+        status = zcs__vk_start(context, impl, tier);
+    if (status != ZCS_SUCCESS)
+        zcs__backend_context_destroy(context);
+    return status;
 }
 
 void zcs__backend_context_destroy(zcs_context *context)
@@ -163,7 +206,14 @@ void zcs__backend_context_destroy(zcs_context *context)
         zcs__vk_ordering_destroy(impl);
         if (impl->allocator_ready)
             zcs__vk_allocator_destroy(&impl->allocator);
-        zcs__vk.vkDestroyDevice(impl->device, NULL);
+        if (!impl->attached)
+            zcs__vk.vkDestroyDevice(impl->device, NULL);
+    }
+    if (impl->attached) {
+        /* The application's instance, physical device and device live on. */
+        zcs__free(impl);
+        context->impl = NULL;
+        return;
     }
     if (impl->messenger != VK_NULL_HANDLE)
         zcs__vk.vkDestroyDebugUtilsMessengerEXT(impl->instance, impl->messenger, NULL);

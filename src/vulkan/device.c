@@ -233,6 +233,22 @@ static zcs_status zcs__choose_device(zcs_context *context, struct zcs__context_i
     return ZCS_SUCCESS;
 }
 
+/* Fill impl and context from the candidate of index `index` (choice or attach). */
+static void zcs__take_candidate(zcs_context *context, struct zcs__context_impl *impl,
+                                const zcs__vk_candidate *c, uint32_t index,
+                                uint32_t instance_version)
+{
+    impl->physical_device = c->device;
+    impl->properties = c->properties;
+    impl->queue_family = c->queue_family;
+    impl->api_version =
+        c->properties.apiVersion < instance_version ? c->properties.apiVersion : instance_version;
+    zcs__copy_string(context->device_name, sizeof context->device_name, c->properties.deviceName);
+    zcs__copy_string(context->platform_name, sizeof context->platform_name, c->platform);
+    zcs__vk.vkGetPhysicalDeviceMemoryProperties(c->device, &impl->memory_properties);
+    context->info.device_index = index;
+}
+
 zcs_status zcs__vk_choose_device(zcs_context *context, struct zcs__context_impl *impl,
                                  uint32_t instance_version, const zcs__device_choice *choice)
 {
@@ -243,18 +259,65 @@ zcs_status zcs__vk_choose_device(zcs_context *context, struct zcs__context_impl 
         zcs__choose_device(context, impl, instance_version, choice, &candidates, &count, &chosen);
     if (status != ZCS_SUCCESS)
         return status;
-    const zcs__vk_candidate *c = &candidates[chosen];
-    impl->physical_device = c->device;
-    impl->properties = c->properties;
-    impl->queue_family = c->queue_family;
-    impl->api_version =
-        c->properties.apiVersion < instance_version ? c->properties.apiVersion : instance_version;
-    zcs__copy_string(context->device_name, sizeof context->device_name, c->properties.deviceName);
-    zcs__copy_string(context->platform_name, sizeof context->platform_name, c->platform);
-    zcs__vk.vkGetPhysicalDeviceMemoryProperties(c->device, &impl->memory_properties);
-    context->info.device_index = chosen;
+    zcs__take_candidate(context, impl, &candidates[chosen], chosen, instance_version);
     zcs__free(candidates);
     return ZCS_SUCCESS;
+}
+
+zcs_status zcs__vk_adopt_device(zcs_context *context, struct zcs__context_impl *impl,
+                                VkPhysicalDevice physical_device, uint32_t api_version,
+                                uint32_t queue_family, uint32_t queue_index)
+{
+    const char *function = "zcs_vulkan_context_attach";
+    zcs__vk_candidate *candidates = NULL;
+    uint32_t count = 0;
+    zcs_status status = zcs__list_devices(context, impl, api_version, "", &candidates, &count);
+    if (status != ZCS_SUCCESS)
+        return status;
+    uint32_t index = UINT32_MAX;
+    for (uint32_t i = 0; i < count && index == UINT32_MAX; i++) {
+        if (candidates[i].device == physical_device)
+            index = i;
+    }
+    zcs__vk_candidate *c = index != UINT32_MAX ? &candidates[index] : NULL;
+    if (c == NULL) {
+        status = zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                           "%s: desc->physical_device is not one of desc->instance's %u "
+                           "physical device%s (vkEnumeratePhysicalDevices)",
+                           function, count, count == 1 ? "" : "s");
+    } else if (c->refusal != NULL) {
+        status = zcs__fail(context, ZCS_ERROR_UNSUPPORTED, 0, "%s: zcs cannot use \"%s\": %s",
+                           function, c->properties.deviceName, c->refusal);
+    } else {
+        uint32_t family_count = 0;
+        zcs__vk.vkGetPhysicalDeviceQueueFamilyProperties(physical_device, &family_count, NULL);
+        VkQueueFamilyProperties families[32];
+        if (family_count > 32)
+            family_count = 32;
+        zcs__vk.vkGetPhysicalDeviceQueueFamilyProperties(physical_device, &family_count, families);
+        if (queue_family >= family_count)
+            status = zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                               "%s: desc->queue_family_index %u: \"%s\" has %u queue "
+                               "famil%s",
+                               function, (unsigned)queue_family, c->properties.deviceName,
+                               family_count, family_count == 1 ? "y" : "ies");
+        else if ((families[queue_family].queueFlags & VK_QUEUE_COMPUTE_BIT) == 0)
+            status = zcs__fail(context, ZCS_ERROR_UNSUPPORTED, 0,
+                               "%s: queue family %u of \"%s\" has no compute "
+                               "(VK_QUEUE_COMPUTE_BIT); zcs submits compute work",
+                               function, (unsigned)queue_family, c->properties.deviceName);
+        else if (queue_index >= families[queue_family].queueCount)
+            status = zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                               "%s: desc->queue_index %u: queue family %u has %u queue%s", function,
+                               (unsigned)queue_index, (unsigned)queue_family,
+                               families[queue_family].queueCount,
+                               families[queue_family].queueCount == 1 ? "" : "s");
+        c->queue_family = queue_family;
+    }
+    if (status == ZCS_SUCCESS)
+        zcs__take_candidate(context, impl, c, index, api_version);
+    zcs__free(candidates);
+    return status;
 }
 
 zcs_status zcs__vk_create_instance(zcs_context *context, struct zcs__context_impl *impl,

@@ -73,6 +73,9 @@ struct zcs__context_impl {
        serial, which zcs_vulkan_timeline exports (ordering.c). */
     int timeline_semaphores;
     VkSemaphore timeline;
+    /* The instance, physical device, device and queue are the application's
+       (zcs_vulkan_context_attach): zcs destroys none of them. */
+    int attached;
     VkDevice device;
     VkQueue queue;
     uint32_t queue_family;
@@ -201,6 +204,17 @@ zcs_status zcs__vk_create_instance(zcs_context *context, struct zcs__context_imp
 zcs_status zcs__vk_choose_device(zcs_context *context, struct zcs__context_impl *impl,
                                  uint32_t instance_version, const zcs__device_choice *choice);
 
+/*
+ * Attach: check that `physical_device` is one of impl->instance's and that zcs can use it
+ * with Vulkan `api_version` and queue family `queue_family`, then fill impl and context as
+ * zcs__vk_choose_device does (physical_device, properties, memory_properties, queue_family,
+ * api_version, names, info.device_index: the index among the instance's devices).
+ * queue_index must be below the family's queue count.
+ */
+zcs_status zcs__vk_adopt_device(zcs_context *context, struct zcs__context_impl *impl,
+                                VkPhysicalDevice physical_device, uint32_t api_version,
+                                uint32_t queue_family, uint32_t queue_index);
+
 /* context.c */
 
 /*
@@ -210,6 +224,18 @@ zcs_status zcs__vk_choose_device(zcs_context *context, struct zcs__context_impl 
  */
 zcs_status zcs__vk_open(zcs_context *context, struct zcs__context_impl *impl,
                         const zcs__device_choice *choice, zcs_tier tier, int allow_validation);
+
+/*
+ * What a context needs once its device exists, its own or the application's: memory types,
+ * limits, the tier reason, the sub-allocator and the submission slots. The caller destroys
+ * impl (zcs__backend_context_destroy) whatever the status.
+ */
+zcs_status zcs__vk_start(zcs_context *context, struct zcs__context_impl *impl, zcs_tier tier);
+
+/* interop.c: check a zcs_vulkan_attach_desc and open the application's device in impl
+   (instance, physical device, device, queue, features), owning none of them. */
+zcs_status zcs__vk_attach(zcs_context *context, struct zcs__context_impl *impl,
+                          const void *native_desc);
 
 /* memory.c: memory types, alignment and limits. */
 

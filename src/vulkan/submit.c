@@ -33,8 +33,11 @@ void zcs__vk_submit_destroy(struct zcs__context_impl *impl)
     if (!impl->submit_ready)
         return;
     zcs__vk_wait_submissions(impl, NULL);
-    /* Whatever the fence waits said, nothing may still run when the pools go. */
-    zcs__vk.vkDeviceWaitIdle(impl->device);
+    /* Whatever the fence waits said, nothing may still run when the pools go. Not on an
+       application's device: its queues are the application's to synchronise, and the
+       fences cover every submission of zcs's. */
+    if (!impl->attached)
+        zcs__vk.vkDeviceWaitIdle(impl->device);
     for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++)
         zcs__slot_destroy(impl, &impl->slots[i]);
     zcs__vk_wait_list_free(&impl->pending_waits);
