@@ -1,7 +1,8 @@
 /*
  * Struct layout checks (zcs_struct_check): matching structs pass, each kind of mismatch
  * is caught with the right field named, forbidden types are refused, and build errors
- * name the user's lines. Runs on every tier of both backends.
+ * name the user's lines. Runs once per backend, on the automatic tier: the probe maps and
+ * dispatches through the same paths the array and kernel suites check on every tier.
  */
 #include <stdbool.h>
 #include <stdint.h>
