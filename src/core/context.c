@@ -185,7 +185,7 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
         return zcs__fail(NULL, ZCS_ERROR_NULL_HANDLE, 0, "zcs_context_create: out_context is NULL");
     if (desc == NULL)
         desc = &defaults;
-    zcs__context_settings settings;
+    zcs__context_settings settings = {0};
     zcs_status status =
         zcs__context_settle(function, desc->tier, desc->flags, ZCS__KNOWN_CONTEXT_FLAGS, &settings);
     if (status != ZCS_SUCCESS)
@@ -237,7 +237,7 @@ zcs_status zcs__context_attach(const char *function, const void *native_desc, zc
                          "%s: ZCS_CONTEXT_DEVICE_INDEX does not apply: the application's "
                          "objects name the device",
                          function);
-    zcs__context_settings settings;
+    zcs__context_settings settings = {0};
     zcs_status status = zcs__context_settle(function, tier, flags, known, &settings);
     if (status != ZCS_SUCCESS)
         return status;
