@@ -2,8 +2,8 @@
 # Build and run the whole test suite: the format check, then for each backend (OpenCL on
 # PoCL, Vulkan on lavapipe) a plain, an AddressSanitizer+UBSan and a ThreadSanitizer build,
 # each built with warnings as errors and running its Check suites through ctest (OpenCL:
-# once per forced tier, staged included, and once on the automatic choice; Vulkan: auto and
-# staged; the suites marked ONE_TIER in tests/CMakeLists.txt once, on auto; ThreadSanitizer:
+# once per forced tier, staged included; Vulkan: auto and staged; the suites marked
+# ONE_TIER in tests/CMakeLists.txt once, on the automatic choice; ThreadSanitizer:
 # the suites that start threads of their own, ctest label "tsan", set with THREADS there).
 # Every suite runs on both backends with each compiler:
 #
