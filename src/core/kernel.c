@@ -291,12 +291,11 @@ static zcs_status zcs__dispatch(zcs_kernel *kernel, uint32_t dims, const size_t 
                          what, index, kernel->name);
     }
     uint64_t serial = ++context->submitted_serial;
-    for (uint32_t i = 0; i < arg_count; i++) {
-        if (kernel->args[i].kind == ZCS__ARG_ARRAY)
-            kernel->args[i].buffer->last_use_serial = serial;
+    for (uint32_t i = 0; i < zcs__dispatch_array_count(kernel, arg_count); i++) {
+        zcs_array *array = zcs__dispatch_array(kernel, arg_count, i);
+        if (array != NULL)
+            array->last_use_serial = serial;
     }
-    for (uint32_t i = 0; i < kernel->indirect_count; i++)
-        kernel->indirect[i]->last_use_serial = serial;
     pthread_mutex_unlock(&context->lock);
 
     zcs_status status =
@@ -309,6 +308,18 @@ static zcs_status zcs__dispatch(zcs_kernel *kernel, uint32_t dims, const size_t 
     pthread_mutex_unlock(&context->lock);
     pthread_mutex_unlock(&context->dispatch_lock);
     return status;
+}
+
+uint32_t zcs__dispatch_array_count(const zcs_kernel *kernel, uint32_t arg_count)
+{
+    return arg_count + kernel->indirect_count;
+}
+
+zcs_array *zcs__dispatch_array(const zcs_kernel *kernel, uint32_t arg_count, uint32_t i)
+{
+    if (i < arg_count)
+        return kernel->args[i].kind == ZCS__ARG_ARRAY ? kernel->args[i].buffer : NULL;
+    return kernel->indirect[i - arg_count];
 }
 
 zcs_status zcs_dispatch(zcs_kernel *kernel_handle, uint32_t dims, const size_t *global_size,

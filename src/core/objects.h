@@ -282,6 +282,15 @@ zcs_status zcs__import_check_exportable(zcs_array *array);
 void zcs__kernel_destroy_object(zcs_kernel *kernel);
 void zcs__program_destroy_object(zcs_program *program);
 
+/*
+ * The arrays a dispatch of `kernel` with `arg_count` arguments uses, for the code that
+ * orders dispatches (the core, the backends' ordering.c): zcs__dispatch_array_count of
+ * them; number i is an array argument (NULL for an argument of another kind), then the
+ * indirectly reached arrays (zcs_kernel_set_indirect).
+ */
+uint32_t zcs__dispatch_array_count(const zcs_kernel *kernel, uint32_t arg_count);
+zcs_array *zcs__dispatch_array(const zcs_kernel *kernel, uint32_t arg_count, uint32_t i);
+
 /* Note application work on `array` that maps and frees must wait for (app_use_pending),
    from a backend's interop code; takes the context lock. */
 void zcs__array_note_app_use(zcs_array *array);

@@ -4,14 +4,22 @@
 
 #include "opencl/internal.h"
 
-/* Kernel-access flags shared by clSVMAlloc and clCreateBuffer. */
-static cl_mem_flags zcs__cl_device_access(uint32_t flags)
+cl_mem_flags zcs__cl_device_access(uint32_t flags)
 {
     if (flags & ZCS_ARRAY_DEVICE_READ_ONLY)
         return CL_MEM_READ_ONLY;
     if (flags & ZCS_ARRAY_DEVICE_WRITE_ONLY)
         return CL_MEM_WRITE_ONLY;
     return CL_MEM_READ_WRITE;
+}
+
+cl_mem_flags zcs__cl_host_access(uint32_t flags)
+{
+    if (flags & ZCS_ARRAY_HOST_WRITE_ONLY)
+        return CL_MEM_HOST_WRITE_ONLY;
+    if (flags & ZCS_ARRAY_HOST_READ_ONLY)
+        return CL_MEM_HOST_READ_ONLY;
+    return 0;
 }
 
 zcs_status zcs__backend_array_create(zcs_array *array)
@@ -44,11 +52,7 @@ zcs_status zcs__backend_array_create(zcs_array *array)
         }
     } else {
         flags |= CL_MEM_ALLOC_HOST_PTR;
-        cl_mem_flags host_flags = 0;
-        if (array->flags & ZCS_ARRAY_HOST_WRITE_ONLY)
-            host_flags = CL_MEM_HOST_WRITE_ONLY;
-        else if (array->flags & ZCS_ARRAY_HOST_READ_ONLY)
-            host_flags = CL_MEM_HOST_READ_ONLY;
+        cl_mem_flags host_flags = zcs__cl_host_access(array->flags);
         /* Guarded arrays put the host-access flags on the sub-buffer: the guards are read
            and written through the parent. */
         if (array->guard_size == 0)

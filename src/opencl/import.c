@@ -122,19 +122,10 @@ zcs_status zcs__backend_import_requirements(zcs_context *context, zcs_import_req
     return ZCS_SUCCESS;
 }
 
-/* Kernel-access flags of a buffer (as array.c gives its own). */
+/* The kernel- and host-access flags of an imported buffer. */
 static cl_mem_flags zcs__cl_import_flags(uint32_t flags)
 {
-    cl_mem_flags result = CL_MEM_READ_WRITE;
-    if (flags & ZCS_ARRAY_DEVICE_READ_ONLY)
-        result = CL_MEM_READ_ONLY;
-    else if (flags & ZCS_ARRAY_DEVICE_WRITE_ONLY)
-        result = CL_MEM_WRITE_ONLY;
-    if (flags & ZCS_ARRAY_HOST_WRITE_ONLY)
-        result |= CL_MEM_HOST_WRITE_ONLY;
-    else if (flags & ZCS_ARRAY_HOST_READ_ONLY)
-        result |= CL_MEM_HOST_READ_ONLY;
-    return result;
+    return zcs__cl_device_access(flags) | zcs__cl_host_access(flags);
 }
 
 zcs_status zcs__backend_array_import_host(zcs_array *array)

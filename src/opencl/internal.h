@@ -185,6 +185,12 @@ zcs_status zcs__cl_check_attach(zcs_context *context, const void *native_desc,
  */
 const char *zcs__cl_include_dir(void);
 
+/* array.c: the cl_mem_flags of an array's zcs_array_flags: kernel access (CL_MEM_READ_ONLY,
+   _WRITE_ONLY or _READ_WRITE, for clSVMAlloc and clCreateBuffer) and host access
+   (CL_MEM_HOST_WRITE_ONLY, _READ_ONLY or 0, for clCreateBuffer). */
+cl_mem_flags zcs__cl_device_access(uint32_t flags);
+cl_mem_flags zcs__cl_host_access(uint32_t flags);
+
 /* ordering.c: the transfer queue and the events that order maps, unmaps and dispatches. */
 
 /* Create ctx->transfer_queue on `device` (after ctx->cl_context). */
@@ -199,8 +205,9 @@ void zcs__cl_array_events_release(struct zcs__array_impl *impl);
  * Called with queue_lock held; the lists of the arrays are emptied.
  */
 typedef struct zcs__cl_wait_list {
-    cl_event *events;
+    cl_event *events; /* inline_events, or heap storage once more are needed */
     cl_uint count;
+    cl_uint capacity;
     cl_event inline_events[8];
 } zcs__cl_wait_list;
 zcs_status zcs__cl_dispatch_wait_list(zcs_kernel *kernel, uint32_t arg_count,

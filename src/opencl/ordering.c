@@ -51,15 +51,23 @@ void zcs__cl_array_events_release(struct zcs__array_impl *impl)
     zcs__cl_release_app_events(impl);
 }
 
+/* An empty list, using its inline room. */
+static void zcs__cl_wait_list_init(zcs__cl_wait_list *list)
+{
+    list->events = list->inline_events;
+    list->count = 0;
+    list->capacity = (cl_uint)(sizeof list->inline_events / sizeof list->inline_events[0]);
+}
+
 /* Append `event` (retained here) to the list, growing it past its inline room. */
 static zcs_status zcs__cl_wait_list_add(zcs_context *context, zcs__cl_wait_list *list,
-                                        cl_uint *capacity, cl_event event)
+                                        cl_event event)
 {
     for (cl_uint i = 0; i < list->count; i++)
         if (list->events[i] == event)
             return ZCS_SUCCESS;
-    if (list->count == *capacity) {
-        cl_uint grown = *capacity * 2;
+    if (list->count == list->capacity) {
+        cl_uint grown = list->capacity * 2;
         cl_event *events = zcs__malloc(grown * sizeof *events);
         if (events == NULL)
             return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
@@ -68,7 +76,7 @@ static zcs_status zcs__cl_wait_list_add(zcs_context *context, zcs__cl_wait_list 
         if (list->events != list->inline_events)
             zcs__free(list->events);
         list->events = events;
-        *capacity = grown;
+        list->capacity = grown;
     }
     cl_int error = zcs__cl.clRetainEvent(event);
     if (error != CL_SUCCESS)
@@ -83,36 +91,25 @@ void zcs__cl_wait_list_release(zcs__cl_wait_list *list)
         zcs__cl.clReleaseEvent(list->events[i]);
     if (list->events != list->inline_events)
         zcs__free(list->events);
-    list->events = list->inline_events;
-    list->count = 0;
-}
-
-/* The arrays a dispatch of `kernel` uses: its array arguments, then its indirect list. */
-static zcs_array *zcs__cl_dispatch_array(const zcs_kernel *kernel, uint32_t arg_count, uint32_t i)
-{
-    if (i < arg_count)
-        return kernel->args[i].kind == ZCS__ARG_ARRAY ? kernel->args[i].buffer : NULL;
-    return kernel->indirect[i - arg_count];
+    zcs__cl_wait_list_init(list);
 }
 
 zcs_status zcs__cl_dispatch_wait_list(zcs_kernel *kernel, uint32_t arg_count,
                                       zcs__cl_wait_list *out_list)
 {
     zcs_context *context = kernel->context;
-    out_list->events = out_list->inline_events;
-    out_list->count = 0;
-    cl_uint capacity = (cl_uint)(sizeof out_list->inline_events / sizeof(cl_event));
-    uint32_t total = arg_count + kernel->indirect_count;
+    zcs__cl_wait_list_init(out_list);
+    uint32_t total = zcs__dispatch_array_count(kernel, arg_count);
     for (uint32_t i = 0; i < total; i++) {
-        zcs_array *array = zcs__cl_dispatch_array(kernel, arg_count, i);
+        zcs_array *array = zcs__dispatch_array(kernel, arg_count, i);
         if (array == NULL)
             continue;
         struct zcs__array_impl *impl = array->impl;
         zcs_status status = ZCS_SUCCESS;
         if (impl->unmap_event != NULL)
-            status = zcs__cl_wait_list_add(context, out_list, &capacity, impl->unmap_event);
+            status = zcs__cl_wait_list_add(context, out_list, impl->unmap_event);
         for (cl_uint e = 0; e < impl->app_event_count && status == ZCS_SUCCESS; e++)
-            status = zcs__cl_wait_list_add(context, out_list, &capacity, impl->app_events[e]);
+            status = zcs__cl_wait_list_add(context, out_list, impl->app_events[e]);
         if (status != ZCS_SUCCESS) {
             zcs__cl_wait_list_release(out_list);
             return status;
@@ -123,9 +120,9 @@ zcs_status zcs__cl_dispatch_wait_list(zcs_kernel *kernel, uint32_t arg_count,
 
 void zcs__cl_dispatch_record(zcs_kernel *kernel, uint32_t arg_count, cl_event event)
 {
-    uint32_t total = arg_count + kernel->indirect_count;
+    uint32_t total = zcs__dispatch_array_count(kernel, arg_count);
     for (uint32_t i = 0; i < total; i++) {
-        zcs_array *array = zcs__cl_dispatch_array(kernel, arg_count, i);
+        zcs_array *array = zcs__dispatch_array(kernel, arg_count, i);
         if (array == NULL)
             continue;
         struct zcs__array_impl *impl = array->impl;
@@ -149,20 +146,20 @@ zcs_status zcs__backend_array_wait(zcs_array *array, uint64_t serial)
     zcs_context *context = array->context;
     struct zcs__context_impl *ctx = context->impl;
     struct zcs__array_impl *impl = array->impl;
-    zcs__cl_wait_list list = {.events = list.inline_events, .count = 0};
-    cl_uint capacity = (cl_uint)(sizeof list.inline_events / sizeof(cl_event));
+    zcs__cl_wait_list list;
+    zcs__cl_wait_list_init(&list);
     zcs_status status = ZCS_SUCCESS;
     int whole_queue = 0;
 
     pthread_mutex_lock(&ctx->queue_lock);
     if (serial != 0) {
         if (impl->dispatch_event != NULL)
-            status = zcs__cl_wait_list_add(context, &list, &capacity, impl->dispatch_event);
+            status = zcs__cl_wait_list_add(context, &list, impl->dispatch_event);
         else
             whole_queue = 1;
     }
     for (cl_uint e = 0; e < impl->app_event_count && status == ZCS_SUCCESS; e++)
-        status = zcs__cl_wait_list_add(context, &list, &capacity, impl->app_events[e]);
+        status = zcs__cl_wait_list_add(context, &list, impl->app_events[e]);
     pthread_mutex_unlock(&ctx->queue_lock);
 
     if (status == ZCS_SUCCESS && list.count > 0) {
@@ -323,11 +320,11 @@ zcs_status zcs_opencl_array_event(zcs_array *array_handle, cl_event *out_event)
     pthread_mutex_lock(&context->dispatch_lock);
     struct zcs__context_impl *ctx = context->impl;
     struct zcs__array_impl *impl = array->impl;
-    zcs__cl_wait_list list = {.events = list.inline_events, .count = 0};
-    cl_uint capacity = (cl_uint)(sizeof list.inline_events / sizeof(cl_event));
+    zcs__cl_wait_list list;
+    zcs__cl_wait_list_init(&list);
     pthread_mutex_lock(&ctx->queue_lock);
     if (impl->dispatch_event != NULL)
-        status = zcs__cl_wait_list_add(context, &list, &capacity, impl->dispatch_event);
+        status = zcs__cl_wait_list_add(context, &list, impl->dispatch_event);
     pthread_mutex_unlock(&ctx->queue_lock);
     pthread_mutex_unlock(&context->dispatch_lock);
     /* The transfer queue is in order: the marker also follows the array's unmaps. */
@@ -357,7 +354,8 @@ zcs_status zcs_opencl_context_event(zcs_context *context_handle, cl_event *out_e
     if (error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clEnqueueMarkerWithWaitList", error,
                             "zcs_opencl_context_event");
-    zcs__cl_wait_list list = {.events = list.inline_events, .count = 1};
-    list.inline_events[0] = dispatches; /* the list's reference */
+    zcs__cl_wait_list list;
+    zcs__cl_wait_list_init(&list);
+    list.inline_events[list.count++] = dispatches; /* the list's reference */
     return zcs__cl_marker(context, "zcs_opencl_context_event", &list, out_event);
 }

@@ -12,15 +12,6 @@
 
 #include "opencl/internal.h"
 
-static cl_mem_flags zcs__cl_staged_device_access(uint32_t flags)
-{
-    if (flags & ZCS_ARRAY_DEVICE_READ_ONLY)
-        return CL_MEM_READ_ONLY;
-    if (flags & ZCS_ARRAY_DEVICE_WRITE_ONLY)
-        return CL_MEM_WRITE_ONLY;
-    return CL_MEM_READ_WRITE;
-}
-
 /*
  * Copy `size` bytes between `host` and offset `offset` of `mem`, on the transfer queue of
  * maps and unmaps (ordering.c), so that a map never queues behind dispatches that do not
@@ -107,7 +98,7 @@ zcs_status zcs__cl_staged_create(zcs_array *array)
     if (impl == NULL)
         return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
                          "zcs_array_create: out of host memory");
-    cl_mem_flags access = zcs__cl_staged_device_access(array->flags);
+    cl_mem_flags access = zcs__cl_device_access(array->flags);
     cl_int error = CL_SUCCESS;
     impl->mem = zcs__cl.clCreateBuffer(ctx->cl_context, access, array->size + 2 * array->guard_size,
                                        NULL, &error);

@@ -93,23 +93,15 @@ void zcs__vk_wait_list_free(zcs__vk_wait_list *list)
     memset(list, 0, sizeof *list);
 }
 
-/* The arrays a dispatch of `kernel` uses: its array arguments, then its indirect list. */
-static zcs_array *zcs__vk_dispatch_array(const zcs_kernel *kernel, uint32_t arg_count, uint32_t i)
-{
-    if (i < arg_count)
-        return kernel->args[i].kind == ZCS__ARG_ARRAY ? kernel->args[i].buffer : NULL;
-    return kernel->indirect[i - arg_count];
-}
-
 zcs_status zcs__vk_dispatch_waits(zcs_kernel *kernel, uint32_t arg_count,
                                   zcs__vk_wait_list *out_list)
 {
     struct zcs__context_impl *ctx = kernel->context->impl;
     zcs_status status = ZCS_SUCCESS;
     pthread_mutex_lock(&ctx->submit_lock);
-    uint32_t total = arg_count + kernel->indirect_count;
+    uint32_t total = zcs__dispatch_array_count(kernel, arg_count);
     for (uint32_t i = 0; i < total && status == ZCS_SUCCESS; i++) {
-        zcs_array *array = zcs__vk_dispatch_array(kernel, arg_count, i);
+        zcs_array *array = zcs__dispatch_array(kernel, arg_count, i);
         if (array == NULL)
             continue;
         const zcs__vk_wait_list *waits = &array->impl->app_waits;
@@ -127,9 +119,9 @@ void zcs__vk_dispatch_waits_done(zcs_kernel *kernel, uint32_t arg_count)
 {
     struct zcs__context_impl *ctx = kernel->context->impl;
     pthread_mutex_lock(&ctx->submit_lock);
-    uint32_t total = arg_count + kernel->indirect_count;
+    uint32_t total = zcs__dispatch_array_count(kernel, arg_count);
     for (uint32_t i = 0; i < total; i++) {
-        zcs_array *array = zcs__vk_dispatch_array(kernel, arg_count, i);
+        zcs_array *array = zcs__dispatch_array(kernel, arg_count, i);
         if (array != NULL)
             array->impl->app_waits.count = 0;
     }
