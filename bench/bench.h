@@ -157,9 +157,19 @@ int bench_cpu_modes(bench_mode *modes, int max_modes);
    number added. */
 int bench_import_modes(const bench_config *config, bench_mode *modes, int max_modes);
 
+/* Shared by the modes built on zcs (modes_zcs.c, modes_import.c): print a failed call's
+   status and message and return -1; a new context on the run's device with `tier`
+   (ZCS_TIER and the other variables ignored); particles_advance with its step's constants
+   set; the bytes a context's runtime copied so far. A mode that reports bytes_copied owns
+   its context, since modes may run frame by frame in turn. */
+int bench_zcs_fail(const char *what, zcs_status status);
+zcs_status bench_zcs_new_context(const bench_config *config, zcs_tier tier,
+                                 zcs_context **out_context);
+int bench_zcs_kernel(zcs_context *context, zcs_program **out_program, zcs_kernel **out_kernel);
+uint64_t bench_zcs_copied(zcs_context *context);
+
 /* Release what the zcs and raw-API modes keep for the whole run (contexts, queues). */
 void bench_zcs_release(void);
-void bench_import_release(void);
 void bench_raw_release(void);
 
 /* ------------------------------------------------------------------------ */

@@ -174,7 +174,6 @@ int main(int argc, char **argv)
     free(results);
     free(maps);
     bench_zcs_release();
-    bench_import_release();
     bench_raw_release();
     return failures == 0 ? 0 : 1;
 }

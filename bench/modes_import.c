@@ -7,22 +7,8 @@
 
 #include "bench.h"
 
-/* One context for both modes (the automatic tier), made once. */
-static zcs_context *bench_import_context;
-
-static int bench_import_fail(const char *what, zcs_status status)
-{
-    fprintf(stderr, "zcs-bench: %s: %s: %s\n", what, zcs_status_name(status), zcs_last_error());
-    return -1;
-}
-
-void bench_import_release(void)
-{
-    zcs_context_destroy(bench_import_context);
-    bench_import_context = NULL;
-}
-
 typedef struct bench_import_state {
+    zcs_context *context; /* the mode's own (the automatic tier): it counts its copies */
     zcs_program *program;
     zcs_kernel *kernel;
     zcs_array *buffer;  /* the imported array (import) or zcs's own (import-copy) */
@@ -33,21 +19,13 @@ typedef struct bench_import_state {
     uint64_t copied_at_setup;
 } bench_import_state;
 
-static uint64_t bench_import_copied(void)
-{
-    zcs_stats stats;
-    if (zcs_stats_get(bench_import_context, &stats) != ZCS_SUCCESS)
-        return 0;
-    return stats.bytes_copied;
-}
-
 static int bench_import_setup(bench_mode *mode, size_t count)
 {
     bench_import_state *s = mode->state;
     zcs_import_requirements rules;
-    zcs_status status = zcs_import_requirements_get(bench_import_context, &rules);
+    zcs_status status = zcs_import_requirements_get(s->context, &rules);
     if (status != ZCS_SUCCESS)
-        return bench_import_fail("zcs_import_requirements_get", status);
+        return bench_zcs_fail("zcs_import_requirements_get", status);
     /* The application allocates by the rule it asked for, so the import is zero-copy. */
     size_t multiple = rules.size_multiple > sizeof(zcs_particle) ? rules.size_multiple : 1;
     s->host_size = (count * sizeof(zcs_particle) + multiple - 1) / multiple * multiple;
@@ -61,22 +39,22 @@ static int bench_import_setup(bench_mode *mode, size_t count)
     size_t elements = s->copy ? count : s->host_size / sizeof(zcs_particle);
     if (!s->copy && s->host_size % sizeof(zcs_particle) != 0) {
         /* The size multiple is not a multiple of the particle: import bytes instead. */
-        status = zcs_array_import_host(bench_import_context, s->host, 1, s->host_size,
+        status = zcs_array_import_host(s->context, s->host, 1, s->host_size,
                                        ZCS_ARRAY_REQUIRE_ZERO_COPY, &s->buffer);
     } else if (!s->copy) {
-        status = zcs_array_import_host(bench_import_context, s->host, sizeof(zcs_particle),
-                                       elements, ZCS_ARRAY_REQUIRE_ZERO_COPY, &s->buffer);
+        status = zcs_array_import_host(s->context, s->host, sizeof(zcs_particle), elements,
+                                       ZCS_ARRAY_REQUIRE_ZERO_COPY, &s->buffer);
     } else {
-        status = ZCS_ARRAY_CREATE(bench_import_context, zcs_particle, count, 0, &s->buffer);
+        status = ZCS_ARRAY_CREATE(s->context, zcs_particle, count, 0, &s->buffer);
     }
     if (status != ZCS_SUCCESS)
-        return bench_import_fail(s->copy ? "zcs_array_create" : "zcs_array_import_host", status);
+        return bench_zcs_fail(s->copy ? "zcs_array_create" : "zcs_array_import_host", status);
     uint32_t n = (uint32_t)count;
     if ((status = zcs_kernel_set_array(s->kernel, 0, s->buffer)) != ZCS_SUCCESS ||
         (status = zcs_kernel_set_value(s->kernel, 1, sizeof n, &n)) != ZCS_SUCCESS)
-        return bench_import_fail("zcs_kernel_set_*", status);
+        return bench_zcs_fail("zcs_kernel_set_*", status);
     s->count = count;
-    s->copied_at_setup = bench_import_copied();
+    s->copied_at_setup = bench_zcs_copied(s->context);
     return 0;
 }
 
@@ -92,33 +70,33 @@ static int bench_import_frame(bench_mode *mode, uint32_t frame, uint64_t *checks
     if (s->copy) {
         bench_write(s->host, s->count, frame);
         if ((status = zcs_array_map(s->buffer, ZCS_MAP_WRITE_DISCARD, (void **)&p)) != ZCS_SUCCESS)
-            return bench_import_fail("zcs_array_map(WRITE_DISCARD)", status);
+            return bench_zcs_fail("zcs_array_map(WRITE_DISCARD)", status);
         memcpy(p, s->host, bytes);
     } else {
         if ((status = zcs_array_map_range(s->buffer, ZCS_MAP_WRITE_DISCARD, 0,
                                           zcs_array_count(s->buffer), (void **)&p)) != ZCS_SUCCESS)
-            return bench_import_fail("zcs_array_map(WRITE_DISCARD)", status);
+            return bench_zcs_fail("zcs_array_map(WRITE_DISCARD)", status);
         bench_write(p, s->count, frame);
     }
     if ((status = zcs_array_unmap(s->buffer)) != ZCS_SUCCESS)
-        return bench_import_fail("zcs_array_unmap", status);
+        return bench_zcs_fail("zcs_array_unmap", status);
     size_t global = s->count;
     if ((status = zcs_dispatch(s->kernel, 1, &global, NULL)) != ZCS_SUCCESS)
-        return bench_import_fail("zcs_dispatch", status);
+        return bench_zcs_fail("zcs_dispatch", status);
     if ((status = zcs_array_map(s->buffer, ZCS_MAP_READ, (void **)&p)) != ZCS_SUCCESS)
-        return bench_import_fail("zcs_array_map(READ)", status);
+        return bench_zcs_fail("zcs_array_map(READ)", status);
     if (s->copy)
         memcpy(s->host, p, bytes);
     *checksum = bench_checksum(s->copy ? s->host : p, s->count);
     if ((status = zcs_array_unmap(s->buffer)) != ZCS_SUCCESS)
-        return bench_import_fail("zcs_array_unmap", status);
+        return bench_zcs_fail("zcs_array_unmap", status);
     return 0;
 }
 
 static int64_t bench_import_bytes_copied(bench_mode *mode)
 {
     bench_import_state *s = mode->state;
-    return (int64_t)(bench_import_copied() - s->copied_at_setup);
+    return (int64_t)(bench_zcs_copied(s->context) - s->copied_at_setup);
 }
 
 static int bench_import_teardown(bench_mode *mode, uint32_t frames_run)
@@ -129,7 +107,7 @@ static int bench_import_teardown(bench_mode *mode, uint32_t frames_run)
     s->buffer = NULL;
     free(s->host); /* only once zcs let go of it */
     s->host = NULL;
-    return status == ZCS_SUCCESS ? 0 : bench_import_fail("zcs_array_destroy", status);
+    return status == ZCS_SUCCESS ? 0 : bench_zcs_fail("zcs_array_destroy", status);
 }
 
 static void bench_import_destroy(bench_mode *mode)
@@ -139,6 +117,7 @@ static void bench_import_destroy(bench_mode *mode)
         return;
     zcs_kernel_destroy(s->kernel);
     zcs_program_destroy(s->program);
+    zcs_context_destroy(s->context);
     free(s);
     mode->state = NULL;
 }
@@ -158,28 +137,20 @@ static void bench_import_mode_init(bench_mode *mode, const bench_config *config,
     mode->teardown = bench_import_teardown;
     mode->bytes_copied = bench_import_bytes_copied;
     mode->destroy = bench_import_destroy;
-    zcs_status status = ZCS_SUCCESS;
-    if (bench_import_context == NULL) {
-        zcs_context_desc desc = {0};
-        desc.device_name = config->device;
-        desc.flags = ZCS_CONTEXT_IGNORE_ENVIRONMENT;
-        status = zcs_context_create(&desc, &bench_import_context);
-    }
-    bench_import_state *s = status == ZCS_SUCCESS ? calloc(1, sizeof *s) : NULL;
+    bench_import_state *s = calloc(1, sizeof *s);
     if (s == NULL) {
-        snprintf(mode->skip_reason, sizeof mode->skip_reason, "%s: %s", zcs_status_name(status),
-                 status == ZCS_SUCCESS ? "out of memory" : zcs_last_error());
+        snprintf(mode->skip_reason, sizeof mode->skip_reason, "out of memory");
         return;
     }
     s->copy = copy;
     mode->state = s;
-    float dt = BENCH_DT;
-    float gravity = BENCH_GRAVITY;
-    if ((status = zcs_program_create_builtin(bench_import_context, "particles_advance",
-                                             &s->program)) != ZCS_SUCCESS ||
-        (status = zcs_kernel_create(s->program, "particles_advance", &s->kernel)) != ZCS_SUCCESS ||
-        (status = zcs_kernel_set_value(s->kernel, 2, sizeof dt, &dt)) != ZCS_SUCCESS ||
-        (status = zcs_kernel_set_value(s->kernel, 3, sizeof gravity, &gravity)) != ZCS_SUCCESS) {
+    zcs_status status = bench_zcs_new_context(config, ZCS_TIER_AUTO, &s->context);
+    if (status != ZCS_SUCCESS) {
+        snprintf(mode->skip_reason, sizeof mode->skip_reason, "%s: %s", zcs_status_name(status),
+                 zcs_last_error());
+        return;
+    }
+    if (bench_zcs_kernel(s->context, &s->program, &s->kernel) != 0) {
         snprintf(mode->skip_reason, sizeof mode->skip_reason, "particles_advance: %s",
                  zcs_last_error());
         return;

@@ -9,22 +9,28 @@
 /* One context per tier (index ZCS_TIER_AUTO for the automatic choice), made once. */
 static zcs_context *bench_zcs_contexts[ZCS_TIER_COUNT];
 
-static int bench_zcs_fail(const char *what, zcs_status status)
+int bench_zcs_fail(const char *what, zcs_status status)
 {
     fprintf(stderr, "zcs-bench: %s: %s: %s\n", what, zcs_status_name(status), zcs_last_error());
     return -1;
+}
+
+zcs_status bench_zcs_new_context(const bench_config *config, zcs_tier tier,
+                                 zcs_context **out_context)
+{
+    zcs_context_desc desc = {0};
+    desc.device_name = config->device;
+    desc.tier = tier;
+    /* The run chooses its tiers itself: ZCS_TIER must not turn zcs-auto into another. */
+    desc.flags = ZCS_CONTEXT_IGNORE_ENVIRONMENT;
+    return zcs_context_create(&desc, out_context);
 }
 
 static zcs_status bench_zcs_context(const bench_config *config, zcs_tier tier,
                                     zcs_context **out_context)
 {
     if (bench_zcs_contexts[tier] == NULL) {
-        zcs_context_desc desc = {0};
-        desc.device_name = config->device;
-        desc.tier = tier;
-        /* The run chooses its tiers itself: ZCS_TIER must not turn zcs-auto into another. */
-        desc.flags = ZCS_CONTEXT_IGNORE_ENVIRONMENT;
-        zcs_status status = zcs_context_create(&desc, &bench_zcs_contexts[tier]);
+        zcs_status status = bench_zcs_new_context(config, tier, &bench_zcs_contexts[tier]);
         if (status != ZCS_SUCCESS)
             return status;
     }
@@ -41,8 +47,7 @@ void bench_zcs_release(void)
 }
 
 /* A kernel object for particles_advance on `context`, its scalar arguments set. */
-static int bench_zcs_kernel(zcs_context *context, zcs_program **out_program,
-                            zcs_kernel **out_kernel)
+int bench_zcs_kernel(zcs_context *context, zcs_program **out_program, zcs_kernel **out_kernel)
 {
     zcs_status status = zcs_program_create_builtin(context, "particles_advance", out_program);
     if (status != ZCS_SUCCESS)
@@ -67,7 +72,7 @@ typedef struct bench_zcs_state {
     uint64_t copied_at_setup;
 } bench_zcs_state;
 
-static uint64_t bench_zcs_copied(zcs_context *context)
+uint64_t bench_zcs_copied(zcs_context *context)
 {
     zcs_stats stats;
     if (zcs_stats_get(context, &stats) != ZCS_SUCCESS)
@@ -343,7 +348,8 @@ static void bench_pipelined_destroy(bench_mode *mode)
         zcs_kernel_destroy(s->kernels[i]);
     zcs_program_destroy(s->program);
     free(s->got);
-    free(s); /* the context is the zcs modes' (bench_zcs_release) */
+    zcs_context_destroy(s->context);
+    free(s);
     mode->state = NULL;
 }
 
@@ -373,8 +379,9 @@ static int bench_pipelined_modes(const bench_config *config, bench_mode *modes, 
         return 1;
     }
     mode->state = s;
-    /* Its own program and kernels on the automatic context the zcs-auto mode shares. */
-    zcs_status status = bench_zcs_context(config, ZCS_TIER_AUTO, &s->context);
+    /* A context of its own (the automatic tier): modes may run frame by frame in turn,
+       and each counts the bytes its own context copied. */
+    zcs_status status = bench_zcs_new_context(config, ZCS_TIER_AUTO, &s->context);
     if (status != ZCS_SUCCESS) {
         snprintf(mode->skip_reason, sizeof mode->skip_reason, "%s: %s", zcs_status_name(status),
                  zcs_last_error());
