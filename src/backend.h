@@ -95,11 +95,17 @@ void zcs__backend_array_destroy(zcs_array *array);
 
 /*
  * Map [offset, offset + size) bytes for `access` and return the host pointer to the
- * first mapped byte. Kernels that used the array have finished. Count copied bytes
- * with zcs__stats_add_copied.
+ * first mapped byte. Count copied bytes with zcs__stats_add_copied.
+ *
+ * `after`: 0 when kernels that used the array have finished (the core waited); else the
+ * serial of the array's newest dispatch, handed to the backend but perhaps still running,
+ * with no application work declared on the array. The backend then returns only once
+ * that dispatch is done: where the map itself is device work (a copy, a runtime's map) it
+ * queues it behind the dispatch and waits once, the way a blocking map of a hand-written
+ * frame does; elsewhere it calls zcs__backend_array_wait first.
  */
 zcs_status zcs__backend_array_map(zcs_array *array, zcs_access access, size_t offset, size_t size,
-                                  void **out_ptr);
+                                  uint64_t after, void **out_ptr);
 
 /* End the mapping recorded in array->map_* (make host writes visible to kernels). */
 zcs_status zcs__backend_array_unmap(zcs_array *array);

@@ -142,10 +142,11 @@ START_TEST(attached_context_reports_the_application_objects)
     cl_uint context_before = context_references(a.context);
     cl_uint queue_before = queue_references(a.queue);
     zcs_context *context = attach(&a);
-    /* zcs holds one reference of its own to each, and its transfer queue (made on the
-       application's context for maps, unmaps and copies) holds one to the context. */
-    ck_assert_uint_eq(settled_context_references(a.context, context_before + 2),
-                      context_before + 2);
+    /* zcs holds one reference of its own to each, and its two queues made on the
+       application's context (the transfer queue for maps, unmaps and copies, the follow
+       queue for maps behind a dispatch) hold one each to the context. */
+    ck_assert_uint_eq(settled_context_references(a.context, context_before + 3),
+                      context_before + 3);
     ck_assert_uint_eq(settled_queue_references(a.queue, queue_before + 1), queue_before + 1);
 
     zcs_opencl_context_objects objects;

@@ -66,6 +66,47 @@ static void map_and_unmap(zcs_array *array, uint32_t offset)
     zcs_test_expect_indexed(array, COUNT, offset);
 }
 
+static uint64_t device_waits(zcs_context *context)
+{
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    return stats.device_waits;
+}
+
+/* The frame of a discrete GPU's application: the read map after a dispatch blocks once.
+   Where the map is device work of its own (a staged copy, a runtime's map), it is queued
+   behind the kernel and waited for with it, as a hand-written frame's blocking map is;
+   it used to wait for the kernel first and then for its own copy. */
+START_TEST(read_map_after_a_dispatch_blocks_once)
+{
+    zcs_context *context = zcs_test_context();
+    zcs_array *array = zcs_test_indexed_u32(context, COUNT);
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = zcs_test_increment_kernel(context, array, COUNT, 1, &program);
+    for (uint32_t frame = 1; frame <= 3; frame++) {
+        uint32_t *p = NULL;
+        ZCS_CK(zcs_array_map(array, ZCS_MAP_WRITE_DISCARD, (void **)&p));
+        for (uint32_t i = 0; i < COUNT; i++)
+            p[i] = i * frame;
+        ZCS_CK(zcs_array_unmap(array));
+        dispatch(kernel);
+        uint64_t before = device_waits(context);
+        ZCS_CK(zcs_array_map(array, ZCS_MAP_READ, (void **)&p));
+        ck_assert_uint_eq(device_waits(context) - before, 1);
+        for (uint32_t i = 0; i < COUNT; i++)
+            ck_assert_uint_eq(p[i], i * frame + 1);
+        ZCS_CK(zcs_array_unmap(array));
+    }
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    ck_assert_uint_eq(stats.map_waits, 3);
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    ZCS_CK(zcs_array_destroy(array));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
 #if ZCS_BUILT_WITH_OPENCL
 
 static cl_context native_context(zcs_context *context)
@@ -401,6 +442,7 @@ static Suite *ordering_suite(void)
     Suite *suite = suite_create("ordering");
     TCase *tc = tcase_create("ordering");
     tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, read_map_after_a_dispatch_blocks_once);
     tcase_add_test(tc, map_waits_only_for_dispatches_of_its_array);
     tcase_add_test(tc, dispatch_waits_for_application_work_on_its_array);
     tcase_add_test(tc, map_waits_for_application_work_on_its_array);

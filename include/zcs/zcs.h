@@ -454,6 +454,12 @@ typedef struct zcs_stats {
     uint64_t bytes_copied;
     /** Times the host waited for kernels before a map could proceed. */
     uint64_t map_waits;
+    /** Times a zcs call blocked its thread until device work finished: a wait for kernels,
+       for a copy, for a runtime's blocking map, or a finish. A map after a dispatch of its
+       array blocks once: where the map is itself device work (a staged copy, a runtime's
+       map) it is queued behind the kernel and waited for with it. Counted by call, so a
+       wait for work already done counts too. */
+    uint64_t device_waits;
     /** Warnings and errors the Khronos validation layer reported for this context (Vulkan
        with ZCS_VULKAN_VALIDATION=1; see zcs_context_info.validation_layer); 0 otherwise. */
     uint64_t validation_messages;

@@ -338,7 +338,8 @@ static zcs_status zcs__map_range(zcs_array *buffer, zcs_access access, size_t fi
     int already_mapped = buffer->mapped;
     buffer->mapped = 1;
     uint64_t last_use = buffer->last_use_serial;
-    int busy = !already_mapped && (last_use > context->completed_serial || buffer->app_use_pending);
+    int app_use = buffer->app_use_pending;
+    int busy = !already_mapped && (last_use > context->completed_serial || app_use);
     if (busy)
         context->stats.map_waits++;
     pthread_mutex_unlock(&context->lock);
@@ -348,8 +349,16 @@ static zcs_status zcs__map_range(zcs_array *buffer, zcs_access access, size_t fi
                          "unmap it first",
                          buffer->count, buffer->elem_size);
 
-    /* The ordering rule: kernels that use the array finish before the host sees it. */
-    zcs_status status = busy ? zcs__array_wait(buffer, last_use) : ZCS_SUCCESS;
+    /* The ordering rule: kernels that use the array finish before the host sees it. Where
+       only a dispatch of zcs's is pending, the backend waits for it itself, queueing its
+       map behind it, so the frame waits once; validation's guard check and the
+       application's declared work need the wait first. */
+    int backend_waits = busy && !app_use && buffer->guard_size == 0;
+    zcs_status status = ZCS_SUCCESS;
+    if (backend_waits)
+        zcs__serial_handed_over(context, last_use);
+    else if (busy)
+        status = zcs__array_wait(buffer, last_use);
     /* The kernels are done: in validation mode, see whether one wrote past the array. */
     if (status == ZCS_SUCCESS && buffer->guard_size != 0)
         status = zcs__validation_check_guards(buffer, "zcs_array_map");
@@ -358,7 +367,10 @@ static zcs_status zcs__map_range(zcs_array *buffer, zcs_access access, size_t fi
     size_t size = count * buffer->elem_size;
     void *ptr = NULL;
     if (status == ZCS_SUCCESS)
-        status = zcs__backend_array_map(buffer, access, offset, size, &ptr);
+        status = zcs__backend_array_map(buffer, access, offset, size, backend_waits ? last_use : 0,
+                                        &ptr);
+    if (status == ZCS_SUCCESS && backend_waits)
+        zcs__array_waited(buffer, last_use);
     if (status == ZCS_SUCCESS && buffer->import_copy)
         ptr = zcs__import_map(buffer, access, offset, size, ptr);
     if (status == ZCS_SUCCESS) {

@@ -58,4 +58,13 @@ zcs_status zcs__context_wait(zcs_context *context, uint64_t serial);
  */
 zcs_status zcs__array_wait(zcs_array *array, uint64_t serial);
 
+/* Return once dispatch `serial`, which may be on its way on another thread, has reached
+   the backend (zcs__array_wait's first step, for a map that leaves the wait to the
+   backend). */
+void zcs__serial_handed_over(zcs_context *context, uint64_t serial);
+
+/* Record that `array`'s dispatch `serial` and the application's work on it are done
+   (zcs__array_wait's last step). */
+void zcs__array_waited(zcs_array *array, uint64_t serial);
+
 #endif /* ZCS_CORE_CHECKS_H */

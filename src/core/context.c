@@ -289,6 +289,7 @@ zcs_status zcs_stats_get(const zcs_context *context_handle, zcs_stats *out_stats
     *out_stats = context->stats;
     pthread_mutex_unlock(&context->lock);
     out_stats->validation_messages = atomic_load(&context->validation_messages);
+    out_stats->device_waits = atomic_load(&context->device_waits);
     return ZCS_SUCCESS;
 }
 
@@ -299,6 +300,11 @@ void zcs__stats_add_copied(zcs_context *context, uint64_t bytes)
     pthread_mutex_unlock(&context->lock);
 }
 
+void zcs__stats_add_device_wait(zcs_context *context)
+{
+    atomic_fetch_add(&context->device_waits, 1);
+}
+
 void zcs__array_note_app_use(zcs_array *array)
 {
     pthread_mutex_lock(&array->context->lock);
@@ -306,25 +312,22 @@ void zcs__array_note_app_use(zcs_array *array)
     pthread_mutex_unlock(&array->context->lock);
 }
 
-zcs_status zcs__array_wait(zcs_array *array, uint64_t serial)
+void zcs__serial_handed_over(zcs_context *context, uint64_t serial)
 {
-    zcs_context *context = array->context;
     pthread_mutex_lock(&context->lock);
-    int done = serial <= context->completed_serial;
     int in_flight = serial > context->enqueued_serial;
-    int app_use = array->app_use_pending;
     pthread_mutex_unlock(&context->lock);
-    if (done && !app_use)
-        return ZCS_SUCCESS;
     if (in_flight) {
         /* Another thread is still handing that dispatch to the backend, under
            dispatch_lock: wait until it has. */
         pthread_mutex_lock(&context->dispatch_lock);
         pthread_mutex_unlock(&context->dispatch_lock);
     }
-    zcs_status status = zcs__backend_array_wait(array, done ? 0 : serial);
-    if (status != ZCS_SUCCESS)
-        return status;
+}
+
+void zcs__array_waited(zcs_array *array, uint64_t serial)
+{
+    zcs_context *context = array->context;
     /* Dispatches finish in the order of their serials (both backends order each after the
        previous one), so every serial up to this one is done too. */
     pthread_mutex_lock(&context->lock);
@@ -332,23 +335,32 @@ zcs_status zcs__array_wait(zcs_array *array, uint64_t serial)
         context->completed_serial = serial;
     array->app_use_pending = 0;
     pthread_mutex_unlock(&context->lock);
-    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__array_wait(zcs_array *array, uint64_t serial)
+{
+    zcs_context *context = array->context;
+    pthread_mutex_lock(&context->lock);
+    int done = serial <= context->completed_serial;
+    int app_use = array->app_use_pending;
+    pthread_mutex_unlock(&context->lock);
+    if (done && !app_use)
+        return ZCS_SUCCESS;
+    zcs__serial_handed_over(context, serial);
+    zcs_status status = zcs__backend_array_wait(array, done ? 0 : serial);
+    if (status == ZCS_SUCCESS)
+        zcs__array_waited(array, serial);
+    return status;
 }
 
 zcs_status zcs__context_wait(zcs_context *context, uint64_t serial)
 {
     pthread_mutex_lock(&context->lock);
     int done = serial <= context->completed_serial;
-    int in_flight = serial > context->enqueued_serial;
     pthread_mutex_unlock(&context->lock);
     if (done)
         return ZCS_SUCCESS;
-    if (in_flight) {
-        /* Another thread is still handing that dispatch to the backend, under
-           dispatch_lock: wait until it has. */
-        pthread_mutex_lock(&context->dispatch_lock);
-        pthread_mutex_unlock(&context->dispatch_lock);
-    }
+    zcs__serial_handed_over(context, serial);
     /* Only serials already enqueued can be claimed complete after the finish below. */
     pthread_mutex_lock(&context->lock);
     uint64_t enqueued = context->enqueued_serial;

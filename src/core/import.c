@@ -95,7 +95,7 @@ static zcs_status zcs__import_initial_copy(zcs_array *array)
 {
     void *device_ptr = NULL;
     zcs_status status =
-        zcs__backend_array_map(array, ZCS_MAP_WRITE_DISCARD, 0, array->size, &device_ptr);
+        zcs__backend_array_map(array, ZCS_MAP_WRITE_DISCARD, 0, array->size, 0, &device_ptr);
     if (status != ZCS_SUCCESS)
         return status;
     zcs__import_copy(array, device_ptr, array->import_host, array->size);

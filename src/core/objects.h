@@ -54,10 +54,13 @@ struct zcs_context {
        host-memory tier. */
     zcs_tier streamed_tier;
 
-    zcs_stats stats; /* validation_messages excepted: see below */
+    zcs_stats stats; /* validation_messages and device_waits excepted: see below */
     /* The Khronos validation layer's messages for this context, counted by the Vulkan
        backend's callback from inside any Vulkan call (so not under `lock`). */
     _Atomic uint64_t validation_messages;
+    /* Blocking waits on the device, counted by the backends where they block, often with
+       their own locks held (so not under `lock`). */
+    _Atomic uint64_t device_waits;
     uint64_t bytes_live; /* bytes of live arrays plus those being allocated, for the budget */
     zcs__link buffers;
     zcs__link programs;
@@ -307,6 +310,8 @@ zcs_status zcs__context_attach(const char *function, const void *native_desc, zc
 
 /* Add bytes the runtime copied to serve a map or unmap (taken under the context lock). */
 void zcs__stats_add_copied(zcs_context *context, uint64_t bytes);
+/* Count one blocking wait on the device (zcs_stats.device_waits). */
+void zcs__stats_add_device_wait(zcs_context *context);
 
 /* No backend: what ZCS_TIER_AUTO belongs to. */
 #define ZCS__NO_BACKEND ((zcs_backend)0)

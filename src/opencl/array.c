@@ -108,6 +108,7 @@ void zcs__backend_array_destroy(zcs_array *array)
             pthread_mutex_lock(&ctx->queue_lock);
             zcs__cl.clFinish(ctx->transfer_queue);
             pthread_mutex_unlock(&ctx->queue_lock);
+            zcs__stats_add_device_wait(array->context);
         }
         pthread_mutex_lock(&array->context->impl->svm_lock);
         zcs__cl.clSVMFree(array->context->impl->cl_context, impl->svm_base);
@@ -148,7 +149,7 @@ static int zcs__cl_array_copies(const zcs_array *array)
 }
 
 zcs_status zcs__backend_array_map(zcs_array *array, zcs_access access, size_t offset, size_t size,
-                                  void **out_ptr)
+                                  uint64_t after, void **out_ptr)
 {
     zcs_context *context = array->context;
     struct zcs__context_impl *ctx = context->impl;
@@ -157,36 +158,52 @@ zcs_status zcs__backend_array_map(zcs_array *array, zcs_access access, size_t of
     void *ptr = NULL;
 
     if (array->tier == ZCS_TIER_STAGED)
-        return zcs__cl_staged_map(array, access, offset, size, out_ptr);
-    switch (array->tier) {
-    case ZCS_TIER_SVM_FINE:
-        /* Same pointer, coherent: the core already waited for the kernels using it. */
+        return zcs__cl_staged_map(array, access, offset, size, after, out_ptr);
+    if (array->tier == ZCS_TIER_SVM_FINE) {
+        /* Same pointer, coherent, no map to queue: wait for the kernels on the host. */
+        zcs_status status = after != 0 ? zcs__backend_array_wait(array, after) : ZCS_SUCCESS;
+        if (status != ZCS_SUCCESS)
+            return status;
+        *out_ptr = (char *)impl->svm + offset;
+        return ZCS_SUCCESS;
+    }
+    /* The runtime's map waits for the array's dispatch itself where one is pending, like the
+       blocking map of a hand-written frame (zcs__cl_map_queue_begin). */
+    zcs__cl_map_queue queue;
+    zcs_status status = zcs__cl_map_queue_begin(array, after, &queue);
+    if (status != ZCS_SUCCESS)
+        return status;
+    const char *call = NULL;
+    pthread_mutex_lock(&ctx->queue_lock);
+    if (array->tier == ZCS_TIER_SVM_COARSE) {
+        call = "clEnqueueSVMMap";
         ptr = (char *)impl->svm + offset;
-        break;
-    case ZCS_TIER_SVM_COARSE:
-        pthread_mutex_lock(&ctx->queue_lock);
-        error = zcs__cl.clEnqueueSVMMap(ctx->transfer_queue, CL_TRUE, zcs__cl_map_flags(access),
-                                        (char *)impl->svm + offset, size, 0, NULL, NULL);
-        pthread_mutex_unlock(&ctx->queue_lock);
-        if (error != CL_SUCCESS)
-            return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clEnqueueSVMMap", error, NULL);
-        ptr = (char *)impl->svm + offset;
-        break;
-    default:
-        pthread_mutex_lock(&ctx->queue_lock);
-        ptr = zcs__cl.clEnqueueMapBuffer(ctx->transfer_queue, impl->mem, CL_TRUE,
-                                         zcs__cl_map_flags(access), offset, size, 0, NULL, NULL,
-                                         &error);
-        pthread_mutex_unlock(&ctx->queue_lock);
-        if (ptr == NULL || error != CL_SUCCESS)
-            return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clEnqueueMapBuffer", error, NULL);
+        error = zcs__cl.clEnqueueSVMMap(queue.queue, queue.blocking, zcs__cl_map_flags(access), ptr,
+                                        size, queue.wait_count, queue.wait_list,
+                                        queue.blocking ? NULL : &queue.done);
+    } else {
+        call = "clEnqueueMapBuffer";
+        ptr = zcs__cl.clEnqueueMapBuffer(
+            queue.queue, impl->mem, queue.blocking, zcs__cl_map_flags(access), offset, size,
+            queue.wait_count, queue.wait_list, queue.blocking ? NULL : &queue.done, &error);
+        if (ptr == NULL && error == CL_SUCCESS)
+            error = CL_INVALID_VALUE;
+    }
+    pthread_mutex_unlock(&ctx->queue_lock);
+    status = error != CL_SUCCESS ? zcs__cl_fail(context, ZCS_ERROR_BACKEND, call, error, NULL)
+                                 : ZCS_SUCCESS;
+    zcs_status wait_status = zcs__cl_map_queue_end(array, &queue, error);
+    if (status == ZCS_SUCCESS)
+        status = wait_status;
+    if (status != ZCS_SUCCESS)
+        return status;
+    if (array->tier != ZCS_TIER_SVM_COARSE) {
         /* A zero-copy runtime maps every range into one fixed host allocation; a pointer
            that moves between maps shows a staging copy, which is then counted. */
         if (impl->stable_ptr == NULL)
             impl->stable_ptr = (char *)ptr - offset;
         else if ((char *)ptr - offset != (char *)impl->stable_ptr)
             impl->staged = 1;
-        break;
     }
     /* A map that preserves contents brings the range to the host where the runtime copies. */
     if (zcs__cl_array_copies(array) && access != ZCS_MAP_WRITE_DISCARD)
@@ -289,6 +306,7 @@ zcs_status zcs__backend_array_guard(zcs_array *array, zcs__guard_side side, zcs_
         error = zcs__cl.clFinish(ctx->transfer_queue);
     }
     pthread_mutex_unlock(&ctx->queue_lock);
+    zcs__stats_add_device_wait(context); /* the blocking map (and the finish) */
     if (error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, call, error, "validation guard bytes");
     return ZCS_SUCCESS;

@@ -155,6 +155,7 @@ void zcs__backend_context_destroy(zcs_context *context)
         return;
     if (impl->svm_sentinel != NULL)
         zcs__cl.clSVMFree(impl->cl_context, impl->svm_sentinel);
+    zcs__cl.clReleaseCommandQueue(impl->follow_queue);
     zcs__cl.clReleaseCommandQueue(impl->transfer_queue);
     zcs__cl.clReleaseCommandQueue(impl->queue);
     zcs__cl.clReleaseContext(impl->cl_context);

@@ -134,6 +134,7 @@ zcs_status zcs__backend_finish(zcs_context *context)
     if (error == CL_SUCCESS)
         error = zcs__cl.clFinish(context->impl->transfer_queue);
     pthread_mutex_unlock(&context->impl->queue_lock);
+    zcs__stats_add_device_wait(context);
     if (error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clFinish", error, NULL);
     return ZCS_SUCCESS;

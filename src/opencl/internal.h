@@ -20,6 +20,9 @@ struct zcs__context_impl {
     /* zcs's own in-order queue for maps, unmaps and guard reads (ordering.c), so that a map
        never queues behind dispatches that do not use its array. */
     cl_command_queue transfer_queue;
+    /* zcs's in-order queue for maps that wait for their array's dispatch on the device
+       (zcs__cl_map_queue_begin): apart, so they never hold up the transfer queue. */
+    cl_command_queue follow_queue;
     /* zcs holds one reference to each of cl_context and queue, made or retained; and to
        the device when retained_device (attach retains it, for sub-devices). */
     int retained_device;
@@ -93,7 +96,7 @@ struct zcs__kernel_impl {
 zcs_status zcs__cl_staged_create(zcs_array *array);
 void zcs__cl_staged_destroy(zcs_array *array);
 zcs_status zcs__cl_staged_map(zcs_array *array, zcs_access access, size_t offset, size_t size,
-                              void **out_ptr);
+                              uint64_t after, void **out_ptr);
 zcs_status zcs__cl_staged_unmap(zcs_array *array);
 zcs_status zcs__cl_staged_guard(zcs_array *array, zcs__guard_side side, zcs__guard_copy copy,
                                 unsigned char *bytes);
@@ -213,6 +216,26 @@ typedef struct zcs__cl_wait_list {
 zcs_status zcs__cl_dispatch_wait_list(zcs_kernel *kernel, uint32_t arg_count,
                                       zcs__cl_wait_list *out_list);
 void zcs__cl_wait_list_release(zcs__cl_wait_list *list);
+
+/*
+ * Where a map's command goes. Usually the transfer queue, blocking. For a map the core left
+ * the wait to (zcs__backend_array_map's `after`): the follow queue, with the array's
+ * dispatch event in its wait list and an event of its own, waited for outside the locks
+ * by zcs__cl_map_queue_end; a queue of its own, so that maps of other arrays on the
+ * transfer queue never wait behind it. Where zcs kept no event for the dispatch, begin
+ * waits on the host and the map goes to the transfer queue.
+ */
+typedef struct zcs__cl_map_queue {
+    cl_command_queue queue;
+    cl_bool blocking;
+    cl_uint wait_count;        /* 1 with `dispatch` */
+    const cl_event *wait_list; /* &dispatch, or NULL */
+    cl_event dispatch;         /* retained */
+    cl_event done;             /* the map's own event, for a map that does not block */
+} zcs__cl_map_queue;
+zcs_status zcs__cl_map_queue_begin(zcs_array *array, uint64_t after, zcs__cl_map_queue *out);
+/* After the map's enqueue (`error` its result): flush, wait, and release the events. */
+zcs_status zcs__cl_map_queue_end(zcs_array *array, zcs__cl_map_queue *queue, cl_int error);
 
 /* Record `event` (the dispatch just enqueued) as the newest use of each of its arrays.
    queue_lock held. */

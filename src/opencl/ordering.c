@@ -5,7 +5,10 @@
  * order. Maps, unmaps and guard reads go to zcs's own in-order transfer queue, so that a
  * map never queues behind dispatches that do not use its array. Events join the two:
  *  - each array keeps the event of its newest dispatch; a map (and a free) waits for that
- *    event only (zcs__backend_array_wait), never for the whole queue;
+ *    event only (zcs__backend_array_wait), never for the whole queue. A map that is a
+ *    command of its own (a runtime's map, a staged copy) puts the event in its wait list
+ *    instead and blocks once, on a third queue, the follow queue, so that maps of other
+ *    arrays on the transfer queue never wait behind it (zcs__cl_map_queue_begin);
  *  - an unmap's event is waited for by the next dispatch that uses the array;
  *  - application work declared on an array (zcs_opencl_array_used_by) is waited for by the
  *    next map, free or dispatch of it; zcs_opencl_wait_events makes every later dispatch
@@ -27,6 +30,14 @@ zcs_status zcs__cl_transfer_queue_create(zcs_context *context, cl_device_id devi
         ctx->transfer_queue = NULL;
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateCommandQueue", error,
                             "zcs's transfer queue");
+    }
+    ctx->follow_queue = zcs__cl.clCreateCommandQueue(ctx->cl_context, device, 0, &error);
+    if (ctx->follow_queue == NULL || error != CL_SUCCESS) {
+        ctx->follow_queue = NULL;
+        zcs__cl.clReleaseCommandQueue(ctx->transfer_queue);
+        ctx->transfer_queue = NULL;
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateCommandQueue", error,
+                            "zcs's queue for maps behind a dispatch");
     }
     return ZCS_SUCCESS;
 }
@@ -141,6 +152,54 @@ void zcs__cl_dispatch_record(zcs_kernel *kernel, uint32_t arg_count, cl_event ev
     }
 }
 
+zcs_status zcs__cl_map_queue_begin(zcs_array *array, uint64_t after, zcs__cl_map_queue *out)
+{
+    struct zcs__context_impl *ctx = array->context->impl;
+    memset(out, 0, sizeof *out);
+    out->queue = ctx->transfer_queue;
+    out->blocking = CL_TRUE;
+    if (after == 0)
+        return ZCS_SUCCESS;
+    pthread_mutex_lock(&ctx->queue_lock);
+    cl_event event = array->impl->dispatch_event;
+    if (event != NULL && zcs__cl.clRetainEvent(event) != CL_SUCCESS)
+        event = NULL;
+    pthread_mutex_unlock(&ctx->queue_lock);
+    if (event == NULL) /* no event was kept for the dispatch: wait on the host */
+        return zcs__backend_array_wait(array, after);
+    out->queue = ctx->follow_queue;
+    out->blocking = CL_FALSE;
+    out->dispatch = event;
+    out->wait_count = 1;
+    out->wait_list = &out->dispatch;
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__cl_map_queue_end(zcs_array *array, zcs__cl_map_queue *queue, cl_int error)
+{
+    zcs_context *context = array->context;
+    zcs_status status = ZCS_SUCCESS;
+    if (error == CL_SUCCESS) /* the blocking enqueue, or the wait below */
+        zcs__stats_add_device_wait(context);
+    if (error == CL_SUCCESS && !queue->blocking) {
+        pthread_mutex_lock(&context->impl->queue_lock);
+        error = zcs__cl.clFlush(queue->queue);
+        pthread_mutex_unlock(&context->impl->queue_lock);
+        if (error == CL_SUCCESS)
+            error = zcs__cl.clWaitForEvents(1, &queue->done);
+        if (error != CL_SUCCESS)
+            status = zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clWaitForEvents", error,
+                                  "waiting for a map queued behind the array's dispatch");
+    }
+    if (queue->dispatch != NULL)
+        zcs__cl.clReleaseEvent(queue->dispatch);
+    if (queue->done != NULL)
+        zcs__cl.clReleaseEvent(queue->done);
+    queue->dispatch = NULL;
+    queue->done = NULL;
+    return status;
+}
+
 zcs_status zcs__backend_array_wait(zcs_array *array, uint64_t serial)
 {
     zcs_context *context = array->context;
@@ -164,6 +223,7 @@ zcs_status zcs__backend_array_wait(zcs_array *array, uint64_t serial)
 
     if (status == ZCS_SUCCESS && list.count > 0) {
         cl_int error = zcs__cl.clWaitForEvents(list.count, list.events);
+        zcs__stats_add_device_wait(context);
         if (error != CL_SUCCESS)
             status = zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clWaitForEvents", error,
                                   "waiting for the work that uses an array");
@@ -173,6 +233,7 @@ zcs_status zcs__backend_array_wait(zcs_array *array, uint64_t serial)
         /* No event was kept for the dispatch (its retain failed): wait for the queue. */
         pthread_mutex_lock(&ctx->queue_lock);
         cl_int error = zcs__cl.clFinish(ctx->queue);
+        zcs__stats_add_device_wait(context);
         pthread_mutex_unlock(&ctx->queue_lock);
         if (error != CL_SUCCESS)
             status = zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clFinish", error, NULL);

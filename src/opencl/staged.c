@@ -15,18 +15,19 @@
 /*
  * Copy `size` bytes between `host` and offset `offset` of `mem`, on the transfer queue of
  * maps and unmaps (ordering.c), so that a map never queues behind dispatches that do not
- * use the array. A read blocks; a write is enqueued and flushed, the next dispatch of the
- * array waits for its event, and *write_pending is set until a later call waits for the
- * transfer queue.
+ * use the array. A read blocks (on the follow queue, behind the array's dispatch `after`,
+ * where the core left that wait to the map); a write is enqueued and flushed, the next
+ * dispatch of the array waits for its event, and *write_pending is set until a later call
+ * waits for the transfer queue.
  */
 static zcs_status zcs__cl_staged_copy(zcs_array *array, cl_mem mem, int to_device, size_t offset,
-                                      size_t size, void *host, int *write_pending)
+                                      size_t size, void *host, uint64_t after, int *write_pending)
 {
     zcs_context *context = array->context;
     struct zcs__context_impl *ctx = context->impl;
     cl_int error = CL_SUCCESS;
-    pthread_mutex_lock(&ctx->queue_lock);
     if (to_device) {
+        pthread_mutex_lock(&ctx->queue_lock);
         cl_event event = NULL;
         error = zcs__cl.clEnqueueWriteBuffer(ctx->transfer_queue, mem, CL_FALSE, offset, size, host,
                                              0, NULL, &event);
@@ -38,20 +39,32 @@ static zcs_status zcs__cl_staged_copy(zcs_array *array, cl_mem mem, int to_devic
             array->impl->unmap_event = event;
             error = zcs__cl.clFlush(ctx->transfer_queue);
         }
-    } else {
-        error = zcs__cl.clEnqueueReadBuffer(ctx->transfer_queue, mem, CL_TRUE, offset, size, host,
-                                            0, NULL, NULL);
-        /* A blocking read on the in-order queue finished every earlier write too. */
-        if (error == CL_SUCCESS)
-            *write_pending = 0;
+        pthread_mutex_unlock(&ctx->queue_lock);
+        if (error != CL_SUCCESS)
+            return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clEnqueueWriteBuffer", error,
+                                "copying a staged array's range to the device");
+        return ZCS_SUCCESS;
     }
+    zcs__cl_map_queue queue;
+    zcs_status status = zcs__cl_map_queue_begin(array, after, &queue);
+    if (status != ZCS_SUCCESS)
+        return status;
+    pthread_mutex_lock(&ctx->queue_lock);
+    error = zcs__cl.clEnqueueReadBuffer(queue.queue, mem, queue.blocking, offset, size, host,
+                                        queue.wait_count, queue.wait_list,
+                                        queue.blocking ? NULL : &queue.done);
     pthread_mutex_unlock(&ctx->queue_lock);
-    if (error != CL_SUCCESS)
-        return zcs__cl_fail(context, ZCS_ERROR_BACKEND,
-                            to_device ? "clEnqueueWriteBuffer" : "clEnqueueReadBuffer", error,
-                            to_device ? "copying a staged array's range to the device"
-                                      : "copying a staged array's range to the host");
-    return ZCS_SUCCESS;
+    status = error != CL_SUCCESS ? zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clEnqueueReadBuffer",
+                                                error, "copying a staged array's range to the host")
+                                 : ZCS_SUCCESS;
+    zcs_status wait_status = zcs__cl_map_queue_end(array, &queue, error);
+    if (status == ZCS_SUCCESS)
+        status = wait_status;
+    /* A blocking read on the in-order transfer queue finished every earlier write too; on
+       the follow queue, the dispatch it waited for had waited for them. */
+    if (status == ZCS_SUCCESS)
+        *write_pending = 0;
+    return status;
 }
 
 /* Wait until an earlier unmap's copy no longer reads the host copy. */
@@ -64,6 +77,7 @@ static zcs_status zcs__cl_staged_settle(zcs_array *array)
     pthread_mutex_lock(&ctx->queue_lock);
     cl_int error = zcs__cl.clFinish(ctx->transfer_queue);
     pthread_mutex_unlock(&ctx->queue_lock);
+    zcs__stats_add_device_wait(array->context);
     if (error != CL_SUCCESS)
         return zcs__cl_fail(array->context, ZCS_ERROR_BACKEND, "clFinish", error,
                             "waiting for a staged array's copy to the device");
@@ -157,24 +171,29 @@ void zcs__cl_staged_destroy(zcs_array *array)
         return;
     /* The host copy must outlive a copy still reading it. */
     (void)zcs__cl_staged_settle(array);
+    zcs__stats_add_device_wait(array->context); /* the release's finish */
     zcs__cl_staged_release(impl, array->context->impl);
     array->impl = NULL;
 }
 
 zcs_status zcs__cl_staged_map(zcs_array *array, zcs_access access, size_t offset, size_t size,
-                              void **out_ptr)
+                              uint64_t after, void **out_ptr)
 {
     struct zcs__array_impl *impl = array->impl;
     zcs_status status = ZCS_SUCCESS;
     /* Every access but WRITE_DISCARD preserves the contents (ZCS_MAP_WRITE too: the unmap
-       copies the whole range back, so the bytes the host leaves alone must be current). */
+       copies the whole range back, so the bytes the host leaves alone must be current):
+       the copy waits for the array's dispatch (`after`) in its wait list. */
     if (access != ZCS_MAP_WRITE_DISCARD) {
-        status = zcs__cl_staged_copy(array, impl->mem, 0, offset, size, impl->host + offset,
+        status = zcs__cl_staged_copy(array, impl->mem, 0, offset, size, impl->host + offset, after,
                                      &impl->write_pending);
         if (status == ZCS_SUCCESS)
             zcs__stats_add_copied(array->context, size);
     } else {
-        status = zcs__cl_staged_settle(array);
+        /* Nothing to copy: wait for the kernels on the host. */
+        status = after != 0 ? zcs__backend_array_wait(array, after) : ZCS_SUCCESS;
+        if (status == ZCS_SUCCESS)
+            status = zcs__cl_staged_settle(array);
     }
     if (status != ZCS_SUCCESS)
         return status;
@@ -187,8 +206,9 @@ zcs_status zcs__cl_staged_unmap(zcs_array *array)
     struct zcs__array_impl *impl = array->impl;
     if (array->map_access == ZCS_MAP_READ)
         return ZCS_SUCCESS;
-    zcs_status status = zcs__cl_staged_copy(array, impl->mem, 1, array->map_offset, array->map_size,
-                                            impl->host + array->map_offset, &impl->write_pending);
+    zcs_status status =
+        zcs__cl_staged_copy(array, impl->mem, 1, array->map_offset, array->map_size,
+                            impl->host + array->map_offset, 0, &impl->write_pending);
     if (status == ZCS_SUCCESS)
         zcs__stats_add_copied(array->context, array->map_size);
     return status;
@@ -203,8 +223,8 @@ zcs_status zcs__cl_staged_guard(zcs_array *array, zcs__guard_side side, zcs__gua
     int write = copy == ZCS__GUARD_WRITE;
     /* Validation's own bytes, not the application's: not counted in bytes_copied. The
        write is waited for at once: `bytes` is the caller's. */
-    zcs_status status =
-        zcs__cl_staged_copy(array, impl->parent, write, offset, guard, bytes, &impl->write_pending);
+    zcs_status status = zcs__cl_staged_copy(array, impl->parent, write, offset, guard, bytes, 0,
+                                            &impl->write_pending);
     if (status == ZCS_SUCCESS && write)
         status = zcs__cl_staged_settle(array);
     return status;

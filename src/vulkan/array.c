@@ -116,10 +116,14 @@ static VkMappedMemoryRange zcs__atom_range(const zcs_array *buffer, VkDeviceSize
 }
 
 zcs_status zcs__backend_array_map(zcs_array *buffer, zcs_access access, size_t offset, size_t size,
-                                  void **out_ptr)
+                                  uint64_t after, void **out_ptr)
 {
     if (buffer->tier == ZCS_TIER_STAGED)
-        return zcs__vk_staged_map(buffer, access, offset, size, out_ptr);
+        return zcs__vk_staged_map(buffer, access, offset, size, after, out_ptr);
+    /* The host reads the memory the kernels write: wait for them on the host. */
+    zcs_status status = after != 0 ? zcs__backend_array_wait(buffer, after) : ZCS_SUCCESS;
+    if (status != ZCS_SUCCESS)
+        return status;
     struct zcs__array_impl *buffer_impl = buffer->impl;
     const zcs__vk_allocation *allocation = &buffer_impl->allocation;
     /* Kernels have finished (the core waited) and their writes reached the host domain

@@ -341,7 +341,7 @@ zcs_status zcs__vk_wait_submission(struct zcs__context_impl *impl, uint64_t numb
 zcs_status zcs__vk_staged_create(zcs_array *array);
 void zcs__vk_staged_destroy(zcs_array *array);
 zcs_status zcs__vk_staged_map(zcs_array *array, zcs_access access, size_t offset, size_t size,
-                              void **out_ptr);
+                              uint64_t after, void **out_ptr);
 zcs_status zcs__vk_staged_unmap(zcs_array *array);
 zcs_status zcs__vk_staged_guard(zcs_array *array, zcs__guard_side side, zcs__guard_copy copy,
                                 unsigned char *bytes);

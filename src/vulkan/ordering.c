@@ -151,6 +151,7 @@ static zcs_status zcs__vk_wait_values(zcs_context *context, uint32_t count,
         .pValues = values,
     };
     VkResult result = zcs__vk.vkWaitSemaphores(context->impl->device, &info, UINT64_MAX);
+    zcs__stats_add_device_wait(context);
     if (result != VK_SUCCESS)
         return zcs__vk_fail(context, result, "vkWaitSemaphores",
                             "waiting for the work that uses an array");

@@ -184,15 +184,26 @@ void zcs__vk_staged_destroy(zcs_array *array)
 }
 
 zcs_status zcs__vk_staged_map(zcs_array *array, zcs_access access, size_t offset, size_t size,
-                              void **out_ptr)
+                              uint64_t after, void **out_ptr)
 {
-    zcs_status status = zcs__staged_settle(array);
-    /* Every access but WRITE_DISCARD preserves the contents (ZCS_MAP_WRITE too: the unmap
-       copies the whole range back, so the bytes the host leaves alone must be current). */
-    if (status == ZCS_SUCCESS && access != ZCS_MAP_WRITE_DISCARD) {
+    zcs_status status = ZCS_SUCCESS;
+    if (access != ZCS_MAP_WRITE_DISCARD) {
+        /* Every access but WRITE_DISCARD preserves the contents (ZCS_MAP_WRITE too: the
+           unmap copies the whole range back, so the bytes the host leaves alone must be
+           current). The copy is submitted after the array's dispatch `after` and an
+           earlier unmap's copy, and its first barrier orders it after both: waiting for
+           it waits for them, once. */
         status = zcs__staged_copy(array, 0, array->guard_size + offset, size, 1);
-        if (status == ZCS_SUCCESS)
+        if (status == ZCS_SUCCESS) {
+            array->impl->copy_pending = 0;
             zcs__stats_add_copied(array->context, size);
+        }
+    } else {
+        /* Nothing to copy: wait for the kernels, and for an unmap's copy still reading the
+           host copy the host is about to write. */
+        status = after != 0 ? zcs__backend_array_wait(array, after) : ZCS_SUCCESS;
+        if (status == ZCS_SUCCESS)
+            status = zcs__staged_settle(array);
     }
     if (status != ZCS_SUCCESS)
         return status;

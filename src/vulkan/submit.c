@@ -123,6 +123,7 @@ static zcs_status zcs__retire_locked(struct zcs__context_impl *impl,
         return ZCS_SUCCESS;
     zcs_status status = ZCS_SUCCESS;
     VkResult result = zcs__vk.vkWaitForFences(impl->device, count, fences, VK_TRUE, UINT64_MAX);
+    zcs__stats_add_device_wait(impl->context);
     if (result != VK_SUCCESS) {
         status = zcs__vk_fail(impl->context, result, "vkWaitForFences",
                               "waiting for %u dispatch(es)", count);
@@ -323,6 +324,7 @@ zcs_status zcs__vk_wait_submission(struct zcs__context_impl *impl, uint64_t numb
             continue;
         VkResult result =
             zcs__vk.vkWaitForFences(impl->device, 1, &slot->fence, VK_TRUE, UINT64_MAX);
+        zcs__stats_add_device_wait(impl->context);
         if (result != VK_SUCCESS) {
             status = zcs__vk_fail(impl->context, result, "vkWaitForFences",
                                   "waiting for a staged array's copy");
