@@ -245,7 +245,9 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
  */
 zcs_status zcs__backend_array_wait(zcs_array *array, uint64_t serial);
 
-/* Wait until every dispatch enqueued so far, and every unmap, has finished. */
+/* Wait until every dispatch enqueued so far, and every unmap's copy submitted so far, has
+   finished (a staged array's upload may wait for its next dispatch, which nothing but zcs
+   can observe). */
 zcs_status zcs__backend_finish(zcs_context *context);
 
 #endif /* ZCS_BACKEND_H */

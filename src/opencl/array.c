@@ -152,7 +152,6 @@ zcs_status zcs__backend_array_map(zcs_array *array, zcs_access access, size_t of
                                   uint64_t after, void **out_ptr)
 {
     zcs_context *context = array->context;
-    struct zcs__context_impl *ctx = context->impl;
     struct zcs__array_impl *impl = array->impl;
     cl_int error = CL_SUCCESS;
     void *ptr = NULL;
@@ -174,29 +173,24 @@ zcs_status zcs__backend_array_map(zcs_array *array, zcs_access access, size_t of
     if (status != ZCS_SUCCESS)
         return status;
     const char *call = NULL;
-    pthread_mutex_lock(&ctx->queue_lock);
+    pthread_mutex_lock(queue.lock);
     if (array->tier == ZCS_TIER_SVM_COARSE) {
         call = "clEnqueueSVMMap";
         ptr = (char *)impl->svm + offset;
-        error = zcs__cl.clEnqueueSVMMap(queue.queue, queue.blocking, zcs__cl_map_flags(access), ptr,
-                                        size, queue.wait_count, queue.wait_list,
-                                        queue.blocking ? NULL : &queue.done);
+        error = zcs__cl.clEnqueueSVMMap(queue.queue, CL_TRUE, zcs__cl_map_flags(access), ptr, size,
+                                        queue.wait_count, queue.wait_list, NULL);
     } else {
         call = "clEnqueueMapBuffer";
-        ptr = zcs__cl.clEnqueueMapBuffer(
-            queue.queue, impl->mem, queue.blocking, zcs__cl_map_flags(access), offset, size,
-            queue.wait_count, queue.wait_list, queue.blocking ? NULL : &queue.done, &error);
+        ptr = zcs__cl.clEnqueueMapBuffer(queue.queue, impl->mem, CL_TRUE, zcs__cl_map_flags(access),
+                                         offset, size, queue.wait_count, queue.wait_list, NULL,
+                                         &error);
         if (ptr == NULL && error == CL_SUCCESS)
             error = CL_INVALID_VALUE;
     }
-    pthread_mutex_unlock(&ctx->queue_lock);
-    status = error != CL_SUCCESS ? zcs__cl_fail(context, ZCS_ERROR_BACKEND, call, error, NULL)
-                                 : ZCS_SUCCESS;
-    zcs_status wait_status = zcs__cl_map_queue_end(array, &queue, error);
-    if (status == ZCS_SUCCESS)
-        status = wait_status;
-    if (status != ZCS_SUCCESS)
-        return status;
+    pthread_mutex_unlock(queue.lock);
+    zcs__cl_map_queue_end(array, &queue, error);
+    if (error != CL_SUCCESS)
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, call, error, NULL);
     if (array->tier != ZCS_TIER_SVM_COARSE) {
         /* A zero-copy runtime maps every range into one fixed host allocation; a pointer
            that moves between maps shows a staging copy, which is then counted. */

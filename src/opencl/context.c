@@ -36,6 +36,11 @@ static zcs_status zcs__cl_context_start(zcs_context *context, const zcs__cl_cand
             pthread_mutex_destroy(&impl->queue_lock);
             locks = 0;
         }
+        if (locks && pthread_mutex_init(&impl->follow_lock, NULL) != 0) {
+            pthread_mutex_destroy(&impl->queue_lock);
+            pthread_mutex_destroy(&impl->svm_lock);
+            locks = 0;
+        }
         if (!locks) {
             zcs__free(impl);
             status = zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
@@ -66,6 +71,7 @@ static zcs_status zcs__cl_context_start(zcs_context *context, const zcs__cl_cand
         context->impl = NULL;
         pthread_mutex_destroy(&impl->queue_lock);
         pthread_mutex_destroy(&impl->svm_lock);
+        pthread_mutex_destroy(&impl->follow_lock);
         zcs__free(impl);
         zcs__cl.clReleaseCommandQueue(queue);
         zcs__cl.clReleaseContext(cl_context);
@@ -163,6 +169,7 @@ void zcs__backend_context_destroy(zcs_context *context)
         zcs__cl.clReleaseDevice(impl->device);
     pthread_mutex_destroy(&impl->queue_lock);
     pthread_mutex_destroy(&impl->svm_lock);
+    pthread_mutex_destroy(&impl->follow_lock);
     zcs__free(impl);
     context->impl = NULL;
 }

@@ -31,6 +31,9 @@ struct zcs__context_impl {
        runtimes have raced there (PoCL 3.1 aborts in pocl_lock_events_inorder when threads
        enqueue and clFinish one in-order queue at once), and zcs promises thread safety. */
     pthread_mutex_t queue_lock;
+    /* Serialises the blocking maps of follow_queue, held while they block: they would wait
+       for each other anyway on that in-order queue, and it keeps queue_lock free meanwhile. */
+    pthread_mutex_t follow_lock;
     /* Serialises clSVMAlloc and clSVMFree: NVIDIA's OpenCL (driver 580) returned NULL for
        small clSVMAlloc calls made from 64 threads at once. */
     pthread_mutex_t svm_lock;
@@ -218,24 +221,24 @@ zcs_status zcs__cl_dispatch_wait_list(zcs_kernel *kernel, uint32_t arg_count,
 void zcs__cl_wait_list_release(zcs__cl_wait_list *list);
 
 /*
- * Where a map's command goes. Usually the transfer queue, blocking. For a map the core left
- * the wait to (zcs__backend_array_map's `after`): the follow queue, with the array's
- * dispatch event in its wait list and an event of its own, waited for outside the locks
- * by zcs__cl_map_queue_end; a queue of its own, so that maps of other arrays on the
- * transfer queue never wait behind it. Where zcs kept no event for the dispatch, begin
- * waits on the host and the map goes to the transfer queue.
+ * Where a map's blocking command goes. Usually the transfer queue, under queue_lock. For a
+ * map the core left the wait to (zcs__backend_array_map's `after`): the follow queue, under
+ * follow_lock, with the array's dispatch event in its wait list, so the one blocking call
+ * waits for the kernel and the map, as a hand-written frame's blocking map does; a queue
+ * of its own, so that the transfer queue and queue_lock are never held while a kernel
+ * runs. Where zcs kept no event for the dispatch, begin waits on the host and the map
+ * goes to the transfer queue. The caller locks `lock` around the enqueue.
  */
 typedef struct zcs__cl_map_queue {
     cl_command_queue queue;
-    cl_bool blocking;
+    pthread_mutex_t *lock;
     cl_uint wait_count;        /* 1 with `dispatch` */
     const cl_event *wait_list; /* &dispatch, or NULL */
     cl_event dispatch;         /* retained */
-    cl_event done;             /* the map's own event, for a map that does not block */
 } zcs__cl_map_queue;
 zcs_status zcs__cl_map_queue_begin(zcs_array *array, uint64_t after, zcs__cl_map_queue *out);
-/* After the map's enqueue (`error` its result): flush, wait, and release the events. */
-zcs_status zcs__cl_map_queue_end(zcs_array *array, zcs__cl_map_queue *queue, cl_int error);
+/* After the map's blocking enqueue (`error` its result): count the wait, release the event. */
+void zcs__cl_map_queue_end(zcs_array *array, zcs__cl_map_queue *queue, cl_int error);
 
 /* Record `event` (the dispatch just enqueued) as the newest use of each of its arrays.
    queue_lock held. */

@@ -7,8 +7,8 @@
  *  - each array keeps the event of its newest dispatch; a map (and a free) waits for that
  *    event only (zcs__backend_array_wait), never for the whole queue. A map that is a
  *    command of its own (a runtime's map, a staged copy) puts the event in its wait list
- *    instead and blocks once, on a third queue, the follow queue, so that maps of other
- *    arrays on the transfer queue never wait behind it (zcs__cl_map_queue_begin);
+ *    instead and blocks once, on a third queue, the follow queue, so that neither the
+ *    transfer queue nor queue_lock is held while the kernel runs (zcs__cl_map_queue_begin);
  *  - an unmap's event is waited for by the next dispatch that uses the array;
  *  - application work declared on an array (zcs_opencl_array_used_by) is waited for by the
  *    next map, free or dispatch of it; zcs_opencl_wait_events makes every later dispatch
@@ -157,7 +157,7 @@ zcs_status zcs__cl_map_queue_begin(zcs_array *array, uint64_t after, zcs__cl_map
     struct zcs__context_impl *ctx = array->context->impl;
     memset(out, 0, sizeof *out);
     out->queue = ctx->transfer_queue;
-    out->blocking = CL_TRUE;
+    out->lock = &ctx->queue_lock;
     if (after == 0)
         return ZCS_SUCCESS;
     pthread_mutex_lock(&ctx->queue_lock);
@@ -168,36 +168,20 @@ zcs_status zcs__cl_map_queue_begin(zcs_array *array, uint64_t after, zcs__cl_map
     if (event == NULL) /* no event was kept for the dispatch: wait on the host */
         return zcs__backend_array_wait(array, after);
     out->queue = ctx->follow_queue;
-    out->blocking = CL_FALSE;
+    out->lock = &ctx->follow_lock;
     out->dispatch = event;
     out->wait_count = 1;
     out->wait_list = &out->dispatch;
     return ZCS_SUCCESS;
 }
 
-zcs_status zcs__cl_map_queue_end(zcs_array *array, zcs__cl_map_queue *queue, cl_int error)
+void zcs__cl_map_queue_end(zcs_array *array, zcs__cl_map_queue *queue, cl_int error)
 {
-    zcs_context *context = array->context;
-    zcs_status status = ZCS_SUCCESS;
-    if (error == CL_SUCCESS) /* the blocking enqueue, or the wait below */
-        zcs__stats_add_device_wait(context);
-    if (error == CL_SUCCESS && !queue->blocking) {
-        pthread_mutex_lock(&context->impl->queue_lock);
-        error = zcs__cl.clFlush(queue->queue);
-        pthread_mutex_unlock(&context->impl->queue_lock);
-        if (error == CL_SUCCESS)
-            error = zcs__cl.clWaitForEvents(1, &queue->done);
-        if (error != CL_SUCCESS)
-            status = zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clWaitForEvents", error,
-                                  "waiting for a map queued behind the array's dispatch");
-    }
+    if (error == CL_SUCCESS) /* the enqueue blocked */
+        zcs__stats_add_device_wait(array->context);
     if (queue->dispatch != NULL)
         zcs__cl.clReleaseEvent(queue->dispatch);
-    if (queue->done != NULL)
-        zcs__cl.clReleaseEvent(queue->done);
     queue->dispatch = NULL;
-    queue->done = NULL;
-    return status;
 }
 
 zcs_status zcs__backend_array_wait(zcs_array *array, uint64_t serial)

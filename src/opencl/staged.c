@@ -49,17 +49,14 @@ static zcs_status zcs__cl_staged_copy(zcs_array *array, cl_mem mem, int to_devic
     zcs_status status = zcs__cl_map_queue_begin(array, after, &queue);
     if (status != ZCS_SUCCESS)
         return status;
-    pthread_mutex_lock(&ctx->queue_lock);
-    error = zcs__cl.clEnqueueReadBuffer(queue.queue, mem, queue.blocking, offset, size, host,
-                                        queue.wait_count, queue.wait_list,
-                                        queue.blocking ? NULL : &queue.done);
-    pthread_mutex_unlock(&ctx->queue_lock);
+    pthread_mutex_lock(queue.lock);
+    error = zcs__cl.clEnqueueReadBuffer(queue.queue, mem, CL_TRUE, offset, size, host,
+                                        queue.wait_count, queue.wait_list, NULL);
+    pthread_mutex_unlock(queue.lock);
+    zcs__cl_map_queue_end(array, &queue, error);
     status = error != CL_SUCCESS ? zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clEnqueueReadBuffer",
                                                 error, "copying a staged array's range to the host")
                                  : ZCS_SUCCESS;
-    zcs_status wait_status = zcs__cl_map_queue_end(array, &queue, error);
-    if (status == ZCS_SUCCESS)
-        status = wait_status;
     /* A blocking read on the in-order transfer queue finished every earlier write too; on
        the follow queue, the dispatch it waited for had waited for them. */
     if (status == ZCS_SUCCESS)

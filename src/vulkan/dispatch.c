@@ -166,7 +166,8 @@ static zcs_status zcs__slot_descriptors(zcs_kernel *kernel, zcs__vk_slot *slot, 
 /* Record the slot's command buffer. */
 static zcs_status zcs__record(zcs_kernel *kernel, zcs__vk_slot *slot, const zcs__vk_piece *pieces,
                               uint32_t piece_count, uint32_t arg_count, const unsigned char *push,
-                              uint32_t push_size)
+                              uint32_t push_size, const zcs__vk_upload *uploads,
+                              uint32_t upload_count)
 {
     zcs_context *context = kernel->context;
     struct zcs__context_impl *impl = context->impl;
@@ -240,14 +241,19 @@ static zcs_status zcs__record(zcs_kernel *kernel, zcs__vk_slot *slot, const zcs_
     result = zcs__vk.vkBeginCommandBuffer(cb, &begin);
     if (result != VK_SUCCESS)
         return zcs__vk_fail(context, result, "vkBeginCommandBuffer", "kernel \"%s\"", kernel->name);
+    /* Staged arrays' uploads that their unmaps left for this dispatch (staged.c). */
+    zcs__vk_staged_record_uploads(cb, uploads, upload_count);
     VkMemoryBarrier before = {
         .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-        .srcAccessMask = VK_ACCESS_HOST_WRITE_BIT | VK_ACCESS_SHADER_WRITE_BIT,
+        .srcAccessMask =
+            VK_ACCESS_HOST_WRITE_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
         .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT,
     };
-    zcs__vk.vkCmdPipelineBarrier(
-        cb, VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-        VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &before, 0, NULL, 0, NULL);
+    zcs__vk.vkCmdPipelineBarrier(cb,
+                                 VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT |
+                                     VK_PIPELINE_STAGE_TRANSFER_BIT,
+                                 VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &before, 0, NULL, 0,
+                                 NULL);
     /* Grids larger than maxComputeWorkGroupCount go in pieces too; gl_GlobalInvocationID
        counts from the base group, so kernels see one grid. */
     const uint32_t *max = impl->properties.limits.maxComputeWorkGroupCount;
@@ -378,25 +384,37 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
         return status;
     }
 
+    uint32_t used_arrays = zcs__dispatch_array_count(kernel, arg_count);
+    zcs__vk_upload *uploads = zcs__malloc((used_arrays > 0 ? used_arrays : 1) * sizeof *uploads);
+    if (uploads == NULL) {
+        zcs__free(push);
+        return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                         "zcs_dispatch: out of host memory for kernel \"%s\"", kernel->name);
+    }
     zcs__vk_slot *slot = NULL;
     status = zcs__vk_slot_acquire(impl, &slot);
     if (status != ZCS_SUCCESS) {
         zcs__free(push);
+        zcs__free(uploads);
         return status;
     }
-    status = zcs__record(kernel, slot, pieces, piece_count, arg_count, push, push_size);
+    uint32_t upload_count = zcs__vk_staged_take_uploads(kernel, arg_count, uploads);
+    status = zcs__record(kernel, slot, pieces, piece_count, arg_count, push, push_size, uploads,
+                         upload_count);
     zcs__free(push);
-    if (status != ZCS_SUCCESS) {
-        zcs__vk_slot_abandon(impl, slot);
-        return status;
-    }
     zcs__vk_wait_list array_waits = {0};
-    status = zcs__vk_dispatch_waits(kernel, arg_count, &array_waits);
+    if (status == ZCS_SUCCESS)
+        status = zcs__vk_dispatch_waits(kernel, arg_count, &array_waits);
     if (status != ZCS_SUCCESS) {
+        zcs__vk_staged_uploads_done(impl, uploads, upload_count, 0);
+        zcs__free(uploads);
         zcs__vk_slot_abandon(impl, slot);
         return status;
     }
-    VkResult result = zcs__vk_slot_submit(impl, slot, kernel->impl, serial, &array_waits);
+    uint64_t number = 0;
+    VkResult result = zcs__vk_slot_submit(impl, slot, kernel->impl, serial, &array_waits, &number);
+    zcs__vk_staged_uploads_done(impl, uploads, upload_count, result == VK_SUCCESS ? number : 0);
+    zcs__free(uploads);
     zcs__vk_wait_list_free(&array_waits);
     if (result == VK_SUCCESS)
         zcs__vk_dispatch_waits_done(kernel, arg_count);

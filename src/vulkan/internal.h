@@ -127,6 +127,15 @@ struct zcs__array_impl {
     zcs__vk_allocation staging;
     int staging_coherent;
     uint64_t copy_pending;
+    /* An unmap's copy to the device not submitted yet, of [upload_offset, + upload_size) of
+       the allocation: the next dispatch that uses the array records it ahead of its kernel,
+       in the same submission; the next map, guard copy or free submits it alone. Not for
+       an array whose buffer the application was given (shared): its unmaps copy at once,
+       as zcs_vulkan_array_objects promises. Under the context's submit_lock. */
+    int upload_deferred;
+    VkDeviceSize upload_offset;
+    VkDeviceSize upload_size;
+    int shared;
     /* Application work on the array (zcs_vulkan_array_used_by): timeline values that the
        next map, free or dispatch of it waits for. Under the context's submit_lock. */
     zcs__vk_wait_list app_waits;
@@ -303,7 +312,7 @@ void zcs__vk_slot_abandon(struct zcs__context_impl *impl, zcs__vk_slot *slot);
  */
 VkResult zcs__vk_slot_submit(struct zcs__context_impl *impl, zcs__vk_slot *slot,
                              struct zcs__kernel_impl *kernel, uint64_t serial,
-                             const zcs__vk_wait_list *array_waits);
+                             const zcs__vk_wait_list *array_waits, uint64_t *out_number);
 
 /* Wait until the dispatch of `serial` has finished, by its slot's fence, and retire it
    and every older slot. A serial no slot holds any more has finished. */
@@ -340,6 +349,25 @@ zcs_status zcs__vk_wait_submission(struct zcs__context_impl *impl, uint64_t numb
 /* staged.c: the staged tier (device-local memory plus a host-visible copy). */
 zcs_status zcs__vk_staged_create(zcs_array *array);
 void zcs__vk_staged_destroy(zcs_array *array);
+/* A staged array's deferred upload, taken by the dispatch that records it. */
+typedef struct zcs__vk_upload {
+    zcs_array *array;
+    VkDeviceSize offset;
+    VkDeviceSize size;
+} zcs__vk_upload;
+/* Take the deferred uploads of the arrays a dispatch uses (arguments and indirect arrays,
+   each once) into `out`, which has room for zcs__dispatch_array_count; returns how many. */
+uint32_t zcs__vk_staged_take_uploads(zcs_kernel *kernel, uint32_t arg_count, zcs__vk_upload *out);
+/* Record them: a barrier from earlier work on the device memory, then the copies (the
+   dispatch's own first barrier orders its kernel after them). */
+void zcs__vk_staged_record_uploads(VkCommandBuffer cb, const zcs__vk_upload *uploads,
+                                   uint32_t count);
+/* After the dispatch's submission: submission `number` reads their host copies; 0 when it
+   failed, and the uploads are deferred again. */
+void zcs__vk_staged_uploads_done(struct zcs__context_impl *ctx, const zcs__vk_upload *uploads,
+                                 uint32_t count, uint64_t number);
+/* Submit a deferred upload alone (before the application is given the buffer). */
+zcs_status zcs__vk_staged_flush(zcs_array *array);
 zcs_status zcs__vk_staged_map(zcs_array *array, zcs_access access, size_t offset, size_t size,
                               uint64_t after, void **out_ptr);
 zcs_status zcs__vk_staged_unmap(zcs_array *array);

@@ -134,6 +134,14 @@ zcs_status zcs_vulkan_array_native(zcs_array *handle, zcs_vulkan_array_objects *
         uint64_t address = 0;
         if (array->context->impl->buffer_device_address)
             status = zcs__backend_array_device_address(array, &address);
+        if (status == ZCS_SUCCESS && array->tier == ZCS_TIER_STAGED) {
+            /* The application may use the buffer from now on: the array's unmaps copy to
+               it at once, and one left for a dispatch is submitted now. */
+            pthread_mutex_lock(&array->context->impl->submit_lock);
+            array->impl->shared = 1;
+            pthread_mutex_unlock(&array->context->impl->submit_lock);
+            status = zcs__vk_staged_flush(array);
+        }
         if (status == ZCS_SUCCESS) {
             out_objects->buffer = array->impl->allocation.block->buffer;
             out_objects->offset = array->impl->array_offset;

@@ -4,14 +4,20 @@
  * device addresses work unchanged) and the host works on a copy in host-visible memory
  * (cached where the device offers it), persistently mapped. A map copies the mapped range
  * from the device unless it is ZCS_MAP_WRITE_DISCARD; an unmap after writing copies it
- * back. Each copy is one command buffer on a submission slot (submit.c):
- *  - first, a barrier from earlier dispatches' shader writes and earlier copies to this
- *    copy (submissions are not ordered by themselves);
- *  - last, a barrier from the copy to host reads (to the host) or to shader reads and
- *    writes of later dispatches (to the device).
- * A copy to the host is waited for at once (the map returns the data); a copy to the
- * device is not: later dispatches are ordered after it by its barrier, and the next map
- * of the array waits for it before the host may write the copy again.
+ * back. A frame (map, write, unmap, dispatch, map to read) is two submissions and one wait,
+ * like a hand-written staging frame's one submission and one wait:
+ *  - the unmap's copy to the device is deferred: the next dispatch that uses the array
+ *    records it ahead of its kernel, in its own command buffer (dispatch.c); a map, guard
+ *    copy or free before that submits it alone, and so does an array whose buffer the
+ *    application was given (zcs_vulkan_array_native), at once;
+ *  - a map's copy to the host is submitted behind the kernel and waited for at once: its
+ *    first barrier orders it after earlier dispatches and copies, so the core leaves the
+ *    wait for the kernel to it (zcs__backend_array_map's `after`).
+ * Each copy submitted alone is one command buffer on a submission slot (submit.c), between
+ * a barrier from earlier dispatches' shader writes and earlier copies to the copy
+ * (submissions are not ordered by themselves) and a barrier from the copy to host reads or
+ * to later dispatches' shader reads and writes. A copy to the device that is still
+ * reading the host copy (copy_pending) is waited for before the host may write it again.
  */
 #include <stdio.h>
 #include <string.h>
@@ -52,6 +58,39 @@ static zcs_status zcs__staging_sync(zcs_array *array, VkDeviceSize offset, VkDev
     return ZCS_SUCCESS;
 }
 
+/* The barrier ahead of copies: earlier dispatches' shader work, earlier copies and host
+   writes come first (submissions are not ordered by themselves). */
+static void zcs__barrier_before_copies(VkCommandBuffer cb)
+{
+    VkMemoryBarrier before = {
+        .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+        .srcAccessMask =
+            VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT | VK_ACCESS_HOST_WRITE_BIT,
+        .dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+    };
+    zcs__vk.vkCmdPipelineBarrier(cb,
+                                 VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT |
+                                     VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT,
+                                 VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &before, 0, NULL, 0, NULL);
+}
+
+/* Record the copy of [offset, offset + size) of the allocation (guards included) between
+   the device memory and the host copy. */
+static void zcs__record_copy(VkCommandBuffer cb, const zcs_array *array, int to_device,
+                             VkDeviceSize offset, VkDeviceSize size)
+{
+    const struct zcs__array_impl *impl = array->impl;
+    VkBuffer device_buffer = impl->allocation.block->buffer;
+    VkBuffer host_buffer = impl->staging.block->buffer;
+    VkBufferCopy region = {
+        .srcOffset = (to_device ? impl->staging.offset : impl->allocation.offset) + offset,
+        .dstOffset = (to_device ? impl->allocation.offset : impl->staging.offset) + offset,
+        .size = size,
+    };
+    zcs__vk.vkCmdCopyBuffer(cb, to_device ? host_buffer : device_buffer,
+                            to_device ? device_buffer : host_buffer, 1, &region);
+}
+
 /* Record and submit one copy of [offset, offset + size) of the allocation (guards included)
    between the device memory and the host copy; wait for it when `wait`, else leave its
    number in copy_pending. */
@@ -82,26 +121,8 @@ static zcs_status zcs__staged_copy(zcs_array *array, int to_device, VkDeviceSize
         result = zcs__vk.vkBeginCommandBuffer(cb, &begin);
     }
     if (result == VK_SUCCESS) {
-        VkMemoryBarrier before = {
-            .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-            .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT |
-                             VK_ACCESS_HOST_WRITE_BIT,
-            .dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
-        };
-        zcs__vk.vkCmdPipelineBarrier(
-            cb,
-            VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT |
-                VK_PIPELINE_STAGE_HOST_BIT,
-            VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &before, 0, NULL, 0, NULL);
-        VkBuffer device_buffer = impl->allocation.block->buffer;
-        VkBuffer host_buffer = impl->staging.block->buffer;
-        VkBufferCopy region = {
-            .srcOffset = (to_device ? impl->staging.offset : impl->allocation.offset) + offset,
-            .dstOffset = (to_device ? impl->allocation.offset : impl->staging.offset) + offset,
-            .size = size,
-        };
-        zcs__vk.vkCmdCopyBuffer(cb, to_device ? host_buffer : device_buffer,
-                                to_device ? device_buffer : host_buffer, 1, &region);
+        zcs__barrier_before_copies(cb);
+        zcs__record_copy(cb, array, to_device, offset, size);
         VkMemoryBarrier after = {
             .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
             .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
@@ -144,6 +165,72 @@ static zcs_status zcs__staged_settle(zcs_array *array)
     return status;
 }
 
+zcs_status zcs__vk_staged_flush(zcs_array *array)
+{
+    struct zcs__context_impl *ctx = array->context->impl;
+    struct zcs__array_impl *impl = array->impl;
+    pthread_mutex_lock(&ctx->submit_lock);
+    int deferred = impl->upload_deferred;
+    VkDeviceSize offset = impl->upload_offset;
+    VkDeviceSize size = impl->upload_size;
+    impl->upload_deferred = 0;
+    pthread_mutex_unlock(&ctx->submit_lock);
+    if (!deferred)
+        return ZCS_SUCCESS;
+    zcs_status status = zcs__staged_copy(array, 1, offset, size, 0);
+    if (status != ZCS_SUCCESS) {
+        /* Not submitted: still owed to the device. */
+        pthread_mutex_lock(&ctx->submit_lock);
+        impl->upload_deferred = 1;
+        pthread_mutex_unlock(&ctx->submit_lock);
+    }
+    return status;
+}
+
+uint32_t zcs__vk_staged_take_uploads(zcs_kernel *kernel, uint32_t arg_count, zcs__vk_upload *out)
+{
+    struct zcs__context_impl *ctx = kernel->context->impl;
+    uint32_t count = 0;
+    pthread_mutex_lock(&ctx->submit_lock);
+    uint32_t total = zcs__dispatch_array_count(kernel, arg_count);
+    for (uint32_t i = 0; i < total; i++) {
+        zcs_array *array = zcs__dispatch_array(kernel, arg_count, i);
+        if (array == NULL || array->tier != ZCS_TIER_STAGED || !array->impl->upload_deferred)
+            continue;
+        struct zcs__array_impl *impl = array->impl;
+        impl->upload_deferred = 0; /* taken: an array passed twice is copied once */
+        out[count++] = (zcs__vk_upload){array, impl->upload_offset, impl->upload_size};
+    }
+    pthread_mutex_unlock(&ctx->submit_lock);
+    return count;
+}
+
+void zcs__vk_staged_record_uploads(VkCommandBuffer cb, const zcs__vk_upload *uploads,
+                                   uint32_t count)
+{
+    if (count == 0)
+        return;
+    zcs__barrier_before_copies(cb);
+    for (uint32_t i = 0; i < count; i++)
+        zcs__record_copy(cb, uploads[i].array, 1, uploads[i].offset, uploads[i].size);
+}
+
+void zcs__vk_staged_uploads_done(struct zcs__context_impl *ctx, const zcs__vk_upload *uploads,
+                                 uint32_t count, uint64_t number)
+{
+    if (count == 0)
+        return;
+    pthread_mutex_lock(&ctx->submit_lock);
+    for (uint32_t i = 0; i < count; i++) {
+        struct zcs__array_impl *impl = uploads[i].array->impl;
+        if (number != 0)
+            impl->copy_pending = number; /* reads the host copy until it completes */
+        else
+            impl->upload_deferred = 1;
+    }
+    pthread_mutex_unlock(&ctx->submit_lock);
+}
+
 zcs_status zcs__vk_staged_create(zcs_array *array)
 {
     zcs_context *context = array->context;
@@ -178,7 +265,9 @@ zcs_status zcs__vk_staged_create(zcs_array *array)
 void zcs__vk_staged_destroy(zcs_array *array)
 {
     struct zcs__array_impl *impl = array->impl;
-    /* The host copy must outlive a copy still reading it. */
+    /* Nothing can see a deferred upload any more: drop it. The host copy must outlive a
+       copy still reading it. */
+    impl->upload_deferred = 0;
     (void)zcs__staged_settle(array);
     zcs__vk_allocator_free(&array->context->impl->allocator, &impl->staging);
 }
@@ -186,7 +275,10 @@ void zcs__vk_staged_destroy(zcs_array *array)
 zcs_status zcs__vk_staged_map(zcs_array *array, zcs_access access, size_t offset, size_t size,
                               uint64_t after, void **out_ptr)
 {
-    zcs_status status = ZCS_SUCCESS;
+    /* An unmap's upload that no dispatch took: the device memory gets it first. */
+    zcs_status status = zcs__vk_staged_flush(array);
+    if (status != ZCS_SUCCESS)
+        return status;
     if (access != ZCS_MAP_WRITE_DISCARD) {
         /* Every access but WRITE_DISCARD preserves the contents (ZCS_MAP_WRITE too: the
            unmap copies the whole range back, so the bytes the host leaves alone must be
@@ -215,10 +307,31 @@ zcs_status zcs__vk_staged_unmap(zcs_array *array)
 {
     if (array->map_access == ZCS_MAP_READ)
         return ZCS_SUCCESS;
-    zcs_status status =
-        zcs__staged_copy(array, 1, array->guard_size + array->map_offset, array->map_size, 0);
+    struct zcs__array_impl *impl = array->impl;
+    VkDeviceSize offset = array->guard_size + array->map_offset;
+    VkDeviceSize size = array->map_size;
+    zcs_status status = ZCS_SUCCESS;
+    pthread_mutex_lock(&array->context->impl->submit_lock);
+    int shared = impl->shared;
+    pthread_mutex_unlock(&array->context->impl->submit_lock);
+    if (shared) {
+        /* The application may use the buffer from its own submissions: copy now. */
+        status = zcs__staged_copy(array, 1, offset, size, 0);
+    } else {
+        /* Left for the next dispatch of the array to record ahead of its kernel, in one
+           submission (a map between submits it alone first). The host's writes are made
+           visible now: the host copy is not touched again before the copy has read it. */
+        status = zcs__staging_sync(array, offset, size, 1);
+        if (status == ZCS_SUCCESS) {
+            pthread_mutex_lock(&array->context->impl->submit_lock);
+            impl->upload_deferred = 1;
+            impl->upload_offset = offset;
+            impl->upload_size = size;
+            pthread_mutex_unlock(&array->context->impl->submit_lock);
+        }
+    }
     if (status == ZCS_SUCCESS)
-        zcs__stats_add_copied(array->context, array->map_size);
+        zcs__stats_add_copied(array->context, size);
     return status;
 }
 
@@ -230,7 +343,9 @@ zcs_status zcs__vk_staged_guard(zcs_array *array, zcs__guard_side side, zcs__gua
     int write = copy == ZCS__GUARD_WRITE;
     /* Validation's own bytes, through the guard's part of the host copy; not counted in
        bytes_copied. */
-    zcs_status status = zcs__staged_settle(array);
+    zcs_status status = zcs__vk_staged_flush(array);
+    if (status == ZCS_SUCCESS)
+        status = zcs__staged_settle(array);
     if (status != ZCS_SUCCESS)
         return status;
     if (write) {

@@ -225,7 +225,7 @@ void zcs__vk_slot_abandon(struct zcs__context_impl *impl, zcs__vk_slot *slot)
 
 VkResult zcs__vk_slot_submit(struct zcs__context_impl *impl, zcs__vk_slot *slot,
                              struct zcs__kernel_impl *kernel, uint64_t serial,
-                             const zcs__vk_wait_list *array_waits)
+                             const zcs__vk_wait_list *array_waits, uint64_t *out_number)
 {
     pthread_mutex_lock(&impl->submit_lock);
     /* A dispatch waits for the semaphores zcs_vulkan_wait_semaphore left and for the
@@ -284,6 +284,8 @@ VkResult zcs__vk_slot_submit(struct zcs__context_impl *impl, zcs__vk_slot *slot,
     if (result == VK_SUCCESS) {
         slot->state = ZCS__VK_SLOT_SUBMITTED;
         slot->submit_number = ++impl->next_submit_number;
+        if (out_number != NULL)
+            *out_number = slot->submit_number;
         slot->serial = serial;
         slot->kernel = kernel;
         if (serial != 0)
@@ -305,13 +307,7 @@ VkResult zcs__vk_slot_submit(struct zcs__context_impl *impl, zcs__vk_slot *slot,
 VkResult zcs__vk_slot_submit_copy(struct zcs__context_impl *impl, zcs__vk_slot *slot,
                                   uint64_t *out_number)
 {
-    VkResult result = zcs__vk_slot_submit(impl, slot, NULL, 0, NULL);
-    if (result == VK_SUCCESS) {
-        pthread_mutex_lock(&impl->submit_lock);
-        *out_number = slot->submit_number;
-        pthread_mutex_unlock(&impl->submit_lock);
-    }
-    return result;
+    return zcs__vk_slot_submit(impl, slot, NULL, 0, NULL, out_number);
 }
 
 zcs_status zcs__vk_wait_submission(struct zcs__context_impl *impl, uint64_t number)
