@@ -104,6 +104,13 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
         pthread_mutex_unlock(&ctx->queue_lock);
         return status;
     }
+    /* Staged arrays' uploads their unmaps left for this dispatch, just ahead of it. */
+    status = zcs__cl_staged_dispatch_uploads(kernel, arg_count);
+    if (status != ZCS_SUCCESS) {
+        zcs__cl_wait_list_release(&waits);
+        pthread_mutex_unlock(&ctx->queue_lock);
+        return status;
+    }
     cl_event event = NULL;
     cl_int error = zcs__cl.clEnqueueNDRangeKernel(
         ctx->queue, kernel->impl->kernel, dims, NULL, global, local_size != NULL ? local : NULL,

@@ -59,6 +59,17 @@ struct zcs__array_impl {
     cl_mem host_mem;
     unsigned char *host;
     int write_pending;
+    /* An unmap's copy to the device not enqueued yet, of [upload_offset, + upload_size): the
+       next dispatch that uses the array enqueues it on the dispatch queue just ahead of its
+       kernel, with no event of its own (upload_in_dispatch then says the dispatch's event
+       covers it); the next map, guard copy or free enqueues it alone on the transfer queue.
+       Not for an array whose buffer the application was given (shared): its unmaps copy
+       at once. Under the context's queue_lock. */
+    int upload_deferred;
+    int upload_in_dispatch;
+    int shared;
+    size_t upload_offset;
+    size_t upload_size;
     /* Ordering (ordering.c), under the context's queue_lock: */
     cl_event dispatch_event; /* the newest dispatch that uses the array, or NULL */
     cl_event unmap_event;    /* the newest unmap, until a dispatch has waited for it */
@@ -98,6 +109,11 @@ struct zcs__kernel_impl {
 
 zcs_status zcs__cl_staged_create(zcs_array *array);
 void zcs__cl_staged_destroy(zcs_array *array);
+/* Enqueue the deferred uploads of the arrays a dispatch uses on the dispatch queue (queue_lock
+   held), ahead of its kernel. */
+zcs_status zcs__cl_staged_dispatch_uploads(zcs_kernel *kernel, uint32_t arg_count);
+/* Enqueue an array's deferred upload alone (before the application is given its buffer). */
+zcs_status zcs__cl_staged_flush(zcs_array *array);
 zcs_status zcs__cl_staged_map(zcs_array *array, zcs_access access, size_t offset, size_t size,
                               uint64_t after, void **out_ptr);
 zcs_status zcs__cl_staged_unmap(zcs_array *array);

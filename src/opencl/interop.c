@@ -173,6 +173,14 @@ zcs_status zcs_opencl_array_native(zcs_array *handle, zcs_opencl_array_objects *
             out_objects->svm_pointer = impl->svm;
         }
     } else {
+        if (array->tier == ZCS_TIER_STAGED) {
+            /* The application may use the buffer from now on: the array's unmaps copy to
+               it at once, and one left for a dispatch is enqueued now. */
+            pthread_mutex_lock(&array->context->impl->queue_lock);
+            impl->shared = 1;
+            pthread_mutex_unlock(&array->context->impl->queue_lock);
+            status = zcs__cl_staged_flush(array);
+        }
         out_objects->buffer = impl->mem;
         out_objects->offset = 0;
         out_objects->size = array->size;

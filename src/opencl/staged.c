@@ -68,9 +68,35 @@ static zcs_status zcs__cl_staged_copy(zcs_array *array, cl_mem mem, int to_devic
 static zcs_status zcs__cl_staged_settle(zcs_array *array)
 {
     struct zcs__array_impl *impl = array->impl;
+    struct zcs__context_impl *ctx = array->context->impl;
+    if (impl->upload_in_dispatch) {
+        /* Enqueued ahead of the array's newest dispatch: its event covers the copy. */
+        pthread_mutex_lock(&ctx->queue_lock);
+        cl_event event = impl->dispatch_event;
+        if (event != NULL && zcs__cl.clRetainEvent(event) != CL_SUCCESS)
+            event = NULL;
+        pthread_mutex_unlock(&ctx->queue_lock);
+        cl_int error = event != NULL ? zcs__cl.clWaitForEvents(1, &event) : CL_SUCCESS;
+        if (event != NULL) {
+            zcs__cl.clReleaseEvent(event);
+            zcs__stats_add_device_wait(array->context);
+        }
+        if (error != CL_SUCCESS)
+            return zcs__cl_fail(array->context, ZCS_ERROR_BACKEND, "clWaitForEvents", error,
+                                "waiting for a staged array's copy to the device");
+        if (event == NULL) { /* no event was kept for the dispatch: wait for the queue */
+            pthread_mutex_lock(&ctx->queue_lock);
+            error = zcs__cl.clFinish(ctx->queue);
+            pthread_mutex_unlock(&ctx->queue_lock);
+            zcs__stats_add_device_wait(array->context);
+            if (error != CL_SUCCESS)
+                return zcs__cl_fail(array->context, ZCS_ERROR_BACKEND, "clFinish", error,
+                                    "waiting for a staged array's copy to the device");
+        }
+        impl->upload_in_dispatch = 0;
+    }
     if (!impl->write_pending)
         return ZCS_SUCCESS;
-    struct zcs__context_impl *ctx = array->context->impl;
     pthread_mutex_lock(&ctx->queue_lock);
     cl_int error = zcs__cl.clFinish(ctx->transfer_queue);
     pthread_mutex_unlock(&ctx->queue_lock);
@@ -79,6 +105,48 @@ static zcs_status zcs__cl_staged_settle(zcs_array *array)
         return zcs__cl_fail(array->context, ZCS_ERROR_BACKEND, "clFinish", error,
                             "waiting for a staged array's copy to the device");
     impl->write_pending = 0;
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__cl_staged_flush(zcs_array *array)
+{
+    struct zcs__array_impl *impl = array->impl;
+    struct zcs__context_impl *ctx = array->context->impl;
+    pthread_mutex_lock(&ctx->queue_lock);
+    int deferred = impl->upload_deferred;
+    impl->upload_deferred = 0;
+    pthread_mutex_unlock(&ctx->queue_lock);
+    if (!deferred)
+        return ZCS_SUCCESS;
+    zcs_status status =
+        zcs__cl_staged_copy(array, impl->mem, 1, impl->upload_offset, impl->upload_size,
+                            impl->host + impl->upload_offset, 0, &impl->write_pending);
+    if (status != ZCS_SUCCESS) {
+        pthread_mutex_lock(&ctx->queue_lock);
+        impl->upload_deferred = 1; /* not enqueued: still owed to the device */
+        pthread_mutex_unlock(&ctx->queue_lock);
+    }
+    return status;
+}
+
+zcs_status zcs__cl_staged_dispatch_uploads(zcs_kernel *kernel, uint32_t arg_count)
+{
+    struct zcs__context_impl *ctx = kernel->context->impl;
+    uint32_t total = zcs__dispatch_array_count(kernel, arg_count);
+    for (uint32_t i = 0; i < total; i++) {
+        zcs_array *array = zcs__dispatch_array(kernel, arg_count, i);
+        if (array == NULL || array->tier != ZCS_TIER_STAGED || !array->impl->upload_deferred)
+            continue;
+        struct zcs__array_impl *impl = array->impl;
+        cl_int error = zcs__cl.clEnqueueWriteBuffer(
+            ctx->queue, impl->mem, CL_FALSE, impl->upload_offset, impl->upload_size,
+            impl->host + impl->upload_offset, 0, NULL, NULL);
+        if (error != CL_SUCCESS)
+            return zcs__cl_fail(kernel->context, ZCS_ERROR_DISPATCH, "clEnqueueWriteBuffer", error,
+                                "copying a staged array to the device ahead of its kernel");
+        impl->upload_deferred = 0;
+        impl->upload_in_dispatch = 1;
+    }
     return ZCS_SUCCESS;
 }
 
@@ -166,7 +234,9 @@ void zcs__cl_staged_destroy(zcs_array *array)
     struct zcs__array_impl *impl = array->impl;
     if (impl == NULL)
         return;
-    /* The host copy must outlive a copy still reading it. */
+    /* Nothing can see a deferred upload any more: drop it. The host copy must outlive a
+       copy still reading it. */
+    impl->upload_deferred = 0;
     (void)zcs__cl_staged_settle(array);
     zcs__stats_add_device_wait(array->context); /* the release's finish */
     zcs__cl_staged_release(impl, array->context->impl);
@@ -177,15 +247,26 @@ zcs_status zcs__cl_staged_map(zcs_array *array, zcs_access access, size_t offset
                               uint64_t after, void **out_ptr)
 {
     struct zcs__array_impl *impl = array->impl;
-    zcs_status status = ZCS_SUCCESS;
+    /* An unmap's upload that no dispatch took: the device memory gets it first, on the
+       transfer queue, where the copy below follows it. (No dispatch of the array can be
+       pending then: the map that came before the unmap waited for it.) */
+    zcs_status status = zcs__cl_staged_flush(array);
+    if (status == ZCS_SUCCESS && impl->write_pending && after != 0) {
+        status = zcs__backend_array_wait(array, after);
+        after = 0;
+    }
+    if (status != ZCS_SUCCESS)
+        return status;
     /* Every access but WRITE_DISCARD preserves the contents (ZCS_MAP_WRITE too: the unmap
        copies the whole range back, so the bytes the host leaves alone must be current):
        the copy waits for the array's dispatch (`after`) in its wait list. */
     if (access != ZCS_MAP_WRITE_DISCARD) {
         status = zcs__cl_staged_copy(array, impl->mem, 0, offset, size, impl->host + offset, after,
                                      &impl->write_pending);
-        if (status == ZCS_SUCCESS)
+        if (status == ZCS_SUCCESS) {
+            impl->upload_in_dispatch = 0; /* the copy followed that dispatch */
             zcs__stats_add_copied(array->context, size);
+        }
     } else {
         /* Nothing to copy: wait for the kernels on the host. */
         status = after != 0 ? zcs__backend_array_wait(array, after) : ZCS_SUCCESS;
@@ -203,9 +284,21 @@ zcs_status zcs__cl_staged_unmap(zcs_array *array)
     struct zcs__array_impl *impl = array->impl;
     if (array->map_access == ZCS_MAP_READ)
         return ZCS_SUCCESS;
-    zcs_status status =
-        zcs__cl_staged_copy(array, impl->mem, 1, array->map_offset, array->map_size,
-                            impl->host + array->map_offset, 0, &impl->write_pending);
+    struct zcs__context_impl *ctx = array->context->impl;
+    zcs_status status = ZCS_SUCCESS;
+    pthread_mutex_lock(&ctx->queue_lock);
+    int shared = impl->shared;
+    if (!shared) {
+        /* Left for the next dispatch of the array to enqueue ahead of its kernel, on the
+           same queue: no event, no wait across queues (a map between enqueues it alone). */
+        impl->upload_deferred = 1;
+        impl->upload_offset = array->map_offset;
+        impl->upload_size = array->map_size;
+    }
+    pthread_mutex_unlock(&ctx->queue_lock);
+    if (shared) /* the application may use the buffer itself: copy now */
+        status = zcs__cl_staged_copy(array, impl->mem, 1, array->map_offset, array->map_size,
+                                     impl->host + array->map_offset, 0, &impl->write_pending);
     if (status == ZCS_SUCCESS)
         zcs__stats_add_copied(array->context, array->map_size);
     return status;
@@ -220,8 +313,11 @@ zcs_status zcs__cl_staged_guard(zcs_array *array, zcs__guard_side side, zcs__gua
     int write = copy == ZCS__GUARD_WRITE;
     /* Validation's own bytes, not the application's: not counted in bytes_copied. The
        write is waited for at once: `bytes` is the caller's. */
-    zcs_status status = zcs__cl_staged_copy(array, impl->parent, write, offset, guard, bytes, 0,
-                                            &impl->write_pending);
+    zcs_status status = zcs__cl_staged_flush(array);
+    if (status != ZCS_SUCCESS)
+        return status;
+    status = zcs__cl_staged_copy(array, impl->parent, write, offset, guard, bytes, 0,
+                                 &impl->write_pending);
     if (status == ZCS_SUCCESS && write)
         status = zcs__cl_staged_settle(array);
     return status;
