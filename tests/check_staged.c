@@ -81,6 +81,93 @@ START_TEST(staged_copies_exactly_the_mapped_ranges)
 }
 END_TEST
 
+static uint64_t device_waits(zcs_context *context)
+{
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    return stats.device_waits;
+}
+
+static void dispatch_once(zcs_kernel *kernel, uint32_t count)
+{
+    size_t global = count;
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+}
+
+/* Map elements [first, first + count) for reading and check that each is its index plus
+   `plus`. */
+static void expect_range(zcs_array *array, uint32_t first, uint32_t count, uint32_t plus)
+{
+    uint32_t *p = NULL;
+    ZCS_CK(zcs_array_map_range(array, ZCS_MAP_READ, first, count, (void **)&p));
+    for (uint32_t i = 0; i < count; i++)
+        ck_assert_uint_eq(p[i], first + i + plus);
+    ZCS_CK(zcs_array_unmap(array));
+}
+
+/* The read-ahead: once the host has read a range after a dispatch, the next dispatch
+   copies that range back behind its kernel, in its own submission, and counts it then; a
+   read map within it copies nothing more and blocks once. A range outside it is copied as
+   usual, and a dispatch that finds the read-ahead unused stops it. */
+START_TEST(staged_reads_ahead_the_range_the_host_read)
+{
+    enum { COUNT = 1000 };
+    const uint64_t e = sizeof(uint32_t);
+    zcs_context *context = staged_context();
+    zcs_array *array = zcs_test_indexed_u32(context, COUNT);
+    ck_assert_uint_eq(copied(context), COUNT * e);
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = zcs_test_increment_kernel(context, array, COUNT, 1, &program);
+
+    /* The first read after a dispatch copies and arms the read-ahead. */
+    dispatch_once(kernel, COUNT);
+    expect_range(array, 0, COUNT, 1);
+    ck_assert_uint_eq(copied(context), 2 * COUNT * e);
+    /* The next dispatch reads ahead, counted at once; the map waits for it only. */
+    dispatch_once(kernel, COUNT);
+    ck_assert_uint_eq(copied(context), 3 * COUNT * e);
+    uint64_t waits = device_waits(context);
+    expect_range(array, 0, COUNT, 2);
+    ck_assert_uint_eq(device_waits(context) - waits, 1);
+    ck_assert_uint_eq(copied(context), 3 * COUNT * e);
+    /* A range within it: nothing more; it arms that range alone. */
+    dispatch_once(kernel, COUNT);
+    expect_range(array, 100, 100, 3);
+    ck_assert_uint_eq(copied(context), 4 * COUNT * e);
+    dispatch_once(kernel, COUNT);
+    ck_assert_uint_eq(copied(context), (4 * COUNT + 100) * e);
+    /* A range outside the read-ahead is copied as usual. */
+    expect_range(array, 0, 10, 4);
+    ck_assert_uint_eq(copied(context), (4 * COUNT + 110) * e);
+    /* Two dispatches without a read between: the second stops the read-ahead. */
+    dispatch_once(kernel, COUNT);
+    dispatch_once(kernel, COUNT);
+    ck_assert_uint_eq(copied(context), (4 * COUNT + 120) * e);
+    expect_range(array, 0, COUNT, 6);
+    ck_assert_uint_eq(copied(context), (5 * COUNT + 120) * e);
+    /* A read-ahead the host overwrites (WRITE_DISCARD) is not used, and not armed again. */
+    dispatch_once(kernel, COUNT);
+    ck_assert_uint_eq(copied(context), (6 * COUNT + 120) * e);
+    uint32_t *p = NULL;
+    ZCS_CK(zcs_array_map(array, ZCS_MAP_WRITE_DISCARD, (void **)&p));
+    for (uint32_t i = 0; i < COUNT; i++)
+        p[i] = 2 * i;
+    ZCS_CK(zcs_array_unmap(array));
+    ck_assert_uint_eq(copied(context), (7 * COUNT + 120) * e);
+    dispatch_once(kernel, COUNT);
+    ck_assert_uint_eq(copied(context), (7 * COUNT + 120) * e);
+    ZCS_CK(zcs_array_map(array, ZCS_MAP_READ, (void **)&p));
+    for (uint32_t i = 0; i < COUNT; i++)
+        ck_assert_uint_eq(p[i], 2 * i + 1);
+    ZCS_CK(zcs_array_unmap(array));
+    ck_assert_uint_eq(copied(context), (8 * COUNT + 120) * e);
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    ZCS_CK(zcs_array_destroy(array));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
 START_TEST(staged_arrays_say_what_they_are)
 {
     zcs_context *context = staged_context();
@@ -197,6 +284,7 @@ static Suite *staged_suite(void)
     Suite *suite = suite_create("staged");
     TCase *tc = tcase_create("staged");
     tcase_add_test(tc, staged_copies_exactly_the_mapped_ranges);
+    tcase_add_test(tc, staged_reads_ahead_the_range_the_host_read);
     tcase_add_test(tc, staged_arrays_say_what_they_are);
     tcase_add_test(tc, staged_device_addresses);
     tcase_add_test(tc, unified_devices_keep_zero_copy_for_every_array);

@@ -120,6 +120,9 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
     if (error == CL_INVALID_WORK_GROUP_SIZE && !uniform)
         error =
             zcs__cl_enqueue_pieces(ctx, kernel->impl->kernel, dims, global, local, &waits, &event);
+    /* Staged arrays' read-aheads, just behind the kernel: their event stands for it. */
+    if (error == CL_SUCCESS && event != NULL)
+        zcs__cl_staged_dispatch_readaheads(kernel, arg_count, &event);
     /* Whatever was queued, maps of the arrays wait for it (a failure may leave pieces). */
     if (event != NULL) {
         zcs__cl.clFlush(ctx->queue);

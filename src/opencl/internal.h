@@ -70,6 +70,15 @@ struct zcs__array_impl {
     int shared;
     size_t upload_offset;
     size_t upload_size;
+    /* Read-ahead, as on Vulkan: a map that read the array after a dispatch arms it with its
+       range; the next dispatch enqueues the copy of that range to the host just behind its
+       kernel (readahead_pending), and its event, the dispatch's, covers both; the next map
+       of a range within it only waits for that event. A dispatch that finds the previous
+       read-ahead unused disarms it. Under the context's queue_lock. */
+    int readahead_armed;
+    int readahead_pending;
+    size_t readahead_offset;
+    size_t readahead_size;
     /* Ordering (ordering.c), under the context's queue_lock: */
     cl_event dispatch_event; /* the newest dispatch that uses the array, or NULL */
     cl_event unmap_event;    /* the newest unmap, until a dispatch has waited for it */
@@ -112,6 +121,10 @@ void zcs__cl_staged_destroy(zcs_array *array);
 /* Enqueue the deferred uploads of the arrays a dispatch uses on the dispatch queue (queue_lock
    held), ahead of its kernel. */
 zcs_status zcs__cl_staged_dispatch_uploads(zcs_kernel *kernel, uint32_t arg_count);
+/* Enqueue the armed read-aheads of the arrays a dispatch uses just behind its kernel
+   (queue_lock held); where one is enqueued, *event (the kernel's) is replaced by the last
+   read-ahead's, which the in-order queue completes after the kernel. */
+void zcs__cl_staged_dispatch_readaheads(zcs_kernel *kernel, uint32_t arg_count, cl_event *event);
 /* Enqueue an array's deferred upload alone (before the application is given its buffer). */
 zcs_status zcs__cl_staged_flush(zcs_array *array);
 zcs_status zcs__cl_staged_map(zcs_array *array, zcs_access access, size_t offset, size_t size,

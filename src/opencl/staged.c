@@ -150,6 +150,37 @@ zcs_status zcs__cl_staged_dispatch_uploads(zcs_kernel *kernel, uint32_t arg_coun
     return ZCS_SUCCESS;
 }
 
+void zcs__cl_staged_dispatch_readaheads(zcs_kernel *kernel, uint32_t arg_count, cl_event *event)
+{
+    struct zcs__context_impl *ctx = kernel->context->impl;
+    uint32_t total = zcs__dispatch_array_count(kernel, arg_count);
+    for (uint32_t i = 0; i < total; i++) {
+        zcs_array *array = zcs__dispatch_array(kernel, arg_count, i);
+        if (array == NULL || array->tier != ZCS_TIER_STAGED)
+            continue;
+        struct zcs__array_impl *impl = array->impl;
+        if (impl->readahead_pending) {
+            /* Read ahead for the previous dispatch and never mapped: stop guessing. */
+            impl->readahead_pending = 0;
+            impl->readahead_armed = 0;
+            continue;
+        }
+        if (!impl->readahead_armed || impl->shared)
+            continue;
+        cl_event read = NULL;
+        cl_int error = zcs__cl.clEnqueueReadBuffer(
+            ctx->queue, impl->mem, CL_FALSE, impl->readahead_offset, impl->readahead_size,
+            impl->host + impl->readahead_offset, 0, NULL, &read);
+        if (error != CL_SUCCESS)
+            continue;              /* stays armed: the map copies as usual */
+        impl->readahead_armed = 0; /* until the map that uses it arms it again */
+        impl->readahead_pending = 1;
+        zcs__stats_add_copied(kernel->context, impl->readahead_size);
+        zcs__cl.clReleaseEvent(*event);
+        *event = read;
+    }
+}
+
 static void zcs__cl_staged_release(struct zcs__array_impl *impl, struct zcs__context_impl *ctx)
 {
     if (impl->host_mem != NULL) {
@@ -257,10 +288,29 @@ zcs_status zcs__cl_staged_map(zcs_array *array, zcs_access access, size_t offset
     }
     if (status != ZCS_SUCCESS)
         return status;
-    /* Every access but WRITE_DISCARD preserves the contents (ZCS_MAP_WRITE too: the unmap
-       copies the whole range back, so the bytes the host leaves alone must be current):
-       the copy waits for the array's dispatch (`after`) in its wait list. */
-    if (access != ZCS_MAP_WRITE_DISCARD) {
+    struct zcs__context_impl *ctx = array->context->impl;
+    pthread_mutex_lock(&ctx->queue_lock);
+    int read_ahead = impl->readahead_pending && offset >= impl->readahead_offset &&
+                     offset + size <= impl->readahead_offset + impl->readahead_size;
+    impl->readahead_pending = 0;
+    /* A map that reads after a dispatch arms the read-ahead of its range for the next one
+       (never with validation's guards, nor for a buffer the application may write). */
+    if (access != ZCS_MAP_WRITE_DISCARD && after != 0 && array->guard_size == 0 && !impl->shared) {
+        impl->readahead_armed = 1;
+        impl->readahead_offset = offset;
+        impl->readahead_size = size;
+    }
+    pthread_mutex_unlock(&ctx->queue_lock);
+    if (access != ZCS_MAP_WRITE_DISCARD && read_ahead) {
+        /* The dispatch copied the range behind its kernel (counted then): wait for it. Its
+           upload, ahead of the kernel, is done then too. */
+        status = after != 0 ? zcs__backend_array_wait(array, after) : ZCS_SUCCESS;
+        if (status == ZCS_SUCCESS)
+            impl->upload_in_dispatch = 0;
+    } else if (access != ZCS_MAP_WRITE_DISCARD) {
+        /* Every access but WRITE_DISCARD preserves the contents (ZCS_MAP_WRITE too: the
+           unmap copies the whole range back, so the bytes the host leaves alone must be
+           current): the copy waits for the array's dispatch (`after`) in its wait list. */
         status = zcs__cl_staged_copy(array, impl->mem, 0, offset, size, impl->host + offset, after,
                                      &impl->write_pending);
         if (status == ZCS_SUCCESS) {

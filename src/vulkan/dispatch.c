@@ -280,13 +280,16 @@ static zcs_status zcs__record(zcs_kernel *kernel, zcs__vk_slot *slot, const zcs_
             }
         }
     }
+    /* Staged arrays' read-aheads: their next maps only wait for this submission. */
+    zcs__vk_staged_record_readaheads(cb, uploads, upload_count);
     VkMemoryBarrier after = {
         .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-        .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
+        .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
         .dstAccessMask = VK_ACCESS_HOST_READ_BIT,
     };
-    zcs__vk.vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                                 VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &after, 0, NULL, 0, NULL);
+    zcs__vk.vkCmdPipelineBarrier(
+        cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+        VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &after, 0, NULL, 0, NULL);
     result = zcs__vk.vkEndCommandBuffer(cb);
     if (result != VK_SUCCESS)
         return zcs__vk_fail(context, result, "vkEndCommandBuffer", "kernel \"%s\"", kernel->name);
@@ -385,7 +388,8 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
     }
 
     uint32_t used_arrays = zcs__dispatch_array_count(kernel, arg_count);
-    zcs__vk_upload *uploads = zcs__malloc((used_arrays > 0 ? used_arrays : 1) * sizeof *uploads);
+    zcs__vk_upload *uploads =
+        zcs__malloc((used_arrays > 0 ? 2 * used_arrays : 1) * sizeof *uploads);
     if (uploads == NULL) {
         zcs__free(push);
         return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,

@@ -136,6 +136,15 @@ struct zcs__array_impl {
     VkDeviceSize upload_offset;
     VkDeviceSize upload_size;
     int shared;
+    /* Read-ahead: a map that read the array after a dispatch arms it (readahead_armed,
+       with the map's range); the next dispatch then records the copy of that range to the
+       host behind its kernel, in the same command buffer (readahead_pending), and the next
+       map of a range within it only waits for the dispatch. A dispatch that finds the
+       previous read-ahead unused disarms it. Under the context's submit_lock. */
+    int readahead_armed;
+    int readahead_pending;
+    VkDeviceSize readahead_offset;
+    VkDeviceSize readahead_size;
     /* Application work on the array (zcs_vulkan_array_used_by): timeline values that the
        next map, free or dispatch of it waits for. Under the context's submit_lock. */
     zcs__vk_wait_list app_waits;
@@ -349,21 +358,28 @@ zcs_status zcs__vk_wait_submission(struct zcs__context_impl *impl, uint64_t numb
 /* staged.c: the staged tier (device-local memory plus a host-visible copy). */
 zcs_status zcs__vk_staged_create(zcs_array *array);
 void zcs__vk_staged_destroy(zcs_array *array);
-/* A staged array's deferred upload, taken by the dispatch that records it. */
+/* A staged array's copy that a dispatch records: a deferred upload, ahead of its kernel
+   (to_device), or a read-ahead, behind it. */
 typedef struct zcs__vk_upload {
     zcs_array *array;
     VkDeviceSize offset;
     VkDeviceSize size;
+    int to_device;
 } zcs__vk_upload;
-/* Take the deferred uploads of the arrays a dispatch uses (arguments and indirect arrays,
-   each once) into `out`, which has room for zcs__dispatch_array_count; returns how many. */
+/* Take the deferred uploads and armed read-aheads of the arrays a dispatch uses (arguments
+   and indirect arrays, each once) into `out`, which has room for twice
+   zcs__dispatch_array_count; returns how many. */
 uint32_t zcs__vk_staged_take_uploads(zcs_kernel *kernel, uint32_t arg_count, zcs__vk_upload *out);
-/* Record them: a barrier from earlier work on the device memory, then the copies (the
-   dispatch's own first barrier orders its kernel after them). */
+/* Record the uploads (to_device): a barrier from earlier work on the device memory, then
+   the copies (the dispatch's own first barrier orders its kernel after them). */
 void zcs__vk_staged_record_uploads(VkCommandBuffer cb, const zcs__vk_upload *uploads,
                                    uint32_t count);
-/* After the dispatch's submission: submission `number` reads their host copies; 0 when it
-   failed, and the uploads are deferred again. */
+/* Record the read-aheads (the others), behind the kernel: a barrier from its shader writes,
+   then the copies; the dispatch's last barrier makes them visible to the host. */
+void zcs__vk_staged_record_readaheads(VkCommandBuffer cb, const zcs__vk_upload *copies,
+                                      uint32_t count);
+/* After the dispatch's submission: submission `number` reads the uploads' host copies and
+   writes the read-aheads'; 0 when it failed, and the uploads are deferred again. */
 void zcs__vk_staged_uploads_done(struct zcs__context_impl *ctx, const zcs__vk_upload *uploads,
                                  uint32_t count, uint64_t number);
 /* Submit a deferred upload alone (before the application is given the buffer). */

@@ -195,11 +195,22 @@ uint32_t zcs__vk_staged_take_uploads(zcs_kernel *kernel, uint32_t arg_count, zcs
     uint32_t total = zcs__dispatch_array_count(kernel, arg_count);
     for (uint32_t i = 0; i < total; i++) {
         zcs_array *array = zcs__dispatch_array(kernel, arg_count, i);
-        if (array == NULL || array->tier != ZCS_TIER_STAGED || !array->impl->upload_deferred)
+        if (array == NULL || array->tier != ZCS_TIER_STAGED)
             continue;
         struct zcs__array_impl *impl = array->impl;
-        impl->upload_deferred = 0; /* taken: an array passed twice is copied once */
-        out[count++] = (zcs__vk_upload){array, impl->upload_offset, impl->upload_size};
+        /* An array passed twice is copied once: taking clears what was owed. */
+        if (impl->upload_deferred) {
+            impl->upload_deferred = 0;
+            out[count++] = (zcs__vk_upload){array, impl->upload_offset, impl->upload_size, 1};
+        }
+        if (impl->readahead_pending) {
+            /* Read ahead for the previous dispatch and never mapped: stop guessing. */
+            impl->readahead_pending = 0;
+            impl->readahead_armed = 0;
+        } else if (impl->readahead_armed && !impl->shared) {
+            impl->readahead_armed = 0; /* until the map that uses it arms it again */
+            out[count++] = (zcs__vk_upload){array, impl->readahead_offset, impl->readahead_size, 0};
+        }
     }
     pthread_mutex_unlock(&ctx->submit_lock);
     return count;
@@ -208,11 +219,37 @@ uint32_t zcs__vk_staged_take_uploads(zcs_kernel *kernel, uint32_t arg_count, zcs
 void zcs__vk_staged_record_uploads(VkCommandBuffer cb, const zcs__vk_upload *uploads,
                                    uint32_t count)
 {
-    if (count == 0)
-        return;
-    zcs__barrier_before_copies(cb);
-    for (uint32_t i = 0; i < count; i++)
+    int barrier = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        if (!uploads[i].to_device)
+            continue;
+        if (!barrier)
+            zcs__barrier_before_copies(cb);
+        barrier = 1;
         zcs__record_copy(cb, uploads[i].array, 1, uploads[i].offset, uploads[i].size);
+    }
+}
+
+void zcs__vk_staged_record_readaheads(VkCommandBuffer cb, const zcs__vk_upload *copies,
+                                      uint32_t count)
+{
+    int barrier = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        if (copies[i].to_device)
+            continue;
+        if (!barrier) {
+            VkMemoryBarrier after_kernel = {
+                .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+                .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
+                .dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+            };
+            zcs__vk.vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                                         VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &after_kernel, 0,
+                                         NULL, 0, NULL);
+        }
+        barrier = 1;
+        zcs__record_copy(cb, copies[i].array, 0, copies[i].offset, copies[i].size);
+    }
 }
 
 void zcs__vk_staged_uploads_done(struct zcs__context_impl *ctx, const zcs__vk_upload *uploads,
@@ -223,12 +260,21 @@ void zcs__vk_staged_uploads_done(struct zcs__context_impl *ctx, const zcs__vk_up
     pthread_mutex_lock(&ctx->submit_lock);
     for (uint32_t i = 0; i < count; i++) {
         struct zcs__array_impl *impl = uploads[i].array->impl;
-        if (number != 0)
-            impl->copy_pending = number; /* reads the host copy until it completes */
-        else
-            impl->upload_deferred = 1;
+        if (uploads[i].to_device) {
+            if (number != 0)
+                impl->copy_pending = number; /* reads the host copy until it completes */
+            else
+                impl->upload_deferred = 1;
+        } else if (number != 0) {
+            impl->readahead_pending = 1;
+        } else {
+            impl->readahead_armed = 1; /* not submitted: the next dispatch tries again */
+        }
     }
     pthread_mutex_unlock(&ctx->submit_lock);
+    for (uint32_t i = 0; i < count; i++)
+        if (!uploads[i].to_device && number != 0)
+            zcs__stats_add_copied(uploads[i].array->context, uploads[i].size);
 }
 
 zcs_status zcs__vk_staged_create(zcs_array *array)
@@ -279,15 +325,38 @@ zcs_status zcs__vk_staged_map(zcs_array *array, zcs_access access, size_t offset
     zcs_status status = zcs__vk_staged_flush(array);
     if (status != ZCS_SUCCESS)
         return status;
-    if (access != ZCS_MAP_WRITE_DISCARD) {
+    struct zcs__context_impl *ctx = array->context->impl;
+    struct zcs__array_impl *impl = array->impl;
+    VkDeviceSize begin = array->guard_size + offset;
+    pthread_mutex_lock(&ctx->submit_lock);
+    int read_ahead = impl->readahead_pending && begin >= impl->readahead_offset &&
+                     begin + size <= impl->readahead_offset + impl->readahead_size;
+    impl->readahead_pending = 0;
+    /* A map that reads after a dispatch arms the read-ahead of its range for the next one
+       (never with validation's guards, nor for a buffer the application may write). */
+    if (access != ZCS_MAP_WRITE_DISCARD && after != 0 && array->guard_size == 0 && !impl->shared) {
+        impl->readahead_armed = 1;
+        impl->readahead_offset = begin;
+        impl->readahead_size = size;
+    }
+    pthread_mutex_unlock(&ctx->submit_lock);
+    if (access != ZCS_MAP_WRITE_DISCARD && read_ahead) {
+        /* The dispatch copied the range behind its kernel (counted then): wait for it. Its
+           upload, ahead of the kernel, is done then too. */
+        status = after != 0 ? zcs__backend_array_wait(array, after) : ZCS_SUCCESS;
+        if (status == ZCS_SUCCESS) {
+            impl->copy_pending = 0;
+            status = zcs__staging_sync(array, begin, size, 0);
+        }
+    } else if (access != ZCS_MAP_WRITE_DISCARD) {
         /* Every access but WRITE_DISCARD preserves the contents (ZCS_MAP_WRITE too: the
            unmap copies the whole range back, so the bytes the host leaves alone must be
            current). The copy is submitted after the array's dispatch `after` and an
            earlier unmap's copy, and its first barrier orders it after both: waiting for
            it waits for them, once. */
-        status = zcs__staged_copy(array, 0, array->guard_size + offset, size, 1);
+        status = zcs__staged_copy(array, 0, begin, size, 1);
         if (status == ZCS_SUCCESS) {
-            array->impl->copy_pending = 0;
+            impl->copy_pending = 0;
             zcs__stats_add_copied(array->context, size);
         }
     } else {
