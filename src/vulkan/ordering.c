@@ -3,12 +3,12 @@
  * application's work.
  *
  * Each dispatch records a barrier after the previous one (dispatch.c), so dispatches
- * finish in the order of their serials. Where the device has timeline semaphores
- * (Vulkan 1.2), every dispatch signals the context's timeline with its serial: a map
- * waits for the value of its array's newest dispatch, outside any lock, and the
- * application can wait for the same values (zcs_vulkan_timeline). Elsewhere a map waits
- * for that dispatch's slot fence (submit.c). Never for the whole queue: a map of an array
- * that no pending dispatch uses returns at once.
+ * finish in the order of their serials. A map waits for its array's newest dispatch by
+ * that dispatch's slot fence, outside any lock (submit.c); never for the whole queue: a
+ * map of an array that no pending dispatch uses returns at once. Where the device has
+ * timeline semaphores (Vulkan 1.2), every dispatch also signals the context's timeline
+ * with its serial, for the application to wait for (zcs_vulkan_timeline); zcs's own waits
+ * keep to fences, which NVIDIA's driver wakes from sooner.
  *
  * The application's semaphores: zcs_vulkan_wait_semaphore makes the next dispatch wait
  * (and with it every later one); zcs_vulkan_array_used_by makes the next map, free and
@@ -163,13 +163,10 @@ zcs_status zcs__backend_array_wait(zcs_array *array, uint64_t serial)
     zcs_context *context = array->context;
     struct zcs__context_impl *ctx = context->impl;
     zcs_status status = ZCS_SUCCESS;
-    if (serial != 0) {
-        uint64_t value = zcs__vk_covering_value(ctx, serial);
-        if (ctx->timeline != VK_NULL_HANDLE)
-            status = zcs__vk_wait_values(context, value != 0, &ctx->timeline, &value);
-        else
-            status = zcs__vk_wait_dispatch(ctx, serial);
-    }
+    /* zcs's own dispatch: by its slot's fence (see zcs__vk_wait_dispatch for why not the
+       timeline). */
+    if (serial != 0)
+        status = zcs__vk_wait_dispatch(ctx, serial);
     if (status != ZCS_SUCCESS)
         return status;
     /* The application's work: copy the list, wait outside the lock, then forget what was

@@ -111,6 +111,11 @@ static zcs_status zcs__retire_locked(struct zcs__context_impl *impl,
         const zcs__vk_slot *slot = &impl->slots[i];
         if (slot->state != ZCS__VK_SLOT_SUBMITTED || (kernel != NULL && slot->kernel != kernel))
             continue;
+        /* A slot another thread waits for is that thread's to recycle; waiting for the
+           oldest never needs it (the core hands over one dispatch at a time, and that
+           thread is about to free it). */
+        if (oldest_only && slot->waiters > 0)
+            continue;
         if (oldest_only && count == 1) {
             if (slot->submit_number > impl->slots[indices[0]].submit_number)
                 continue;
@@ -133,16 +138,23 @@ static zcs_status zcs__retire_locked(struct zcs__context_impl *impl,
         if (zcs__vk.vkDeviceWaitIdle(impl->device) == VK_SUCCESS)
             result = VK_SUCCESS;
     }
-    /* Reset where the work is known done; after a lost device the slots are freed all the
-       same: nothing will signal them again. */
-    if (result == VK_SUCCESS) {
-        result = zcs__vk.vkResetFences(impl->device, count, fences);
+    /* Reset where the work is known done, but not a fence another thread still waits on;
+       after a lost device the slots are freed all the same: nothing will signal them
+       again. */
+    uint32_t reset_count = 0;
+    for (uint32_t k = 0; k < count; k++)
+        if (impl->slots[indices[k]].waiters == 0)
+            fences[reset_count++] = impl->slots[indices[k]].fence;
+    if (result == VK_SUCCESS && reset_count > 0) {
+        result = zcs__vk.vkResetFences(impl->device, reset_count, fences);
         if (result != VK_SUCCESS)
             status = zcs__vk_fail(impl->context, result, "vkResetFences",
                                   "recycling %u dispatch(es)", count);
     }
     for (uint32_t k = 0; k < count; k++) {
         zcs__vk_slot *slot = &impl->slots[indices[k]];
+        if (slot->waiters > 0)
+            continue; /* done, and left to the thread that waits for it */
         slot->state = ZCS__VK_SLOT_FREE;
         slot->kernel = NULL;
         slot->serial = 0;
@@ -189,13 +201,16 @@ zcs_status zcs__vk_slot_acquire(struct zcs__context_impl *impl, zcs__vk_slot **o
            may be recorded beside it: retiring the oldest submission frees a slot. */
         int in_flight = 0;
         int recording = 0;
+        int retirable = 0;
         for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++) {
-            in_flight |= impl->slots[i].state == ZCS__VK_SLOT_SUBMITTED;
-            recording |= impl->slots[i].state == ZCS__VK_SLOT_RECORDING;
+            const zcs__vk_slot *slot = &impl->slots[i];
+            in_flight |= slot->state == ZCS__VK_SLOT_SUBMITTED;
+            retirable |= slot->state == ZCS__VK_SLOT_SUBMITTED && slot->waiters == 0;
+            recording |= slot->state == ZCS__VK_SLOT_RECORDING;
         }
-        if (!in_flight && recording) {
-            /* Every slot is being recorded (copies of many threads at once): one of them
-               is submitted soon. */
+        if ((!in_flight && recording) || (in_flight && !retirable)) {
+            /* Every slot is being recorded (copies of many threads at once), or waited for
+               by threads that recycle it once done: one is free soon. */
             pthread_mutex_unlock(&impl->submit_lock);
             sched_yield();
             pthread_mutex_lock(&impl->submit_lock);
@@ -345,26 +360,46 @@ zcs_status zcs__vk_wait_submission(struct zcs__context_impl *impl, uint64_t numb
 
 zcs_status zcs__vk_wait_dispatch(struct zcs__context_impl *impl, uint64_t serial)
 {
-    zcs_status status = ZCS_SUCCESS;
     pthread_mutex_lock(&impl->submit_lock);
-    uint64_t number = 0;
+    zcs__vk_slot *slot = NULL;
     for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++) {
-        const zcs__vk_slot *slot = &impl->slots[i];
-        if (slot->state == ZCS__VK_SLOT_SUBMITTED && slot->serial == serial)
-            number = slot->submit_number;
+        zcs__vk_slot *candidate = &impl->slots[i];
+        if (candidate->state != ZCS__VK_SLOT_SUBMITTED || candidate->serial == 0 ||
+            candidate->serial > serial)
+            continue;
+        if (slot == NULL || candidate->serial > slot->serial)
+            slot = candidate;
     }
-    /* Retire the oldest slot until that one is: each dispatch ran after the previous one,
-       so the older fences are signalled by then. */
-    while (number != 0 && status == ZCS_SUCCESS) {
-        int pending = 0;
-        for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++) {
-            const zcs__vk_slot *slot = &impl->slots[i];
-            if (slot->state == ZCS__VK_SLOT_SUBMITTED && slot->submit_number <= number)
-                pending = 1;
-        }
-        if (!pending)
-            break;
-        status = zcs__retire_locked(impl, NULL, 1);
+    if (slot == NULL) { /* retired, so finished */
+        pthread_mutex_unlock(&impl->submit_lock);
+        return ZCS_SUCCESS;
+    }
+    slot->waiters++;
+    VkFence fence = slot->fence;
+    uint64_t number = slot->submit_number;
+    pthread_mutex_unlock(&impl->submit_lock);
+
+    VkResult result = zcs__vk.vkWaitForFences(impl->device, 1, &fence, VK_TRUE, UINT64_MAX);
+    zcs__stats_add_device_wait(impl->context);
+    zcs_status status = ZCS_SUCCESS;
+    if (result != VK_SUCCESS) {
+        status = zcs__vk_fail(impl->context, result, "vkWaitForFences",
+                              "waiting for the dispatch that uses an array");
+        if (zcs__vk.vkDeviceWaitIdle(impl->device) == VK_SUCCESS)
+            result = VK_SUCCESS;
+    }
+    pthread_mutex_lock(&impl->submit_lock);
+    slot->waiters--;
+    /* The last waiter recycles the slot where no retire did it meanwhile. */
+    if (slot->waiters == 0 && slot->state == ZCS__VK_SLOT_SUBMITTED &&
+        slot->submit_number == number) {
+        if (result == VK_SUCCESS)
+            result = zcs__vk.vkResetFences(impl->device, 1, &slot->fence);
+        slot->state = ZCS__VK_SLOT_FREE;
+        slot->kernel = NULL;
+        slot->serial = 0;
+        if (result != VK_SUCCESS) /* the fence's state is unknown: make a new one */
+            zcs__slot_destroy(impl, slot);
     }
     pthread_mutex_unlock(&impl->submit_lock);
     return status;
