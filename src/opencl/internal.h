@@ -10,6 +10,7 @@
 #include <pthread.h>
 
 #include "backend.h"
+#include "core/readahead.h"
 #include "opencl/api.h"
 
 struct zcs__context_impl {
@@ -70,15 +71,10 @@ struct zcs__array_impl {
     int shared;
     size_t upload_offset;
     size_t upload_size;
-    /* Read-ahead, as on Vulkan: a map that read the array after a dispatch arms it with its
-       range; the next dispatch enqueues the copy of that range to the host just behind its
-       kernel (readahead_pending), and its event, the dispatch's, covers both; the next map
-       of a range within it only waits for that event. A dispatch that finds the previous
-       read-ahead unused disarms it. Under the context's queue_lock. */
-    int readahead_armed;
-    int readahead_pending;
-    size_t readahead_offset;
-    size_t readahead_size;
+    /* Read-ahead (core/readahead.h): the next dispatch enqueues the copy to the host just
+       behind its kernel, and its event, the dispatch's, covers both. Under the context's
+       queue_lock. */
+    zcs__readahead readahead;
     /* Ordering (ordering.c), under the context's queue_lock: */
     cl_event dispatch_event; /* the newest dispatch that uses the array, or NULL */
     cl_event unmap_event;    /* the newest unmap, until a dispatch has waited for it */

@@ -159,23 +159,18 @@ void zcs__cl_staged_dispatch_readaheads(zcs_kernel *kernel, uint32_t arg_count, 
         if (array == NULL || array->tier != ZCS_TIER_STAGED)
             continue;
         struct zcs__array_impl *impl = array->impl;
-        if (impl->readahead_pending) {
-            /* Read ahead for the previous dispatch and never mapped: stop guessing. */
-            impl->readahead_pending = 0;
-            impl->readahead_armed = 0;
+        if (!zcs__readahead_dispatch(&impl->readahead, !impl->shared))
             continue;
-        }
-        if (!impl->readahead_armed || impl->shared)
-            continue;
+        size_t offset = (size_t)impl->readahead.offset;
+        size_t size = (size_t)impl->readahead.size;
         cl_event read = NULL;
-        cl_int error = zcs__cl.clEnqueueReadBuffer(
-            ctx->queue, impl->mem, CL_FALSE, impl->readahead_offset, impl->readahead_size,
-            impl->host + impl->readahead_offset, 0, NULL, &read);
+        cl_int error = zcs__cl.clEnqueueReadBuffer(ctx->queue, impl->mem, CL_FALSE, offset, size,
+                                                   impl->host + offset, 0, NULL, &read);
+        /* Not enqueued: it stays armed, and the map copies as usual. */
+        zcs__readahead_submitted(&impl->readahead, error == CL_SUCCESS);
         if (error != CL_SUCCESS)
-            continue;              /* stays armed: the map copies as usual */
-        impl->readahead_armed = 0; /* until the map that uses it arms it again */
-        impl->readahead_pending = 1;
-        zcs__stats_add_copied(kernel->context, impl->readahead_size);
+            continue;
+        zcs__stats_add_copied(kernel->context, size);
         zcs__cl.clReleaseEvent(*event);
         *event = read;
     }
@@ -290,18 +285,10 @@ zcs_status zcs__cl_staged_map(zcs_array *array, zcs_access access, size_t offset
         return status;
     struct zcs__context_impl *ctx = array->context->impl;
     pthread_mutex_lock(&ctx->queue_lock);
-    int read_ahead = impl->readahead_pending && offset >= impl->readahead_offset &&
-                     offset + size <= impl->readahead_offset + impl->readahead_size;
-    impl->readahead_pending = 0;
-    /* A map that reads after a dispatch arms the read-ahead of its range for the next one
-       (never with validation's guards, nor for a buffer the application may write). */
-    if (access != ZCS_MAP_WRITE_DISCARD && after != 0 && array->guard_size == 0 && !impl->shared) {
-        impl->readahead_armed = 1;
-        impl->readahead_offset = offset;
-        impl->readahead_size = size;
-    }
+    int read_ahead = zcs__readahead_map(&impl->readahead, access, after,
+                                        array->guard_size == 0 && !impl->shared, offset, size);
     pthread_mutex_unlock(&ctx->queue_lock);
-    if (access != ZCS_MAP_WRITE_DISCARD && read_ahead) {
+    if (read_ahead) {
         /* The dispatch copied the range behind its kernel (counted then): wait for it. Its
            upload, ahead of the kernel, is done then too. */
         status = after != 0 ? zcs__backend_array_wait(array, after) : ZCS_SUCCESS;

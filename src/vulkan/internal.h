@@ -11,6 +11,7 @@
 #include <vulkan/vulkan.h>
 
 #include "backend.h"
+#include "core/readahead.h"
 #include "vulkan/allocator.h"
 #include "vulkan/api.h"
 #include "vulkan/spirv.h"
@@ -139,15 +140,9 @@ struct zcs__array_impl {
     VkDeviceSize upload_offset;
     VkDeviceSize upload_size;
     int shared;
-    /* Read-ahead: a map that read the array after a dispatch arms it (readahead_armed,
-       with the map's range); the next dispatch then records the copy of that range to the
-       host behind its kernel, in the same command buffer (readahead_pending), and the next
-       map of a range within it only waits for the dispatch. A dispatch that finds the
-       previous read-ahead unused disarms it. Under the context's submit_lock. */
-    int readahead_armed;
-    int readahead_pending;
-    VkDeviceSize readahead_offset;
-    VkDeviceSize readahead_size;
+    /* Read-ahead (core/readahead.h): the next dispatch records the copy to the host
+       behind its kernel, in its command buffer. Under the context's submit_lock. */
+    zcs__readahead readahead;
     /* Application work on the array (zcs_vulkan_array_used_by): timeline values that the
        next map, free or dispatch of it waits for. Under the context's submit_lock. */
     zcs__vk_wait_list app_waits;

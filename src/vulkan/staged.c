@@ -203,14 +203,8 @@ uint32_t zcs__vk_staged_take_uploads(zcs_kernel *kernel, uint32_t arg_count, zcs
             impl->upload_deferred = 0;
             out[count++] = (zcs__vk_upload){array, impl->upload_offset, impl->upload_size, 1};
         }
-        if (impl->readahead_pending) {
-            /* Read ahead for the previous dispatch and never mapped: stop guessing. */
-            impl->readahead_pending = 0;
-            impl->readahead_armed = 0;
-        } else if (impl->readahead_armed && !impl->shared) {
-            impl->readahead_armed = 0; /* until the map that uses it arms it again */
-            out[count++] = (zcs__vk_upload){array, impl->readahead_offset, impl->readahead_size, 0};
-        }
+        if (zcs__readahead_dispatch(&impl->readahead, !impl->shared))
+            out[count++] = (zcs__vk_upload){array, impl->readahead.offset, impl->readahead.size, 0};
     }
     pthread_mutex_unlock(&ctx->submit_lock);
     return count;
@@ -265,10 +259,8 @@ void zcs__vk_staged_uploads_done(struct zcs__context_impl *ctx, const zcs__vk_up
                 impl->copy_pending = number; /* reads the host copy until it completes */
             else
                 impl->upload_deferred = 1;
-        } else if (number != 0) {
-            impl->readahead_pending = 1;
         } else {
-            impl->readahead_armed = 1; /* not submitted: the next dispatch tries again */
+            zcs__readahead_submitted(&impl->readahead, number != 0);
         }
     }
     pthread_mutex_unlock(&ctx->submit_lock);
@@ -329,18 +321,10 @@ zcs_status zcs__vk_staged_map(zcs_array *array, zcs_access access, size_t offset
     struct zcs__array_impl *impl = array->impl;
     VkDeviceSize begin = array->guard_size + offset;
     pthread_mutex_lock(&ctx->submit_lock);
-    int read_ahead = impl->readahead_pending && begin >= impl->readahead_offset &&
-                     begin + size <= impl->readahead_offset + impl->readahead_size;
-    impl->readahead_pending = 0;
-    /* A map that reads after a dispatch arms the read-ahead of its range for the next one
-       (never with validation's guards, nor for a buffer the application may write). */
-    if (access != ZCS_MAP_WRITE_DISCARD && after != 0 && array->guard_size == 0 && !impl->shared) {
-        impl->readahead_armed = 1;
-        impl->readahead_offset = begin;
-        impl->readahead_size = size;
-    }
+    int read_ahead = zcs__readahead_map(&impl->readahead, access, after,
+                                        array->guard_size == 0 && !impl->shared, begin, size);
     pthread_mutex_unlock(&ctx->submit_lock);
-    if (access != ZCS_MAP_WRITE_DISCARD && read_ahead) {
+    if (read_ahead) {
         /* The dispatch copied the range behind its kernel (counted then): wait for it. Its
            upload, ahead of the kernel, is done then too. */
         status = after != 0 ? zcs__backend_array_wait(array, after) : ZCS_SUCCESS;
