@@ -293,6 +293,48 @@ START_TEST(application_kernels_between_zcs_dispatches)
 }
 END_TEST
 
+/* The application writes an array through its cl_mem after zcs's dispatches: the next map
+   shows the application's bytes, on every tier, also after the staged tier read the array
+   ahead (asking for the cl_mem forgets what was read ahead). */
+START_TEST(application_writes_after_a_read_ahead_are_seen)
+{
+    const uint32_t count = 256;
+    app a = app_create();
+    zcs_context *context = attach(&a);
+    zcs_array *array = zcs_test_indexed_u32(context, count);
+    zcs_program *program = NULL;
+    zcs_kernel *increment = zcs_test_increment_kernel(context, array, count, 1, &program);
+    size_t global = count;
+    /* A read after a dispatch, then a dispatch: the staged tier reads ahead there. */
+    ZCS_CK(zcs_dispatch(increment, 1, &global, NULL));
+    zcs_test_expect_indexed(array, count, 1);
+    ZCS_CK(zcs_dispatch(increment, 1, &global, NULL));
+    ZCS_CK(zcs_finish(context));
+
+    zcs_opencl_array_objects objects;
+    ZCS_CK(zcs_opencl_array_native(array, &objects));
+    const uint32_t pattern = 0xabcdu;
+    cl_event written = NULL;
+    CL_CK(clEnqueueFillBuffer(a.queue, objects.buffer, &pattern, sizeof pattern, objects.offset,
+                              objects.size, 0, NULL, &written));
+    CL_CK(clFlush(a.queue));
+    ZCS_CK(zcs_opencl_array_used_by(array, 1, &written));
+    const uint32_t *data = NULL;
+    ZCS_CK(zcs_array_map(array, ZCS_MAP_READ, (void **)&data));
+    for (uint32_t i = 0; i < count; i++)
+        ck_assert_msg(data[i] == pattern, "element %u is %u, expected %u", i, data[i], pattern);
+    ZCS_CK(zcs_array_unmap(array));
+    CL_CK(clReleaseEvent(written));
+
+    zcs_kernel_destroy(increment);
+    zcs_program_destroy(program);
+    ZCS_CK(zcs_array_destroy(array));
+    zcs_test_context_destroy(context);
+    CL_CK(clFinish(a.queue));
+    app_destroy(&a);
+}
+END_TEST
+
 /* The exported buffer dies with the array and holds no reference past it. */
 START_TEST(exported_buffer_released_with_the_array)
 {
@@ -442,6 +484,7 @@ static Suite *opencl_interop_suite(void)
     tcase_add_test(tc, attached_context_reports_the_application_objects);
     tcase_add_test(tc, own_context_reports_its_objects);
     tcase_add_test(tc, application_kernels_between_zcs_dispatches);
+    tcase_add_test(tc, application_writes_after_a_read_ahead_are_seen);
     tcase_add_test(tc, exported_buffer_released_with_the_array);
     tcase_add_test(tc, bad_attach_is_refused_and_leaves_the_application_alone);
     tcase_add_test(tc, forced_tier_in_the_desc);

@@ -391,6 +391,75 @@ START_TEST(application_commands_between_zcs_dispatches)
 }
 END_TEST
 
+typedef struct fill_job {
+    zcs_vulkan_array_objects array;
+    uint32_t pattern;
+} fill_job;
+
+/* Fill the array with the pattern and make it visible to the host and to shaders. */
+static void record_fill(VkCommandBuffer commands, const void *user)
+{
+    const fill_job *job = user;
+    VkMemoryBarrier before = {
+        .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+        .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+        .dstAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+    };
+    vkCmdPipelineBarrier(commands,
+                         VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                         VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &before, 0, NULL, 0, NULL);
+    vkCmdFillBuffer(commands, job->array.buffer, job->array.offset, job->array.range, job->pattern);
+    VkMemoryBarrier after = {
+        .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+        .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+        .dstAccessMask = VK_ACCESS_HOST_READ_BIT | VK_ACCESS_SHADER_READ_BIT |
+                         VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT,
+    };
+    vkCmdPipelineBarrier(commands, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                         VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT |
+                             VK_PIPELINE_STAGE_TRANSFER_BIT,
+                         0, 1, &after, 0, NULL, 0, NULL);
+}
+
+/* The application writes an array through its buffer after zcs's dispatches: the next map
+   shows the application's bytes, also after the staged tier read the array ahead (asking
+   for the buffer forgets what was read ahead). */
+START_TEST(application_writes_after_a_read_ahead_are_seen)
+{
+    const uint32_t count = 256;
+    app a = app_create(1);
+    zcs_vulkan_attach_desc desc = desc_of(&a);
+    zcs_context *context = NULL;
+    ZCS_CK(zcs_vulkan_context_attach(&desc, &context));
+    zcs_array *array = zcs_test_indexed_u32(context, count);
+    zcs_program *program = NULL;
+    zcs_kernel *increment = zcs_test_increment_kernel(context, array, count, 1, &program);
+    size_t global = count;
+    /* A read after a dispatch, then a dispatch: the staged tier reads ahead there. */
+    ZCS_CK(zcs_dispatch(increment, 1, &global, NULL));
+    zcs_test_expect_indexed(array, count, 1);
+    ZCS_CK(zcs_dispatch(increment, 1, &global, NULL));
+    ZCS_CK(zcs_finish(context));
+
+    fill_job job = {.pattern = 0xabcdu};
+    ZCS_CK(zcs_vulkan_array_native(array, &job.array));
+    app_submit(&a, record_fill, &job); /* waits for the queue */
+    const uint32_t *data = NULL;
+    ZCS_CK(zcs_array_map(array, ZCS_MAP_READ, (void **)&data));
+    for (uint32_t i = 0; i < count; i++)
+        ck_assert_msg(data[i] == job.pattern, "element %u is %u, expected %u", i, data[i],
+                      job.pattern);
+    ZCS_CK(zcs_array_unmap(array));
+
+    zcs_kernel_destroy(increment);
+    zcs_program_destroy(program);
+    ZCS_CK(zcs_array_destroy(array));
+    zcs_test_context_destroy(context);
+    VK_CK(vkDeviceWaitIdle(a.device));
+    app_destroy(&a);
+}
+END_TEST
+
 START_TEST(own_context_reports_its_objects)
 {
     zcs_context *context = zcs_test_context();
@@ -524,6 +593,7 @@ static Suite *vulkan_interop_suite(void)
     Suite *suite = suite_create("vulkan_interop");
     TCase *tc = tcase_create("vulkan_interop");
     tcase_add_test(tc, application_commands_between_zcs_dispatches);
+    tcase_add_test(tc, application_writes_after_a_read_ahead_are_seen);
     tcase_add_test(tc, own_context_reports_its_objects);
     tcase_add_test(tc, device_without_optional_features);
     tcase_add_test(tc, bad_attach_is_refused_and_leaves_the_application_alone);

@@ -63,4 +63,12 @@ static inline void zcs__readahead_submitted(zcs__readahead *ra, int submitted)
         ra->armed = 1; /* the next dispatch tries again */
 }
 
+/* The application's own work may change the array on the device (it was given the buffer,
+   or declared work on it): what was read ahead is stale, and the guess starts over. */
+static inline void zcs__readahead_forget(zcs__readahead *ra)
+{
+    ra->armed = 0;
+    ra->pending = 0;
+}
+
 #endif /* ZCS_CORE_READAHEAD_H */

@@ -178,6 +178,7 @@ zcs_status zcs_opencl_array_native(zcs_array *handle, zcs_opencl_array_objects *
                it at once, and one left for a dispatch is enqueued now. */
             pthread_mutex_lock(&array->context->impl->queue_lock);
             impl->shared = 1;
+            zcs__readahead_forget(&impl->readahead);
             pthread_mutex_unlock(&array->context->impl->queue_lock);
             status = zcs__cl_staged_flush(array);
         }

@@ -333,6 +333,7 @@ zcs_status zcs_opencl_array_used_by(zcs_array *array_handle, cl_uint count, cons
             zcs__free(impl->app_events);
             impl->app_events = grown;
             impl->app_event_count += count;
+            zcs__readahead_forget(&impl->readahead);
         }
     }
     pthread_mutex_unlock(&ctx->queue_lock);

@@ -139,6 +139,7 @@ zcs_status zcs_vulkan_array_native(zcs_array *handle, zcs_vulkan_array_objects *
                it at once, and one left for a dispatch is submitted now. */
             pthread_mutex_lock(&array->context->impl->submit_lock);
             array->impl->shared = 1;
+            zcs__readahead_forget(&array->impl->readahead);
             pthread_mutex_unlock(&array->context->impl->submit_lock);
             status = zcs__vk_staged_flush(array);
         }

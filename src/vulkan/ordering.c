@@ -251,6 +251,8 @@ zcs_status zcs_vulkan_array_used_by(zcs_array *array_handle, VkSemaphore timelin
         struct zcs__context_impl *ctx = context->impl;
         pthread_mutex_lock(&ctx->submit_lock);
         status = zcs__vk_wait_list_add(context, &array->impl->app_waits, timeline, value);
+        if (status == ZCS_SUCCESS)
+            zcs__readahead_forget(&array->impl->readahead);
         pthread_mutex_unlock(&ctx->submit_lock);
     }
     if (status == ZCS_SUCCESS)

@@ -377,13 +377,31 @@ zcs_status zcs__vk_wait_dispatch(struct zcs__context_impl *impl, uint64_t serial
     slot->waiters++;
     VkFence fence = slot->fence;
     uint64_t number = slot->submit_number;
+    uint64_t signalled = slot->serial;
     pthread_mutex_unlock(&impl->submit_lock);
 
     VkResult result = zcs__vk.vkWaitForFences(impl->device, 1, &fence, VK_TRUE, UINT64_MAX);
     zcs__stats_add_device_wait(impl->context);
+    /* The application reads the same completion on the timeline (zcs_vulkan_timeline),
+       and the spec does not say in which order a driver makes the fence and the
+       submission's timeline value visible: make sure the value is there too before saying
+       "done" (a poll, then a wait only where it is not there yet). */
+    const char *call = "vkWaitForFences";
+    if (result == VK_SUCCESS && impl->timeline != VK_NULL_HANDLE && signalled != 0) {
+        call = "vkWaitSemaphores";
+        VkSemaphoreWaitInfo info = {
+            .sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO,
+            .semaphoreCount = 1,
+            .pSemaphores = &impl->timeline,
+            .pValues = &signalled,
+        };
+        result = zcs__vk.vkWaitSemaphores(impl->device, &info, 0);
+        if (result == VK_TIMEOUT)
+            result = zcs__vk.vkWaitSemaphores(impl->device, &info, UINT64_MAX);
+    }
     zcs_status status = ZCS_SUCCESS;
     if (result != VK_SUCCESS) {
-        status = zcs__vk_fail(impl->context, result, "vkWaitForFences",
+        status = zcs__vk_fail(impl->context, result, call,
                               "waiting for the dispatch that uses an array");
         if (zcs__vk.vkDeviceWaitIdle(impl->device) == VK_SUCCESS)
             result = VK_SUCCESS;
