@@ -246,6 +246,8 @@
     X(VkResult, vkWaitSemaphores, RESULT,                                                          \
       (VkDevice device, const VkSemaphoreWaitInfo *pWaitInfo, uint64_t timeout),                   \
       (device, pWaitInfo, timeout))                                                                \
+    X(VkResult, vkGetSemaphoreCounterValue, RESULT,                                                \
+      (VkDevice device, VkSemaphore semaphore, uint64_t * pValue), (device, semaphore, pValue))    \
     X(VkResult, vkGetMemoryHostPointerPropertiesEXT, RESULT,                                       \
       (VkDevice device, VkExternalMemoryHandleTypeFlagBits handleType, const void *pHostPointer,   \
        VkMemoryHostPointerPropertiesEXT *pMemoryHostPointerProperties),                            \

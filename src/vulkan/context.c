@@ -46,8 +46,9 @@ static zcs_status zcs__create_device(zcs_context *context, struct zcs__context_i
         .bufferDeviceAddress =
             supported12.bufferDeviceAddress && zcs__vk.vkGetBufferDeviceAddress != NULL,
         /* Timeline semaphores order zcs's dispatches with the application's work
-           (zcs/zcs_vulkan.h) and let maps wait without a lock. */
-        .timelineSemaphore = supported12.timelineSemaphore && zcs__vk.vkWaitSemaphores != NULL,
+           (zcs/zcs_vulkan.h); zcs's own waits use fences. */
+        .timelineSemaphore = supported12.timelineSemaphore && zcs__vk.vkWaitSemaphores != NULL &&
+                             zcs__vk.vkGetSemaphoreCounterValue != NULL,
     };
     VkPhysicalDeviceVulkan11Features enabled11 = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES,

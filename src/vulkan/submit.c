@@ -385,9 +385,16 @@ zcs_status zcs__vk_wait_dispatch(struct zcs__context_impl *impl, uint64_t serial
     /* The application reads the same completion on the timeline (zcs_vulkan_timeline),
        and the spec does not say in which order a driver makes the fence and the
        submission's timeline value visible: make sure the value is there too before saying
-       "done" (a poll, then a wait only where it is not there yet). */
+       "done" (a query, then a wait only where it is not there yet: NVIDIA's
+       vkWaitSemaphores is slow to wake). */
     const char *call = "vkWaitForFences";
-    if (result == VK_SUCCESS && impl->timeline != VK_NULL_HANDLE && signalled != 0) {
+    uint64_t reached = 0;
+    if (result == VK_SUCCESS && impl->timeline != VK_NULL_HANDLE && signalled != 0 &&
+        zcs__vk.vkGetSemaphoreCounterValue != NULL) {
+        call = "vkGetSemaphoreCounterValue";
+        result = zcs__vk.vkGetSemaphoreCounterValue(impl->device, impl->timeline, &reached);
+    }
+    if (result == VK_SUCCESS && reached < signalled && impl->timeline != VK_NULL_HANDLE) {
         call = "vkWaitSemaphores";
         VkSemaphoreWaitInfo info = {
             .sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO,
@@ -395,9 +402,7 @@ zcs_status zcs__vk_wait_dispatch(struct zcs__context_impl *impl, uint64_t serial
             .pSemaphores = &impl->timeline,
             .pValues = &signalled,
         };
-        result = zcs__vk.vkWaitSemaphores(impl->device, &info, 0);
-        if (result == VK_TIMEOUT)
-            result = zcs__vk.vkWaitSemaphores(impl->device, &info, UINT64_MAX);
+        result = zcs__vk.vkWaitSemaphores(impl->device, &info, UINT64_MAX);
     }
     zcs_status status = ZCS_SUCCESS;
     if (result != VK_SUCCESS) {
