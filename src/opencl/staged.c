@@ -70,29 +70,10 @@ static zcs_status zcs__cl_staged_settle(zcs_array *array)
     struct zcs__array_impl *impl = array->impl;
     struct zcs__context_impl *ctx = array->context->impl;
     if (impl->upload_in_dispatch) {
-        /* Enqueued ahead of the array's newest dispatch: its event covers the copy. */
-        pthread_mutex_lock(&ctx->queue_lock);
-        cl_event event = impl->dispatch_event;
-        if (event != NULL && zcs__cl.clRetainEvent(event) != CL_SUCCESS)
-            event = NULL;
-        pthread_mutex_unlock(&ctx->queue_lock);
-        cl_int error = event != NULL ? zcs__cl.clWaitForEvents(1, &event) : CL_SUCCESS;
-        if (event != NULL) {
-            zcs__cl.clReleaseEvent(event);
-            zcs__stats_add_device_wait(array->context);
-        }
-        if (error != CL_SUCCESS)
-            return zcs__cl_fail(array->context, ZCS_ERROR_BACKEND, "clWaitForEvents", error,
-                                "waiting for a staged array's copy to the device");
-        if (event == NULL) { /* no event was kept for the dispatch: wait for the queue */
-            pthread_mutex_lock(&ctx->queue_lock);
-            error = zcs__cl.clFinish(ctx->queue);
-            pthread_mutex_unlock(&ctx->queue_lock);
-            zcs__stats_add_device_wait(array->context);
-            if (error != CL_SUCCESS)
-                return zcs__cl_fail(array->context, ZCS_ERROR_BACKEND, "clFinish", error,
-                                    "waiting for a staged array's copy to the device");
-        }
+        /* Enqueued ahead of the array's newest dispatch: waiting for that covers the copy. */
+        zcs_status status = zcs__backend_array_wait(array, array->last_use_serial);
+        if (status != ZCS_SUCCESS)
+            return status;
         impl->upload_in_dispatch = 0;
     }
     if (!impl->write_pending)

@@ -315,7 +315,8 @@ void zcs__vk_slot_abandon(struct zcs__context_impl *impl, zcs__vk_slot *slot);
  * Submit a recorded slot for `kernel` and return vkQueueSubmit's result (on failure the
  * slot is free again). A dispatch passes its serial (the submission signals the timeline
  * with it and takes the pending semaphore waits) and the waits of its arrays
- * (array_waits, or NULL); other submissions pass 0 and NULL.
+ * (array_waits, or NULL); other submissions (a staged array's copy, staged.c) pass NULL,
+ * 0 and NULL. The submission's number goes to *out_number where it is not NULL.
  */
 VkResult zcs__vk_slot_submit(struct zcs__context_impl *impl, zcs__vk_slot *slot,
                              struct zcs__kernel_impl *kernel, uint64_t serial,
@@ -347,11 +348,6 @@ zcs_status zcs__vk_dispatch_waits(zcs_kernel *kernel, uint32_t arg_count,
 /* After the dispatch was submitted: its arrays' app_waits are covered by it. Takes
    submit_lock. */
 void zcs__vk_dispatch_waits_done(zcs_kernel *kernel, uint32_t arg_count);
-
-/* Submit a recorded slot that runs no kernel (a staged array's copy, staged.c); its
-   submission number goes to *out_number. On failure the slot is free again. */
-VkResult zcs__vk_slot_submit_copy(struct zcs__context_impl *impl, zcs__vk_slot *slot,
-                                  uint64_t *out_number);
 
 /* Wait for submission `number` if it is still in flight, and retire it. */
 zcs_status zcs__vk_wait_submission(struct zcs__context_impl *impl, uint64_t number);

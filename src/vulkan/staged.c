@@ -141,7 +141,7 @@ static zcs_status zcs__staged_copy(zcs_array *array, int to_device, VkDeviceSize
         return zcs__vk_fail(context, result, call, "%s", what);
     }
     uint64_t number = 0;
-    result = zcs__vk_slot_submit_copy(ctx, slot, &number);
+    result = zcs__vk_slot_submit(ctx, slot, NULL, 0, NULL, &number);
     if (result != VK_SUCCESS)
         return zcs__vk_fail(context, result, "vkQueueSubmit", "%s", what);
     if (!wait) {

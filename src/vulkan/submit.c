@@ -28,6 +28,33 @@ static void zcs__slot_destroy(struct zcs__context_impl *impl, zcs__vk_slot *slot
     memset(slot, 0, sizeof *slot);
 }
 
+/* Free a slot whose work is done (or will never signal). `fence`: VK_SUCCESS where its
+   fence is known reset; else the fence's state is unknown, and a new one is made at the
+   next use. Lock held. */
+static void zcs__slot_free(struct zcs__context_impl *impl, zcs__vk_slot *slot, VkResult fence)
+{
+    slot->state = ZCS__VK_SLOT_FREE;
+    slot->kernel = NULL;
+    slot->serial = 0;
+    if (fence != VK_SUCCESS)
+        zcs__slot_destroy(impl, slot);
+}
+
+/* After a wait for a slot's fence that returned `waited`: reset the fence where the work
+   is known done, and free the slot. Lock held. */
+static zcs_status zcs__slot_recycle(struct zcs__context_impl *impl, zcs__vk_slot *slot,
+                                    VkResult waited, const char *what)
+{
+    zcs_status status = ZCS_SUCCESS;
+    if (waited == VK_SUCCESS) {
+        waited = zcs__vk.vkResetFences(impl->device, 1, &slot->fence);
+        if (waited != VK_SUCCESS)
+            status = zcs__vk_fail(impl->context, waited, "vkResetFences", "recycling %s", what);
+    }
+    zcs__slot_free(impl, slot, waited);
+    return status;
+}
+
 void zcs__vk_submit_destroy(struct zcs__context_impl *impl)
 {
     if (!impl->submit_ready)
@@ -153,15 +180,8 @@ static zcs_status zcs__retire_locked(struct zcs__context_impl *impl,
     }
     for (uint32_t k = 0; k < count; k++) {
         zcs__vk_slot *slot = &impl->slots[indices[k]];
-        if (slot->waiters > 0)
-            continue; /* done, and left to the thread that waits for it */
-        slot->state = ZCS__VK_SLOT_FREE;
-        slot->kernel = NULL;
-        slot->serial = 0;
-        if (result != VK_SUCCESS) {
-            /* The fence's state is unknown: make a new one at the next use. */
-            zcs__slot_destroy(impl, slot);
-        }
+        if (slot->waiters == 0) /* else done, and left to the thread that waits for it */
+            zcs__slot_free(impl, slot, result);
     }
     return status;
 }
@@ -232,9 +252,7 @@ zcs_status zcs__vk_slot_acquire(struct zcs__context_impl *impl, zcs__vk_slot **o
 void zcs__vk_slot_abandon(struct zcs__context_impl *impl, zcs__vk_slot *slot)
 {
     pthread_mutex_lock(&impl->submit_lock);
-    slot->state = ZCS__VK_SLOT_FREE;
-    slot->kernel = NULL;
-    slot->serial = 0;
+    zcs__slot_free(impl, slot, VK_SUCCESS);
     pthread_mutex_unlock(&impl->submit_lock);
 }
 
@@ -319,12 +337,6 @@ VkResult zcs__vk_slot_submit(struct zcs__context_impl *impl, zcs__vk_slot *slot,
     return result;
 }
 
-VkResult zcs__vk_slot_submit_copy(struct zcs__context_impl *impl, zcs__vk_slot *slot,
-                                  uint64_t *out_number)
-{
-    return zcs__vk_slot_submit(impl, slot, NULL, 0, NULL, out_number);
-}
-
 zcs_status zcs__vk_wait_submission(struct zcs__context_impl *impl, uint64_t number)
 {
     zcs_status status = ZCS_SUCCESS;
@@ -342,16 +354,9 @@ zcs_status zcs__vk_wait_submission(struct zcs__context_impl *impl, uint64_t numb
             if (zcs__vk.vkDeviceWaitIdle(impl->device) == VK_SUCCESS)
                 result = VK_SUCCESS;
         }
-        if (result == VK_SUCCESS) {
-            result = zcs__vk.vkResetFences(impl->device, 1, &slot->fence);
-            if (result != VK_SUCCESS)
-                status = zcs__vk_fail(impl->context, result, "vkResetFences",
-                                      "recycling a staged array's copy");
-        }
-        slot->state = ZCS__VK_SLOT_FREE;
-        slot->kernel = NULL;
-        if (result != VK_SUCCESS)
-            zcs__slot_destroy(impl, slot);
+        zcs_status recycled = zcs__slot_recycle(impl, slot, result, "a staged array's copy");
+        if (status == ZCS_SUCCESS)
+            status = recycled;
         break;
     }
     pthread_mutex_unlock(&impl->submit_lock);
@@ -416,13 +421,9 @@ zcs_status zcs__vk_wait_dispatch(struct zcs__context_impl *impl, uint64_t serial
     /* The last waiter recycles the slot where no retire did it meanwhile. */
     if (slot->waiters == 0 && slot->state == ZCS__VK_SLOT_SUBMITTED &&
         slot->submit_number == number) {
-        if (result == VK_SUCCESS)
-            result = zcs__vk.vkResetFences(impl->device, 1, &slot->fence);
-        slot->state = ZCS__VK_SLOT_FREE;
-        slot->kernel = NULL;
-        slot->serial = 0;
-        if (result != VK_SUCCESS) /* the fence's state is unknown: make a new one */
-            zcs__slot_destroy(impl, slot);
+        zcs_status recycled = zcs__slot_recycle(impl, slot, result, "a dispatch's slot");
+        if (status == ZCS_SUCCESS)
+            status = recycled;
     }
     pthread_mutex_unlock(&impl->submit_lock);
     return status;
