@@ -304,12 +304,7 @@ START_TEST(application_writes_after_a_read_ahead_are_seen)
     zcs_array *array = zcs_test_indexed_u32(context, count);
     zcs_program *program = NULL;
     zcs_kernel *increment = zcs_test_increment_kernel(context, array, count, 1, &program);
-    size_t global = count;
-    /* A read after a dispatch, then a dispatch: the staged tier reads ahead there. */
-    ZCS_CK(zcs_dispatch(increment, 1, &global, NULL));
-    zcs_test_expect_indexed(array, count, 1);
-    ZCS_CK(zcs_dispatch(increment, 1, &global, NULL));
-    ZCS_CK(zcs_finish(context));
+    zcs_test_leave_read_ahead(context, increment, array, count);
 
     zcs_opencl_array_objects objects;
     ZCS_CK(zcs_opencl_array_native(array, &objects));

@@ -66,13 +66,6 @@ static void map_and_unmap(zcs_array *array, uint32_t offset)
     zcs_test_expect_indexed(array, COUNT, offset);
 }
 
-static uint64_t device_waits(zcs_context *context)
-{
-    zcs_stats stats;
-    ZCS_CK(zcs_stats_get(context, &stats));
-    return stats.device_waits;
-}
-
 /* The frame of a discrete GPU's application: the read map after a dispatch blocks once.
    Where the map is device work of its own (a staged copy, a runtime's map), it is queued
    behind the kernel and waited for with it, as a hand-written frame's blocking map is;
@@ -90,9 +83,9 @@ START_TEST(read_map_after_a_dispatch_blocks_once)
             p[i] = i * frame;
         ZCS_CK(zcs_array_unmap(array));
         dispatch(kernel);
-        uint64_t before = device_waits(context);
+        uint64_t before = zcs_test_device_waits(context);
         ZCS_CK(zcs_array_map(array, ZCS_MAP_READ, (void **)&p));
-        ck_assert_uint_eq(device_waits(context) - before, 1);
+        ck_assert_uint_eq(zcs_test_device_waits(context) - before, 1);
         for (uint32_t i = 0; i < COUNT; i++)
             ck_assert_uint_eq(p[i], i * frame + 1);
         ZCS_CK(zcs_array_unmap(array));

@@ -81,28 +81,10 @@ START_TEST(staged_copies_exactly_the_mapped_ranges)
 }
 END_TEST
 
-static uint64_t device_waits(zcs_context *context)
-{
-    zcs_stats stats;
-    ZCS_CK(zcs_stats_get(context, &stats));
-    return stats.device_waits;
-}
-
 static void dispatch_once(zcs_kernel *kernel, uint32_t count)
 {
     size_t global = count;
     ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
-}
-
-/* Map elements [first, first + count) for reading and check that each is its index plus
-   `plus`. */
-static void expect_range(zcs_array *array, uint32_t first, uint32_t count, uint32_t plus)
-{
-    uint32_t *p = NULL;
-    ZCS_CK(zcs_array_map_range(array, ZCS_MAP_READ, first, count, (void **)&p));
-    for (uint32_t i = 0; i < count; i++)
-        ck_assert_uint_eq(p[i], first + i + plus);
-    ZCS_CK(zcs_array_unmap(array));
 }
 
 /* The read-ahead: once the host has read a range after a dispatch, the next dispatch
@@ -121,29 +103,29 @@ START_TEST(staged_reads_ahead_the_range_the_host_read)
 
     /* The first read after a dispatch copies and arms the read-ahead. */
     dispatch_once(kernel, COUNT);
-    expect_range(array, 0, COUNT, 1);
+    zcs_test_expect_indexed_range(array, 0, COUNT, 1);
     ck_assert_uint_eq(copied(context), 2 * COUNT * e);
     /* The next dispatch reads ahead, counted at once; the map waits for it only. */
     dispatch_once(kernel, COUNT);
     ck_assert_uint_eq(copied(context), 3 * COUNT * e);
-    uint64_t waits = device_waits(context);
-    expect_range(array, 0, COUNT, 2);
-    ck_assert_uint_eq(device_waits(context) - waits, 1);
+    uint64_t waits = zcs_test_device_waits(context);
+    zcs_test_expect_indexed_range(array, 0, COUNT, 2);
+    ck_assert_uint_eq(zcs_test_device_waits(context) - waits, 1);
     ck_assert_uint_eq(copied(context), 3 * COUNT * e);
     /* A range within it: nothing more; it arms that range alone. */
     dispatch_once(kernel, COUNT);
-    expect_range(array, 100, 100, 3);
+    zcs_test_expect_indexed_range(array, 100, 100, 3);
     ck_assert_uint_eq(copied(context), 4 * COUNT * e);
     dispatch_once(kernel, COUNT);
     ck_assert_uint_eq(copied(context), (4 * COUNT + 100) * e);
     /* A range outside the read-ahead is copied as usual. */
-    expect_range(array, 0, 10, 4);
+    zcs_test_expect_indexed_range(array, 0, 10, 4);
     ck_assert_uint_eq(copied(context), (4 * COUNT + 110) * e);
     /* Two dispatches without a read between: the second stops the read-ahead. */
     dispatch_once(kernel, COUNT);
     dispatch_once(kernel, COUNT);
     ck_assert_uint_eq(copied(context), (4 * COUNT + 120) * e);
-    expect_range(array, 0, COUNT, 6);
+    zcs_test_expect_indexed_range(array, 0, COUNT, 6);
     ck_assert_uint_eq(copied(context), (5 * COUNT + 120) * e);
     /* A read-ahead the host overwrites (WRITE_DISCARD) is not used, and not armed again. */
     dispatch_once(kernel, COUNT);

@@ -137,6 +137,34 @@ void zcs_test_expect_indexed(zcs_array *buffer, uint32_t count, uint32_t offset)
     ZCS_CK(zcs_array_unmap(buffer));
 }
 
+void zcs_test_expect_indexed_range(zcs_array *buffer, uint32_t first, uint32_t count,
+                                   uint32_t offset)
+{
+    uint32_t *data = NULL;
+    ZCS_CK(zcs_array_map_range(buffer, ZCS_MAP_READ, first, count, (void **)&data));
+    for (uint32_t i = 0; i < count; i++)
+        ck_assert_msg(data[i] == first + i + offset, "element %u is %u, expected %u", first + i,
+                      data[i], first + i + offset);
+    ZCS_CK(zcs_array_unmap(buffer));
+}
+
+uint64_t zcs_test_device_waits(zcs_context *context)
+{
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    return stats.device_waits;
+}
+
+void zcs_test_leave_read_ahead(zcs_context *context, zcs_kernel *increment, zcs_array *array,
+                               uint32_t count)
+{
+    size_t global = count;
+    ZCS_CK(zcs_dispatch(increment, 1, &global, NULL));
+    zcs_test_expect_indexed(array, count, 1);
+    ZCS_CK(zcs_dispatch(increment, 1, &global, NULL));
+    ZCS_CK(zcs_finish(context));
+}
+
 char *zcs_test_read_source(const char *relative_path)
 {
     char path[1024];

@@ -72,6 +72,19 @@ zcs_kernel *zcs_test_increment_kernel(zcs_context *context, zcs_array *buffer, u
    i + offset. */
 void zcs_test_expect_indexed(zcs_array *buffer, uint32_t count, uint32_t offset);
 
+/* The same for elements [first, first + count) alone, mapped as that range. */
+void zcs_test_expect_indexed_range(zcs_array *buffer, uint32_t first, uint32_t count,
+                                   uint32_t offset);
+
+/* zcs_stats.device_waits of the context so far. */
+uint64_t zcs_test_device_waits(zcs_context *context);
+
+/* Leave a read-ahead unused on `array` (indexed, with the +1 `increment` kernel on it):
+   dispatch, read it back, dispatch again and finish. On the staged tier the second dispatch
+   has copied the array back behind its kernel; elsewhere nothing is read ahead. */
+void zcs_test_leave_read_ahead(zcs_context *context, zcs_kernel *increment, zcs_array *array,
+                               uint32_t count);
+
 /* A file of the source tree (ZCS_TEST_SOURCE_DIR/relative_path) as a NUL-terminated
    string to free(). */
 char *zcs_test_read_source(const char *relative_path);
