@@ -52,7 +52,7 @@ typedef struct zcs__vk_slot {
     uint64_t submit_number; /* order of submission, for "wait for the oldest" */
     uint64_t serial;        /* the core's dispatch serial, or 0 (not a dispatch) */
     /* Threads waiting for the fence outside submit_lock (zcs__vk_wait_dispatch): the fence
-       is reset and the slot recycled only once none is left. */
+       is reset and the slot retired only once none is left. */
     uint32_t waiters;
     struct zcs__kernel_impl *kernel; /* whose pipeline the submission uses */
     /* Storage-buffer descriptors descriptor_pool holds; 0: ZCS__VK_SLOT_DESCRIPTORS
@@ -323,9 +323,9 @@ VkResult zcs__vk_slot_submit(struct zcs__context_impl *impl, zcs__vk_slot *slot,
                              const zcs__vk_wait_list *array_waits, uint64_t *out_number);
 
 /* Wait until the dispatch of `serial` has finished, by its slot's fence, outside
-   submit_lock, and recycle the slot. A serial no slot holds any more has finished; a failed
-   dispatch (never submitted) is covered by the newest submitted one before it. zcs's own
-   waits use fences rather than the timeline: NVIDIA's vkWaitSemaphores (driver 580) took
+   submit_lock (the slot is retired later, with the others). A serial no slot holds any more has
+   finished; a failed dispatch (never submitted) is covered by the newest submitted one before it.
+   zcs's own waits use fences rather than the timeline: NVIDIA's vkWaitSemaphores (driver 580) took
    about 170 us longer per wait than vkWaitForFences on the same work. */
 zcs_status zcs__vk_wait_dispatch(struct zcs__context_impl *impl, uint64_t serial);
 
