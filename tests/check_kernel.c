@@ -254,6 +254,59 @@ START_TEST(freed_array_unsets_its_arguments)
 }
 END_TEST
 
+/* Dispatches that repeat, then change one thing at a time (a value, an array, an array
+   freed and made again, the kernel): each runs with what it was given, never with what an
+   earlier dispatch was given (Vulkan submits a command buffer again while nothing in it
+   changed). */
+START_TEST(repeated_dispatches_run_with_their_own_arguments)
+{
+    enum { N = 256 };
+    zcs_context *context = zcs_test_context();
+    zcs_array *first = zcs_test_indexed_u32(context, N);
+    zcs_array *second = zcs_test_indexed_u32(context, N);
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = zcs_test_increment_kernel(context, first, N, 1, &program);
+    size_t global = N;
+    for (int i = 0; i < 3; i++)
+        ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    zcs_test_expect_indexed(first, N, 3);
+    zcs_test_set_increment_args(kernel, first, N, 5);
+    for (int i = 0; i < 2; i++)
+        ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    zcs_test_expect_indexed(first, N, 13);
+    zcs_test_set_increment_args(kernel, second, N, 5);
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    zcs_test_expect_indexed(second, N, 5);
+    zcs_test_expect_indexed(first, N, 13);
+    /* Back to the first arguments: the first array again, by 1. */
+    zcs_test_set_increment_args(kernel, first, N, 1);
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    zcs_test_expect_indexed(first, N, 14);
+    /* A smaller grid over the same arguments. */
+    size_t half = N / 2;
+    ZCS_CK(zcs_dispatch(kernel, 1, &half, NULL));
+    zcs_test_expect_indexed_range(first, 0, N / 2, 15);
+    zcs_test_expect_indexed_range(first, N / 2, N / 2, 14);
+    /* An array freed and made again, likely where the old one was. */
+    ZCS_CK(zcs_array_destroy(second));
+    second = zcs_test_indexed_u32(context, N);
+    zcs_test_set_increment_args(kernel, second, N, 5);
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    zcs_test_expect_indexed(second, N, 5);
+    /* A new kernel of the same program, the old one gone. */
+    zcs_kernel_destroy(kernel);
+    ZCS_CK(zcs_kernel_create(program, "increment_u32", &kernel));
+    zcs_test_set_increment_args(kernel, second, N, 2);
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    zcs_test_expect_indexed(second, N, 7);
+    ZCS_CK(zcs_array_destroy(first));
+    ZCS_CK(zcs_array_destroy(second));
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
 START_TEST(arrays_of_another_context_are_refused)
 {
     zcs_context *first = zcs_test_context();
@@ -335,6 +388,7 @@ static Suite *kernel_suite(void)
     tcase_add_test(tc, bad_arguments_are_refused);
     tcase_add_test(tc, dispatch_of_a_mapped_array_is_refused);
     tcase_add_test(tc, freed_array_unsets_its_arguments);
+    tcase_add_test(tc, repeated_dispatches_run_with_their_own_arguments);
     tcase_add_test(tc, arrays_of_another_context_are_refused);
     tcase_add_test(tc, value_arguments_of_the_wrong_size_are_refused);
     tcase_add_test(tc, grids_past_the_limit_are_refused);

@@ -187,6 +187,79 @@ START_TEST(a_failing_call_is_named_with_its_error)
 }
 END_TEST
 
+/* vkBeginCommandBuffer, counted: a recording of a command buffer. */
+static PFN_vkBeginCommandBuffer real_begin_command_buffer;
+static unsigned long recordings;
+
+static VKAPI_ATTR VkResult VKAPI_CALL
+counting_begin_command_buffer(VkCommandBuffer command_buffer, const VkCommandBufferBeginInfo *info)
+{
+    recordings++;
+    return real_begin_command_buffer(command_buffer, info);
+}
+
+/* A frame of the application: write the array, dispatch, read it back. */
+static void write_dispatch_read(zcs_array *buffer, zcs_kernel *kernel, uint32_t count,
+                                uint32_t amount)
+{
+    uint32_t *data = NULL;
+    ZCS_CK(zcs_array_map(buffer, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    for (uint32_t i = 0; i < count; i++)
+        data[i] = i;
+    ZCS_CK(zcs_array_unmap(buffer));
+    size_t global = count;
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    zcs_test_expect_indexed(buffer, count, amount);
+}
+
+/* A dispatch like a finished one before it submits that command buffer again: one
+   recording for a loop of dispatches, one more for each new set of arguments, none for
+   arguments a free slot still holds, one for a loop of frames (write, dispatch, read).
+   (Dispatches in flight at once each record into a slot of their own.) */
+START_TEST(repeated_dispatches_record_once)
+{
+    enum { N = 1024 };
+    zcs_context *context = zcs_test_context();
+    zcs_array *buffer = zcs_test_indexed_u32(context, N);
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = zcs_test_increment_kernel(context, buffer, N, 1, &program);
+    size_t global = N;
+    /* On the staged tier the first dispatch also carries the array's upload. */
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    ZCS_CK(zcs_finish(context));
+    real_begin_command_buffer = zcs__vk.vkBeginCommandBuffer;
+    zcs__vk.vkBeginCommandBuffer = counting_begin_command_buffer;
+    recordings = 0;
+    zcs_test_set_increment_args(kernel, buffer, N, 3);
+    for (int i = 0; i < 5; i++) {
+        ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+        ZCS_CK(zcs_finish(context));
+    }
+    ck_assert_uint_eq(recordings, 1);
+    zcs_test_set_increment_args(kernel, buffer, N, 2);
+    for (int i = 0; i < 3; i++) {
+        ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+        ZCS_CK(zcs_finish(context));
+    }
+    ck_assert_uint_eq(recordings, 2);
+    zcs_test_set_increment_args(kernel, buffer, N, 3); /* still held by a free slot */
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    ck_assert_uint_eq(recordings, 2);
+    zcs_test_expect_indexed(buffer, N, 1 + 15 + 6 + 3);
+
+    recordings = 0;
+    zcs_test_set_increment_args(kernel, buffer, N, 4);
+    for (int frame = 0; frame < 10; frame++)
+        write_dispatch_read(buffer, kernel, N, 4);
+    ck_assert_uint_eq(recordings, 1);
+    zcs__vk.vkBeginCommandBuffer = real_begin_command_buffer;
+    ZCS_CK(zcs_array_destroy(buffer));
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
 /* A SPIR-V header followed by `body`, into `words`; returns the word count. */
 static size_t spirv_module(uint32_t *words, const uint32_t *body, size_t body_words)
 {
@@ -281,6 +354,7 @@ static Suite *vulkan_suite(void)
     tcase_add_test(tc, non_coherent_memory_is_flushed_and_invalidated);
     tcase_add_test(tc, arrays_past_the_storage_buffer_range_are_refused);
     tcase_add_test(tc, a_failing_call_is_named_with_its_error);
+    tcase_add_test(tc, repeated_dispatches_record_once);
     tcase_add_test(tc, malformed_spirv_is_refused_without_reading_past_it);
     tcase_add_test(tc, mutated_spirv_never_reads_past_the_module);
     suite_add_tcase(suite, tc);

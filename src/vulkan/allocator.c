@@ -28,8 +28,10 @@ zcs_status zcs__vk_allocator_init(zcs__vk_allocator *allocator, zcs_context *con
 
 static void zcs__block_release(zcs__vk_allocator *allocator, zcs__vk_block *block)
 {
-    if (block->buffer != VK_NULL_HANDLE)
+    if (block->buffer != VK_NULL_HANDLE) {
+        zcs__vk_recordings_stale(allocator->context != NULL ? allocator->context->impl : NULL);
         zcs__vk.vkDestroyBuffer(allocator->device, block->buffer, NULL);
+    }
     if (block->mapped != NULL)
         zcs__vk.vkUnmapMemory(allocator->device, block->memory);
     if (block->memory != VK_NULL_HANDLE)

@@ -224,6 +224,7 @@
       (VkDevice device, uint32_t fenceCount, const VkFence *pFences, VkBool32 waitAll,             \
        uint64_t timeout),                                                                          \
       (device, fenceCount, pFences, waitAll, timeout))                                             \
+    X(VkResult, vkGetFenceStatus, RESULT, (VkDevice device, VkFence fence), (device, fence))       \
     X(VkResult, vkResetFences, RESULT,                                                             \
       (VkDevice device, uint32_t fenceCount, const VkFence *pFences),                              \
       (device, fenceCount, pFences))                                                               \

@@ -11,6 +11,13 @@
  * offset, since a base is counted in groups of the piece's own size. So a kernel needs
  * no bounds check, and a handful of pipelines serve every global size.
  *
+ * A slot keeps what its command buffer recorded, under a key (zcs__recording_key): the
+ * pipelines and groups of each piece, each array argument's buffer, offset and range, the
+ * push-constant bytes, the staged copies, and the context's recording epoch, which moves
+ * whenever a buffer or pipeline is destroyed (so a handle value used again never matches).
+ * A dispatch with the same key submits that command buffer again, unrecorded: a loop of
+ * frames records once per slot it uses, as a hand-written loop records once.
+ *
  * Synchronisation of every submission:
  *  - first, a barrier from host writes and earlier dispatches' shader writes to this
  *    dispatch's shader reads and writes (vkQueueSubmit already makes coherent host
@@ -163,6 +170,88 @@ static zcs_status zcs__slot_descriptors(zcs_kernel *kernel, zcs__vk_slot *slot, 
     return ZCS_SUCCESS;
 }
 
+/* The words of a recording's key, grown as needed; `failed` once out of host memory. */
+typedef struct zcs__recording_key {
+    uint64_t *words;
+    uint32_t length;
+    uint32_t capacity;
+    int failed;
+} zcs__recording_key;
+
+static void zcs__key_add(zcs__recording_key *key, uint64_t word)
+{
+    if (key->failed)
+        return;
+    if (key->length == key->capacity) {
+        uint32_t grown = key->capacity != 0 ? 2 * key->capacity : 64;
+        uint64_t *words = zcs__malloc(grown * sizeof *words);
+        if (words == NULL) {
+            key->failed = 1;
+            return;
+        }
+        if (key->length > 0)
+            memcpy(words, key->words, key->length * sizeof *words);
+        zcs__free(key->words);
+        key->words = words;
+        key->capacity = grown;
+    }
+    key->words[key->length++] = word;
+}
+
+/* A non-dispatchable handle (a pointer or a 64-bit integer, by platform) as a key word. */
+#define ZCS__KEY_HANDLE(key, handle)                                                               \
+    do {                                                                                           \
+        uint64_t word_ = 0;                                                                        \
+        memcpy(&word_, &(handle), sizeof(handle));                                                 \
+        zcs__key_add((key), word_);                                                                \
+    } while (0)
+
+/* The key of everything zcs__record puts in a command buffer (see the top of the file). */
+static void zcs__recording_key_make(zcs_kernel *kernel, const zcs__vk_piece *pieces,
+                                    uint32_t piece_count, uint32_t arg_count,
+                                    const unsigned char *push, uint32_t push_size,
+                                    const zcs__vk_upload *uploads, uint32_t upload_count,
+                                    zcs__recording_key *key)
+{
+    struct zcs__context_impl *impl = kernel->context->impl;
+    zcs__key_add(key, atomic_load(&impl->recording_epoch));
+    zcs__key_add(key, piece_count);
+    for (uint32_t p = 0; p < piece_count; p++) {
+        ZCS__KEY_HANDLE(key, pieces[p].pipeline->pipeline);
+        for (uint32_t d = 0; d < 3; d++) {
+            zcs__key_add(key, pieces[p].base[d]);
+            zcs__key_add(key, pieces[p].count[d]);
+        }
+    }
+    zcs__key_add(key, arg_count);
+    for (uint32_t i = 0; i < arg_count; i++) {
+        if (kernel->args[i].kind != ZCS__ARG_ARRAY)
+            continue;
+        const zcs_array *buffer = kernel->args[i].buffer;
+        zcs__key_add(key, i);
+        ZCS__KEY_HANDLE(key, buffer->impl->allocation.block->buffer);
+        zcs__key_add(key, buffer->impl->array_offset);
+        zcs__key_add(key, buffer->size);
+    }
+    zcs__key_add(key, push_size);
+    for (uint32_t at = 0; at < push_size; at += 8) {
+        uint64_t word = 0;
+        memcpy(&word, push + at, push_size - at < 8 ? push_size - at : 8);
+        zcs__key_add(key, word);
+    }
+    zcs__key_add(key, upload_count);
+    for (uint32_t i = 0; i < upload_count; i++) {
+        const struct zcs__array_impl *array = uploads[i].array->impl;
+        ZCS__KEY_HANDLE(key, array->allocation.block->buffer);
+        zcs__key_add(key, array->allocation.offset);
+        ZCS__KEY_HANDLE(key, array->staging.block->buffer);
+        zcs__key_add(key, array->staging.offset);
+        zcs__key_add(key, uploads[i].offset);
+        zcs__key_add(key, uploads[i].size);
+        zcs__key_add(key, (uint64_t)uploads[i].to_device);
+    }
+}
+
 /* Record the slot's command buffer. */
 static zcs_status zcs__record(zcs_kernel *kernel, zcs__vk_slot *slot, const zcs__vk_piece *pieces,
                               uint32_t piece_count, uint32_t arg_count, const unsigned char *push,
@@ -234,10 +323,8 @@ static zcs_status zcs__record(zcs_kernel *kernel, zcs__vk_slot *slot, const zcs_
     }
 
     VkCommandBuffer cb = slot->command_buffer;
-    VkCommandBufferBeginInfo begin = {
-        .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-        .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
-    };
+    /* Not one-time: a dispatch with the same key submits it again. */
+    VkCommandBufferBeginInfo begin = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
     result = zcs__vk.vkBeginCommandBuffer(cb, &begin);
     if (result != VK_SUCCESS)
         return zcs__vk_fail(context, result, "vkBeginCommandBuffer", "kernel \"%s\"", kernel->name);
@@ -395,16 +482,31 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
         return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
                          "zcs_dispatch: out of host memory for kernel \"%s\"", kernel->name);
     }
+    uint32_t upload_count = zcs__vk_staged_take_uploads(kernel, arg_count, uploads);
+    zcs__recording_key recording = {0};
+    zcs__recording_key_make(kernel, pieces, piece_count, arg_count, push, push_size, uploads,
+                            upload_count, &recording);
     zcs__vk_slot *slot = NULL;
-    status = zcs__vk_slot_acquire(impl, &slot);
+    int recorded = 0;
+    status = recording.failed
+                 ? zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                             "zcs_dispatch: out of host memory for kernel \"%s\"", kernel->name)
+                 : zcs__vk_slot_acquire(impl, recording.words, recording.length, &slot, &recorded);
     if (status != ZCS_SUCCESS) {
+        zcs__vk_staged_uploads_done(impl, uploads, upload_count, 0);
+        zcs__free(recording.words);
         zcs__free(push);
         zcs__free(uploads);
         return status;
     }
-    uint32_t upload_count = zcs__vk_staged_take_uploads(kernel, arg_count, uploads);
-    status = zcs__record(kernel, slot, pieces, piece_count, arg_count, push, push_size, uploads,
-                         upload_count);
+    if (!recorded) {
+        status = zcs__record(kernel, slot, pieces, piece_count, arg_count, push, push_size, uploads,
+                             upload_count);
+        if (status == ZCS_SUCCESS)
+            zcs__vk_slot_keep_recording(slot, &recording.words, recording.length,
+                                        &recording.capacity);
+    }
+    zcs__free(recording.words);
     zcs__free(push);
     zcs__vk_wait_list array_waits = {0};
     if (status == ZCS_SUCCESS)

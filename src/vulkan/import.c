@@ -132,8 +132,10 @@ void zcs__vk_own_block_release(zcs_array *array)
     zcs__vk_block *block = array->impl->allocation.block;
     if (block == NULL)
         return;
-    if (block->buffer != VK_NULL_HANDLE)
+    if (block->buffer != VK_NULL_HANDLE) {
+        zcs__vk_recordings_stale(impl);
         zcs__vk.vkDestroyBuffer(impl->device, block->buffer, NULL);
+    }
     /* `dedicated` marks a block mapped through vkMapMemory (host imports need no mapping
        unless non-coherent: their mapping is the application's pointer). */
     if (block->dedicated)

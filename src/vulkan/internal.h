@@ -58,6 +58,12 @@ typedef struct zcs__vk_slot {
     /* Storage-buffer descriptors descriptor_pool holds; 0: ZCS__VK_SLOT_DESCRIPTORS
        (dispatch.c makes a larger pool for kernels with more array arguments). */
     uint32_t descriptor_capacity;
+    /* What command_buffer holds, where it is a dispatch that may be submitted again as it
+       is (dispatch.c): the recording's key, recorded_length words; 0 words: nothing
+       reusable (never recorded, a copy, or a recording that failed). */
+    uint64_t *recorded;
+    uint32_t recorded_length;
+    uint32_t recorded_capacity;
 } zcs__vk_slot;
 
 /* Storage-buffer descriptors a slot's descriptor pool starts with. */
@@ -117,6 +123,10 @@ struct zcs__context_impl {
        reaches the serial of a dispatch whose submission failed, so waits and exported
        values stop at this one. */
     uint64_t last_submitted_serial;
+    /* Counts destroyed buffers and pipelines (zcs__vk_recordings_stale): part of every
+       recording's key, so that a command buffer is never submitted again once an object it
+       names is gone, even where a new object reuses the handle's value. */
+    _Atomic uint64_t recording_epoch;
 };
 
 struct zcs__array_impl {
@@ -305,8 +315,25 @@ void zcs__vk_pipelines_destroy(struct zcs__context_impl *impl, struct zcs__kerne
 zcs_status zcs__vk_submit_init(struct zcs__context_impl *impl);
 void zcs__vk_submit_destroy(struct zcs__context_impl *impl);
 
-/* Take a slot for recording: a free one, else the oldest submission's once done. */
-zcs_status zcs__vk_slot_acquire(struct zcs__context_impl *impl, zcs__vk_slot **out_slot);
+/*
+ * Take a slot for recording: a free one, else the oldest submission's once done. A
+ * dispatch passes the key of what it would record (`key`, `key_length` words): a free
+ * slot whose command buffer holds that recording comes first, and *out_recorded says so
+ * (then the caller submits it as it is). Copies pass NULL, 0, NULL; the slot forgets its
+ * recording either way unless it is reused.
+ */
+zcs_status zcs__vk_slot_acquire(struct zcs__context_impl *impl, const uint64_t *key,
+                                uint32_t key_length, zcs__vk_slot **out_slot, int *out_recorded);
+
+/* Keep a key as what a slot's command buffer now holds (after a successful recording):
+   the slot takes *words (`length` of *capacity words) and gives back its old buffer in
+   their place, for the caller to free. */
+void zcs__vk_slot_keep_recording(zcs__vk_slot *slot, uint64_t **words, uint32_t length,
+                                 uint32_t *capacity);
+
+/* A buffer or pipeline is being destroyed: no recording made before may be submitted
+   again. */
+void zcs__vk_recordings_stale(struct zcs__context_impl *impl);
 
 /* Give back a slot taken for recording that will not be submitted. */
 void zcs__vk_slot_abandon(struct zcs__context_impl *impl, zcs__vk_slot *slot);

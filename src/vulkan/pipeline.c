@@ -9,8 +9,10 @@
 
 static void zcs__pipeline_destroy(struct zcs__context_impl *impl, zcs__vk_pipeline *pipeline)
 {
-    if (pipeline->pipeline != VK_NULL_HANDLE)
+    if (pipeline->pipeline != VK_NULL_HANDLE) {
+        zcs__vk_recordings_stale(impl);
         zcs__vk.vkDestroyPipeline(impl->device, pipeline->pipeline, NULL);
+    }
     if (pipeline->layout != VK_NULL_HANDLE)
         zcs__vk.vkDestroyPipelineLayout(impl->device, pipeline->layout, NULL);
     if (pipeline->set_layout != VK_NULL_HANDLE)

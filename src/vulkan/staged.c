@@ -106,7 +106,7 @@ static zcs_status zcs__staged_copy(zcs_array *array, int to_device, VkDeviceSize
     if (status != ZCS_SUCCESS)
         return status;
     zcs__vk_slot *slot = NULL;
-    status = zcs__vk_slot_acquire(ctx, &slot);
+    status = zcs__vk_slot_acquire(ctx, NULL, 0, &slot, NULL);
     if (status != ZCS_SUCCESS)
         return status;
     VkResult result = zcs__vk.vkResetCommandPool(ctx->device, slot->command_pool, 0);

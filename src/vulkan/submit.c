@@ -2,6 +2,10 @@
  * The ring of submission slots: each slot has its own command pool, descriptor pool and
  * fence, so a dispatch records while up to ZCS__VK_MAX_SLOTS - 1 earlier ones are in
  * flight; a dispatch beyond waits for the oldest. Slots are made on first use.
+ *
+ * A slot keeps its last dispatch's recording and the key of it (dispatch.c): a dispatch
+ * with the same key takes that slot, once free or finished, and submits its command buffer
+ * again as it is, with no recording and no descriptor update.
  */
 #include <sched.h>
 #include <string.h>
@@ -25,6 +29,7 @@ static void zcs__slot_destroy(struct zcs__context_impl *impl, zcs__vk_slot *slot
         zcs__vk.vkDestroyDescriptorPool(impl->device, slot->descriptor_pool, NULL);
     if (slot->command_pool != VK_NULL_HANDLE) /* frees the command buffer too */
         zcs__vk.vkDestroyCommandPool(impl->device, slot->command_pool, NULL);
+    zcs__free(slot->recorded);
     memset(slot, 0, sizeof *slot);
 }
 
@@ -78,7 +83,6 @@ static zcs_status zcs__slot_create(struct zcs__context_impl *impl, zcs__vk_slot 
     zcs_context *context = impl->context;
     VkCommandPoolCreateInfo pool_info = {
         .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
-        .flags = VK_COMMAND_POOL_CREATE_TRANSIENT_BIT,
         .queueFamilyIndex = impl->queue_family,
     };
     VkResult result =
@@ -195,24 +199,76 @@ zcs_status zcs__vk_wait_submissions(struct zcs__context_impl *impl,
     return status;
 }
 
-/* Take a slot for recording: a free one, else the oldest submission's once done. */
-zcs_status zcs__vk_slot_acquire(struct zcs__context_impl *impl, zcs__vk_slot **out_slot)
+/* Whether a slot's command buffer holds the recording of `key`. */
+static int zcs__slot_holds(const zcs__vk_slot *slot, const uint64_t *key, uint32_t key_length)
+{
+    return key != NULL && key_length != 0 && slot->recorded_length == key_length &&
+           memcmp(slot->recorded, key, key_length * sizeof *key) == 0;
+}
+
+/* A submitted slot that holds the recording of `key` and has finished, recycled: none
+   waits on it and its fence has signalled (a query, never a wait). Lock held. */
+static zcs__vk_slot *zcs__finished_slot_holding(struct zcs__context_impl *impl, const uint64_t *key,
+                                                uint32_t key_length)
+{
+    for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++) {
+        zcs__vk_slot *slot = &impl->slots[i];
+        if (slot->state != ZCS__VK_SLOT_SUBMITTED || slot->waiters > 0 ||
+            !zcs__slot_holds(slot, key, key_length))
+            continue;
+        /* Not finished, or the query failed: the slot is left to the ring's waits, which
+           report what went wrong. */
+        if (zcs__vk.vkGetFenceStatus(impl->device, slot->fence) != VK_SUCCESS)
+            continue;
+        if (zcs__vk.vkResetFences(impl->device, 1, &slot->fence) != VK_SUCCESS)
+            continue;
+        zcs__slot_free(impl, slot, VK_SUCCESS);
+        return slot;
+    }
+    return NULL;
+}
+
+/* Which free slot to record into, lowest first: one made and holding no recording, one
+   not made yet, then one whose recording would be lost. */
+static int zcs__slot_rank(const zcs__vk_slot *slot)
+{
+    return !slot->created ? 1 : slot->recorded_length == 0 ? 0 : 2;
+}
+
+zcs_status zcs__vk_slot_acquire(struct zcs__context_impl *impl, const uint64_t *key,
+                                uint32_t key_length, zcs__vk_slot **out_slot, int *out_recorded)
 {
     zcs_status status = ZCS_SUCCESS;
+    if (out_recorded != NULL)
+        *out_recorded = 0;
     pthread_mutex_lock(&impl->submit_lock);
     for (;;) {
         zcs__vk_slot *free_slot = NULL;
-        for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++) {
+        zcs__vk_slot *holding = NULL;
+        for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS && holding == NULL; i++) {
             zcs__vk_slot *slot = &impl->slots[i];
-            if (slot->state == ZCS__VK_SLOT_FREE &&
-                (free_slot == NULL || (slot->created && !free_slot->created)))
+            if (slot->state != ZCS__VK_SLOT_FREE)
+                continue;
+            if (zcs__slot_holds(slot, key, key_length))
+                holding = slot;
+            else if (free_slot == NULL || zcs__slot_rank(slot) < zcs__slot_rank(free_slot))
                 free_slot = slot;
+        }
+        if (holding == NULL && key != NULL)
+            holding = zcs__finished_slot_holding(impl, key, key_length);
+        if (holding != NULL) {
+            holding->state = ZCS__VK_SLOT_RECORDING;
+            *out_slot = holding;
+            if (out_recorded != NULL)
+                *out_recorded = 1;
+            break;
         }
         if (free_slot != NULL) {
             if (!free_slot->created)
                 status = zcs__slot_create(impl, free_slot);
             if (status == ZCS_SUCCESS) {
                 free_slot->state = ZCS__VK_SLOT_RECORDING;
+                free_slot->recorded_length = 0; /* about to be recorded again */
                 *out_slot = free_slot;
             }
             break;
@@ -252,8 +308,27 @@ zcs_status zcs__vk_slot_acquire(struct zcs__context_impl *impl, zcs__vk_slot **o
 void zcs__vk_slot_abandon(struct zcs__context_impl *impl, zcs__vk_slot *slot)
 {
     pthread_mutex_lock(&impl->submit_lock);
+    slot->recorded_length = 0; /* its recording may be unfinished */
     zcs__slot_free(impl, slot, VK_SUCCESS);
     pthread_mutex_unlock(&impl->submit_lock);
+}
+
+void zcs__vk_slot_keep_recording(zcs__vk_slot *slot, uint64_t **words, uint32_t length,
+                                 uint32_t *capacity)
+{
+    uint64_t *old = slot->recorded;
+    uint32_t old_capacity = slot->recorded_capacity;
+    slot->recorded = *words;
+    slot->recorded_capacity = *capacity;
+    slot->recorded_length = length;
+    *words = old;
+    *capacity = old_capacity;
+}
+
+void zcs__vk_recordings_stale(struct zcs__context_impl *impl)
+{
+    if (impl != NULL)
+        atomic_fetch_add(&impl->recording_epoch, 1);
 }
 
 VkResult zcs__vk_slot_submit(struct zcs__context_impl *impl, zcs__vk_slot *slot,
@@ -327,6 +402,7 @@ VkResult zcs__vk_slot_submit(struct zcs__context_impl *impl, zcs__vk_slot *slot,
             impl->pending_waits.count = 0; /* this dispatch waited for them */
     } else {
         slot->state = ZCS__VK_SLOT_FREE;
+        slot->recorded_length = 0; /* what a refused submission leaves is not known */
     }
     if (wait_semaphores != wait_inline) {
         zcs__free(wait_semaphores);
