@@ -113,6 +113,80 @@ START_TEST(allocation_flags_become_cl_mem_bits)
 }
 END_TEST
 
+/* Counted: dispatches that ask the runtime for an event, and markers. */
+static zcs__cl_api real_calls;
+static unsigned long kernel_events;
+static unsigned long markers;
+
+static cl_int CL_API_CALL counting_enqueue_kernel(cl_command_queue queue, cl_kernel kernel,
+                                                  cl_uint dims, const size_t *offset,
+                                                  const size_t *global, const size_t *local,
+                                                  cl_uint wait_count, const cl_event *waits,
+                                                  cl_event *event)
+{
+    kernel_events += event != NULL;
+    return real_calls.clEnqueueNDRangeKernel(queue, kernel, dims, offset, global, local, wait_count,
+                                             waits, event);
+}
+
+static cl_int CL_API_CALL counting_marker(cl_command_queue queue, cl_uint wait_count,
+                                          const cl_event *waits, cl_event *event)
+{
+    markers++;
+    return real_calls.clEnqueueMarkerWithWaitList(queue, wait_count, waits, event);
+}
+
+/* A frame asks the runtime for no event: a kernel that carries one completes later on
+   NVIDIA's OpenCL. A map of the newest dispatch's array waits for the queue itself; a
+   marker stands in for a dispatch only once another is queued behind it while its array
+   has not been waited for, and the map of that array then waits for the marker, not for
+   the later dispatch. */
+START_TEST(frames_ask_for_no_events)
+{
+    enum { N = 1024 };
+    zcs_context *context = zcs_test_context();
+    zcs_array *first = zcs_test_indexed_u32(context, N);
+    zcs_array *second = zcs_test_indexed_u32(context, N);
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = zcs_test_increment_kernel(context, first, N, 1, &program);
+    real_calls = zcs__cl;
+    zcs__cl.clEnqueueNDRangeKernel = counting_enqueue_kernel;
+    zcs__cl.clEnqueueMarkerWithWaitList = counting_marker;
+    kernel_events = 0;
+    markers = 0;
+    size_t global = N;
+    for (uint32_t frame = 0; frame < 5; frame++) {
+        uint32_t *data = NULL;
+        ZCS_CK(zcs_array_map(first, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+        for (uint32_t i = 0; i < N; i++)
+            data[i] = i + frame;
+        ZCS_CK(zcs_array_unmap(first));
+        ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+        zcs_test_expect_indexed(first, N, frame + 1);
+    }
+    ck_assert_uint_eq(kernel_events, 0);
+    ck_assert_uint_eq(markers, 0);
+    /* Dispatches of one array back to back need no marker either. */
+    for (int i = 0; i < 3; i++)
+        ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    ck_assert_uint_eq(markers, 0);
+    /* Another array's dispatch behind it: one marker, for the first array. */
+    zcs_test_set_increment_args(kernel, second, N, 2);
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    ck_assert_uint_eq(markers, 1);
+    zcs_test_expect_indexed(first, N, 5 + 3);
+    zcs_test_expect_indexed(second, N, 2);
+    ck_assert_uint_eq(kernel_events, 0);
+    ck_assert_uint_eq(markers, 1);
+    zcs__cl = real_calls;
+    ZCS_CK(zcs_array_destroy(first));
+    ZCS_CK(zcs_array_destroy(second));
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
 START_TEST(svm_tiers_map_to_the_one_shared_pointer)
 {
     zcs_context *context = zcs_test_context();
@@ -154,6 +228,7 @@ static Suite *opencl_suite(void)
     tcase_add_test(tc, a_failing_call_is_named_with_its_error);
     tcase_add_test(tc, allocation_flags_become_cl_mem_bits);
     tcase_add_test(tc, svm_tiers_map_to_the_one_shared_pointer);
+    tcase_add_test(tc, frames_ask_for_no_events);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -93,7 +93,7 @@ void zcs__backend_array_destroy(zcs_array *array)
     if (impl->svm_buffer != NULL)
         zcs__cl.clReleaseMemObject(impl->svm_buffer);
     pthread_mutex_lock(&array->context->impl->queue_lock);
-    zcs__cl_array_events_release(impl);
+    zcs__cl_array_events_release(array->context->impl, impl);
     pthread_mutex_unlock(&array->context->impl->queue_lock);
     if (array->tier == ZCS_TIER_STAGED) {
         zcs__cl_staged_destroy(array);

@@ -41,6 +41,12 @@ static zcs_status zcs__cl_context_start(zcs_context *context, const zcs__cl_cand
             pthread_mutex_destroy(&impl->svm_lock);
             locks = 0;
         }
+        if (locks && pthread_cond_init(&impl->finished, NULL) != 0) {
+            pthread_mutex_destroy(&impl->queue_lock);
+            pthread_mutex_destroy(&impl->svm_lock);
+            pthread_mutex_destroy(&impl->follow_lock);
+            locks = 0;
+        }
         if (!locks) {
             zcs__free(impl);
             status = zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
@@ -60,6 +66,9 @@ static zcs_status zcs__cl_context_start(zcs_context *context, const zcs__cl_cand
     impl->platform = device->platform;
     impl->retained_device = retained_device;
     impl->attached = attached;
+    /* The application enqueues on its own queue too: a dispatch there is never known to be
+       the queue's tail (ordering.c), so each asks for its event. */
+    impl->dispatch_events = attached;
     impl->supports_il = zcs__cl_supports_il(device);
     impl->max_work_group_size = (size_t)limits.max_work_group_size;
     for (int d = 0; d < 3; d++)
@@ -72,6 +81,7 @@ static zcs_status zcs__cl_context_start(zcs_context *context, const zcs__cl_cand
         pthread_mutex_destroy(&impl->queue_lock);
         pthread_mutex_destroy(&impl->svm_lock);
         pthread_mutex_destroy(&impl->follow_lock);
+        pthread_cond_destroy(&impl->finished);
         zcs__free(impl);
         zcs__cl.clReleaseCommandQueue(queue);
         zcs__cl.clReleaseContext(cl_context);
@@ -170,6 +180,8 @@ void zcs__backend_context_destroy(zcs_context *context)
     pthread_mutex_destroy(&impl->queue_lock);
     pthread_mutex_destroy(&impl->svm_lock);
     pthread_mutex_destroy(&impl->follow_lock);
+    pthread_cond_destroy(&impl->finished);
+    zcs__free(impl->tail_users);
     zcs__free(impl);
     context->impl = NULL;
 }

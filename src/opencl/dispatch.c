@@ -13,10 +13,11 @@
  */
 static cl_int zcs__cl_enqueue_pieces(struct zcs__context_impl *ctx, cl_kernel cl_kernel,
                                      uint32_t dims, const size_t *global, const size_t *local,
-                                     const zcs__cl_wait_list *waits, cl_event *out_event)
+                                     const zcs__cl_wait_list *waits, cl_event *out_event,
+                                     int *out_queued)
 {
     /* The first piece waits for `waits`; the queue is in order, so the last piece's event
-       stands for the whole grid. */
+       stands for the whole grid (out_event NULL: no events). */
     int first = 1;
     size_t whole[3] = {0, 0, 0};
     size_t rest[3] = {0, 0, 0};
@@ -43,12 +44,15 @@ static cl_int zcs__cl_enqueue_pieces(struct zcs__context_impl *ctx, cl_kernel cl
         cl_uint wait_count = first ? waits->count : 0;
         cl_int error = zcs__cl.clEnqueueNDRangeKernel(
             ctx->queue, cl_kernel, dims, offset, size, group, wait_count,
-            wait_count > 0 ? waits->events : NULL, &event);
+            wait_count > 0 ? waits->events : NULL, out_event != NULL ? &event : NULL);
         if (error != CL_SUCCESS)
             return error; /* *out_event: the pieces already queued, which still run */
-        if (*out_event != NULL)
-            zcs__cl.clReleaseEvent(*out_event);
-        *out_event = event;
+        *out_queued = 1;
+        if (out_event != NULL) {
+            if (*out_event != NULL)
+                zcs__cl.clReleaseEvent(*out_event);
+            *out_event = event;
+        }
         first = 0;
     }
     return CL_SUCCESS;
@@ -59,8 +63,9 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
 {
     /* The arguments are already with the kernel (clSetKernelArg at zcs_kernel_set_*); the
        in-order queue orders dispatches; the wait list adds the unmaps and the application
-       work on its arrays, and the event lets maps wait for this dispatch alone
-       (ordering.c). */
+       work on its arrays. Maps wait for this dispatch alone: as the queue's tail, or by the
+       marker the next dispatch puts behind it, or by its event where the application has
+       the queue (ordering.c). */
     (void)serial;
     zcs_context *context = kernel->context;
     struct zcs__context_impl *ctx = context->impl;
@@ -98,11 +103,24 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
     }
 
     pthread_mutex_lock(&ctx->queue_lock);
+    int event_wanted = 0;
+    status = zcs__cl_dispatch_begin(kernel, arg_count, &event_wanted);
+    if (status != ZCS_SUCCESS) {
+        pthread_mutex_unlock(&ctx->queue_lock);
+        return status;
+    }
     zcs__cl_wait_list waits;
     status = zcs__cl_dispatch_wait_list(kernel, arg_count, &waits);
     if (status != ZCS_SUCCESS) {
         pthread_mutex_unlock(&ctx->queue_lock);
         return status;
+    }
+    /* Application events among the waits: a finish of the queue could wait for them. */
+    int external = 0;
+    uint32_t total = zcs__dispatch_array_count(kernel, arg_count);
+    for (uint32_t i = 0; i < total; i++) {
+        const zcs_array *array = zcs__dispatch_array(kernel, arg_count, i);
+        external |= array != NULL && array->impl->app_event_count > 0;
     }
     /* Staged arrays' uploads their unmaps left for this dispatch, just ahead of it. */
     status = zcs__cl_staged_dispatch_uploads(kernel, arg_count);
@@ -112,23 +130,26 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
         return status;
     }
     cl_event event = NULL;
+    cl_event *event_out = event_wanted ? &event : NULL;
     cl_int error = zcs__cl.clEnqueueNDRangeKernel(
         ctx->queue, kernel->impl->kernel, dims, NULL, global, local_size != NULL ? local : NULL,
-        waits.count, waits.count > 0 ? waits.events : NULL, &event);
+        waits.count, waits.count > 0 ? waits.events : NULL, event_out);
+    int queued = error == CL_SUCCESS;
     /* A local size that does not divide the grid: non-uniform work groups where the
        runtime takes them (the call above), else the grid in pieces. */
     if (error == CL_INVALID_WORK_GROUP_SIZE && !uniform)
-        error =
-            zcs__cl_enqueue_pieces(ctx, kernel->impl->kernel, dims, global, local, &waits, &event);
-    /* Staged arrays' read-aheads, just behind the kernel: their event stands for it. */
-    if (error == CL_SUCCESS && event != NULL)
-        zcs__cl_staged_dispatch_readaheads(kernel, arg_count, &event);
+        error = zcs__cl_enqueue_pieces(ctx, kernel->impl->kernel, dims, global, local, &waits,
+                                       event_out, &queued);
+    /* Staged arrays' read-aheads, just behind the kernel (their event stands for it). */
+    if (error == CL_SUCCESS)
+        zcs__cl_staged_dispatch_readaheads(kernel, arg_count, event_out);
     /* Whatever was queued, maps of the arrays wait for it (a failure may leave pieces). */
-    if (event != NULL) {
+    if (queued && (event != NULL || !event_wanted)) {
         zcs__cl.clFlush(ctx->queue);
-        zcs__cl_dispatch_record(kernel, arg_count, event);
-        zcs__cl.clReleaseEvent(event);
+        zcs__cl_dispatch_record(kernel, arg_count, event, external);
     }
+    if (event != NULL)
+        zcs__cl.clReleaseEvent(event);
     zcs__cl_wait_list_release(&waits);
     pthread_mutex_unlock(&ctx->queue_lock);
     if (error != CL_SUCCESS)
@@ -140,7 +161,10 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
 zcs_status zcs__backend_finish(zcs_context *context)
 {
     pthread_mutex_lock(&context->impl->queue_lock);
+    zcs__cl_finishers_wait(context->impl);
     cl_int error = zcs__cl.clFinish(context->impl->queue);
+    if (error == CL_SUCCESS)
+        zcs__cl_queue_drained(context->impl);
     if (error == CL_SUCCESS)
         error = zcs__cl.clFinish(context->impl->transfer_queue);
     pthread_mutex_unlock(&context->impl->queue_lock);

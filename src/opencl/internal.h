@@ -38,6 +38,26 @@ struct zcs__context_impl {
     /* Serialises clSVMAlloc and clSVMFree: NVIDIA's OpenCL (driver 580) returned NULL for
        small clSVMAlloc calls made from 64 threads at once. */
     pthread_mutex_t svm_lock;
+    /*
+     * Dispatches without events (ordering.c), under queue_lock. A dispatch asks the runtime
+     * for no event (NVIDIA's OpenCL completes commands that carry one later, about 130 us
+     * a frame): its arrays are the tail's users, and a map of one waits for the tail by
+     * finishing `queue` (or with a blocking command on it). Before anything else is queued
+     * behind the tail, a marker takes its place as the users' dispatch event, so that a
+     * map never waits for later work. `tail_ticket` counts tails; `external`: something on
+     * `queue` waits for application events and was not finished yet, so a finish could wait
+     * for the application: markers then. `finishers`: threads waiting on `queue` without
+     * queue_lock; nothing is enqueued there meanwhile (`finished` signals the end).
+     * `dispatch_events`: every dispatch asks for an event (the application has the queue).
+     */
+    struct zcs__array_impl **tail_users;
+    uint32_t tail_count;
+    uint32_t tail_capacity;
+    uint64_t tail_ticket;
+    int external;
+    uint32_t finishers;
+    pthread_cond_t finished;
+    int dispatch_events;
     /* 64 bytes of SVM that an emptied indirect list declares (program.c), or NULL. */
     void *svm_sentinel;
     /* 1 if the device reports OpenCL 2.1 or later and an IL (clCreateProgramWithIL). */
@@ -77,6 +97,8 @@ struct zcs__array_impl {
     zcs__readahead readahead;
     /* Ordering (ordering.c), under the context's queue_lock: */
     cl_event dispatch_event; /* the newest dispatch that uses the array, or NULL */
+    int in_tail;             /* that dispatch is the tail, with no event (tail_users) */
+    int event_lost;          /* a retain of its event failed: waits finish the queue */
     cl_event unmap_event;    /* the newest unmap, until a dispatch has waited for it */
     /* Application work on the array (zcs_opencl_array_used_by) that neither a map nor a
        dispatch has waited for yet. */
@@ -119,7 +141,8 @@ void zcs__cl_staged_destroy(zcs_array *array);
 zcs_status zcs__cl_staged_dispatch_uploads(zcs_kernel *kernel, uint32_t arg_count);
 /* Enqueue the armed read-aheads of the arrays a dispatch uses just behind its kernel
    (queue_lock held); where one is enqueued, *event (the kernel's) is replaced by the last
-   read-ahead's, which the in-order queue completes after the kernel. */
+   read-ahead's, which the in-order queue completes after the kernel. `event` NULL: the
+   dispatch has no event, and neither have the read-aheads (the tail covers them). */
 void zcs__cl_staged_dispatch_readaheads(zcs_kernel *kernel, uint32_t arg_count, cl_event *event);
 /* Enqueue an array's deferred upload alone (before the application is given its buffer). */
 zcs_status zcs__cl_staged_flush(zcs_array *array);
@@ -227,8 +250,8 @@ cl_mem_flags zcs__cl_host_access(uint32_t flags);
 /* Create ctx->transfer_queue on `device` (after ctx->cl_context). */
 zcs_status zcs__cl_transfer_queue_create(zcs_context *context, cl_device_id device);
 
-/* Release an array's events (at its destroy). */
-void zcs__cl_array_events_release(struct zcs__array_impl *impl);
+/* Release an array's events and leave the tail's users (at its destroy; queue_lock held). */
+void zcs__cl_array_events_release(struct zcs__context_impl *ctx, struct zcs__array_impl *impl);
 
 /*
  * The events a dispatch of `kernel` must wait for (unmaps and application work on its
@@ -260,13 +283,36 @@ typedef struct zcs__cl_map_queue {
     cl_uint wait_count;        /* 1 with `dispatch` */
     const cl_event *wait_list; /* &dispatch, or NULL */
     cl_event dispatch;         /* retained */
+    /* The dispatch is the tail (no event): the map goes on the dispatch queue itself,
+       behind it, as a finisher; `ticket` is the tail's. */
+    int finisher;
+    uint64_t ticket;
 } zcs__cl_map_queue;
 zcs_status zcs__cl_map_queue_begin(zcs_array *array, uint64_t after, zcs__cl_map_queue *out);
 /* After the map's blocking enqueue (`error` its result): count the wait, release the event. */
 void zcs__cl_map_queue_end(zcs_array *array, zcs__cl_map_queue *queue, cl_int error);
 
-/* Record `event` (the dispatch just enqueued) as the newest use of each of its arrays.
-   queue_lock held. */
-void zcs__cl_dispatch_record(zcs_kernel *kernel, uint32_t arg_count, cl_event event);
+/* Before a dispatch is enqueued, queue_lock held: wait until no thread finishes the
+   dispatch queue, give the tail's users a marker, and make room for the new dispatch's
+   arrays among them. On failure nothing was enqueued. *out_event_wanted: ask the runtime
+   for the dispatch's event (only where the application has the queue). */
+zcs_status zcs__cl_dispatch_begin(zcs_kernel *kernel, uint32_t arg_count, int *out_event_wanted);
+
+/* Record the dispatch just enqueued as the newest use of each of its arrays: `event`, or
+   NULL for a dispatch without one (the arrays become the tail's users). `external`: it
+   waits for application events. queue_lock held. */
+void zcs__cl_dispatch_record(zcs_kernel *kernel, uint32_t arg_count, cl_event event, int external);
+
+/* Wait, queue_lock held, until no thread finishes the dispatch queue (before enqueueing on
+   it). */
+void zcs__cl_finishers_wait(struct zcs__context_impl *ctx);
+
+/* The dispatch queue was finished (clFinish succeeded, queue_lock held): no tail is
+   pending and nothing waits for the application there. */
+void zcs__cl_queue_drained(struct zcs__context_impl *ctx);
+
+/* Give the tail's users a marker on the dispatch queue as their dispatch event (the
+   application is given the queue, or an event is asked for). queue_lock held. */
+zcs_status zcs__cl_tail_marker(zcs_context *context);
 
 #endif /* ZCS_OPENCL_INTERNAL_H */

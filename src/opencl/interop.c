@@ -122,7 +122,15 @@ zcs_status zcs_opencl_context_native(zcs_context *context_handle,
     if (out_objects == NULL)
         return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0,
                          "zcs_opencl_context_native: out_objects is NULL");
-    const struct zcs__context_impl *impl = context->impl;
+    struct zcs__context_impl *impl = context->impl;
+    /* The application may enqueue on the queue from now on: the newest dispatch gets a
+       marker, and every later one its event (ordering.c). */
+    pthread_mutex_lock(&impl->queue_lock);
+    impl->dispatch_events = 1;
+    zcs_status status = zcs__cl_tail_marker(context);
+    pthread_mutex_unlock(&impl->queue_lock);
+    if (status != ZCS_SUCCESS)
+        return status;
     out_objects->platform = impl->platform;
     out_objects->context = impl->cl_context;
     out_objects->device = impl->device;

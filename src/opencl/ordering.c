@@ -13,6 +13,13 @@
  *  - application work declared on an array (zcs_opencl_array_used_by) is waited for by the
  *    next map, free or dispatch of it; zcs_opencl_wait_events makes every later dispatch
  *    wait, with a barrier on the dispatch queue.
+ * A dispatch asks for no event where zcs alone enqueues on the dispatch queue: its arrays
+ * are the users of the queue's *tail*. A map of a tail user waits by finishing the queue
+ * (or by queueing its blocking command there, behind the kernel), as a hand-written frame
+ * does; other dispatches wait until it is done, so the finish never covers later work.
+ * The next dispatch first gives the tail's users a marker as their event, and where
+ * something on the queue waits for the application (a finish could then wait for it), a
+ * map makes that marker too and waits for it as before.
  * The events of an array are read and written under the context's queue_lock.
  */
 #include <string.h>
@@ -51,8 +58,118 @@ static void zcs__cl_release_app_events(struct zcs__array_impl *impl)
     impl->app_event_count = 0;
 }
 
-void zcs__cl_array_events_release(struct zcs__array_impl *impl)
+/* Take `impl` out of the tail's users. queue_lock held. */
+static void zcs__cl_tail_leave(struct zcs__context_impl *ctx, struct zcs__array_impl *impl)
 {
+    if (!impl->in_tail)
+        return;
+    impl->in_tail = 0;
+    for (uint32_t i = 0; i < ctx->tail_count; i++) {
+        if (ctx->tail_users[i] == impl) {
+            ctx->tail_users[i] = ctx->tail_users[--ctx->tail_count];
+            break;
+        }
+    }
+}
+
+/* The tail has finished: its users wait for nothing of zcs's any more. queue_lock held. */
+static void zcs__cl_tail_done(struct zcs__context_impl *ctx)
+{
+    for (uint32_t i = 0; i < ctx->tail_count; i++)
+        ctx->tail_users[i]->in_tail = 0;
+    ctx->tail_count = 0;
+}
+
+void zcs__cl_queue_drained(struct zcs__context_impl *ctx)
+{
+    zcs__cl_tail_done(ctx);
+    ctx->external = 0;
+}
+
+void zcs__cl_finishers_wait(struct zcs__context_impl *ctx)
+{
+    while (ctx->finishers > 0)
+        pthread_cond_wait(&ctx->finished, &ctx->queue_lock);
+}
+
+/* Whether `kernel`'s dispatch uses the array of `impl`. */
+static int zcs__cl_dispatch_uses(zcs_kernel *kernel, uint32_t arg_count,
+                                 const struct zcs__array_impl *impl)
+{
+    uint32_t total = zcs__dispatch_array_count(kernel, arg_count);
+    for (uint32_t i = 0; i < total; i++) {
+        const zcs_array *array = zcs__dispatch_array(kernel, arg_count, i);
+        if (array != NULL && array->impl == impl)
+            return 1;
+    }
+    return 0;
+}
+
+/* The tail's users, but those the dispatch of `kernel` uses (none where NULL), get a
+   marker as their event. queue_lock held. */
+static zcs_status zcs__cl_tail_marker_but(zcs_context *context, zcs_kernel *kernel,
+                                          uint32_t arg_count)
+{
+    struct zcs__context_impl *ctx = context->impl;
+    uint32_t others = 0;
+    for (uint32_t i = 0; i < ctx->tail_count; i++)
+        others += kernel == NULL || !zcs__cl_dispatch_uses(kernel, arg_count, ctx->tail_users[i]);
+    if (others == 0)
+        return ZCS_SUCCESS;
+    zcs__cl_finishers_wait(ctx);
+    cl_event marker = NULL;
+    cl_int error = zcs__cl.clEnqueueMarkerWithWaitList(ctx->queue, 0, NULL, &marker);
+    if (error != CL_SUCCESS)
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clEnqueueMarkerWithWaitList", error,
+                            "an event for the newest dispatch");
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < ctx->tail_count; i++) {
+        struct zcs__array_impl *user = ctx->tail_users[i];
+        if (kernel != NULL && zcs__cl_dispatch_uses(kernel, arg_count, user)) {
+            ctx->tail_users[kept++] = user; /* its newest dispatch is about to be the next */
+            continue;
+        }
+        user->in_tail = 0;
+        /* A retain cannot fail on a valid event; if it did, waits fall back to the queue. */
+        user->dispatch_event = zcs__cl.clRetainEvent(marker) == CL_SUCCESS ? marker : NULL;
+        user->event_lost = user->dispatch_event == NULL;
+    }
+    ctx->tail_count = kept;
+    zcs__cl.clReleaseEvent(marker);
+    return ZCS_SUCCESS;
+}
+
+zcs_status zcs__cl_tail_marker(zcs_context *context)
+{
+    return zcs__cl_tail_marker_but(context, NULL, 0);
+}
+
+zcs_status zcs__cl_dispatch_begin(zcs_kernel *kernel, uint32_t arg_count, int *out_event_wanted)
+{
+    zcs_context *context = kernel->context;
+    struct zcs__context_impl *ctx = context->impl;
+    zcs__cl_finishers_wait(ctx);
+    *out_event_wanted = ctx->dispatch_events;
+    zcs_status status = zcs__cl_tail_marker_but(context, kernel, arg_count);
+    /* Room for every array of the dispatch among the users (those still there included). */
+    uint32_t needed = ctx->tail_count + zcs__dispatch_array_count(kernel, arg_count);
+    if (status == ZCS_SUCCESS && !ctx->dispatch_events && needed > ctx->tail_capacity) {
+        struct zcs__array_impl **users = zcs__malloc(needed * sizeof *users);
+        if (users == NULL)
+            return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                             "zcs_dispatch: out of host memory for kernel \"%s\"", kernel->name);
+        if (ctx->tail_count > 0)
+            memcpy(users, ctx->tail_users, ctx->tail_count * sizeof *users);
+        zcs__free(ctx->tail_users);
+        ctx->tail_users = users;
+        ctx->tail_capacity = needed;
+    }
+    return status;
+}
+
+void zcs__cl_array_events_release(struct zcs__context_impl *ctx, struct zcs__array_impl *impl)
+{
+    zcs__cl_tail_leave(ctx, impl);
     if (impl->dispatch_event != NULL)
         zcs__cl.clReleaseEvent(impl->dispatch_event);
     if (impl->unmap_event != NULL)
@@ -129,8 +246,12 @@ zcs_status zcs__cl_dispatch_wait_list(zcs_kernel *kernel, uint32_t arg_count,
     return ZCS_SUCCESS;
 }
 
-void zcs__cl_dispatch_record(zcs_kernel *kernel, uint32_t arg_count, cl_event event)
+void zcs__cl_dispatch_record(zcs_kernel *kernel, uint32_t arg_count, cl_event event, int external)
 {
+    struct zcs__context_impl *ctx = kernel->context->impl;
+    ctx->external |= external;
+    if (event == NULL)
+        ctx->tail_ticket++;
     uint32_t total = zcs__dispatch_array_count(kernel, arg_count);
     for (uint32_t i = 0; i < total; i++) {
         zcs_array *array = zcs__dispatch_array(kernel, arg_count, i);
@@ -142,6 +263,18 @@ void zcs__cl_dispatch_record(zcs_kernel *kernel, uint32_t arg_count, cl_event ev
             zcs__cl.clReleaseEvent(impl->unmap_event);
         impl->unmap_event = NULL;
         zcs__cl_release_app_events(impl);
+        if (event == NULL) {
+            /* The tail's user (zcs__cl_dispatch_begin made room, and emptied the list). */
+            if (impl->dispatch_event != NULL)
+                zcs__cl.clReleaseEvent(impl->dispatch_event);
+            impl->dispatch_event = NULL;
+            impl->event_lost = 0;
+            if (!impl->in_tail && ctx->tail_count < ctx->tail_capacity) {
+                impl->in_tail = 1;
+                ctx->tail_users[ctx->tail_count++] = impl;
+            }
+            continue;
+        }
         if (impl->dispatch_event == event)
             continue; /* an array passed twice */
         /* A retain cannot fail on a valid event; if it did, keep the old event out of the
@@ -149,6 +282,7 @@ void zcs__cl_dispatch_record(zcs_kernel *kernel, uint32_t arg_count, cl_event ev
         if (impl->dispatch_event != NULL)
             zcs__cl.clReleaseEvent(impl->dispatch_event);
         impl->dispatch_event = zcs__cl.clRetainEvent(event) == CL_SUCCESS ? event : NULL;
+        impl->event_lost = impl->dispatch_event == NULL;
     }
 }
 
@@ -161,11 +295,28 @@ zcs_status zcs__cl_map_queue_begin(zcs_array *array, uint64_t after, zcs__cl_map
     if (after == 0)
         return ZCS_SUCCESS;
     pthread_mutex_lock(&ctx->queue_lock);
-    cl_event event = array->impl->dispatch_event;
+    struct zcs__array_impl *impl = array->impl;
+    zcs_status status = ZCS_SUCCESS;
+    if (impl->in_tail && !ctx->external) {
+        /* Behind the kernel on the dispatch queue itself, with no event, as a finisher:
+           nothing else is queued there until the map is done. */
+        ctx->finishers++;
+        out->finisher = 1;
+        out->ticket = ctx->tail_ticket;
+        out->queue = ctx->queue;
+        out->lock = &ctx->follow_lock;
+        pthread_mutex_unlock(&ctx->queue_lock);
+        return ZCS_SUCCESS;
+    }
+    if (impl->in_tail)
+        status = zcs__cl_tail_marker(array->context);
+    cl_event event = impl->dispatch_event;
     if (event != NULL && zcs__cl.clRetainEvent(event) != CL_SUCCESS)
         event = NULL;
     pthread_mutex_unlock(&ctx->queue_lock);
-    if (event == NULL) /* no event was kept for the dispatch: wait on the host */
+    if (status != ZCS_SUCCESS)
+        return status;
+    if (event == NULL) /* none pending, or no event was kept for it: wait on the host */
         return zcs__backend_array_wait(array, after);
     out->queue = ctx->follow_queue;
     out->lock = &ctx->follow_lock;
@@ -179,6 +330,17 @@ void zcs__cl_map_queue_end(zcs_array *array, zcs__cl_map_queue *queue, cl_int er
 {
     if (error == CL_SUCCESS) /* the enqueue blocked */
         zcs__stats_add_device_wait(array->context);
+    if (queue->finisher) {
+        struct zcs__context_impl *ctx = array->context->impl;
+        pthread_mutex_lock(&ctx->queue_lock);
+        /* Done behind the tail, so the tail is done (unless the map failed). */
+        if (error == CL_SUCCESS && ctx->tail_ticket == queue->ticket)
+            zcs__cl_tail_done(ctx);
+        ctx->finishers--;
+        pthread_cond_broadcast(&ctx->finished);
+        pthread_mutex_unlock(&ctx->queue_lock);
+        queue->finisher = 0;
+    }
     if (queue->dispatch != NULL)
         zcs__cl.clReleaseEvent(queue->dispatch);
     queue->dispatch = NULL;
@@ -194,15 +356,39 @@ zcs_status zcs__backend_array_wait(zcs_array *array, uint64_t serial)
     zcs_status status = ZCS_SUCCESS;
     int whole_queue = 0;
 
+    int finisher = 0;
     pthread_mutex_lock(&ctx->queue_lock);
-    if (serial != 0) {
+    if (serial != 0 && impl->in_tail) {
+        if (!ctx->external)
+            finisher = 1; /* finish the queue, below */
+        else
+            status = zcs__cl_tail_marker(context); /* it may wait for the application */
+    }
+    if (serial != 0 && !finisher && status == ZCS_SUCCESS) {
         if (impl->dispatch_event != NULL)
             status = zcs__cl_wait_list_add(context, &list, impl->dispatch_event);
         else
-            whole_queue = 1;
+            whole_queue = impl->event_lost;
     }
     for (cl_uint e = 0; e < impl->app_event_count && status == ZCS_SUCCESS; e++)
         status = zcs__cl_wait_list_add(context, &list, impl->app_events[e]);
+    if (finisher && status == ZCS_SUCCESS) {
+        /* The array's dispatch is the tail and nothing on the queue waits for the
+           application: finish the queue, as a hand-written frame does, with nothing
+           enqueued behind the tail meanwhile. */
+        ctx->finishers++;
+        pthread_mutex_unlock(&ctx->queue_lock);
+        cl_int error = zcs__cl.clFinish(ctx->queue);
+        zcs__stats_add_device_wait(context);
+        pthread_mutex_lock(&ctx->queue_lock);
+        if (error == CL_SUCCESS)
+            zcs__cl_queue_drained(ctx);
+        ctx->finishers--;
+        pthread_cond_broadcast(&ctx->finished);
+        if (error != CL_SUCCESS)
+            status = zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clFinish", error,
+                                  "waiting for the dispatch that uses an array");
+    }
     pthread_mutex_unlock(&ctx->queue_lock);
 
     if (status == ZCS_SUCCESS && list.count > 0) {
@@ -228,8 +414,13 @@ zcs_status zcs__backend_array_wait(zcs_array *array, uint64_t serial)
     if (status == ZCS_SUCCESS && whole_queue) {
         /* No event was kept for the dispatch (its retain failed): wait for the queue. */
         pthread_mutex_lock(&ctx->queue_lock);
+        zcs__cl_finishers_wait(ctx);
         cl_int error = zcs__cl.clFinish(ctx->queue);
         zcs__stats_add_device_wait(context);
+        if (error == CL_SUCCESS) {
+            zcs__cl_queue_drained(ctx);
+            impl->event_lost = 0;
+        }
         pthread_mutex_unlock(&ctx->queue_lock);
         if (error != CL_SUCCESS)
             status = zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clFinish", error, NULL);
@@ -283,9 +474,18 @@ zcs_status zcs_opencl_wait_events(zcs_context *context_handle, cl_uint count,
     /* Under dispatch_lock: the barrier falls between two dispatches, never inside one. */
     pthread_mutex_lock(&context->dispatch_lock);
     pthread_mutex_lock(&ctx->queue_lock);
-    cl_int error = zcs__cl.clEnqueueBarrierWithWaitList(ctx->queue, count, events, NULL);
+    zcs__cl_finishers_wait(ctx);
+    /* Maps of the tail's users must not wait for the application: give them a marker. */
+    status = zcs__cl_tail_marker(context);
+    cl_int error = CL_SUCCESS;
+    if (status == ZCS_SUCCESS)
+        error = zcs__cl.clEnqueueBarrierWithWaitList(ctx->queue, count, events, NULL);
+    if (status == ZCS_SUCCESS && error == CL_SUCCESS)
+        ctx->external = 1;
     pthread_mutex_unlock(&ctx->queue_lock);
     pthread_mutex_unlock(&context->dispatch_lock);
+    if (status != ZCS_SUCCESS)
+        return status;
     if (error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clEnqueueBarrierWithWaitList", error,
                             "zcs_opencl_wait_events");
@@ -381,7 +581,9 @@ zcs_status zcs_opencl_array_event(zcs_array *array_handle, cl_event *out_event)
     zcs__cl_wait_list list;
     zcs__cl_wait_list_init(&list);
     pthread_mutex_lock(&ctx->queue_lock);
-    if (impl->dispatch_event != NULL)
+    if (impl->in_tail)
+        status = zcs__cl_tail_marker(context);
+    if (status == ZCS_SUCCESS && impl->dispatch_event != NULL)
         status = zcs__cl_wait_list_add(context, &list, impl->dispatch_event);
     pthread_mutex_unlock(&ctx->queue_lock);
     pthread_mutex_unlock(&context->dispatch_lock);
@@ -404,6 +606,7 @@ zcs_status zcs_opencl_context_event(zcs_context *context_handle, cl_event *out_e
     cl_event dispatches = NULL;
     pthread_mutex_lock(&context->dispatch_lock);
     pthread_mutex_lock(&ctx->queue_lock);
+    zcs__cl_finishers_wait(ctx);
     cl_int error = zcs__cl.clEnqueueMarkerWithWaitList(ctx->queue, 0, NULL, &dispatches);
     if (error == CL_SUCCESS)
         zcs__cl.clFlush(ctx->queue);

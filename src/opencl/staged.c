@@ -145,15 +145,18 @@ void zcs__cl_staged_dispatch_readaheads(zcs_kernel *kernel, uint32_t arg_count, 
         size_t offset = (size_t)impl->readahead.offset;
         size_t size = (size_t)impl->readahead.size;
         cl_event read = NULL;
-        cl_int error = zcs__cl.clEnqueueReadBuffer(ctx->queue, impl->mem, CL_FALSE, offset, size,
-                                                   impl->host + offset, 0, NULL, &read);
+        cl_int error =
+            zcs__cl.clEnqueueReadBuffer(ctx->queue, impl->mem, CL_FALSE, offset, size,
+                                        impl->host + offset, 0, NULL, event != NULL ? &read : NULL);
         /* Not enqueued: it stays armed, and the map copies as usual. */
         zcs__readahead_submitted(&impl->readahead, error == CL_SUCCESS);
         if (error != CL_SUCCESS)
             continue;
         zcs__stats_add_copied(kernel->context, size);
-        zcs__cl.clReleaseEvent(*event);
-        *event = read;
+        if (event != NULL) {
+            zcs__cl.clReleaseEvent(*event);
+            *event = read;
+        }
     }
 }
 
