@@ -33,7 +33,8 @@ struct zcs__context_impl {
        enqueue and clFinish one in-order queue at once), and zcs promises thread safety. */
     pthread_mutex_t queue_lock;
     /* Serialises the blocking maps of follow_queue, held while they block: they would wait
-       for each other anyway on that in-order queue, and it keeps queue_lock free meanwhile. */
+       for each other anyway on that in-order queue, and it keeps queue_lock free meanwhile.
+       Finishers of the dispatch queue (ordering.c) hold it too, one at a time. */
     pthread_mutex_t follow_lock;
     /* Serialises clSVMAlloc and clSVMFree: NVIDIA's OpenCL (driver 580) returned NULL for
        small clSVMAlloc calls made from 64 threads at once. */

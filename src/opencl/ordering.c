@@ -378,7 +378,11 @@ zcs_status zcs__backend_array_wait(zcs_array *array, uint64_t serial)
            enqueued behind the tail meanwhile. */
         ctx->finishers++;
         pthread_mutex_unlock(&ctx->queue_lock);
+        /* follow_lock: one finisher at a time on the queue (a map's blocking command there
+           included; PoCL has aborted on a finish beside an enqueue on one queue). */
+        pthread_mutex_lock(&ctx->follow_lock);
         cl_int error = zcs__cl.clFinish(ctx->queue);
+        pthread_mutex_unlock(&ctx->follow_lock);
         zcs__stats_add_device_wait(context);
         pthread_mutex_lock(&ctx->queue_lock);
         if (error == CL_SUCCESS)
