@@ -17,7 +17,8 @@
 #   vulkan-asan     gcc        Debug            every suite, ASan+UBSan (LeakSanitizer), validation layers on
 #   vulkan-tsan     gcc        Debug            the suites that use threads, under ThreadSanitizer
 #
-# The benchmark is built and run (bench_quick) in the plain configurations only.
+# The benchmark is built and run (bench_quick, bench_isolated_quick) in the plain configurations
+# only.
 # The plain builds are the optimised build a user makes; the sanitizer builds use gcc
 # because clang 14's sanitizer runtimes crash with these libraries (docs/design.md, Tests).
 #
