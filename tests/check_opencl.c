@@ -136,11 +136,11 @@ static cl_int CL_API_CALL counting_marker(cl_command_queue queue, cl_uint wait_c
     return real_calls.clEnqueueMarkerWithWaitList(queue, wait_count, waits, event);
 }
 
-/* A frame asks the runtime for no event: a kernel that carries one completes later on
-   NVIDIA's OpenCL. A map of the newest dispatch's array waits for the queue itself; a
-   marker stands in for a dispatch only once another is queued behind it while its array
-   has not been waited for, and the map of that array then waits for the marker, not for
-   the later dispatch. */
+/* A frame asks the runtime for no event, as a hand-written frame does (no event object
+   made and released per dispatch). A map of the newest dispatch's array waits for the
+   queue itself; a marker stands in for a dispatch only once another is queued behind it
+   while its array has not been waited for, and the map of that array then waits for the
+   marker, not for the later dispatch. */
 START_TEST(frames_ask_for_no_events)
 {
     enum { N = 1024 };
