@@ -172,6 +172,48 @@ START_TEST(attached_context_reports_the_application_objects)
 }
 END_TEST
 
+/* desc->queue NULL: zcs makes an in-order queue of its own on the application's context and
+   device, runs there, and releases it with the context; the application's queue is left
+   alone. */
+START_TEST(attached_without_a_queue_makes_its_own)
+{
+    app a = app_create();
+    cl_uint context_before = context_references(a.context);
+    cl_uint queue_before = queue_references(a.queue);
+    zcs_opencl_attach_desc desc = {0};
+    desc.context = a.context;
+    desc.device = a.device;
+    zcs_context *context = NULL;
+    ZCS_CK(zcs_opencl_context_attach(&desc, &context));
+    /* zcs's reference, and its dispatch, transfer and follow queues' on the context. */
+    ck_assert_uint_eq(settled_context_references(a.context, context_before + 4),
+                      context_before + 4);
+    zcs_array *array = zcs_test_indexed_u32(context, 1000);
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = zcs_test_increment_kernel(context, array, 1000, 5, &program);
+    size_t global = 1000;
+    for (int i = 0; i < 3; i++) {
+        ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+        zcs_test_expect_indexed(array, 1000, 5 * (uint32_t)(i + 1));
+    }
+    ck_assert_uint_eq(settled_queue_references(a.queue, queue_before), queue_before);
+    zcs_opencl_context_objects objects;
+    ZCS_CK(zcs_opencl_context_native(context, &objects));
+    ck_assert_ptr_eq(objects.context, a.context);
+    ck_assert_ptr_nonnull(objects.queue);
+    ck_assert_ptr_ne(objects.queue, a.queue);
+    /* Handed out, the queue may carry the application's commands: zcs goes on around them. */
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    zcs_test_expect_indexed(array, 1000, 20);
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    ZCS_CK(zcs_array_destroy(array));
+    zcs_test_context_destroy(context);
+    ck_assert_uint_eq(settled_context_references(a.context, context_before), context_before);
+    app_destroy(&a);
+}
+END_TEST
+
 START_TEST(own_context_reports_its_objects)
 {
     zcs_context *context = zcs_test_context();
@@ -391,9 +433,6 @@ START_TEST(bad_attach_is_refused_and_leaves_the_application_alone)
     bad.device = NULL;
     attach_refused(&a, &bad, ZCS_ERROR_NULL_HANDLE, "desc->device is NULL");
     bad = desc;
-    bad.queue = NULL;
-    attach_refused(&a, &bad, ZCS_ERROR_NULL_HANDLE, "desc->queue is NULL");
-    bad = desc;
     bad.flags = ZCS_CONTEXT_DEVICE_INDEX;
     attach_refused(&a, &bad, ZCS_ERROR_INVALID_ARGUMENT, "ZCS_CONTEXT_DEVICE_INDEX");
     bad = desc;
@@ -477,6 +516,7 @@ static Suite *opencl_interop_suite(void)
     Suite *suite = suite_create("opencl_interop");
     TCase *tc = tcase_create("opencl_interop");
     tcase_add_test(tc, attached_context_reports_the_application_objects);
+    tcase_add_test(tc, attached_without_a_queue_makes_its_own);
     tcase_add_test(tc, own_context_reports_its_objects);
     tcase_add_test(tc, application_kernels_between_zcs_dispatches);
     tcase_add_test(tc, application_writes_after_a_read_ahead_are_seen);

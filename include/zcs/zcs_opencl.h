@@ -46,7 +46,11 @@ typedef struct zcs_opencl_attach_desc {
        (CL_QUEUE_CONTEXT, CL_QUEUE_DEVICE), in order: zcs orders its own work by the queue's
        order, so an out-of-order queue (CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE) or a device
        queue gives ZCS_ERROR_UNSUPPORTED; make an in-order queue for zcs on the same context
-       and device instead (it shares the memory of every queue of the context). Required. */
+       and device instead (it shares the memory of every queue of the context). NULL: zcs
+       makes an in-order queue of its own on `context` and `device` and releases it at
+       zcs_context_destroy. Only zcs enqueues there (until zcs_opencl_context_native hands
+       it out), so a dispatch needs no event of the runtime; on the application's queue
+       every dispatch asks for one, since the application may enqueue behind it. */
     cl_command_queue queue;
     /** Force an allocation tier, as zcs_context_desc.tier: ZCS_TIER_AUTO (0) takes
        ZCS_TIER, else the best tier the device offers (svm_fine, svm_coarse, host_ptr). A
@@ -60,15 +64,15 @@ typedef struct zcs_opencl_attach_desc {
 } zcs_opencl_attach_desc;
 
 /**
- * Create a zcs context on the application's OpenCL context, device and queue. zcs checks
- * them, retains all three (clRetainContext, clRetainDevice, clRetainCommandQueue) and
- * releases them at zcs_context_destroy; the application's own references stay valid and
- * its own, so it may release them at any time after this call. Arrays are allocated in the
- * application's context (SVM or buffers, per tier); zcs's kernels are built for `device`
- * and run on `queue`. Everything else works as on a context of zcs_context_create, and
- * zcs_context_info describes the device (device_index is its place in
- * zcs_device_get_info's numbering, or UINT32_MAX for a device zcs does not list, such as a
- * sub-device).
+ * Create a zcs context on the application's OpenCL context, device and queue (or a queue
+ * of zcs's own on them, desc->queue NULL). zcs checks them, retains them (clRetainContext,
+ * clRetainDevice, clRetainCommandQueue) and releases them at zcs_context_destroy; the
+ * application's own references stay valid and its own, so it may release them at any time
+ * after this call. Arrays are allocated in the application's context (SVM or buffers, per
+ * tier); zcs's kernels are built for `device` and run on `queue`. Everything else works as
+ * on a context of zcs_context_create, and zcs_context_info describes the device
+ * (device_index is its place in zcs_device_get_info's numbering, or UINT32_MAX for a
+ * device zcs does not list, such as a sub-device).
  *
  * The queue stays usable by the application: its own commands and zcs's run in the queue's
  * order. OpenCL lets several threads enqueue on one queue, but zcs serialises its own calls
@@ -76,15 +80,19 @@ typedef struct zcs_opencl_attach_desc {
  * thread, enqueue your own work on another in-order queue of the same context, or wait for
  * the zcs call to return.
  *
- * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (desc, out_context or a handle in desc is
- * NULL), ZCS_ERROR_INVALID_ARGUMENT (the device is not one of the context's, the queue
- * belongs to another context or device, unknown flag bits or tier, a ZCS_TIER or
- * ZCS_VALIDATE value zcs does not know; the message says which), ZCS_ERROR_UNSUPPORTED (an
- * out-of-order or device queue, a device without an OpenCL C compiler or older than OpenCL
- * 1.2, a forced tier the device lacks; the message names what is missing),
- * ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND (an OpenCL query failed: for example an
- * object that is not a live one of its kind, CL_INVALID_CONTEXT). On failure nothing is
- * retained and the application's objects are untouched.
+ * Sharing the application's context, rather than letting zcs_context_create make a second
+ * one, also spares waits on some drivers: on NVIDIA's, every wait for the GPU took 130 us
+ * longer while two OpenCL contexts were in use in one process (docs/benchmarks.md).
+ *
+ * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (desc, out_context, desc->context or
+ * desc->device is NULL), ZCS_ERROR_INVALID_ARGUMENT (the device is not one of the
+ * context's, the queue belongs to another context or device, unknown flag bits or tier, a
+ * ZCS_TIER or ZCS_VALIDATE value zcs does not know; the message says which),
+ * ZCS_ERROR_UNSUPPORTED (an out-of-order or device queue, a device without an OpenCL C
+ * compiler or older than OpenCL 1.2, a forced tier the device lacks; the message names
+ * what is missing), ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND (an OpenCL query failed:
+ * for example an object that is not a live one of its kind, CL_INVALID_CONTEXT). On
+ * failure nothing is retained and the application's objects are untouched.
  */
 ZCS_API zcs_status zcs_opencl_context_attach(const zcs_opencl_attach_desc *desc,
                                              zcs_context **out_context);

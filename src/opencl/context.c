@@ -154,14 +154,28 @@ zcs_status zcs__backend_context_attach(zcs_context *context, const void *native_
         zcs__cl.clReleaseDevice(desc->device);
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clRetainContext", error, NULL);
     }
-    error = zcs__cl.clRetainCommandQueue(desc->queue);
+    /* The application's queue, or an in-order queue of zcs's own on its context and device
+       (desc->queue NULL), where only zcs enqueues. */
+    cl_command_queue queue = desc->queue;
+    const char *call = "clRetainCommandQueue";
+    if (queue != NULL) {
+        error = zcs__cl.clRetainCommandQueue(queue);
+    } else {
+        call = "clCreateCommandQueue";
+        queue = zcs__cl.clCreateCommandQueue(desc->context, desc->device, 0, &error);
+        if (queue == NULL && error == CL_SUCCESS)
+            error = CL_INVALID_VALUE;
+    }
     if (error != CL_SUCCESS) {
         zcs__cl.clReleaseContext(desc->context);
         zcs__cl.clReleaseDevice(desc->device);
-        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clRetainCommandQueue", error, NULL);
+        return zcs__cl_fail(context, ZCS_ERROR_BACKEND, call, error, device.device_name);
     }
-    return zcs__cl_context_start(context, &device, index, tier, tier_source, desc->context,
-                                 desc->queue, 1, 1);
+    status = zcs__cl_context_start(context, &device, index, tier, tier_source, desc->context, queue,
+                                   1, 1);
+    if (status == ZCS_SUCCESS && desc->queue == NULL)
+        context->impl->dispatch_events = 0; /* nothing of the application's on the queue */
+    return status;
 }
 
 void zcs__backend_context_destroy(zcs_context *context)

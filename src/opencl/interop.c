@@ -20,11 +20,9 @@ zcs_status zcs__cl_check_attach(zcs_context *context, const void *native_desc,
 {
     const zcs_opencl_attach_desc *desc = native_desc;
     const char *function = "zcs_opencl_context_attach";
-    if (desc->context == NULL || desc->device == NULL || desc->queue == NULL)
+    if (desc->context == NULL || desc->device == NULL)
         return zcs__fail(context, ZCS_ERROR_NULL_HANDLE, 0, "%s: desc->%s is NULL", function,
-                         desc->context == NULL  ? "context"
-                         : desc->device == NULL ? "device"
-                                                : "queue");
+                         desc->context == NULL ? "context" : "device");
 
     /* The device must be one of the context's. */
     cl_uint device_count = 0;
@@ -51,16 +49,18 @@ zcs_status zcs__cl_check_attach(zcs_context *context, const void *native_desc,
                          "(CL_CONTEXT_DEVICES)",
                          function, device_count, device_count == 1 ? "" : "s");
 
-    /* The queue must be of that context and device, in order, on the host. */
-    cl_context queue_context = NULL;
-    cl_device_id queue_device = NULL;
+    /* The queue must be of that context and device, in order, on the host (none: zcs
+       makes its own, context.c). */
+    cl_context queue_context = desc->context;
+    cl_device_id queue_device = desc->device;
     cl_command_queue_properties properties = 0;
-    error = zcs__cl.clGetCommandQueueInfo(desc->queue, CL_QUEUE_CONTEXT, sizeof queue_context,
-                                          &queue_context, NULL);
-    if (error == CL_SUCCESS)
+    if (desc->queue != NULL)
+        error = zcs__cl.clGetCommandQueueInfo(desc->queue, CL_QUEUE_CONTEXT, sizeof queue_context,
+                                              &queue_context, NULL);
+    if (error == CL_SUCCESS && desc->queue != NULL)
         error = zcs__cl.clGetCommandQueueInfo(desc->queue, CL_QUEUE_DEVICE, sizeof queue_device,
                                               &queue_device, NULL);
-    if (error == CL_SUCCESS)
+    if (error == CL_SUCCESS && desc->queue != NULL)
         error = zcs__cl.clGetCommandQueueInfo(desc->queue, CL_QUEUE_PROPERTIES, sizeof properties,
                                               &properties, NULL);
     if (error != CL_SUCCESS)
