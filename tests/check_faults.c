@@ -392,22 +392,22 @@ cleanup:
     return result;
 }
 
-START_TEST(every_attach_call_can_fail)
+/* The attach scenario with each backend call made to fail in turn, with the first
+   `errors` of injected_errors; *out_total: the calls of a clean run. Returns the faults
+   that fired. */
+static unsigned long attach_faults(attach_app *a, size_t errors, unsigned long *out_total)
 {
-    zcs_context *loader = zcs_test_context();
-    attach_app a = attach_app_create();
     faults_install();
-    outcome clean = attach_scenario(&a);
+    outcome clean = attach_scenario(a);
     ZCS_CK(clean.status);
     zcs_context_destroy(clean.context);
     unsigned long total = fault_counter_calls();
     ck_assert_uint_gt(total, 3);
     unsigned long injected = 0;
-    const size_t error_count = sizeof injected_errors / sizeof injected_errors[0];
-    for (size_t e = 0; e < error_count; e++) {
+    for (size_t e = 0; e < errors; e++) {
         for (unsigned long k = 1; k <= total; k++) {
             faults_arm(k, injected_errors[e]);
-            outcome result = attach_scenario(&a);
+            outcome result = attach_scenario(a);
             const char *fired_call = fault_counter_fired_call();
             char what[160];
             snprintf(what, sizeof what, "attach: %s call %lu of %lu (%s) failing with %d",
@@ -422,16 +422,46 @@ START_TEST(every_attach_call_can_fail)
             injected += fired_call != NULL;
             if (result.context != NULL)
                 check_still_usable(result.context);
-            attach_app_check_run(&a, fired_call, what);
+            attach_app_check_run(a, fired_call, what);
         }
     }
     faults_remove();
+    *out_total = total;
+    return injected;
+}
+
+START_TEST(every_attach_call_can_fail)
+{
+    zcs_context *loader = zcs_test_context();
+    attach_app a = attach_app_create();
+    const size_t error_count = sizeof injected_errors / sizeof injected_errors[0];
+    unsigned long total = 0;
+    unsigned long injected = attach_faults(&a, error_count, &total);
     attach_app_check_and_destroy(&a);
     zcs_test_context_destroy(loader);
     printf("%s attach faults: %lu injected over %lu call sites x %zu errors\n", FAULTS_BACKEND,
            injected, total, error_count);
 }
 END_TEST
+
+#ifndef ZCS_TEST_VULKAN
+/* An attach that leaves the queue to zcs (desc.queue NULL: zcs makes its own on the
+   application's context), each call made to fail once: the queue zcs made is released on
+   every path, and the application's context keeps its references. */
+START_TEST(every_attach_call_without_a_queue_can_fail)
+{
+    zcs_context *loader = zcs_test_context();
+    attach_app a = attach_app_create();
+    a.desc.queue = NULL;
+    unsigned long total = 0;
+    unsigned long injected = attach_faults(&a, 1, &total);
+    attach_app_check_and_destroy(&a);
+    zcs_test_context_destroy(loader);
+    printf("OpenCL attach faults without a queue: %lu injected over %lu call sites x 1 error\n",
+           injected, total);
+}
+END_TEST
+#endif
 
 static Suite *faults_suite(void)
 {
@@ -440,6 +470,9 @@ static Suite *faults_suite(void)
     tcase_add_test(tc, every_internal_allocation_can_fail);
     tcase_add_test(tc, every_backend_call_can_fail);
     tcase_add_test(tc, every_attach_call_can_fail);
+#ifndef ZCS_TEST_VULKAN
+    tcase_add_test(tc, every_attach_call_without_a_queue_can_fail);
+#endif
     suite_add_tcase(suite, tc);
     return suite;
 }
