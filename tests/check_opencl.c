@@ -64,6 +64,37 @@ START_TEST(a_failing_call_is_named_with_its_error)
 }
 END_TEST
 
+/* A staged dispatch whose kernel cannot be enqueued after its array's upload was: the
+   upload still reads the host copy, and no dispatch of the array covers it, so the failed
+   dispatch waits for it (one device wait) before the host may write that copy again. */
+START_TEST(a_failed_staged_dispatch_waits_for_its_upload)
+{
+    enum { N = 1024 };
+    zcs_context_desc desc = {0};
+    desc.tier = ZCS_TIER_STAGED;
+    zcs_context *context = NULL;
+    ZCS_CK(zcs_context_create(&desc, &context));
+    zcs_array *array = zcs_test_indexed_u32(context, N); /* its upload is deferred */
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = zcs_test_increment_kernel(context, array, N, 1, &program);
+    uint64_t waits = zcs_test_device_waits(context);
+    cl_faults_install();
+    cl_faults_arm(2, CL_INVALID_VALUE); /* the upload, then the kernel */
+    size_t global = N;
+    ZCS_CK_STATUS(zcs_dispatch(kernel, 1, &global, NULL), ZCS_ERROR_DISPATCH);
+    ck_assert_str_eq(fault_counter_fired_call(), "clEnqueueNDRangeKernel");
+    cl_faults_remove();
+    ck_assert_uint_eq(zcs_test_device_waits(context) - waits, 1);
+    zcs_test_expect_indexed(array, N, 0);
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    zcs_test_expect_indexed(array, N, 1);
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    ZCS_CK(zcs_array_destroy(array));
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
 START_TEST(allocation_flags_become_cl_mem_bits)
 {
     zcs_context *context = zcs_test_context();
@@ -226,6 +257,7 @@ static Suite *opencl_suite(void)
     TCase *tc = tcase_create("opencl");
     tcase_add_test(tc, error_names_are_opencl_names);
     tcase_add_test(tc, a_failing_call_is_named_with_its_error);
+    tcase_add_test(tc, a_failed_staged_dispatch_waits_for_its_upload);
     tcase_add_test(tc, allocation_flags_become_cl_mem_bits);
     tcase_add_test(tc, svm_tiers_map_to_the_one_shared_pointer);
     tcase_add_test(tc, frames_ask_for_no_events);

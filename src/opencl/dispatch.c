@@ -125,6 +125,7 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
     /* Staged arrays' uploads their unmaps left for this dispatch, just ahead of it. */
     status = zcs__cl_staged_dispatch_uploads(kernel, arg_count);
     if (status != ZCS_SUCCESS) {
+        zcs__cl_staged_dispatch_abandoned(kernel, arg_count);
         zcs__cl_wait_list_release(&waits);
         pthread_mutex_unlock(&ctx->queue_lock);
         return status;
@@ -147,6 +148,8 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
     if (queued && (event != NULL || !event_wanted)) {
         zcs__cl.clFlush(ctx->queue);
         zcs__cl_dispatch_record(kernel, arg_count, event, external);
+    } else if (!queued) {
+        zcs__cl_staged_dispatch_abandoned(kernel, arg_count);
     }
     if (event != NULL)
         zcs__cl.clReleaseEvent(event);

@@ -139,6 +139,9 @@ void zcs__cl_staged_destroy(zcs_array *array);
 /* Enqueue the deferred uploads of the arrays a dispatch uses on the dispatch queue (queue_lock
    held), ahead of its kernel. */
 zcs_status zcs__cl_staged_dispatch_uploads(zcs_kernel *kernel, uint32_t arg_count);
+/* A dispatch enqueued no kernel after its uploads (queue_lock held): wait until the
+   uploads no longer read the host copies. */
+void zcs__cl_staged_dispatch_abandoned(zcs_kernel *kernel, uint32_t arg_count);
 /* Enqueue the armed read-aheads of the arrays a dispatch uses just behind its kernel
    (queue_lock held); where one is enqueued, *event (the kernel's) is replaced by the last
    read-ahead's, which the in-order queue completes after the kernel. `event` NULL: the

@@ -131,6 +131,27 @@ zcs_status zcs__cl_staged_dispatch_uploads(zcs_kernel *kernel, uint32_t arg_coun
     return ZCS_SUCCESS;
 }
 
+void zcs__cl_staged_dispatch_abandoned(zcs_kernel *kernel, uint32_t arg_count)
+{
+    struct zcs__context_impl *ctx = kernel->context->impl;
+    uint32_t total = zcs__dispatch_array_count(kernel, arg_count);
+    int enqueued = 0;
+    for (uint32_t i = 0; i < total; i++) {
+        zcs_array *array = zcs__dispatch_array(kernel, arg_count, i);
+        enqueued |=
+            array != NULL && array->tier == ZCS_TIER_STAGED && array->impl->upload_in_dispatch;
+    }
+    /* No kernel follows them, so no dispatch of the arrays covers them: finish them here. */
+    if (!enqueued || zcs__cl.clFinish(ctx->queue) != CL_SUCCESS)
+        return;
+    zcs__stats_add_device_wait(kernel->context);
+    for (uint32_t i = 0; i < total; i++) {
+        zcs_array *array = zcs__dispatch_array(kernel, arg_count, i);
+        if (array != NULL && array->tier == ZCS_TIER_STAGED)
+            array->impl->upload_in_dispatch = 0;
+    }
+}
+
 void zcs__cl_staged_dispatch_readaheads(zcs_kernel *kernel, uint32_t arg_count, cl_event *event)
 {
     struct zcs__context_impl *ctx = kernel->context->impl;
