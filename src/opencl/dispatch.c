@@ -115,13 +115,6 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
         pthread_mutex_unlock(&ctx->queue_lock);
         return status;
     }
-    /* Application events among the waits: a finish of the queue could wait for them. */
-    int external = 0;
-    uint32_t total = zcs__dispatch_array_count(kernel, arg_count);
-    for (uint32_t i = 0; i < total; i++) {
-        const zcs_array *array = zcs__dispatch_array(kernel, arg_count, i);
-        external |= array != NULL && array->impl->app_event_count > 0;
-    }
     /* Staged arrays' uploads their unmaps left for this dispatch, just ahead of it. */
     status = zcs__cl_staged_dispatch_uploads(kernel, arg_count);
     if (status != ZCS_SUCCESS) {
@@ -147,7 +140,7 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
     /* Whatever was queued, maps of the arrays wait for it (a failure may leave pieces). */
     if (queued && (event != NULL || !event_wanted)) {
         zcs__cl.clFlush(ctx->queue);
-        zcs__cl_dispatch_record(kernel, arg_count, event, external);
+        zcs__cl_dispatch_record(kernel, arg_count, event);
     } else if (!queued) {
         zcs__cl_staged_dispatch_abandoned(kernel, arg_count);
     }

@@ -302,9 +302,9 @@ void zcs__cl_map_queue_end(zcs_array *array, zcs__cl_map_queue *queue, cl_int er
 zcs_status zcs__cl_dispatch_begin(zcs_kernel *kernel, uint32_t arg_count, int *out_event_wanted);
 
 /* Record the dispatch just enqueued as the newest use of each of its arrays: `event`, or
-   NULL for a dispatch without one (the arrays become the tail's users). `external`: it
-   waits for application events. queue_lock held. */
-void zcs__cl_dispatch_record(zcs_kernel *kernel, uint32_t arg_count, cl_event event, int external);
+   NULL for a dispatch without one (the arrays become the tail's users); one that waited for
+   application events marks the queue `external`. queue_lock held. */
+void zcs__cl_dispatch_record(zcs_kernel *kernel, uint32_t arg_count, cl_event event);
 
 /* Wait, queue_lock held, until no thread finishes the dispatch queue (before enqueueing on
    it). */

@@ -54,15 +54,16 @@ zcs_status zcs__cl_check_attach(zcs_context *context, const void *native_desc,
     cl_context queue_context = desc->context;
     cl_device_id queue_device = desc->device;
     cl_command_queue_properties properties = 0;
-    if (desc->queue != NULL)
+    if (desc->queue != NULL) {
         error = zcs__cl.clGetCommandQueueInfo(desc->queue, CL_QUEUE_CONTEXT, sizeof queue_context,
                                               &queue_context, NULL);
-    if (error == CL_SUCCESS && desc->queue != NULL)
-        error = zcs__cl.clGetCommandQueueInfo(desc->queue, CL_QUEUE_DEVICE, sizeof queue_device,
-                                              &queue_device, NULL);
-    if (error == CL_SUCCESS && desc->queue != NULL)
-        error = zcs__cl.clGetCommandQueueInfo(desc->queue, CL_QUEUE_PROPERTIES, sizeof properties,
-                                              &properties, NULL);
+        if (error == CL_SUCCESS)
+            error = zcs__cl.clGetCommandQueueInfo(desc->queue, CL_QUEUE_DEVICE, sizeof queue_device,
+                                                  &queue_device, NULL);
+        if (error == CL_SUCCESS)
+            error = zcs__cl.clGetCommandQueueInfo(desc->queue, CL_QUEUE_PROPERTIES,
+                                                  sizeof properties, &properties, NULL);
+    }
     if (error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clGetCommandQueueInfo", error,
                             "desc->queue");

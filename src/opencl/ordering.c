@@ -246,10 +246,9 @@ zcs_status zcs__cl_dispatch_wait_list(zcs_kernel *kernel, uint32_t arg_count,
     return ZCS_SUCCESS;
 }
 
-void zcs__cl_dispatch_record(zcs_kernel *kernel, uint32_t arg_count, cl_event event, int external)
+void zcs__cl_dispatch_record(zcs_kernel *kernel, uint32_t arg_count, cl_event event)
 {
     struct zcs__context_impl *ctx = kernel->context->impl;
-    ctx->external |= external;
     if (event == NULL)
         ctx->tail_ticket++;
     uint32_t total = zcs__dispatch_array_count(kernel, arg_count);
@@ -262,6 +261,9 @@ void zcs__cl_dispatch_record(zcs_kernel *kernel, uint32_t arg_count, cl_event ev
         if (impl->unmap_event != NULL)
             zcs__cl.clReleaseEvent(impl->unmap_event);
         impl->unmap_event = NULL;
+        /* Application events among the dispatch's waits: a finish of the queue could wait
+           for them from now on. */
+        ctx->external |= impl->app_event_count > 0;
         zcs__cl_release_app_events(impl);
         if (event == NULL) {
             /* The tail's user (zcs__cl_dispatch_begin made room, and emptied the list). */
