@@ -490,10 +490,10 @@ zcs_status zcs__vk_wait_dispatch(struct zcs__context_impl *impl, uint64_t serial
                               "waiting for the dispatch that uses an array");
         (void)zcs__vk.vkDeviceWaitIdle(impl->device); /* the retire finds out what is left */
     }
-    /* The slot is retired with the others, oldest first, when the ring needs it, not at
-       once: recycling it here, as soon as its fence signalled, was followed by a crash
-       inside lavapipe's queue thread in one full ASan run (and, likely, by one unexplained
-       ordering.auto failure under load). */
+    /* The slot is retired with the others, oldest first, when the ring needs it (or taken
+       again by a dispatch with the same recording, zcs__vk_slot_acquire). A lavapipe crash
+       once blamed on recycling it here at once was later traced to a test that destroyed
+       a semaphore zcs's finished dispatches had waited for (check_vulkan_interop). */
     pthread_mutex_lock(&impl->submit_lock);
     slot->waiters--;
     pthread_mutex_unlock(&impl->submit_lock);
