@@ -31,7 +31,8 @@ typedef struct app {
     VkDevice device;
     uint32_t family;
     uint32_t api_version;
-    uint32_t features; /* zcs_vulkan_device_features enabled */
+    uint32_t features; /* zcs_vulkan_device_features enabled: the Vulkan 1.2 features */
+    uint32_t imports;  /* and the external-memory extensions, which desc_of leaves out */
     VkQueue queue;
     VkCommandPool pool;
 } app;
@@ -59,7 +60,7 @@ static int validation_wanted(void)
     return value != NULL && strcmp(value, "1") == 0;
 }
 
-static VkInstance make_instance(VkDebugUtilsMessengerEXT *out_messenger)
+static VkInstance make_instance_of(uint32_t api_version, VkDebugUtilsMessengerEXT *out_messenger)
 {
     int validation = validation_wanted();
     const char *layers[] = {"VK_LAYER_KHRONOS_validation"};
@@ -67,7 +68,7 @@ static VkInstance make_instance(VkDebugUtilsMessengerEXT *out_messenger)
     VkApplicationInfo application = {
         .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
         .pApplicationName = "zcs interop test",
-        .apiVersion = VK_API_VERSION_1_2,
+        .apiVersion = api_version,
     };
     VkDebugUtilsMessengerCreateInfoEXT messenger_info = {
         .sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT,
@@ -99,6 +100,11 @@ static VkInstance make_instance(VkDebugUtilsMessengerEXT *out_messenger)
     return instance;
 }
 
+static VkInstance make_instance(VkDebugUtilsMessengerEXT *out_messenger)
+{
+    return make_instance_of(VK_API_VERSION_1_2, out_messenger);
+}
+
 static VkPhysicalDevice first_physical_device(VkInstance instance)
 {
     uint32_t count = 1;
@@ -109,18 +115,37 @@ static VkPhysicalDevice first_physical_device(VkInstance instance)
     return device;
 }
 
-/* with_features: enable bufferDeviceAddress and timelineSemaphore (lavapipe has both). */
-static app app_create(int with_features)
+/* 1 if the physical device lists the device extension `name`. */
+static int device_lists(VkPhysicalDevice physical_device, const char *name)
+{
+    uint32_t count = 0;
+    VK_CK(vkEnumerateDeviceExtensionProperties(physical_device, NULL, &count, NULL));
+    VkExtensionProperties *list = calloc(count + 1, sizeof *list);
+    ck_assert_ptr_nonnull(list);
+    VK_CK(vkEnumerateDeviceExtensionProperties(physical_device, NULL, &count, list));
+    int found = 0;
+    for (uint32_t i = 0; i < count && !found; i++)
+        found = strcmp(list[i].extensionName, name) == 0;
+    free(list);
+    return found;
+}
+
+/*
+ * The application's instance and device at Vulkan `api_version` (at most the device's).
+ * with_features: enable bufferDeviceAddress and timelineSemaphore (lavapipe has both; only
+ * at 1.2). with_imports: enable the external-memory extensions the device lists (lavapipe:
+ * VK_EXT_external_memory_host and VK_KHR_external_memory_fd), recorded in a.imports.
+ */
+static app app_create_on(uint32_t api_version, int with_features, int with_imports)
 {
     app a;
     memset(&a, 0, sizeof a);
     messages = 0;
-    a.instance = make_instance(&a.messenger);
+    a.instance = make_instance_of(api_version, &a.messenger);
     a.physical_device = first_physical_device(a.instance);
     VkPhysicalDeviceProperties properties;
     vkGetPhysicalDeviceProperties(a.physical_device, &properties);
-    a.api_version =
-        properties.apiVersion < VK_API_VERSION_1_2 ? properties.apiVersion : VK_API_VERSION_1_2;
+    a.api_version = properties.apiVersion < api_version ? properties.apiVersion : api_version;
     uint32_t family_count = 8;
     VkQueueFamilyProperties families[8];
     vkGetPhysicalDeviceQueueFamilyProperties(a.physical_device, &family_count, families);
@@ -142,11 +167,29 @@ static app app_create(int with_features)
         .bufferDeviceAddress = with_features ? VK_TRUE : VK_FALSE,
         .timelineSemaphore = with_features ? VK_TRUE : VK_FALSE,
     };
+    static const struct {
+        uint32_t feature;
+        const char *name;
+    } known[] = {
+        {ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_HOST, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME},
+        {ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME},
+        {ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_DMA_BUF, VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME},
+    };
+    const char *extensions[3];
+    uint32_t extension_count = 0;
+    for (size_t i = 0; with_imports && i < sizeof known / sizeof known[0]; i++) {
+        if (device_lists(a.physical_device, known[i].name)) {
+            extensions[extension_count++] = known[i].name;
+            a.imports |= known[i].feature;
+        }
+    }
     VkDeviceCreateInfo info = {
         .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
         .pNext = a.api_version >= VK_API_VERSION_1_2 ? &features12 : NULL,
         .queueCreateInfoCount = 1,
         .pQueueCreateInfos = &queue_info,
+        .enabledExtensionCount = extension_count,
+        .ppEnabledExtensionNames = extensions,
     };
     VK_CK(vkCreateDevice(a.physical_device, &info, NULL, &a.device));
     if (with_features && a.api_version >= VK_API_VERSION_1_2)
@@ -159,6 +202,11 @@ static app app_create(int with_features)
     };
     VK_CK(vkCreateCommandPool(a.device, &pool_info, NULL, &a.pool));
     return a;
+}
+
+static app app_create(int with_features)
+{
+    return app_create_on(VK_API_VERSION_1_2, with_features, 0);
 }
 
 /* Destroy the application's objects; the layer then has reported nothing at all (zcs's
@@ -468,6 +516,15 @@ START_TEST(own_context_reports_its_objects)
     ck_assert_ptr_nonnull(objects.device);
     ck_assert_ptr_nonnull(objects.queue);
     ck_assert_uint_ge(objects.vulkan_api_version, VK_API_VERSION_1_1);
+    /* The external-memory extensions zcs enabled on its device, as the imports see them. */
+    zcs_import_requirements rules;
+    ZCS_CK(zcs_import_requirements_get(context, &rules));
+    ck_assert_int_eq((objects.features & ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_HOST) != 0,
+                     rules.host_import);
+    ck_assert_int_eq((objects.features & ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD) != 0,
+                     rules.opaque_fd_import);
+    ck_assert_int_eq((objects.features & ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_DMA_BUF) != 0,
+                     rules.dma_buf_import);
     zcs_array *array = NULL;
     ZCS_CK(zcs_array_create(context, 8, 10, 0, &array));
     zcs_vulkan_array_objects native;
@@ -515,6 +572,186 @@ START_TEST(device_without_optional_features)
 }
 END_TEST
 
+/* What the imports of an attached context report, checked against what it declared. */
+static zcs_import_requirements requirements_of(zcs_context *context, uint32_t declared)
+{
+    zcs_import_requirements rules;
+    memset(&rules, 0, sizeof rules);
+    ZCS_CK(zcs_import_requirements_get(context, &rules));
+    ck_assert_int_eq(rules.host_import, (declared & ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_HOST) != 0);
+    ck_assert_int_eq(rules.opaque_fd_import,
+                     (declared & ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD) != 0);
+    ck_assert_int_eq(rules.opaque_fd_export,
+                     (declared & ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD) != 0);
+    ck_assert_int_eq(rules.dma_buf_import,
+                     (declared & ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_DMA_BUF) != 0);
+    ck_assert_uint_gt(rules.alignment, 0);
+    return rules;
+}
+
+/* Aligned application memory of at least 4096 bytes that meets the import rule; its size
+   in bytes into *out_size. */
+static uint32_t *aligned_host(const zcs_import_requirements *rules, size_t *out_size)
+{
+    size_t unit = rules->alignment > rules->size_multiple ? rules->alignment : rules->size_multiple;
+    size_t size = (4096 + unit - 1) / unit * unit;
+    uint32_t *host = aligned_alloc(rules->alignment, size);
+    ck_assert_ptr_nonnull(host);
+    *out_size = size;
+    return host;
+}
+
+/* Import aligned application memory with ZCS_ARRAY_REQUIRE_ZERO_COPY, let a kernel add 7
+   to it, and find the results in the application's own memory, nothing copied. */
+static void zero_copy_host_import(zcs_context *context, const zcs_import_requirements *rules)
+{
+    size_t size = 0;
+    uint32_t *host = aligned_host(rules, &size);
+    uint32_t count = (uint32_t)(size / sizeof(uint32_t));
+    for (uint32_t i = 0; i < count; i++)
+        host[i] = i;
+    zcs_array *array = NULL;
+    ZCS_CK(zcs_array_import_host(context, host, sizeof(uint32_t), count,
+                                 ZCS_ARRAY_REQUIRE_ZERO_COPY, &array));
+    zcs_array_info info;
+    ZCS_CK(zcs_array_info_get(array, &info));
+    ck_assert_msg(info.zero_copy == 1, "%s", info.reason);
+    zcs_program *program = NULL;
+    zcs_kernel *increment = zcs_test_increment_kernel(context, array, count, 7, &program);
+    size_t global = count;
+    ZCS_CK(zcs_dispatch(increment, 1, &global, NULL));
+    const uint32_t *data = NULL;
+    ZCS_CK(zcs_array_map(array, ZCS_MAP_READ, (void **)&data));
+    zcs_context_info context_info;
+    ZCS_CK(zcs_context_info_get(context, &context_info));
+    if (!context_info.validation) /* (validation mode hands out a guarded shadow) */
+        ck_assert_ptr_eq(data, host);
+    for (uint32_t i = 0; i < count; i++)
+        ck_assert_msg(host[i] == i + 7, "host[%u] is %u, expected %u", i, host[i], i + 7);
+    ZCS_CK(zcs_array_unmap(array));
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    ck_assert_uint_eq(stats.bytes_copied, 0);
+    zcs_kernel_destroy(increment);
+    zcs_program_destroy(program);
+    ZCS_CK(zcs_array_destroy(array));
+    free(host);
+}
+
+/* An exportable array exported as an opaque fd and imported again: one memory, no copy. */
+static void opaque_fd_round_trip(zcs_context *context)
+{
+    const uint32_t count = 1024;
+    zcs_array *exported = NULL;
+    ZCS_CK(zcs_array_create(context, sizeof(uint32_t), count, ZCS_ARRAY_EXPORTABLE, &exported));
+    uint32_t *data = NULL;
+    ZCS_CK(zcs_array_map(exported, ZCS_MAP_WRITE_DISCARD, (void **)&data));
+    for (uint32_t i = 0; i < count; i++)
+        data[i] = 3 * i;
+    ZCS_CK(zcs_array_unmap(exported));
+    int fd = -1;
+    ZCS_CK(zcs_array_export_fd(exported, &fd));
+    zcs_array *imported = NULL;
+    ZCS_CK(zcs_array_import_fd(context, fd, ZCS_FD_OPAQUE, sizeof(uint32_t), count, 0, &imported));
+    ZCS_CK(zcs_array_map(imported, ZCS_MAP_READ, (void **)&data));
+    for (uint32_t i = 0; i < count; i++)
+        ck_assert_msg(data[i] == 3 * i, "imported[%u] is %u, expected %u", i, data[i], 3 * i);
+    ZCS_CK(zcs_array_unmap(imported));
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    ck_assert_uint_eq(stats.bytes_copied, 0);
+    ZCS_CK(zcs_array_destroy(imported));
+    ZCS_CK(zcs_array_destroy(exported));
+}
+
+/* An application device with the external-memory extensions, declared: host memory is
+   imported zero-copy, and opaque fds are exported and imported. */
+START_TEST(declared_import_extensions_are_used)
+{
+    app a = app_create_on(VK_API_VERSION_1_2, 1, 1);
+    ck_assert_msg(a.imports & ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_HOST,
+                  "the test's device (lavapipe) lists no VK_EXT_external_memory_host");
+    zcs_vulkan_attach_desc desc = desc_of(&a);
+    desc.features |= a.imports;
+    zcs_context *context = NULL;
+    ZCS_CK(zcs_vulkan_context_attach(&desc, &context));
+    zcs_vulkan_context_objects objects;
+    ZCS_CK(zcs_vulkan_context_native(context, &objects));
+    ck_assert_uint_eq(objects.features, a.features | a.imports);
+    zcs_import_requirements rules = requirements_of(context, a.imports);
+    zero_copy_host_import(context, &rules);
+    if (a.imports & ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD)
+        opaque_fd_round_trip(context);
+    zcs_test_context_destroy(context);
+    VK_CK(vkDeviceWaitIdle(a.device));
+    app_destroy(&a);
+}
+END_TEST
+
+/* The extensions need Vulkan 1.1 only, unlike the two 1.2 features. */
+START_TEST(import_extensions_on_vulkan_1_1)
+{
+    app a = app_create_on(VK_API_VERSION_1_1, 0, 1);
+    ck_assert_msg(a.imports & ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_HOST,
+                  "the test's device (lavapipe) lists no VK_EXT_external_memory_host");
+    zcs_vulkan_attach_desc desc = desc_of(&a);
+    ck_assert_uint_eq(desc.vulkan_api_version, VK_API_VERSION_1_1);
+    desc.features = a.imports;
+    zcs_context *context = NULL;
+    ZCS_CK(zcs_vulkan_context_attach(&desc, &context));
+    zcs_vulkan_context_objects objects;
+    ZCS_CK(zcs_vulkan_context_native(context, &objects));
+    ck_assert_uint_eq(objects.features, a.imports);
+    zcs_import_requirements rules = requirements_of(context, a.imports);
+    zero_copy_host_import(context, &rules);
+    zcs_test_context_destroy(context);
+    VK_CK(vkDeviceWaitIdle(a.device));
+    app_destroy(&a);
+}
+END_TEST
+
+/* The same device attached without declaring its extensions: zcs does not use them, so
+   imports copy and zero-copy is refused, as before the bits existed. */
+START_TEST(undeclared_import_extensions_are_not_used)
+{
+    app a = app_create_on(VK_API_VERSION_1_2, 1, 1);
+    zcs_vulkan_attach_desc desc = desc_of(&a); /* without a.imports */
+    zcs_context *context = NULL;
+    ZCS_CK(zcs_vulkan_context_attach(&desc, &context));
+    zcs_vulkan_context_objects objects;
+    ZCS_CK(zcs_vulkan_context_native(context, &objects));
+    ck_assert_uint_eq(objects.features, a.features);
+    zcs_import_requirements rules = requirements_of(context, 0);
+    ck_assert_msg(strstr(rules.description, "not declared") != NULL, "%s", rules.description);
+
+    size_t size = 0;
+    uint32_t *host = aligned_host(&rules, &size);
+    zcs_array *array = NULL;
+    ZCS_CK_STATUS(zcs_array_import_host(context, host, sizeof(uint32_t), size / sizeof(uint32_t),
+                                        ZCS_ARRAY_REQUIRE_ZERO_COPY, &array),
+                  ZCS_ERROR_UNSUPPORTED);
+    ck_assert_ptr_null(array);
+    ck_assert_msg(strstr(zcs_last_error(), "ZCS_ARRAY_REQUIRE_ZERO_COPY") != NULL &&
+                      strstr(zcs_last_error(), "VK_EXT_external_memory_host") != NULL,
+                  "%s", zcs_last_error());
+    /* Without the flag the import copies. */
+    ZCS_CK(
+        zcs_array_import_host(context, host, sizeof(uint32_t), size / sizeof(uint32_t), 0, &array));
+    zcs_array_info info;
+    ZCS_CK(zcs_array_info_get(array, &info));
+    ck_assert_int_eq(info.zero_copy, 0);
+    ZCS_CK(zcs_array_destroy(array));
+    free(host);
+    array = NULL;
+    ZCS_CK_STATUS(zcs_array_create(context, 4, 64, ZCS_ARRAY_EXPORTABLE, &array),
+                  ZCS_ERROR_UNSUPPORTED);
+    ck_assert_ptr_null(array);
+    zcs_test_context_destroy(context);
+    VK_CK(vkDeviceWaitIdle(a.device));
+    app_destroy(&a);
+}
+END_TEST
+
 static void attach_refused(const zcs_vulkan_attach_desc *desc, zcs_status expected,
                            const char *message_part)
 {
@@ -557,6 +794,42 @@ START_TEST(bad_attach_is_refused_and_leaves_the_application_alone)
     bad = desc;
     bad.features = 0x80;
     attach_refused(&bad, ZCS_ERROR_INVALID_ARGUMENT, "unknown bits");
+    /* The external-memory bits: what the physical device does not list is refused, naming
+       the bit and the extension (whether the application enabled an offered one cannot be
+       checked). */
+    bad = desc;
+    bad.features |= ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_DMA_BUF;
+    attach_refused(&bad, ZCS_ERROR_INVALID_ARGUMENT,
+                   "desc->features has ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_DMA_BUF, but "
+                   "VK_EXT_external_memory_dma_buf requires VK_KHR_external_memory_fd: declare "
+                   "ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD too");
+    static const struct {
+        uint32_t bits;
+        const char *bit;
+        const char *name;
+    } extensions[] = {
+        {ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_HOST, "ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_HOST",
+         VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME},
+        {ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD, "ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD",
+         VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME},
+        {ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_DMA_BUF | ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD,
+         "ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_DMA_BUF",
+         VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME},
+    };
+    VkPhysicalDeviceProperties properties;
+    vkGetPhysicalDeviceProperties(a.physical_device, &properties);
+    for (size_t i = 0; i < sizeof extensions / sizeof extensions[0]; i++) {
+        if (device_lists(a.physical_device, extensions[i].name) ||
+            ((extensions[i].bits & ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_DMA_BUF) &&
+             !device_lists(a.physical_device, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME)))
+            continue; /* offered (lavapipe 22.3 offers all but dma-buf) */
+        char expected[512];
+        snprintf(expected, sizeof expected, "desc->features has %s, but \"%s\" does not offer %s",
+                 extensions[i].bit, properties.deviceName, extensions[i].name);
+        bad = desc;
+        bad.features |= extensions[i].bits;
+        attach_refused(&bad, ZCS_ERROR_INVALID_ARGUMENT, expected);
+    }
     bad = desc;
     bad.queue_family_index = 999;
     attach_refused(&bad, ZCS_ERROR_INVALID_ARGUMENT, "desc->queue_family_index 999");
@@ -594,6 +867,9 @@ static Suite *vulkan_interop_suite(void)
     tcase_add_test(tc, application_writes_after_a_read_ahead_are_seen);
     tcase_add_test(tc, own_context_reports_its_objects);
     tcase_add_test(tc, device_without_optional_features);
+    tcase_add_test(tc, declared_import_extensions_are_used);
+    tcase_add_test(tc, import_extensions_on_vulkan_1_1);
+    tcase_add_test(tc, undeclared_import_extensions_are_not_used);
     tcase_add_test(tc, bad_attach_is_refused_and_leaves_the_application_alone);
     suite_add_tcase(suite, tc);
     return suite;

@@ -29,9 +29,11 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 /**
- * Device features the application enabled on its VkDevice, as zcs_vulkan_attach_desc.features
- * declares them: Vulkan cannot be asked what a VkDevice was created with (VMA's
- * VmaAllocatorCreateInfo.flags works the same way). Declare only what you enabled.
+ * Device features and extensions the application enabled on its VkDevice, as
+ * zcs_vulkan_attach_desc.features declares them: Vulkan cannot be asked what a VkDevice was
+ * created with (VMA's VmaAllocatorCreateInfo.flags works the same way). Declare only what
+ * you enabled: zcs checks that the physical device offers it, not that you enabled it.
+ * zcs enables on its own devices each of them the device offers.
  */
 typedef enum zcs_vulkan_device_features {
     /** bufferDeviceAddress (VkPhysicalDeviceVulkan12Features or
@@ -43,6 +45,19 @@ typedef enum zcs_vulkan_device_features {
     /** timelineSemaphore (VkPhysicalDeviceVulkan12Features), needs vulkan_api_version 1.2
        or later. Optional: the ordering calls of this header use it where they can. */
     ZCS_VULKAN_FEATURE_TIMELINE_SEMAPHORE = 0x2,
+    /** The device extension VK_EXT_external_memory_host, enabled (Vulkan 1.1 is enough, as
+       for the two below). Optional: it makes zcs_array_import_host zero-copy where the
+       address and size meet the rule of zcs_import_requirements_get; without it imports
+       copy, and ZCS_ARRAY_REQUIRE_ZERO_COPY refuses them. */
+    ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_HOST = 0x4,
+    /** VK_KHR_external_memory_fd, enabled. Optional: it gives ZCS_ARRAY_EXPORTABLE,
+       zcs_array_export_fd and zcs_array_import_fd of ZCS_FD_OPAQUE; without it they report
+       ZCS_ERROR_UNSUPPORTED. */
+    ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD = 0x8,
+    /** VK_EXT_external_memory_dma_buf, enabled; as the extension requires
+       VK_KHR_external_memory_fd, this bit requires ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD.
+       Optional: it gives zcs_array_import_fd of ZCS_FD_DMA_BUF. */
+    ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_DMA_BUF = 0x10,
 } zcs_vulkan_device_features;
 
 /**
@@ -67,7 +82,9 @@ typedef struct zcs_vulkan_attach_desc {
        and the physical device's apiVersion (as VmaAllocatorCreateInfo.vulkanApiVersion).
        0 means Vulkan 1.0, which zcs refuses: it needs 1.1. */
     uint32_t vulkan_api_version;
-    /** zcs_vulkan_device_features bits: what the device was created with; 0 for none. */
+    /** zcs_vulkan_device_features bits: what the device was created with; 0 for none.
+       Without the EXTERNAL_MEMORY bits the context imports and exports nothing zero-copy
+       (zcs_import_requirements_get says so). */
     uint32_t features;
     /** ZCS_TIER_AUTO (0) or ZCS_TIER_VULKAN_MAPPED, as zcs_context_desc.tier. */
     zcs_tier tier;
@@ -98,11 +115,12 @@ typedef struct zcs_vulkan_attach_desc {
  *
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (desc, out_context or a handle in desc),
  * ZCS_ERROR_INVALID_ARGUMENT (the physical device is not one of the instance's, a queue
- * family or index the physical device does not have, a declared feature the physical
- * device does not offer or that needs a later vulkan_api_version, unknown feature or flag
- * bits, a tier of the other backend; the message says which), ZCS_ERROR_UNSUPPORTED
- * (Vulkan older than 1.1, a queue family without compute, no host-visible memory for
- * storage buffers; the message names what is missing), ZCS_ERROR_OUT_OF_MEMORY,
+ * family or index the physical device does not have, a declared feature or extension the
+ * physical device does not offer or that needs a later vulkan_api_version,
+ * ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_DMA_BUF without ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD,
+ * unknown feature or flag bits, a tier of the other backend; the message says which),
+ * ZCS_ERROR_UNSUPPORTED (Vulkan older than 1.1, a queue family without compute, no host-visible
+ * memory for storage buffers; the message names what is missing), ZCS_ERROR_OUT_OF_MEMORY,
  * ZCS_ERROR_BACKEND. On failure nothing of zcs's is left on the device.
  */
 ZCS_API zcs_status zcs_vulkan_context_attach(const zcs_vulkan_attach_desc *desc,
@@ -125,7 +143,7 @@ typedef struct zcs_vulkan_context_objects {
     VkQueue queue;
     uint32_t queue_family_index; /**< The family of `queue`. */
     uint32_t vulkan_api_version; /**< The Vulkan version zcs uses on the device. */
-    /** zcs_vulkan_device_features bits enabled on the device. */
+    /** zcs_vulkan_device_features bits enabled on the device and used by zcs. */
     uint32_t features;
 } zcs_vulkan_context_objects;
 

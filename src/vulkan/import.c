@@ -18,6 +18,7 @@
 #include "vulkan/array.h"
 #include "vulkan/import.h"
 #include "vulkan/internal.h"
+#include "zcs/zcs_vulkan.h"
 
 static atomic_uint zcs__vk_assumed_offered;
 
@@ -36,27 +37,71 @@ static int zcs__vk_has_extension(const VkExtensionProperties *list, uint32_t cou
     return 0;
 }
 
-uint32_t zcs__vk_import_extensions(struct zcs__context_impl *impl,
-                                   const char *names[ZCS__VK_IMPORT_MAX_EXTENSIONS])
+/* The external-memory extensions, each with its zcs_vulkan_device_features bit (how an
+   application that attaches declares it), in the order they are enabled: dma-buf import
+   builds on VK_KHR_external_memory_fd. */
+static const struct zcs__vk_import_extension {
+    uint32_t feature;
+    const char *feature_name;
+    const char *name;
+    uint32_t requires; /* the bit of the extension it builds on, or 0 */
+} zcs__vk_import_table[] = {
+    {ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_HOST, "ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_HOST",
+     VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME, 0},
+    {ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD, "ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD",
+     VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME, 0},
+    {ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_DMA_BUF, "ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_DMA_BUF",
+     VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME, ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD},
+};
+#define ZCS__VK_IMPORT_COUNT (sizeof zcs__vk_import_table / sizeof zcs__vk_import_table[0])
+
+/* The function extension `feature` needs that the loader did not give, or NULL. */
+static const char *zcs__vk_import_function_missing(uint32_t feature)
 {
-    impl->memory_host = impl->memory_fd = impl->memory_dma_buf = 0;
-    /* External memory is core in Vulkan 1.1, which these extensions build on. */
-    if (impl->api_version < VK_API_VERSION_1_1)
+    switch (feature) {
+    case ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_HOST:
+        return zcs__vk.vkGetMemoryHostPointerPropertiesEXT == NULL
+                   ? "vkGetMemoryHostPointerPropertiesEXT"
+                   : NULL;
+    case ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD:
+        return zcs__vk.vkGetMemoryFdKHR == NULL ? "vkGetMemoryFdKHR" : NULL;
+    default:
+        return zcs__vk.vkGetMemoryFdPropertiesKHR == NULL ? "vkGetMemoryFdPropertiesKHR" : NULL;
+    }
+}
+
+/*
+ * Whether `extension` can be used on impl's physical device, which lists `list`, with the
+ * extensions of `enabled` (bits) enabled before it: 1, or 0 with the reason in `why` (as
+ * an attach reports it).
+ * VK_EXT_external_memory_host also needs minImportedHostPointerAlignment, into *alignment.
+ */
+static int zcs__vk_import_usable(const struct zcs__context_impl *impl,
+                                 const struct zcs__vk_import_extension *extension,
+                                 const VkExtensionProperties *list, uint32_t count,
+                                 uint32_t enabled, VkDeviceSize *alignment, char *why,
+                                 size_t why_size)
+{
+    for (size_t i = 0; i < ZCS__VK_IMPORT_COUNT; i++) {
+        const struct zcs__vk_import_extension *base = &zcs__vk_import_table[i];
+        if ((extension->requires & base->feature & ~enabled) != 0) {
+            (void)snprintf(why, why_size, "%s requires %s: declare %s too", extension->name,
+                           base->name, base->feature_name);
+            return 0;
+        }
+    }
+    if (!zcs__vk_has_extension(list, count, extension->name)) {
+        (void)snprintf(why, why_size, "\"%s\" does not offer %s", impl->properties.deviceName,
+                       extension->name);
         return 0;
-    uint32_t count = 0;
-    if (zcs__vk.vkEnumerateDeviceExtensionProperties(impl->physical_device, NULL, &count, NULL) !=
-            VK_SUCCESS ||
-        count == 0)
-        return 0; /* imports are optional: a device that will not say offers none */
-    VkExtensionProperties *list = zcs__calloc(count, sizeof *list);
-    if (list == NULL)
+    }
+    const char *function = zcs__vk_import_function_missing(extension->feature);
+    if (function != NULL) {
+        (void)snprintf(why, why_size, "the Vulkan loader gives zcs no %s (%s)", function,
+                       extension->name);
         return 0;
-    if (zcs__vk.vkEnumerateDeviceExtensionProperties(impl->physical_device, NULL, &count, list) !=
-        VK_SUCCESS)
-        count = 0;
-    uint32_t enabled = 0;
-    if (zcs__vk_has_extension(list, count, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME) &&
-        zcs__vk.vkGetMemoryHostPointerPropertiesEXT != NULL) {
+    }
+    if (extension->feature == ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_HOST) {
         VkPhysicalDeviceExternalMemoryHostPropertiesEXT host = {
             .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT,
         };
@@ -65,24 +110,109 @@ uint32_t zcs__vk_import_extensions(struct zcs__context_impl *impl,
             .pNext = &host,
         };
         zcs__vk.vkGetPhysicalDeviceProperties2(impl->physical_device, &properties);
-        if (host.minImportedHostPointerAlignment != 0) {
-            impl->host_pointer_alignment = host.minImportedHostPointerAlignment;
-            impl->memory_host = 1;
-            names[enabled++] = VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
+        if (host.minImportedHostPointerAlignment == 0) {
+            (void)snprintf(why, why_size, "\"%s\" reports no minImportedHostPointerAlignment (%s)",
+                           impl->properties.deviceName, extension->name);
+            return 0;
         }
+        *alignment = host.minImportedHostPointerAlignment;
     }
-    if (zcs__vk_has_extension(list, count, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME) &&
-        zcs__vk.vkGetMemoryFdKHR != NULL) {
-        impl->memory_fd = 1;
-        names[enabled++] = VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME;
-        if (zcs__vk_has_extension(list, count, VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME) &&
-            zcs__vk.vkGetMemoryFdPropertiesKHR != NULL) {
+    return 1;
+}
+
+/*
+ * The one place that decides which external-memory extensions a context uses, on devices
+ * zcs creates and on attached ones alike: those of `wanted` (ZCS__VK_IMPORT_FEATURES bits)
+ * that the physical device offers and zcs has the functions of, recorded in
+ * impl->memory_host, memory_fd, memory_dma_buf and host_pointer_alignment and named into
+ * `names` (*out_count of them). `function` NULL: the others are left out (imports are
+ * optional); else the first that cannot be used fails the call with
+ * ZCS_ERROR_INVALID_ARGUMENT, the message naming its bit and why.
+ */
+static zcs_status zcs__vk_enable_imports(zcs_context *context, struct zcs__context_impl *impl,
+                                         uint32_t wanted, const char *function,
+                                         const char *names[ZCS__VK_IMPORT_MAX_EXTENSIONS],
+                                         uint32_t *out_count)
+{
+    impl->memory_host = impl->memory_fd = impl->memory_dma_buf = 0;
+    *out_count = 0;
+    /* External memory is core in Vulkan 1.1, which these extensions build on (an attach
+       has refused older versions already). */
+    if (wanted == 0 || impl->api_version < VK_API_VERSION_1_1)
+        return ZCS_SUCCESS;
+    uint32_t count = 0;
+    VkResult result =
+        zcs__vk.vkEnumerateDeviceExtensionProperties(impl->physical_device, NULL, &count, NULL);
+    VkExtensionProperties *list = NULL;
+    if (result == VK_SUCCESS && count > 0) {
+        list = zcs__calloc(count, sizeof *list);
+        if (list == NULL && function != NULL)
+            return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
+                             "%s: out of host memory for the device's extensions", function);
+        if (list != NULL)
+            result = zcs__vk.vkEnumerateDeviceExtensionProperties(impl->physical_device, NULL,
+                                                                  &count, list);
+    }
+    if (result != VK_SUCCESS) {
+        zcs__free(list);
+        if (function != NULL)
+            return zcs__vk_fail(context, result, "vkEnumerateDeviceExtensionProperties",
+                                "%s: the extensions of \"%s\"", function,
+                                impl->properties.deviceName);
+        return ZCS_SUCCESS; /* a device that will not say offers none */
+    }
+    if (list == NULL)
+        count = 0;
+    uint32_t enabled = 0;
+    zcs_status status = ZCS_SUCCESS;
+    for (size_t i = 0; i < ZCS__VK_IMPORT_COUNT && status == ZCS_SUCCESS; i++) {
+        const struct zcs__vk_import_extension *extension = &zcs__vk_import_table[i];
+        if ((wanted & extension->feature) == 0)
+            continue;
+        VkDeviceSize alignment = 0;
+        char why[320];
+        if (!zcs__vk_import_usable(impl, extension, list, count, enabled, &alignment, why,
+                                   sizeof why)) {
+            if (function != NULL)
+                status = zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                                   "%s: desc->features has %s, but %s", function,
+                                   extension->feature_name, why);
+            continue;
+        }
+        enabled |= extension->feature;
+        names[(*out_count)++] = extension->name;
+        if (extension->feature == ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_HOST) {
+            impl->host_pointer_alignment = alignment;
+            impl->memory_host = 1;
+        } else if (extension->feature == ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD) {
+            impl->memory_fd = 1;
+        } else {
             impl->memory_dma_buf = 1;
-            names[enabled++] = VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME;
         }
     }
     zcs__free(list);
-    return enabled;
+    if (status != ZCS_SUCCESS) {
+        impl->memory_host = impl->memory_fd = impl->memory_dma_buf = 0;
+        *out_count = 0;
+    }
+    return status;
+}
+
+uint32_t zcs__vk_import_extensions(struct zcs__context_impl *impl,
+                                   const char *names[ZCS__VK_IMPORT_MAX_EXTENSIONS])
+{
+    uint32_t count = 0;
+    (void)zcs__vk_enable_imports(NULL, impl, ZCS__VK_IMPORT_FEATURES, NULL, names, &count);
+    return count;
+}
+
+zcs_status zcs__vk_attach_imports(zcs_context *context, struct zcs__context_impl *impl,
+                                  uint32_t declared)
+{
+    const char *names[ZCS__VK_IMPORT_MAX_EXTENSIONS];
+    uint32_t count = 0;
+    return zcs__vk_enable_imports(context, impl, declared & ZCS__VK_IMPORT_FEATURES,
+                                  "zcs_vulkan_context_attach", names, &count);
 }
 
 zcs_status zcs__backend_import_requirements(zcs_context *context, zcs_import_requirements *out,
@@ -95,6 +225,9 @@ zcs_status zcs__backend_import_requirements(zcs_context *context, zcs_import_req
     out->opaque_fd_import = impl->memory_fd;
     out->opaque_fd_export = impl->memory_fd;
     out->dma_buf_import = impl->memory_dma_buf;
+    /* An attached device may have an extension the application did not declare. */
+    const char *lacks = impl->attached ? "not declared in zcs_vulkan_attach_desc.features"
+                                       : "which the device lacks";
     char host[128];
     if (impl->memory_host)
         (void)snprintf(host, sizeof host,
@@ -102,15 +235,16 @@ zcs_status zcs__backend_import_requirements(zcs_context *context, zcs_import_req
                        "minImportedHostPointerAlignment (%llu bytes)",
                        (unsigned long long)impl->host_pointer_alignment);
     else
-        (void)snprintf(host, sizeof host, "copied: the device lacks VK_EXT_external_memory_host");
+        (void)snprintf(host, sizeof host, "copied: it needs VK_EXT_external_memory_host, %s",
+                       lacks);
+    char fd[96];
+    (void)snprintf(fd, sizeof fd, "need VK_KHR_external_memory_fd, %s", lacks);
+    char dma_buf[96];
+    (void)snprintf(dma_buf, sizeof dma_buf, "needs VK_EXT_external_memory_dma_buf, %s", lacks);
     (void)snprintf(text, text_size,
                    "Vulkan: host memory %s; opaque fd export and import %s; dma-buf import %s",
-                   host,
-                   impl->memory_fd ? "through VK_KHR_external_memory_fd"
-                                   : "need VK_KHR_external_memory_fd, which the device lacks",
-                   impl->memory_dma_buf ? "through VK_EXT_external_memory_dma_buf"
-                                        : "needs VK_EXT_external_memory_dma_buf, which the "
-                                          "device lacks");
+                   host, impl->memory_fd ? "through VK_KHR_external_memory_fd" : fd,
+                   impl->memory_dma_buf ? "through VK_EXT_external_memory_dma_buf" : dma_buf);
     out->description = text;
     return ZCS_SUCCESS;
 }
@@ -354,14 +488,16 @@ zcs_status zcs__backend_array_import_fd(zcs_array *array, int fd, zcs_fd_type ty
     int memory_dma_buf = impl->memory_dma_buf || (assumed & ZCS__IMPORT_DMA_BUF);
     if (!memory_fd || (dma_buf && !memory_dma_buf))
         return zcs__fail(context, ZCS_ERROR_UNSUPPORTED, 0,
-                         "zcs_array_import_fd: importing %s needs the Vulkan extension %s, which "
-                         "\"%s\" does not offer",
+                         "zcs_array_import_fd: importing %s needs the Vulkan extension %s, %s%s%s",
                          dma_buf ? "a dma-buf" : "an opaque file descriptor",
                          dma_buf && memory_fd ? VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME
                          : dma_buf            ? VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME
                              " and " VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME
                                    : VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME,
-                         context->info.device_name);
+                         impl->attached ? "not declared in zcs_vulkan_attach_desc.features"
+                                        : "which \"",
+                         impl->attached ? "" : context->info.device_name,
+                         impl->attached ? "" : "\" does not offer");
     VkExternalMemoryHandleTypeFlagBits handle_type =
         dma_buf ? VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT
                 : VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT;

@@ -283,10 +283,23 @@ void zcs__vk_write_tier_reason(zcs_context *context, struct zcs__context_impl *i
 /* Most device extensions zcs__vk_import_extensions names. */
 #define ZCS__VK_IMPORT_MAX_EXTENSIONS 4
 
+/* The zcs_vulkan_device_features bits of the external-memory extensions (for files that
+   include zcs/zcs_vulkan.h). */
+#define ZCS__VK_IMPORT_FEATURES                                                                    \
+    (ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_HOST | ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD |             \
+     ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_DMA_BUF)
+
 /* The external-memory extensions the device offers, into `names` (for vkCreateDevice),
    recorded in impl->memory_host, memory_fd and memory_dma_buf; returns their count. */
 uint32_t zcs__vk_import_extensions(struct zcs__context_impl *impl,
                                    const char *names[ZCS__VK_IMPORT_MAX_EXTENSIONS]);
+
+/* The same on an attached device for the extensions the application `declared`
+   (ZCS__VK_IMPORT_FEATURES bits; others are ignored): ZCS_ERROR_INVALID_ARGUMENT, naming
+   the bit and the extension, for one the physical device does not offer or zcs lacks the
+   functions of. */
+zcs_status zcs__vk_attach_imports(zcs_context *context, struct zcs__context_impl *impl,
+                                  uint32_t declared);
 
 /* zcs__backend_array_create for ZCS_ARRAY_EXPORTABLE: memory of its own, exportable. */
 zcs_status zcs__vk_array_create_exportable(zcs_array *array);

@@ -7,8 +7,10 @@
 #include "vulkan/internal.h"
 #include "zcs/zcs_vulkan.h"
 
-#define ZCS__VK_KNOWN_FEATURES                                                                     \
+/* Features of Vulkan 1.2. */
+#define ZCS__VK_FEATURES_1_2                                                                       \
     (ZCS_VULKAN_FEATURE_BUFFER_DEVICE_ADDRESS | ZCS_VULKAN_FEATURE_TIMELINE_SEMAPHORE)
+#define ZCS__VK_KNOWN_FEATURES (ZCS__VK_FEATURES_1_2 | ZCS__VK_IMPORT_FEATURES)
 
 zcs_status zcs_vulkan_context_attach(const zcs_vulkan_attach_desc *desc, zcs_context **out_context)
 {
@@ -26,38 +28,43 @@ static zcs_status zcs__vk_check_features(zcs_context *context, struct zcs__conte
         return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
                          "%s: unknown bits 0x%x in desc->features", function,
                          (unsigned)(desc->features & ~(uint32_t)ZCS__VK_KNOWN_FEATURES));
-    if (desc->features == 0)
-        return ZCS_SUCCESS;
-    const char *first = (desc->features & ZCS_VULKAN_FEATURE_BUFFER_DEVICE_ADDRESS)
-                            ? "ZCS_VULKAN_FEATURE_BUFFER_DEVICE_ADDRESS"
-                            : "ZCS_VULKAN_FEATURE_TIMELINE_SEMAPHORE";
-    if (impl->api_version < VK_API_VERSION_1_2)
-        return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
-                         "%s: desc->features has %s, a Vulkan 1.2 feature, but Vulkan %u.%u is "
-                         "used (the lower of desc->vulkan_api_version and the device's)",
-                         function, first, VK_API_VERSION_MAJOR(impl->api_version),
-                         VK_API_VERSION_MINOR(impl->api_version));
-    VkPhysicalDeviceVulkan12Features supported12 = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
-    };
-    VkPhysicalDeviceFeatures2 supported = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
-        .pNext = &supported12,
-    };
-    zcs__vk.vkGetPhysicalDeviceFeatures2(impl->physical_device, &supported);
-    if ((desc->features & ZCS_VULKAN_FEATURE_BUFFER_DEVICE_ADDRESS) &&
-        (!supported12.bufferDeviceAddress || zcs__vk.vkGetBufferDeviceAddress == NULL))
-        return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
-                         "%s: desc->features has ZCS_VULKAN_FEATURE_BUFFER_DEVICE_ADDRESS but "
-                         "\"%s\" does not offer bufferDeviceAddress",
-                         function, impl->properties.deviceName);
-    if ((desc->features & ZCS_VULKAN_FEATURE_TIMELINE_SEMAPHORE) && !supported12.timelineSemaphore)
-        return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
-                         "%s: desc->features has ZCS_VULKAN_FEATURE_TIMELINE_SEMAPHORE but "
-                         "\"%s\" does not offer timelineSemaphore",
-                         function, impl->properties.deviceName);
-    impl->buffer_device_address = (desc->features & ZCS_VULKAN_FEATURE_BUFFER_DEVICE_ADDRESS) != 0;
-    impl->timeline_semaphores = (desc->features & ZCS_VULKAN_FEATURE_TIMELINE_SEMAPHORE) != 0;
+    uint32_t features12 = desc->features & (uint32_t)ZCS__VK_FEATURES_1_2;
+    if (features12 != 0) {
+        const char *first = (features12 & ZCS_VULKAN_FEATURE_BUFFER_DEVICE_ADDRESS)
+                                ? "ZCS_VULKAN_FEATURE_BUFFER_DEVICE_ADDRESS"
+                                : "ZCS_VULKAN_FEATURE_TIMELINE_SEMAPHORE";
+        if (impl->api_version < VK_API_VERSION_1_2)
+            return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                             "%s: desc->features has %s, a Vulkan 1.2 feature, but Vulkan %u.%u "
+                             "is used (the lower of desc->vulkan_api_version and the device's)",
+                             function, first, VK_API_VERSION_MAJOR(impl->api_version),
+                             VK_API_VERSION_MINOR(impl->api_version));
+        VkPhysicalDeviceVulkan12Features supported12 = {
+            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
+        };
+        VkPhysicalDeviceFeatures2 supported = {
+            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+            .pNext = &supported12,
+        };
+        zcs__vk.vkGetPhysicalDeviceFeatures2(impl->physical_device, &supported);
+        if ((features12 & ZCS_VULKAN_FEATURE_BUFFER_DEVICE_ADDRESS) &&
+            (!supported12.bufferDeviceAddress || zcs__vk.vkGetBufferDeviceAddress == NULL))
+            return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                             "%s: desc->features has ZCS_VULKAN_FEATURE_BUFFER_DEVICE_ADDRESS "
+                             "but \"%s\" does not offer bufferDeviceAddress",
+                             function, impl->properties.deviceName);
+        if ((features12 & ZCS_VULKAN_FEATURE_TIMELINE_SEMAPHORE) && !supported12.timelineSemaphore)
+            return zcs__fail(context, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                             "%s: desc->features has ZCS_VULKAN_FEATURE_TIMELINE_SEMAPHORE but "
+                             "\"%s\" does not offer timelineSemaphore",
+                             function, impl->properties.deviceName);
+    }
+    /* The external-memory extensions need Vulkan 1.1 only, which the attach checked. */
+    zcs_status status = zcs__vk_attach_imports(context, impl, desc->features);
+    if (status != ZCS_SUCCESS)
+        return status;
+    impl->buffer_device_address = (features12 & ZCS_VULKAN_FEATURE_BUFFER_DEVICE_ADDRESS) != 0;
+    impl->timeline_semaphores = (features12 & ZCS_VULKAN_FEATURE_TIMELINE_SEMAPHORE) != 0;
     return ZCS_SUCCESS;
 }
 
@@ -119,7 +126,10 @@ zcs_status zcs_vulkan_context_native(zcs_context *context_handle,
     out_objects->vulkan_api_version = impl->api_version;
     out_objects->features =
         (impl->buffer_device_address ? (uint32_t)ZCS_VULKAN_FEATURE_BUFFER_DEVICE_ADDRESS : 0u) |
-        (impl->timeline_semaphores ? (uint32_t)ZCS_VULKAN_FEATURE_TIMELINE_SEMAPHORE : 0u);
+        (impl->timeline_semaphores ? (uint32_t)ZCS_VULKAN_FEATURE_TIMELINE_SEMAPHORE : 0u) |
+        (impl->memory_host ? (uint32_t)ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_HOST : 0u) |
+        (impl->memory_fd ? (uint32_t)ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD : 0u) |
+        (impl->memory_dma_buf ? (uint32_t)ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_DMA_BUF : 0u);
     return ZCS_SUCCESS;
 }
 
