@@ -123,15 +123,41 @@ struct bench_mode {
 typedef struct bench_config {
     /* Device filter passed to zcs and matched by the raw-API modes (NULL: automatic). */
     const char *device;
+    /* 1: every zcs mode makes a device of its own (zcs_context_create) instead of attaching
+       to the run's device (--own-devices). */
+    int own_devices;
 } bench_config;
 
 /* The device the run is on, from the zcs automatic context. */
 typedef struct bench_device {
     zcs_context_info info;
+    /* The names bench_probe_device read, which info's point to until bench_zcs_modes
+       fills info from a context that lives for the run. */
+    char device_name[256];
+    char platform_name[256];
     /* Tiers the device offers, in zcs's order, and how many. */
     zcs_tier tiers[ZCS_TIER_COUNT];
     int tier_count;
 } bench_device;
+
+/*
+ * The device zcs chooses (config->device, else zcs's automatic choice), from a zcs context
+ * made and destroyed for the purpose: fills device->info (its names copied into *device,
+ * its other strings NULL). Returns 0, or -1 (printed).
+ */
+int bench_probe_device(const bench_config *config, bench_device *device);
+
+/*
+ * The run's device (modes_opencl.c, vulkan_harness.c): one OpenCL context or Vulkan device
+ * on `device`, made once, which the raw modes use and every zcs context attaches to
+ * (zcs_opencl_context_attach without a queue, zcs_vulkan_context_attach), as in an
+ * application that has its own. One device per process: on NVIDIA's drivers a second
+ * context or device in use slows every wait for the GPU (docs/benchmarks.md), which would
+ * fall on some modes and not others. bench_device_open returns 0, or -1 (printed);
+ * bench_device_attach makes a zcs context on it with `tier` (ZCS_TIER ignored).
+ */
+int bench_device_open(const bench_device *device);
+zcs_status bench_device_attach(zcs_tier tier, zcs_context **out_context);
 
 /*
  * Create the zcs modes: zcs-auto and zcs-<tier> for every tier in `tiers` (NULL or
@@ -161,7 +187,8 @@ int bench_import_modes(const bench_config *config, bench_mode *modes, int max_mo
    status and message and return -1; a new context on the run's device with `tier`
    (ZCS_TIER and the other variables ignored); particles_advance with its step's constants
    set; the bytes a context's runtime copied so far. A mode that reports bytes_copied owns
-   its context, since modes may run frame by frame in turn. */
+   its context, since modes may run frame by frame in turn. A new context attaches to the
+   run's device unless config->own_devices. */
 int bench_zcs_fail(const char *what, zcs_status status);
 zcs_status bench_zcs_new_context(const bench_config *config, zcs_tier tier,
                                  zcs_context **out_context);
@@ -296,6 +323,7 @@ typedef struct bench_options {
     const char *plot;
     int no_plot;
     int quick;
+    int own_devices;
 } bench_options;
 
 /* Parse argv into `o` (defaults first); 0, or -1 on a usage error (printed). --help
@@ -308,7 +336,12 @@ int bench_list_has(const char *list, const char *name);
 /* The tiers --tiers names into `tiers`; their count, 0 for none given, -1 on an error. */
 int bench_parse_tiers(const char *list, zcs_tier *tiers);
 
-/* Timed frames at `size`: enough bytes for a steady median, no more than the run affords. */
+/* Seconds of timed frames an adaptive count gives one mode at one size, at most: a mode
+   whose first frames show it slower runs fewer (at least 3). */
+#define BENCH_MODE_SECONDS 2.0
+
+/* Timed frames at `size`: enough bytes for a steady median, no more than the run affords
+   (the cap of the adaptive count: fewer for a slow mode, see BENCH_MODE_SECONDS). */
 uint32_t bench_frames_for(const bench_options *o, size_t size);
 
 /* Untimed frames first at `size`. */

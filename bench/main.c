@@ -48,8 +48,16 @@ int main(int argc, char **argv)
         return 2;
 
     bench_progress progress = {bench_now_ns(), isatty(STDERR_FILENO), 0};
-    bench_config config = {o.device};
+    bench_config config = {o.device, o.own_devices};
     bench_device device;
+    if (bench_probe_device(&config, &device) != 0)
+        return 1;
+    /* One device for the whole run, which the zcs modes attach to (bench_device_open). */
+    if (!config.own_devices && bench_device_open(&device) != 0) {
+        fprintf(stderr, "zcs-bench: the run's device could not be opened: every zcs mode makes "
+                        "a device of its own\n");
+        config.own_devices = 1;
+    }
     bench_mode all[BENCH_MAX_MODES];
     int n = bench_zcs_modes(&config, tiers, tier_count, &device, all, BENCH_MAX_MODES);
     if (n < 0)
@@ -77,6 +85,9 @@ int main(int argc, char **argv)
            info->backend_name, info->device_name, info->platform_name,
            info->unified_memory ? "unified" : "separate");
     printf("tier (auto): %s: %s\n", zcs_tier_name(info->tier), info->tier_reason);
+    printf("devices: %s\n", config.own_devices
+                                ? "one per zcs mode, one for the raw modes (--own-devices)"
+                                : "one for the whole run; every zcs mode attached to it");
     printf("tiers tested:");
     for (int i = 0; i < device.tier_count; i++)
         printf(" %s", zcs_tier_name(device.tiers[i]));

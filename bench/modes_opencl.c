@@ -1,12 +1,15 @@
 /* The raw OpenCL modes: the copy-based baseline the way most code does it today
    (clEnqueueWriteBuffer, kernel, clEnqueueReadBuffer on a plain device buffer), each
    zero-copy tier written by hand, and the kernel alone on resident data. They run on
-   the device the zcs automatic context chose. */
+   the device the zcs automatic context chose, in the run's one OpenCL context, which the
+   zcs modes attach to (bench_device_attach). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <CL/cl.h>
+
+#include <zcs/zcs_opencl.h>
 
 #include "bench.h"
 
@@ -78,6 +81,23 @@ static int bench_cl_init(const bench_device *device)
         return bench_cl_fail("clBuildProgram(particles_advance)", error);
     bench_cl.ready = 1;
     return 0;
+}
+
+int bench_device_open(const bench_device *device)
+{
+    return bench_cl_init(device);
+}
+
+zcs_status bench_device_attach(zcs_tier tier, zcs_context **out_context)
+{
+    /* No queue: zcs makes its own in-order queues on the context, and the raw modes keep
+       theirs. */
+    zcs_opencl_attach_desc desc = {0};
+    desc.context = bench_cl.context;
+    desc.device = bench_cl.device;
+    desc.tier = tier;
+    desc.flags = ZCS_CONTEXT_IGNORE_ENVIRONMENT;
+    return zcs_opencl_context_attach(&desc, out_context);
 }
 
 void bench_raw_release(void)

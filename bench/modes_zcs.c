@@ -18,6 +18,8 @@ int bench_zcs_fail(const char *what, zcs_status status)
 zcs_status bench_zcs_new_context(const bench_config *config, zcs_tier tier,
                                  zcs_context **out_context)
 {
+    if (!config->own_devices)
+        return bench_device_attach(tier, out_context);
     zcs_context_desc desc = {0};
     desc.device_name = config->device;
     desc.tier = tier;
@@ -398,6 +400,32 @@ static int bench_pipelined_modes(const bench_config *config, bench_mode *modes, 
     zcs_program_destroy(second); /* its kernel keeps what it needs */
     mode->available = 1;
     return 1;
+}
+
+int bench_probe_device(const bench_config *config, bench_device *device)
+{
+    bench_config own = *config;
+    own.own_devices = 1;
+    zcs_context *context = NULL;
+    zcs_status status = bench_zcs_new_context(&own, ZCS_TIER_AUTO, &context);
+    if (status != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_context_create", status);
+    memset(device, 0, sizeof *device);
+    status = zcs_context_info_get(context, &device->info);
+    if (status == ZCS_SUCCESS) {
+        /* The info's strings belong to the context, which goes now. */
+        snprintf(device->device_name, sizeof device->device_name, "%s", device->info.device_name);
+        snprintf(device->platform_name, sizeof device->platform_name, "%s",
+                 device->info.platform_name);
+        device->info.device_name = device->device_name;
+        device->info.platform_name = device->platform_name;
+        device->info.backend_name = NULL;
+        device->info.tier_reason = NULL;
+    }
+    zcs_context_destroy(context);
+    if (status != ZCS_SUCCESS)
+        return bench_zcs_fail("zcs_context_info_get", status);
+    return 0;
 }
 
 int bench_zcs_modes(const bench_config *config, const zcs_tier *tiers, int tier_count,

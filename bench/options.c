@@ -20,7 +20,8 @@ static void bench_usage(FILE *out)
             "  --sizes LIST     sizes in bytes, K/M/G suffixes: 4K,64K,1M,64M\n"
             "  --min SIZE       smallest size of the default ladder (4K, x4 steps)\n"
             "  --max SIZE       largest size of the default ladder (default 256M)\n"
-            "  --frames N       timed frames at every size (default: adaptive, 3 to 100)\n"
+            "  --frames N       timed frames at every size (default: adaptive, 3 to 1000,\n"
+            "                   fewer for a mode slower than 2 s of frames)\n"
             "  --warmup N       untimed frames first (default 2; 1 from 64M)\n"
             "  --modes LIST     modes or groups to run (default all): copy, zcs, import, raw,\n"
             "                   floor, cpu, memcpy, map, dispatch, or names (zcs-svm_fine,\n"
@@ -34,6 +35,9 @@ static void bench_usage(FILE *out)
             "  --plot PREFIX    write PREFIX-time.png, PREFIX-speedup.png, PREFIX-map.png\n"
             "                   (gnuplot; default: zcs-bench next to the executable)\n"
             "  --no-plot        no plots\n"
+            "  --own-devices    every zcs mode on a device of its own (zcs_context_create)\n"
+            "                   instead of attached to the run's one device; on some\n"
+            "                   drivers (NVIDIA's) a second device slows every GPU wait\n"
             "  --quick          a short sweep (4K to 64M, fewer frames)\n"
             "  --help           this text\n"
             "\n"
@@ -110,6 +114,9 @@ int bench_parse_options(int argc, char **argv, bench_options *o)
         } else if (strcmp(arg, "--no-plot") == 0) {
             o->no_plot = 1;
             takes_value = 0;
+        } else if (strcmp(arg, "--own-devices") == 0) {
+            o->own_devices = 1;
+            takes_value = 0;
         } else if (value == NULL) {
             fprintf(stderr, "zcs-bench: %s needs a value (or is unknown); see --help\n", arg);
             return -1;
@@ -178,9 +185,14 @@ uint32_t bench_frames_for(const bench_options *o, size_t size)
         return o->frames;
     size_t budget = o->quick ? (256u << 20) : (1024u << 20);
     size_t frames = budget / size;
-    size_t cap = o->quick ? 30 : 100;
-    if (frames < 3)
-        frames = 3;
+    /* Small frames are noisy (tens of microseconds, a GPU's clocks and the scheduler):
+       up to 1000 of them for a steady median; they cost little time. */
+    size_t cap = o->quick ? 30 : 1000;
+    /* At least 10 where frames are large: a median of 3 or 4 moves with one slow frame
+       (a mode slower than BENCH_MODE_SECONDS still runs fewer). */
+    size_t floor = o->quick ? 3 : 10;
+    if (frames < floor)
+        frames = floor;
     if (frames > cap)
         frames = cap;
     return (uint32_t)frames;

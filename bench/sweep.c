@@ -76,6 +76,7 @@ static int bench_one_frame(bench_mode *mode, size_t size, uint32_t f, const uint
 typedef struct bench_run {
     int state;         /* 0 not set up, 1 running, 2 failed, 3 done */
     uint32_t frames;   /* frames run (warm-up included) */
+    uint32_t total;    /* frames the mode runs (warm-up included); fewer for slow modes */
     uint64_t *samples; /* timed frames */
 } bench_run;
 
@@ -91,8 +92,10 @@ static int bench_finish_mode(bench_mode *mode, bench_run *run, bench_result *r, 
                     r->size);
         ok = 0;
     }
-    if (ok)
+    if (ok && run->frames > warmup)
         r->time = bench_summarise(run->samples, run->frames - warmup);
+    else if (ok)
+        ok = 0; /* no timed frame */
     r->checksum_ok = ok;
     run->state = 3;
     return !ok;
@@ -155,6 +158,7 @@ int bench_run_size(const bench_options *o, bench_mode *modes, int mode_count, si
                 continue;
             }
             runs[m].state = 1;
+            runs[m].total = total;
         }
         int span = last - first;
         int order[BENCH_MAX_MODES];
@@ -177,7 +181,7 @@ int bench_run_size(const bench_options *o, bench_mode *modes, int mode_count, si
             }
             for (int k = 0; k < span; k++) {
                 int m = order[k];
-                if (runs[m].state != 1)
+                if (runs[m].state != 1 || f >= runs[m].total)
                     continue;
                 uint64_t elapsed = 0;
                 if (bench_one_frame(&modes[m], size, f, before, after, &elapsed) != 0) {
@@ -187,6 +191,16 @@ int bench_run_size(const bench_options *o, bench_mode *modes, int mode_count, si
                 if (f >= warmup)
                     runs[m].samples[f - warmup] = elapsed;
                 runs[m].frames = f + 1;
+                /* The adaptive count, once a frame has shown the mode's speed: no more than
+                   BENCH_MODE_SECONDS of timed frames (a mode 100 times slower than the
+                   others runs fewer frames rather than slowing the run 100 times). */
+                if (o->frames == 0 && f + 1 == (warmup > 0 ? warmup : 1)) {
+                    uint64_t affordable = (uint64_t)(BENCH_MODE_SECONDS * 1e9) / (elapsed + 1);
+                    if (affordable < 3)
+                        affordable = 3;
+                    if (affordable < frames)
+                        runs[m].total = warmup + (uint32_t)affordable;
+                }
             }
         }
         for (int m = first; m < last; m++)

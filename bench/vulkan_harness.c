@@ -71,32 +71,127 @@ static int bench_vk_pick_device(const bench_device *device)
     return -1;
 }
 
-int bench_vk_init(const bench_device *device)
+/* The Vulkan version the run uses: the loader's, up to 1.3 (zcs's own choice). */
+static uint32_t bench_vk_loader_version(void)
 {
-    if (bench_vk.ready)
+    uint32_t version = VK_API_VERSION_1_0;
+    PFN_vkEnumerateInstanceVersion enumerate =
+        (PFN_vkEnumerateInstanceVersion)vkGetInstanceProcAddr(NULL, "vkEnumerateInstanceVersion");
+    if (enumerate == NULL || enumerate(&version) != VK_SUCCESS)
+        version = VK_API_VERSION_1_0;
+    return version > VK_API_VERSION_1_3 ? VK_API_VERSION_1_3 : version;
+}
+
+/* 1 if the physical device lists extension `name`. */
+static int bench_vk_has_extension(const char *name)
+{
+    uint32_t count = 0;
+    if (vkEnumerateDeviceExtensionProperties(bench_vk.physical, NULL, &count, NULL) != VK_SUCCESS)
         return 0;
-    VkApplicationInfo app = {.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
-                             .pApplicationName = "zcs-bench",
-                             .apiVersion = VK_API_VERSION_1_1};
-    VkInstanceCreateInfo instance_info = {.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
-                                          .pApplicationInfo = &app};
-    VkResult result = vkCreateInstance(&instance_info, NULL, &bench_vk.instance);
-    if (result != VK_SUCCESS)
-        return bench_vk_fail("vkCreateInstance", result);
-    if (bench_vk_pick_device(device) != 0)
-        return -1;
+    VkExtensionProperties *list = calloc(count > 0 ? count : 1, sizeof *list);
+    int found = 0;
+    if (list != NULL &&
+        vkEnumerateDeviceExtensionProperties(bench_vk.physical, NULL, &count, list) == VK_SUCCESS)
+        for (uint32_t i = 0; i < count && !found; i++)
+            found = strcmp(list[i].extensionName, name) == 0;
+    free(list);
+    return found;
+}
+
+/* The logical device, as an application that uses zcs makes it: the features zcs's kernels
+   may use and the import extensions, wherever offered, declared to zcs at attach
+   (bench_vk.features). */
+static int bench_vk_open_device(void)
+{
+    VkPhysicalDeviceProperties props;
+    vkGetPhysicalDeviceProperties(bench_vk.physical, &props);
+    uint32_t loader = bench_vk_loader_version();
+    bench_vk.api_version = props.apiVersion < loader ? props.apiVersion : loader;
+    int v12 = bench_vk.api_version >= VK_API_VERSION_1_2;
+    VkPhysicalDeviceVulkan12Features supported12 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
+    VkPhysicalDeviceVulkan11Features supported11 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES,
+        .pNext = v12 ? &supported12 : NULL};
+    VkPhysicalDeviceFeatures2 supported = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+                                           .pNext = v12 ? &supported11 : NULL};
+    vkGetPhysicalDeviceFeatures2(bench_vk.physical, &supported);
+    VkPhysicalDeviceVulkan12Features enabled12 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
+        .storageBuffer8BitAccess = supported12.storageBuffer8BitAccess,
+        .uniformAndStorageBuffer8BitAccess = supported12.uniformAndStorageBuffer8BitAccess,
+        .storagePushConstant8 = supported12.storagePushConstant8,
+        .shaderInt8 = supported12.shaderInt8,
+        .shaderFloat16 = supported12.shaderFloat16,
+        .scalarBlockLayout = supported12.scalarBlockLayout,
+        .bufferDeviceAddress = supported12.bufferDeviceAddress,
+        .timelineSemaphore = supported12.timelineSemaphore};
+    VkPhysicalDeviceVulkan11Features enabled11 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES,
+        .pNext = &enabled12,
+        .storageBuffer16BitAccess = supported11.storageBuffer16BitAccess,
+        .uniformAndStorageBuffer16BitAccess = supported11.uniformAndStorageBuffer16BitAccess,
+        .storagePushConstant16 = supported11.storagePushConstant16};
+    VkPhysicalDeviceFeatures2 enabled = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+        .pNext = v12 ? &enabled11 : NULL,
+        .features = {.shaderInt64 = supported.features.shaderInt64,
+                     .shaderInt16 = supported.features.shaderInt16,
+                     .shaderFloat64 = supported.features.shaderFloat64}};
+    bench_vk.features = 0;
+    if (v12 && enabled12.bufferDeviceAddress)
+        bench_vk.features |= ZCS_VULKAN_FEATURE_BUFFER_DEVICE_ADDRESS;
+    if (v12 && enabled12.timelineSemaphore)
+        bench_vk.features |= ZCS_VULKAN_FEATURE_TIMELINE_SEMAPHORE;
+    const char *extensions[3];
+    uint32_t extension_count = 0;
+    if (bench_vk_has_extension(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME)) {
+        extensions[extension_count++] = VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
+        bench_vk.features |= ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_HOST;
+    }
+    if (bench_vk_has_extension(VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME)) {
+        extensions[extension_count++] = VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME;
+        bench_vk.features |= ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD;
+        if (bench_vk_has_extension(VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME)) {
+            extensions[extension_count++] = VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME;
+            bench_vk.features |= ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_DMA_BUF;
+        }
+    }
+    /* One queue, which every mode submits to, the zcs contexts too: on NVIDIA's driver
+       each queue in use slows every wait for the GPU as a second device does
+       (docs/benchmarks.md). The run is single-threaded, as sharing a queue requires. */
     float priority = 1.0f;
     VkDeviceQueueCreateInfo queue_info = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
                                           .queueFamilyIndex = bench_vk.family,
                                           .queueCount = 1,
                                           .pQueuePriorities = &priority};
     VkDeviceCreateInfo device_info = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
+                                      .pNext = &enabled,
                                       .queueCreateInfoCount = 1,
-                                      .pQueueCreateInfos = &queue_info};
-    if ((result = vkCreateDevice(bench_vk.physical, &device_info, NULL, &bench_vk.device)) !=
-        VK_SUCCESS)
+                                      .pQueueCreateInfos = &queue_info,
+                                      .enabledExtensionCount = extension_count,
+                                      .ppEnabledExtensionNames = extensions};
+    VkResult result = vkCreateDevice(bench_vk.physical, &device_info, NULL, &bench_vk.device);
+    if (result != VK_SUCCESS)
         return bench_vk_fail("vkCreateDevice", result);
     vkGetDeviceQueue(bench_vk.device, bench_vk.family, 0, &bench_vk.queue);
+    return 0;
+}
+
+int bench_vk_init(const bench_device *device)
+{
+    if (bench_vk.ready)
+        return 0;
+    VkApplicationInfo app = {.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
+                             .pApplicationName = "zcs-bench",
+                             .apiVersion = bench_vk_loader_version()};
+    VkInstanceCreateInfo instance_info = {.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
+                                          .pApplicationInfo = &app};
+    VkResult result = vkCreateInstance(&instance_info, NULL, &bench_vk.instance);
+    if (result != VK_SUCCESS)
+        return bench_vk_fail("vkCreateInstance", result);
+    if (bench_vk_pick_device(device) != 0 || bench_vk_open_device() != 0)
+        return -1;
     VkCommandPoolCreateInfo pool_info = {.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
                                          .flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
                                          .queueFamilyIndex = bench_vk.family};
@@ -166,6 +261,26 @@ int bench_vk_init(const bench_device *device)
         return bench_vk_fail("vkCreateDescriptorPool", result);
     bench_vk.ready = 1;
     return 0;
+}
+
+int bench_device_open(const bench_device *device)
+{
+    return bench_vk_init(device);
+}
+
+zcs_status bench_device_attach(zcs_tier tier, zcs_context **out_context)
+{
+    zcs_vulkan_attach_desc desc = {0};
+    desc.instance = bench_vk.instance;
+    desc.physical_device = bench_vk.physical;
+    desc.device = bench_vk.device;
+    desc.queue_family_index = bench_vk.family;
+    desc.queue_index = 0;
+    desc.vulkan_api_version = bench_vk.api_version;
+    desc.features = bench_vk.features;
+    desc.tier = tier;
+    desc.flags = ZCS_CONTEXT_IGNORE_ENVIRONMENT;
+    return zcs_vulkan_context_attach(&desc, out_context);
 }
 
 void bench_raw_release(void)

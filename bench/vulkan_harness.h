@@ -1,6 +1,7 @@
 /*
  * The raw Vulkan harness behind the benchmark's Vulkan baselines (modes_vulkan.c): one
- * instance and device on the device zcs chose, the particle kernel's pipeline (the
+ * instance and device on the device zcs chose, which every zcs mode attaches to too
+ * (bench_device_attach), the particle kernel's pipeline (the
  * SPIR-V the library's build compiled from kernels/particles_advance.comp), buffers with
  * memory of their own, and one command buffer per mode, the way most Vulkan code does it.
  */
@@ -8,6 +9,8 @@
 #define ZCS_BENCH_VULKAN_HARNESS_H
 
 #include <vulkan/vulkan.h>
+
+#include <zcs/zcs_vulkan.h>
 
 #include "bench.h"
 
@@ -21,7 +24,12 @@ typedef struct bench_vk_globals {
     VkPhysicalDeviceMemoryProperties memory;
     uint32_t max_groups;
     uint32_t family;
+    /* The Vulkan version in use: the lower of the loader's (up to 1.3) and the device's. */
+    uint32_t api_version;
+    /* zcs_vulkan_device_features bits the device was made with (declared at attach). */
+    uint32_t features;
     VkDevice device;
+    /* The one queue, which the zcs contexts submit to as well. */
     VkQueue queue;
     VkCommandPool pool;
     VkDescriptorSetLayout set_layout;
