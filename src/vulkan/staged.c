@@ -16,8 +16,10 @@
  * Each copy submitted alone is one command buffer on a submission slot (submit.c), between
  * a barrier from earlier dispatches' shader writes and earlier copies to the copy
  * (submissions are not ordered by themselves) and a barrier from the copy to host reads or
- * to later dispatches' shader reads and writes. A copy to the device that is still
- * reading the host copy (copy_pending) is waited for before the host may write it again.
+ * to later dispatches' shader reads and writes, and to later copies. A dispatch's uploads
+ * have no barrier ahead of them: every submission of zcs's ends with one to later copies. A copy to
+ * the device that is still reading the host copy (copy_pending) is waited for before the host may
+ * write it again.
  */
 #include <stdio.h>
 #include <string.h>
@@ -123,16 +125,20 @@ static zcs_status zcs__staged_copy(zcs_array *array, int to_device, VkDeviceSize
     if (result == VK_SUCCESS) {
         zcs__barrier_before_copies(cb);
         zcs__record_copy(cb, array, to_device, offset, size);
+        /* To the host, or to later kernels; and to later copies, which a dispatch's
+           uploads rely on (they have no barrier ahead of them, dispatch.c). */
         VkMemoryBarrier after = {
             .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
             .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
-            .dstAccessMask = to_device ? VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT
-                                       : VK_ACCESS_HOST_READ_BIT,
+            .dstAccessMask = (to_device ? VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT
+                                        : VK_ACCESS_HOST_READ_BIT) |
+                             VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
         };
-        zcs__vk.vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT,
-                                     to_device ? VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT
-                                               : VK_PIPELINE_STAGE_HOST_BIT,
-                                     0, 1, &after, 0, NULL, 0, NULL);
+        zcs__vk.vkCmdPipelineBarrier(
+            cb, VK_PIPELINE_STAGE_TRANSFER_BIT,
+            (to_device ? VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT : VK_PIPELINE_STAGE_HOST_BIT) |
+                VK_PIPELINE_STAGE_TRANSFER_BIT,
+            0, 1, &after, 0, NULL, 0, NULL);
         call = "vkEndCommandBuffer";
         result = zcs__vk.vkEndCommandBuffer(cb);
     }
@@ -213,15 +219,12 @@ uint32_t zcs__vk_staged_take_uploads(zcs_kernel *kernel, uint32_t arg_count, zcs
 void zcs__vk_staged_record_uploads(VkCommandBuffer cb, const zcs__vk_upload *uploads,
                                    uint32_t count)
 {
-    int barrier = 0;
-    for (uint32_t i = 0; i < count; i++) {
-        if (!uploads[i].to_device)
-            continue;
-        if (!barrier)
-            zcs__barrier_before_copies(cb);
-        barrier = 1;
-        zcs__record_copy(cb, uploads[i].array, 1, uploads[i].offset, uploads[i].size);
-    }
+    /* No barrier ahead: every earlier submission of zcs's ends with one to later copies
+       (dispatch.c), and nothing else touches the device memory of an array whose upload
+       waits for a dispatch. */
+    for (uint32_t i = 0; i < count; i++)
+        if (uploads[i].to_device)
+            zcs__record_copy(cb, uploads[i].array, 1, uploads[i].offset, uploads[i].size);
 }
 
 void zcs__vk_staged_record_readaheads(VkCommandBuffer cb, const zcs__vk_upload *copies,
