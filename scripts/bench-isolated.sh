@@ -3,11 +3,11 @@
 # (zcs-auto at least 0.95x as fast as the better of the copy frame and the raw zero-copy
 # frames) measured without the other modes' devices alive beside it.
 #
-# Why: zcs-bench runs every mode in one process, each with its own OpenCL context or
-# Vulkan device, and interleaves their frames. On NVIDIA's drivers (H200, driver 580) two
-# live contexts make every wait for the GPU about 130 us (OpenCL) to 160 us (Vulkan) slower
-# than one does, whichever mode waits, so small-size ratios there say more about the
-# driver than about the modes (docs/benchmarks.md). Here each family runs alone, in
+# Why: on NVIDIA's drivers (H200, driver 580) two live contexts in a process make every
+# wait for the GPU about 130 us (OpenCL) to 160 us (Vulkan) slower than one does
+# (docs/benchmarks.md). zcs-bench now runs every mode on one device, which the zcs modes
+# attach to; this script measures the other way, each family alone with zcs's own
+# context (pass --own-devices after -- for zcs_context_create in every zcs mode), in
 # alternating rounds against drift, and the summary compares medians of the rounds.
 #
 #   scripts/bench-isolated.sh [--rounds N] [--families "copy zcs-auto raw"]

@@ -86,7 +86,7 @@ typedef struct zcs_vulkan_attach_desc {
        Without the EXTERNAL_MEMORY bits the context imports and exports nothing zero-copy
        (zcs_import_requirements_get says so). */
     uint32_t features;
-    /** ZCS_TIER_AUTO (0) or ZCS_TIER_VULKAN_MAPPED, as zcs_context_desc.tier. */
+    /** ZCS_TIER_AUTO (0), ZCS_TIER_VULKAN_MAPPED or ZCS_TIER_STAGED, as zcs_context_desc.tier. */
     zcs_tier tier;
     /** ZCS_CONTEXT_VALIDATE and ZCS_CONTEXT_IGNORE_ENVIRONMENT (as zcs_context_desc.flags;
        ZCS_DEVICE is never read); 0 for none. ZCS_CONTEXT_DEVICE_INDEX gives
