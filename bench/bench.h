@@ -135,6 +135,12 @@ typedef struct bench_device {
        fills info from a context that lives for the run. */
     char device_name[256];
     char platform_name[256];
+    /* The device itself, where the backend can name it (bench_device_identify): the
+       cl_device_id, or the Vulkan deviceUUID. Names alone do not tell apart two GPUs of
+       one model. */
+    void *opencl_device;
+    unsigned char vulkan_uuid[16];
+    int has_vulkan_uuid;
     /* Tiers the device offers, in zcs's order, and how many. */
     zcs_tier tiers[ZCS_TIER_COUNT];
     int tier_count;
@@ -158,6 +164,9 @@ int bench_probe_device(const bench_config *config, bench_device *device);
  */
 int bench_device_open(const bench_device *device);
 zcs_status bench_device_attach(zcs_tier tier, zcs_context **out_context);
+
+/* Fill in device's identity (opencl_device or vulkan_uuid) from the probe context. */
+void bench_device_identify(zcs_context *probe, bench_device *device);
 
 /*
  * Create the zcs modes: zcs-auto and zcs-<tier> for every tier in `tiers` (NULL or

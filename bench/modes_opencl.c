@@ -19,6 +19,7 @@ static struct {
     cl_program program;
     cl_device_id device;
     int ready;
+    int failed; /* bench_cl_init failed once: not tried again */
 } bench_cl;
 
 static int bench_cl_fail(const char *what, cl_int error)
@@ -27,9 +28,19 @@ static int bench_cl_fail(const char *what, cl_int error)
     return -1;
 }
 
-/* The device whose platform and device names are those zcs reported. */
+void bench_device_identify(zcs_context *probe, bench_device *device)
+{
+    zcs_opencl_context_objects objects;
+    if (zcs_opencl_context_native(probe, &objects) == ZCS_SUCCESS)
+        device->opencl_device = objects.device; /* a root device: valid after the probe */
+}
+
+/* The device zcs chose (bench_device_identify), else the first whose platform and device
+   names are those zcs reported. */
 static cl_device_id bench_cl_find_device(const bench_device *device)
 {
+    if (device->opencl_device != NULL)
+        return (cl_device_id)device->opencl_device;
     cl_platform_id platforms[16];
     cl_uint platform_count = 0;
     if (clGetPlatformIDs(16, platforms, &platform_count) != CL_SUCCESS)
@@ -54,10 +65,8 @@ static cl_device_id bench_cl_find_device(const bench_device *device)
     return NULL;
 }
 
-static int bench_cl_init(const bench_device *device)
+static int bench_cl_init_once(const bench_device *device)
 {
-    if (bench_cl.ready)
-        return 0;
     cl_int error = CL_SUCCESS;
     bench_cl.device = bench_cl_find_device(device);
     if (bench_cl.device == NULL) {
@@ -81,6 +90,19 @@ static int bench_cl_init(const bench_device *device)
         return bench_cl_fail("clBuildProgram(particles_advance)", error);
     bench_cl.ready = 1;
     return 0;
+}
+
+/* The run's context, made once; after a failure, what was made is released (no device
+   left open beside the zcs modes') and the failure stands. */
+static int bench_cl_init(const bench_device *device)
+{
+    if (bench_cl.ready || bench_cl.failed)
+        return bench_cl.ready ? 0 : -1;
+    if (bench_cl_init_once(device) == 0)
+        return 0;
+    bench_raw_release();
+    bench_cl.failed = 1;
+    return -1;
 }
 
 int bench_device_open(const bench_device *device)

@@ -413,6 +413,7 @@ int bench_probe_device(const bench_config *config, bench_device *device)
     memset(device, 0, sizeof *device);
     status = zcs_context_info_get(context, &device->info);
     if (status == ZCS_SUCCESS) {
+        bench_device_identify(context, device);
         /* The info's strings belong to the context, which goes now. */
         snprintf(device->device_name, sizeof device->device_name, "%s", device->info.device_name);
         snprintf(device->platform_name, sizeof device->platform_name, "%s",

@@ -40,6 +40,30 @@ static void *bench_vk_read_spirv(size_t *size)
     return code;
 }
 
+/* The deviceUUID of a physical device (Vulkan 1.1); 0, or -1 where not known. */
+static int bench_vk_uuid(VkPhysicalDevice physical, unsigned char uuid[VK_UUID_SIZE])
+{
+    VkPhysicalDeviceIDProperties id = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES};
+    VkPhysicalDeviceProperties2 props = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+                                         .pNext = &id};
+    VkPhysicalDeviceProperties plain;
+    vkGetPhysicalDeviceProperties(physical, &plain);
+    if (plain.apiVersion < VK_API_VERSION_1_1)
+        return -1;
+    vkGetPhysicalDeviceProperties2(physical, &props);
+    memcpy(uuid, id.deviceUUID, VK_UUID_SIZE);
+    return 0;
+}
+
+void bench_device_identify(zcs_context *probe, bench_device *device)
+{
+    zcs_vulkan_context_objects objects;
+    if (zcs_vulkan_context_native(probe, &objects) == ZCS_SUCCESS &&
+        bench_vk_uuid(objects.physical_device, device->vulkan_uuid) == 0)
+        device->has_vulkan_uuid = 1;
+}
+
+/* The device zcs chose: its deviceUUID (bench_device_identify), else its name. */
 static int bench_vk_pick_device(const bench_device *device)
 {
     VkPhysicalDevice physical[16];
@@ -50,7 +74,10 @@ static int bench_vk_pick_device(const bench_device *device)
     for (uint32_t i = 0; i < count; i++) {
         VkPhysicalDeviceProperties props;
         vkGetPhysicalDeviceProperties(physical[i], &props);
-        if (strcmp(props.deviceName, device->info.device_name) != 0)
+        unsigned char uuid[VK_UUID_SIZE];
+        if (device->has_vulkan_uuid ? bench_vk_uuid(physical[i], uuid) != 0 ||
+                                          memcmp(uuid, device->vulkan_uuid, VK_UUID_SIZE) != 0
+                                    : strcmp(props.deviceName, device->info.device_name) != 0)
             continue;
         uint32_t families = 0;
         vkGetPhysicalDeviceQueueFamilyProperties(physical[i], &families, NULL);
@@ -178,10 +205,8 @@ static int bench_vk_open_device(void)
     return 0;
 }
 
-int bench_vk_init(const bench_device *device)
+static int bench_vk_init_once(const bench_device *device)
 {
-    if (bench_vk.ready)
-        return 0;
     VkApplicationInfo app = {.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
                              .pApplicationName = "zcs-bench",
                              .apiVersion = bench_vk_loader_version()};
@@ -261,6 +286,18 @@ int bench_vk_init(const bench_device *device)
         return bench_vk_fail("vkCreateDescriptorPool", result);
     bench_vk.ready = 1;
     return 0;
+}
+
+int bench_vk_init(const bench_device *device)
+{
+    if (bench_vk.ready || bench_vk.failed)
+        return bench_vk.ready ? 0 : -1;
+    if (bench_vk_init_once(device) == 0)
+        return 0;
+    /* What was made goes (no device left open beside the zcs modes'); the failure stands. */
+    bench_raw_release();
+    bench_vk.failed = 1;
+    return -1;
 }
 
 int bench_device_open(const bench_device *device)

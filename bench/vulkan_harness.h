@@ -37,6 +37,7 @@ typedef struct bench_vk_globals {
     VkPipeline pipeline;
     VkDescriptorPool descriptors;
     int ready;
+    int failed; /* bench_vk_init failed once: not tried again */
 } bench_vk_globals;
 
 extern bench_vk_globals bench_vk;
@@ -62,7 +63,8 @@ typedef struct bench_vk_state {
 /* Print "zcs-bench: <what> failed: <result>" and return -1. */
 int bench_vk_fail(const char *what, VkResult result);
 
-/* Make the globals on `device` once; 0, or -1 with the reason printed. */
+/* Make the globals on `device` once; 0, or -1 with the reason printed (and nothing left
+   made; a later call fails at once). */
 int bench_vk_init(const bench_device *device);
 
 /* One pipeline barrier between `src` and `dst` for the whole of memory. */

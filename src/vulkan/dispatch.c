@@ -27,9 +27,10 @@
  *    has signalled the host sees the results through its mapping, and to later
  *    submissions' copies. Every submission of zcs's ends so (staged.c's copies too), so
  *    the staged uploads a dispatch records ahead of its kernel need no barrier before
- *    them: they write arrays no application work can reach (an array whose buffer the
- *    application was given uploads alone, at once), which only earlier submissions of
- *    zcs's touched. On NVIDIA's H200 that barrier cost 2 us a frame.
+ *    them: earlier submissions of zcs's are ordered by their last barrier, application
+ *    work the dispatch waits for (semaphores) is waited for at the transfer stage too,
+ *    and an array whose buffer the application was given uploads alone, at once. On
+ *    NVIDIA's H200 that barrier cost 2 us a frame.
  */
 #include <string.h>
 

@@ -220,8 +220,10 @@ void zcs__vk_staged_record_uploads(VkCommandBuffer cb, const zcs__vk_upload *upl
                                    uint32_t count)
 {
     /* No barrier ahead: every earlier submission of zcs's ends with one to later copies
-       (dispatch.c), and nothing else touches the device memory of an array whose upload
-       waits for a dispatch. */
+       (dispatch.c), and application work on the array (through its device address,
+       ordered by zcs_vulkan_wait_semaphore or zcs_vulkan_array_used_by) is waited for at
+       the transfer stage too (submit.c). An array whose buffer the application was given
+       uploads alone, at once. */
     for (uint32_t i = 0; i < count; i++)
         if (uploads[i].to_device)
             zcs__record_copy(cb, uploads[i].array, 1, uploads[i].offset, uploads[i].size);

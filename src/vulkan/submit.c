@@ -337,7 +337,9 @@ VkResult zcs__vk_slot_submit(struct zcs__context_impl *impl, zcs__vk_slot *slot,
 {
     pthread_mutex_lock(&impl->submit_lock);
     /* A dispatch waits for the semaphores zcs_vulkan_wait_semaphore left and for the
-       application work on its arrays; every wait is at the compute stage. */
+       application work on its arrays; every wait is at the compute and transfer stages:
+       the staged uploads recorded ahead of the kernel have no barrier of their own, and
+       application work may reach a staged array through its device address. */
     const zcs__vk_wait_list *pending = serial != 0 ? &impl->pending_waits : NULL;
     uint32_t wait_count =
         (pending != NULL ? pending->count : 0) + (array_waits != NULL ? array_waits->count : 0);
@@ -366,7 +368,8 @@ VkResult zcs__vk_slot_submit(struct zcs__context_impl *impl, zcs__vk_slot *slot,
         for (uint32_t i = 0; lists[l] != NULL && i < lists[l]->count; i++) {
             wait_semaphores[n] = lists[l]->semaphores[i];
             wait_values[n] = lists[l]->values[i];
-            wait_stages[n++] = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT;
+            wait_stages[n++] =
+                VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT;
         }
     }
     int signal = serial != 0 && impl->timeline != VK_NULL_HANDLE;
