@@ -36,6 +36,15 @@
 
 #include "vulkan/internal.h"
 
+/* Push-constant bytes and staged copies a dispatch keeps on the stack (more: the heap). */
+#define ZCS__VK_INLINE_PUSH    256u
+#define ZCS__VK_INLINE_UPLOADS 16u
+#define ZCS__FREE_UNLESS(pointer, inline_buffer)                                                   \
+    do {                                                                                           \
+        if ((void *)(pointer) != (void *)(inline_buffer))                                          \
+            zcs__free(pointer);                                                                    \
+    } while (0)
+
 /*
  * The work-group size: the caller's, the shader's fixed one, or 64 / 8x8 / 4x4x4, each
  * dimension of a default no larger than the largest power of two within its global size
@@ -447,11 +456,14 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
     }
     uint32_t key_length = 0;
     uint32_t *key = zcs__vk_pipeline_key(kernel, arg_count, &key_length);
+    /* The push constants and the staged copies on the stack where they fit (every frame
+       dispatches: no allocation there), else on the heap. */
     uint32_t push_limit = impl->properties.limits.maxPushConstantsSize;
-    unsigned char *push = zcs__malloc(push_limit > 0 ? push_limit : 1);
+    unsigned char push_inline[ZCS__VK_INLINE_PUSH];
+    unsigned char *push = push_limit <= sizeof push_inline ? push_inline : zcs__malloc(push_limit);
     if (key == NULL || push == NULL) {
         zcs__free(key);
-        zcs__free(push);
+        ZCS__FREE_UNLESS(push, push_inline);
         return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
                          "zcs_dispatch: out of host memory for kernel \"%s\"", kernel->name);
     }
@@ -480,15 +492,17 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
     }
     zcs__free(key);
     if (status != ZCS_SUCCESS) {
-        zcs__free(push);
+        ZCS__FREE_UNLESS(push, push_inline);
         return status;
     }
 
     uint32_t used_arrays = zcs__dispatch_array_count(kernel, arg_count);
-    zcs__vk_upload *uploads =
-        zcs__malloc((used_arrays > 0 ? 2 * used_arrays : 1) * sizeof *uploads);
+    zcs__vk_upload uploads_inline[ZCS__VK_INLINE_UPLOADS];
+    zcs__vk_upload *uploads = 2 * used_arrays <= ZCS__VK_INLINE_UPLOADS
+                                  ? uploads_inline
+                                  : zcs__malloc(2 * (size_t)used_arrays * sizeof *uploads);
     if (uploads == NULL) {
-        zcs__free(push);
+        ZCS__FREE_UNLESS(push, push_inline);
         return zcs__fail(context, ZCS_ERROR_OUT_OF_MEMORY, 0,
                          "zcs_dispatch: out of host memory for kernel \"%s\"", kernel->name);
     }
@@ -505,8 +519,8 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
     if (status != ZCS_SUCCESS) {
         zcs__vk_staged_uploads_done(impl, uploads, upload_count, 0);
         zcs__free(recording.words);
-        zcs__free(push);
-        zcs__free(uploads);
+        ZCS__FREE_UNLESS(push, push_inline);
+        ZCS__FREE_UNLESS(uploads, uploads_inline);
         return status;
     }
     if (!recorded) {
@@ -517,20 +531,20 @@ zcs_status zcs__backend_dispatch(zcs_kernel *kernel, uint32_t dims, const size_t
                                         &recording.capacity);
     }
     zcs__free(recording.words);
-    zcs__free(push);
+    ZCS__FREE_UNLESS(push, push_inline);
     zcs__vk_wait_list array_waits = {0};
     if (status == ZCS_SUCCESS)
         status = zcs__vk_dispatch_waits(kernel, arg_count, &array_waits);
     if (status != ZCS_SUCCESS) {
         zcs__vk_staged_uploads_done(impl, uploads, upload_count, 0);
-        zcs__free(uploads);
+        ZCS__FREE_UNLESS(uploads, uploads_inline);
         zcs__vk_slot_abandon(impl, slot);
         return status;
     }
     uint64_t number = 0;
     VkResult result = zcs__vk_slot_submit(impl, slot, kernel->impl, serial, &array_waits, &number);
     zcs__vk_staged_uploads_done(impl, uploads, upload_count, result == VK_SUCCESS ? number : 0);
-    zcs__free(uploads);
+    ZCS__FREE_UNLESS(uploads, uploads_inline);
     zcs__vk_wait_list_free(&array_waits);
     if (result == VK_SUCCESS)
         zcs__vk_dispatch_waits_done(kernel, arg_count);

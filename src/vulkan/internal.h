@@ -54,6 +54,9 @@ typedef struct zcs__vk_slot {
     /* Threads waiting for the fence outside submit_lock (zcs__vk_wait_dispatch): the fence
        is reset and the slot retired only once none is left. */
     uint32_t waiters;
+    /* A wait saw the fence of this submission signalled (not reset yet): a dispatch that
+       takes the slot again needs no query (zcs__vk_slot_acquire). */
+    int fence_signalled;
     struct zcs__kernel_impl *kernel; /* whose pipeline the submission uses */
     /* Storage-buffer descriptors descriptor_pool holds; 0: ZCS__VK_SLOT_DESCRIPTORS
        (dispatch.c makes a larger pool for kernels with more array arguments). */
