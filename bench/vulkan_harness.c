@@ -109,20 +109,14 @@ static uint32_t bench_vk_loader_version(void)
     return version > VK_API_VERSION_1_3 ? VK_API_VERSION_1_3 : version;
 }
 
-/* 1 if the physical device lists extension `name`. */
-static int bench_vk_has_extension(const char *name)
+/* 1 if `list` (count entries, the physical device's extensions) names `name`. */
+static int bench_vk_has_extension(const VkExtensionProperties *list, uint32_t count,
+                                  const char *name)
 {
-    uint32_t count = 0;
-    if (vkEnumerateDeviceExtensionProperties(bench_vk.physical, NULL, &count, NULL) != VK_SUCCESS)
-        return 0;
-    VkExtensionProperties *list = calloc(count > 0 ? count : 1, sizeof *list);
-    int found = 0;
-    if (list != NULL &&
-        vkEnumerateDeviceExtensionProperties(bench_vk.physical, NULL, &count, list) == VK_SUCCESS)
-        for (uint32_t i = 0; i < count && !found; i++)
-            found = strcmp(list[i].extensionName, name) == 0;
-    free(list);
-    return found;
+    for (uint32_t i = 0; i < count; i++)
+        if (strcmp(list[i].extensionName, name) == 0)
+            return 1;
+    return 0;
 }
 
 /* The logical device, as an application that uses zcs makes it: the features zcs's kernels
@@ -170,16 +164,26 @@ static int bench_vk_open_device(void)
         bench_vk.features |= ZCS_VULKAN_FEATURE_BUFFER_DEVICE_ADDRESS;
     if (v12 && enabled12.timelineSemaphore)
         bench_vk.features |= ZCS_VULKAN_FEATURE_TIMELINE_SEMAPHORE;
+    /* The device's extensions, read once (none where it will not say). */
+    uint32_t offered = 0;
+    VkExtensionProperties *list = NULL;
+    if (vkEnumerateDeviceExtensionProperties(bench_vk.physical, NULL, &offered, NULL) ==
+            VK_SUCCESS &&
+        offered > 0)
+        list = calloc(offered, sizeof *list);
+    if (list == NULL ||
+        vkEnumerateDeviceExtensionProperties(bench_vk.physical, NULL, &offered, list) != VK_SUCCESS)
+        offered = 0;
     const char *extensions[3];
     uint32_t extension_count = 0;
-    if (bench_vk_has_extension(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME)) {
+    if (bench_vk_has_extension(list, offered, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME)) {
         extensions[extension_count++] = VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
         bench_vk.features |= ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_HOST;
     }
-    if (bench_vk_has_extension(VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME)) {
+    if (bench_vk_has_extension(list, offered, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME)) {
         extensions[extension_count++] = VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME;
         bench_vk.features |= ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD;
-        if (bench_vk_has_extension(VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME)) {
+        if (bench_vk_has_extension(list, offered, VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME)) {
             extensions[extension_count++] = VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME;
             bench_vk.features |= ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_DMA_BUF;
         }
@@ -199,6 +203,7 @@ static int bench_vk_open_device(void)
                                       .enabledExtensionCount = extension_count,
                                       .ppEnabledExtensionNames = extensions};
     VkResult result = vkCreateDevice(bench_vk.physical, &device_info, NULL, &bench_vk.device);
+    free(list); /* the names are the macros', not the list's */
     if (result != VK_SUCCESS)
         return bench_vk_fail("vkCreateDevice", result);
     vkGetDeviceQueue(bench_vk.device, bench_vk.family, 0, &bench_vk.queue);

@@ -41,11 +41,12 @@ struct zcs__context_impl {
     pthread_mutex_t svm_lock;
     /*
      * Dispatches without events (ordering.c), under queue_lock. A dispatch asks the runtime
-     * for no event, as a hand-written frame does: its arrays are the tail's users, and a map of one
-     * waits for the tail by finishing `queue` (or with a blocking command on it). Before anything
-     * else is queued behind the tail, a marker takes its place as the users' dispatch event, so
-     * that a map never waits for later work. `tail_ticket` counts tails; `external`: something on
-     * `queue` waits for application events and was not finished yet, so a finish could wait
+     * for no event, as a hand-written frame does: its arrays are the tail's users, and a map
+     * of one waits for the tail by finishing `queue` (or with a blocking command on it).
+     * Before anything else is queued behind the tail, a marker takes its place as the users'
+     * dispatch event, so that a map never waits for later work. `tail_ticket` counts tails;
+     * `external`: something on `queue` waits for application events and was not finished
+     * yet, so a finish could wait
      * for the application: markers then. `finishers`: threads waiting on `queue` without
      * queue_lock; nothing is enqueued there meanwhile (`finished` signals the end).
      * `dispatch_events`: every dispatch asks for an event (the application has the queue).

@@ -17,9 +17,9 @@
  * a barrier from earlier dispatches' shader writes and earlier copies to the copy
  * (submissions are not ordered by themselves) and a barrier from the copy to host reads or
  * to later dispatches' shader reads and writes, and to later copies. A dispatch's uploads
- * have no barrier ahead of them: every submission of zcs's ends with one to later copies. A copy to
- * the device that is still reading the host copy (copy_pending) is waited for before the host may
- * write it again.
+ * have no barrier ahead of them: every submission of zcs's ends with one to later copies.
+ * A copy to the device that is still reading the host copy (copy_pending) is waited for
+ * before the host may write it again.
  */
 #include <stdio.h>
 #include <string.h>
