@@ -194,6 +194,38 @@ typedef enum zcs_context_flags {
 } zcs_context_flags;
 
 /**
+ * How a zcs call that must wait for the device waits: a map after a dispatch of its array,
+ * zcs_finish, a staged copy. Blocking in the runtime's wait lets the thread sleep, but a
+ * driver may wake it long after the work ended (NVIDIA's Vulkan driver on an H200: about
+ * 20 us, 40% of a small frame; docs/benchmarks.md). Polling the work's status first returns
+ * as soon as the work is done, and keeps a CPU core busy meanwhile.
+ */
+typedef enum zcs_wait {
+    /** The environment variable ZCS_WAIT (auto|block|poll), else ZCS_WAIT_POLL on a Vulkan
+       discrete GPU (a GPU without unified memory) when the host has more than one CPU
+       online, ZCS_WAIT_BLOCK elsewhere: a CPU device runs its kernels on the cores a poll
+       would take, an integrated GPU shares its power budget with them, and OpenCL
+       runtimes wait well by themselves (NVIDIA's already polls).
+       zcs_context_info.wait_reason says which rule applied. */
+    ZCS_WAIT_AUTO = 0,
+    /** Block in the runtime's wait at once (vkWaitForFences, clFinish, clWaitForEvents). */
+    ZCS_WAIT_BLOCK = 1,
+    /** Poll the work's status (vkGetFenceStatus, clGetEventInfo) for up to
+       zcs_context_desc.wait_poll_us, then block. */
+    ZCS_WAIT_POLL = 2,
+} zcs_wait;
+
+/** Number of zcs_wait values. */
+#define ZCS_WAIT_COUNT 3
+
+/** The poll budget of ZCS_WAIT_POLL when zcs_context_desc.wait_poll_us is 0, in
+    microseconds: longer than a small frame's wait on a discrete GPU. */
+#define ZCS_DEFAULT_WAIT_POLL_US 200u
+
+/** "auto", "block", "poll"; NULL for other values. */
+ZCS_API const char *zcs_wait_name(zcs_wait wait);
+
+/**
  * How to create a context. Zero-initialise it ({0}) and set what you need: every
  * zero field means "default".
  */
@@ -221,6 +253,13 @@ typedef struct zcs_context_desc {
        the flag with a non-NULL device_name gives ZCS_ERROR_INVALID_ARGUMENT; an index past
        the last device, or of a device zcs cannot use, gives ZCS_ERROR_NO_DEVICE. */
     uint32_t device_index;
+    /** How waits for the device wait (zcs_wait). ZCS_WAIT_AUTO (0): the environment
+       variable ZCS_WAIT, else the rule under ZCS_WAIT_AUTO. A value outside zcs_wait, or a
+       ZCS_WAIT that names none, gives ZCS_ERROR_INVALID_ARGUMENT. */
+    zcs_wait wait;
+    /** Under ZCS_WAIT_POLL, the longest a wait polls before it blocks, in microseconds;
+       0: ZCS_DEFAULT_WAIT_POLL_US. Ignored while the wait blocks. */
+    uint32_t wait_poll_us;
 } zcs_context_desc;
 
 /**
@@ -409,6 +448,13 @@ typedef struct zcs_context_info {
     uint32_t device_index;
     /** The device's limits, as zcs_device_get_info reports them. */
     zcs_device_limits limits;
+    /** How this context's waits wait: ZCS_WAIT_BLOCK or ZCS_WAIT_POLL, never
+       ZCS_WAIT_AUTO. */
+    zcs_wait wait;
+    /** Under ZCS_WAIT_POLL, the poll budget in microseconds; 0 under ZCS_WAIT_BLOCK. */
+    uint32_t wait_poll_us;
+    /** A sentence on why that wait was chosen. */
+    const char *wait_reason;
 } zcs_context_info;
 
 /** Fill *out_info. Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE. */
@@ -471,6 +517,12 @@ typedef struct zcs_stats {
     /** Arrays alive now that are not zero-copy (zcs_array_info.zero_copy is 0): zcs copies
        at their maps and unmaps, and counts those bytes in bytes_copied. */
     uint64_t live_copying_arrays;
+    /** Of device_waits, those that polled the work's status before blocking
+       (ZCS_WAIT_POLL; which waits poll: zcs_context_info.wait_reason). */
+    uint64_t polled_waits;
+    /** Of polled_waits, those whose poll budget ran out before the work finished: they
+       then blocked. Many of them say the budget is shorter than the work. */
+    uint64_t poll_timeouts;
 } zcs_stats;
 
 /** Fill *out_stats. Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE, ZCS_ERROR_INVALID_HANDLE. */

@@ -61,6 +61,12 @@ typedef struct zcs_opencl_attach_desc {
        ZCS_DEVICE is never read); 0 for none. ZCS_CONTEXT_DEVICE_INDEX gives
        ZCS_ERROR_INVALID_ARGUMENT: the objects name the device. */
     uint32_t flags;
+    /** How waits for the device wait, as zcs_context_desc.wait (ZCS_WAIT_AUTO, 0: ZCS_WAIT,
+       else the rule under ZCS_WAIT_AUTO). */
+    zcs_wait wait;
+    /** The poll budget of ZCS_WAIT_POLL in microseconds, as zcs_context_desc.wait_poll_us
+       (0: ZCS_DEFAULT_WAIT_POLL_US). */
+    uint32_t wait_poll_us;
 } zcs_opencl_attach_desc;
 
 /**

@@ -33,6 +33,17 @@ static int zcs__device_index_from_text(const char *text, uint32_t *out_index)
     return 1;
 }
 
+static int zcs__wait_from_name(const char *name, zcs_wait *out_wait)
+{
+    for (int w = ZCS_WAIT_AUTO; w < ZCS_WAIT_COUNT; w++) {
+        if (strcmp(name, zcs_wait_name((zcs_wait)w)) == 0) {
+            *out_wait = (zcs_wait)w;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int zcs__tier_from_name(const char *name, zcs_tier *out_tier)
 {
     for (int t = ZCS_TIER_AUTO; t < ZCS_TIER_COUNT; t++) {
@@ -64,12 +75,17 @@ typedef struct zcs__context_settings {
     const char *tier_source;
     int validation;
     int use_environment;
+    zcs_wait wait; /* ZCS_WAIT_AUTO: resolved once the device is known (zcs__wait_resolve) */
+    uint32_t wait_poll_us;
+    const char *wait_source;
 } zcs__context_settings;
 
-/* The tier (with ZCS_TIER) and validation (with ZCS_VALIDATE) of a new context, from the
-   desc's tier and flags; unknown flag bits, tiers and variable values are refused. */
+/* The tier (with ZCS_TIER), validation (with ZCS_VALIDATE) and wait (with ZCS_WAIT) of a new
+   context, from the desc's tier, flags and wait; unknown flag bits, tiers, waits and
+   variable values are refused. */
 static zcs_status zcs__context_settle(const char *function, zcs_tier desc_tier, uint32_t flags,
-                                      uint32_t known_flags, zcs__context_settings *out)
+                                      uint32_t known_flags, zcs_wait desc_wait,
+                                      uint32_t wait_poll_us, zcs__context_settings *out)
 {
     if ((flags & ~known_flags) != 0)
         return zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0, "%s: unknown flag bits 0x%x",
@@ -110,6 +126,22 @@ static zcs_status zcs__context_settle(const char *function, zcs_tier desc_tier, 
                              validate_env);
         validation |= on;
     }
+
+    if ((int)desc_wait < 0 || (int)desc_wait >= ZCS_WAIT_COUNT)
+        return zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0, "%s: unknown wait %d", function,
+                         (int)desc_wait);
+    zcs_wait wait = desc_wait;
+    const char *wait_source = "the context option";
+    const char *wait_env = use_environment ? getenv("ZCS_WAIT") : NULL;
+    if (wait == ZCS_WAIT_AUTO && wait_env != NULL && wait_env[0] != '\0') {
+        if (!zcs__wait_from_name(wait_env, &wait))
+            return zcs__fail(NULL, ZCS_ERROR_INVALID_ARGUMENT, 0,
+                             "ZCS_WAIT=%s is not a wait: use auto, block or poll", wait_env);
+        wait_source = "ZCS_WAIT";
+    }
+    out->wait = wait;
+    out->wait_poll_us = wait_poll_us;
+    out->wait_source = wait_source;
     out->tier = tier;
     out->tier_source = tier_source;
     out->validation = validation;
@@ -146,6 +178,7 @@ static zcs_status zcs__context_new(const char *function, int validation, zcs_con
     context->info.device_name = context->device_name;
     context->info.platform_name = context->platform_name;
     context->info.tier_reason = context->tier_reason;
+    context->info.wait_reason = context->wait_reason;
     context->info.validation = validation;
     *out = context;
     return ZCS_SUCCESS;
@@ -154,8 +187,11 @@ static zcs_status zcs__context_new(const char *function, int validation, zcs_con
 /* After the backend's create or attach returned `status`: hand out the context's handle,
    or free the context (the backend released its state on failure). */
 static zcs_status zcs__context_publish(const char *function, zcs_context *context,
-                                       zcs_status status, zcs_context **out_context)
+                                       const zcs__context_settings *settings, zcs_status status,
+                                       zcs_context **out_context)
 {
+    if (status == ZCS_SUCCESS)
+        zcs__wait_resolve(context, settings->wait, settings->wait_poll_us, settings->wait_source);
     /* Arrays flagged ZCS_ARRAY_STREAMED take the context's tier unless the backend chose
        another for them (a staged context on a discrete device). */
     if (status == ZCS_SUCCESS && context->streamed_tier == ZCS_TIER_AUTO)
@@ -187,7 +223,8 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
         desc = &defaults;
     zcs__context_settings settings = {0};
     zcs_status status =
-        zcs__context_settle(function, desc->tier, desc->flags, ZCS__KNOWN_CONTEXT_FLAGS, &settings);
+        zcs__context_settle(function, desc->tier, desc->flags, ZCS__KNOWN_CONTEXT_FLAGS, desc->wait,
+                            desc->wait_poll_us, &settings);
     if (status != ZCS_SUCCESS)
         return status;
 
@@ -220,11 +257,12 @@ zcs_status zcs_context_create(const zcs_context_desc *desc, zcs_context **out_co
     if (status != ZCS_SUCCESS)
         return status;
     status = zcs__backend_context_create(context, &device, settings.tier, settings.tier_source);
-    return zcs__context_publish(function, context, status, out_context);
+    return zcs__context_publish(function, context, &settings, status, out_context);
 }
 
 zcs_status zcs__context_attach(const char *function, const void *native_desc, zcs_tier tier,
-                               uint32_t flags, zcs_context **out_context)
+                               uint32_t flags, zcs_wait wait, uint32_t wait_poll_us,
+                               zcs_context **out_context)
 {
     if (out_context == NULL)
         return zcs__fail(NULL, ZCS_ERROR_NULL_HANDLE, 0, "%s: out_context is NULL", function);
@@ -238,7 +276,8 @@ zcs_status zcs__context_attach(const char *function, const void *native_desc, zc
                          "objects name the device",
                          function);
     zcs__context_settings settings = {0};
-    zcs_status status = zcs__context_settle(function, tier, flags, known, &settings);
+    zcs_status status =
+        zcs__context_settle(function, tier, flags, known, wait, wait_poll_us, &settings);
     if (status != ZCS_SUCCESS)
         return status;
     zcs_context *context = NULL;
@@ -246,7 +285,7 @@ zcs_status zcs__context_attach(const char *function, const void *native_desc, zc
     if (status != ZCS_SUCCESS)
         return status;
     status = zcs__backend_context_attach(context, native_desc, settings.tier, settings.tier_source);
-    return zcs__context_publish(function, context, status, out_context);
+    return zcs__context_publish(function, context, &settings, status, out_context);
 }
 
 void zcs_context_destroy(zcs_context *handle)
@@ -290,6 +329,8 @@ zcs_status zcs_stats_get(const zcs_context *context_handle, zcs_stats *out_stats
     pthread_mutex_unlock(&context->lock);
     out_stats->validation_messages = atomic_load(&context->validation_messages);
     out_stats->device_waits = atomic_load(&context->device_waits);
+    out_stats->polled_waits = atomic_load(&context->polled_waits);
+    out_stats->poll_timeouts = atomic_load(&context->poll_timeouts);
     return ZCS_SUCCESS;
 }
 

@@ -61,6 +61,12 @@ struct zcs_context {
     /* Blocking waits on the device, counted by the backends where they block, often with
        their own locks held (so not under `lock`). */
     _Atomic uint64_t device_waits;
+    /* The wait policy (zcs__wait_resolve): how long a wait polls before it blocks, 0 to
+       block at once; its counters, atomic for the same reason as device_waits. */
+    uint64_t wait_poll_ns;
+    char wait_reason[256];
+    _Atomic uint64_t polled_waits;
+    _Atomic uint64_t poll_timeouts;
     uint64_t bytes_live; /* bytes of live arrays plus those being allocated, for the budget */
     zcs__link buffers;
     zcs__link programs;
@@ -301,17 +307,35 @@ void zcs__array_note_app_use(zcs_array *array);
 /*
  * zcs_opencl_context_attach and zcs_vulkan_context_attach (src/<backend>/interop.c): the
  * core's side of attaching, shared with zcs_context_create: check out_context and
- * native_desc, the flags (ZCS_CONTEXT_VALIDATE, ZCS_CONTEXT_IGNORE_ENVIRONMENT) and the
- * tier (with ZCS_TIER and ZCS_VALIDATE), make the context and call
+ * native_desc, the flags (ZCS_CONTEXT_VALIDATE, ZCS_CONTEXT_IGNORE_ENVIRONMENT), the tier
+ * and the wait (with ZCS_TIER, ZCS_VALIDATE and ZCS_WAIT), make the context and call
  * zcs__backend_context_attach. `function` names the public call in messages.
  */
 zcs_status zcs__context_attach(const char *function, const void *native_desc, zcs_tier tier,
-                               uint32_t flags, zcs_context **out_context);
+                               uint32_t flags, zcs_wait wait, uint32_t wait_poll_us,
+                               zcs_context **out_context);
 
 /* Add bytes the runtime copied to serve a map or unmap (taken under the context lock). */
 void zcs__stats_add_copied(zcs_context *context, uint64_t bytes);
 /* Count one blocking wait on the device (zcs_stats.device_waits). */
 void zcs__stats_add_device_wait(zcs_context *context);
+
+/*
+ * Waits (src/core/wait.c). zcs__wait_resolve settles the context's wait policy once the
+ * backend has chosen the device: info.wait, info.wait_poll_us, info.wait_reason and
+ * wait_poll_ns, from what was asked (ZCS_WAIT_AUTO: the rule in zcs.h) and where it came
+ * from ("the context option", "ZCS_WAIT").
+ *
+ * zcs__wait_poll runs before a backend's blocking wait for device work: under
+ * ZCS_WAIT_POLL it calls `finished` until it returns nonzero or the budget runs out, and
+ * counts polled_waits and poll_timeouts; under ZCS_WAIT_BLOCK it returns at once. `finished`
+ * returns 1 when the work is done, 0 while it runs, -1 when the query failed (the blocking
+ * wait that follows reports the failure). Returns 1 when the work finished while polling.
+ */
+typedef int (*zcs__wait_query)(void *argument);
+void zcs__wait_resolve(zcs_context *context, zcs_wait wait, uint32_t wait_poll_us,
+                       const char *source);
+int zcs__wait_poll(zcs_context *context, zcs__wait_query finished, void *argument);
 
 /* No backend: what ZCS_TIER_AUTO belongs to. */
 #define ZCS__NO_BACKEND ((zcs_backend)0)

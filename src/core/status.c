@@ -1,4 +1,5 @@
-/* Names and messages of the status table, the tier and backend tables, and the runtime version. */
+/* Names and messages of the status table, the tier, wait and backend tables, and the runtime
+   version. */
 #include "core/objects.h"
 
 const char *zcs_status_name(zcs_status status)
@@ -65,6 +66,20 @@ zcs_backend zcs__tier_backend(zcs_tier tier)
     return backends == ZCS__BACKEND_BIT(ZCS_BACKEND_OPENCL)   ? ZCS_BACKEND_OPENCL
            : backends == ZCS__BACKEND_BIT(ZCS_BACKEND_VULKAN) ? ZCS_BACKEND_VULKAN
                                                               : ZCS__NO_BACKEND;
+}
+
+/* Every wait policy's name, indexed by zcs_wait. */
+static const char *const zcs__waits[ZCS_WAIT_COUNT] = {
+    [ZCS_WAIT_AUTO] = "auto",
+    [ZCS_WAIT_BLOCK] = "block",
+    [ZCS_WAIT_POLL] = "poll",
+};
+
+const char *zcs_wait_name(zcs_wait wait)
+{
+    if ((int)wait < 0 || (int)wait >= ZCS_WAIT_COUNT)
+        return NULL;
+    return zcs__waits[wait];
 }
 
 const char *zcs__backend_name(zcs_backend backend)

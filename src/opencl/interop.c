@@ -10,9 +10,10 @@
 
 zcs_status zcs_opencl_context_attach(const zcs_opencl_attach_desc *desc, zcs_context **out_context)
 {
-    return zcs__context_attach("zcs_opencl_context_attach", desc,
-                               desc != NULL ? desc->tier : ZCS_TIER_AUTO,
-                               desc != NULL ? desc->flags : 0, out_context);
+    return zcs__context_attach(
+        "zcs_opencl_context_attach", desc, desc != NULL ? desc->tier : ZCS_TIER_AUTO,
+        desc != NULL ? desc->flags : 0, desc != NULL ? desc->wait : ZCS_WAIT_AUTO,
+        desc != NULL ? desc->wait_poll_us : 0, out_context);
 }
 
 zcs_status zcs__cl_check_attach(zcs_context *context, const void *native_desc,

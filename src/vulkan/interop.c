@@ -14,9 +14,10 @@
 
 zcs_status zcs_vulkan_context_attach(const zcs_vulkan_attach_desc *desc, zcs_context **out_context)
 {
-    return zcs__context_attach("zcs_vulkan_context_attach", desc,
-                               desc != NULL ? desc->tier : ZCS_TIER_AUTO,
-                               desc != NULL ? desc->flags : 0, out_context);
+    return zcs__context_attach(
+        "zcs_vulkan_context_attach", desc, desc != NULL ? desc->tier : ZCS_TIER_AUTO,
+        desc != NULL ? desc->flags : 0, desc != NULL ? desc->wait : ZCS_WAIT_AUTO,
+        desc != NULL ? desc->wait_poll_us : 0, out_context);
 }
 
 /* The declared features against what the physical device offers. */

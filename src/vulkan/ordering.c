@@ -138,12 +138,40 @@ static uint64_t zcs__vk_covering_value(struct zcs__context_impl *ctx, uint64_t s
     return serial < last ? serial : last;
 }
 
+/* The query zcs__wait_poll runs on timeline values: 1 when every one is reached. */
+typedef struct zcs__values_query {
+    VkDevice device;
+    uint32_t count;
+    const VkSemaphore *semaphores;
+    const uint64_t *values;
+} zcs__values_query;
+
+static int zcs__values_reached(void *argument)
+{
+    const zcs__values_query *query = argument;
+    for (uint32_t i = 0; i < query->count; i++) {
+        uint64_t value = 0;
+        if (zcs__vk.vkGetSemaphoreCounterValue(query->device, query->semaphores[i], &value) !=
+            VK_SUCCESS)
+            return -1;
+        if (value < query->values[i])
+            return 0;
+    }
+    return 1;
+}
+
 /* Wait on the host for `count` timeline values. */
 static zcs_status zcs__vk_wait_values(zcs_context *context, uint32_t count,
                                       const VkSemaphore *semaphores, const uint64_t *values)
 {
     if (count == 0)
         return ZCS_SUCCESS;
+    zcs__values_query query = {context->impl->device, count, semaphores, values};
+    if (zcs__vk.vkGetSemaphoreCounterValue != NULL &&
+        zcs__wait_poll(context, zcs__values_reached, &query)) {
+        zcs__stats_add_device_wait(context);
+        return ZCS_SUCCESS;
+    }
     VkSemaphoreWaitInfo info = {
         .sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO,
         .semaphoreCount = count,

@@ -46,6 +46,40 @@ static void zcs__slot_free(struct zcs__context_impl *impl, zcs__vk_slot *slot, V
         zcs__slot_destroy(impl, slot);
 }
 
+/* The query zcs__wait_poll runs on a fence: 1 signalled, 0 not yet, -1 the query failed. */
+typedef struct zcs__fence_query {
+    VkDevice device;
+    VkFence fence;
+} zcs__fence_query;
+
+static int zcs__fence_finished(void *argument)
+{
+    const zcs__fence_query *query = argument;
+    VkResult result = zcs__vk.vkGetFenceStatus(query->device, query->fence);
+    return result == VK_SUCCESS ? 1 : result == VK_NOT_READY ? 0 : -1;
+}
+
+/* Under ZCS_WAIT_POLL, poll a submitted slot's fence before a blocking wait for it, with
+   the lock released meanwhile: the slot counts the poll among its waiters, so no other
+   thread recycles it (or resets its fence) under the poll. Lock held on entry and exit;
+   returns 1 when the fence is known signalled. */
+static int zcs__slot_poll_locked(struct zcs__context_impl *impl, zcs__vk_slot *slot)
+{
+    if (slot->fence_signalled)
+        return 1;
+    if (impl->context->wait_poll_ns == 0)
+        return 0;
+    slot->waiters++;
+    zcs__fence_query query = {impl->device, slot->fence};
+    pthread_mutex_unlock(&impl->submit_lock);
+    int done = zcs__wait_poll(impl->context, zcs__fence_finished, &query);
+    pthread_mutex_lock(&impl->submit_lock);
+    slot->waiters--;
+    if (done)
+        slot->fence_signalled = 1;
+    return done;
+}
+
 /* After a wait for a slot's fence that returned `waited`: reset the fence where the work
    is known done, and free the slot. Lock held. */
 static zcs_status zcs__slot_recycle(struct zcs__context_impl *impl, zcs__vk_slot *slot,
@@ -195,6 +229,17 @@ zcs_status zcs__vk_wait_submissions(struct zcs__context_impl *impl,
                                     const struct zcs__kernel_impl *kernel)
 {
     pthread_mutex_lock(&impl->submit_lock);
+    /* Poll the newest submission's fence first: a fence signals after every earlier
+       submission to the queue has completed too. */
+    zcs__vk_slot *newest = NULL;
+    for (uint32_t i = 0; i < ZCS__VK_MAX_SLOTS; i++) {
+        zcs__vk_slot *slot = &impl->slots[i];
+        if (slot->state == ZCS__VK_SLOT_SUBMITTED && (kernel == NULL || slot->kernel == kernel) &&
+            (newest == NULL || slot->submit_number > newest->submit_number))
+            newest = slot;
+    }
+    if (newest != NULL)
+        (void)zcs__slot_poll_locked(impl, newest);
     zcs_status status = zcs__retire_locked(impl, kernel, 0);
     pthread_mutex_unlock(&impl->submit_lock);
     return status;
@@ -427,14 +472,24 @@ zcs_status zcs__vk_wait_submission(struct zcs__context_impl *impl, uint64_t numb
         zcs__vk_slot *slot = &impl->slots[i];
         if (slot->state != ZCS__VK_SLOT_SUBMITTED || slot->submit_number != number)
             continue;
-        VkResult result =
-            zcs__vk.vkWaitForFences(impl->device, 1, &slot->fence, VK_TRUE, UINT64_MAX);
+        int polled = zcs__slot_poll_locked(impl, slot);
+        VkResult result = VK_SUCCESS;
+        if (!polled)
+            result = zcs__vk.vkWaitForFences(impl->device, 1, &slot->fence, VK_TRUE, UINT64_MAX);
         zcs__stats_add_device_wait(impl->context);
         if (result != VK_SUCCESS) {
             status = zcs__vk_fail(impl->context, result, "vkWaitForFences",
                                   "waiting for a staged array's copy");
             if (zcs__vk.vkDeviceWaitIdle(impl->device) == VK_SUCCESS)
                 result = VK_SUCCESS;
+        }
+        if (slot->waiters > 0) {
+            /* Another thread waits on the fence (zcs__vk_wait_dispatch, a poll): resetting
+               it now could leave that thread waiting on a fence nothing signals. The ring
+               recycles the slot once no one waits. */
+            if (result == VK_SUCCESS)
+                slot->fence_signalled = 1;
+            break;
         }
         zcs_status recycled = zcs__slot_recycle(impl, slot, result, "a staged array's copy");
         if (status == ZCS_SUCCESS)
@@ -464,9 +519,15 @@ zcs_status zcs__vk_wait_dispatch(struct zcs__context_impl *impl, uint64_t serial
     slot->waiters++;
     VkFence fence = slot->fence;
     uint64_t signalled = slot->serial;
+    int known_done = slot->fence_signalled;
     pthread_mutex_unlock(&impl->submit_lock);
 
-    VkResult result = zcs__vk.vkWaitForFences(impl->device, 1, &fence, VK_TRUE, UINT64_MAX);
+    zcs__fence_query query = {impl->device, fence};
+    if (!known_done)
+        known_done = zcs__wait_poll(impl->context, zcs__fence_finished, &query);
+    VkResult result = VK_SUCCESS;
+    if (!known_done)
+        result = zcs__vk.vkWaitForFences(impl->device, 1, &fence, VK_TRUE, UINT64_MAX);
     VkResult fence_result = result;
     zcs__stats_add_device_wait(impl->context);
     /* The application reads the same completion on the timeline (zcs_vulkan_timeline),
