@@ -285,6 +285,96 @@ START_TEST(stats_start_at_zero)
 }
 END_TEST
 
+/* The wait policy: names, the automatic choice and its reason, forcing it by the context
+   option and by ZCS_WAIT, and refusals. */
+START_TEST(wait_names_cover_the_enum)
+{
+    ck_assert_str_eq(zcs_wait_name(ZCS_WAIT_AUTO), "auto");
+    ck_assert_str_eq(zcs_wait_name(ZCS_WAIT_BLOCK), "block");
+    ck_assert_str_eq(zcs_wait_name(ZCS_WAIT_POLL), "poll");
+    ck_assert_ptr_null(zcs_wait_name((zcs_wait)ZCS_WAIT_COUNT));
+    ck_assert_ptr_null(zcs_wait_name((zcs_wait)-1));
+}
+END_TEST
+
+/* A CPU device (PoCL, lavapipe) runs its kernels on the cores a poll would take: the
+   automatic choice blocks there, and says why. */
+START_TEST(automatic_wait_is_reported)
+{
+    unsetenv("ZCS_WAIT");
+    zcs_context *context = zcs_test_context();
+    zcs_context_info info;
+    ZCS_CK(zcs_context_info_get(context, &info));
+    ck_assert_int_ne(info.wait, ZCS_WAIT_AUTO);
+    ck_assert_ptr_nonnull(info.wait_reason);
+    ck_assert_ptr_nonnull(strstr(info.wait_reason, zcs_wait_name(info.wait)));
+    ck_assert_uint_eq(info.wait_poll_us, info.wait == ZCS_WAIT_POLL ? ZCS_DEFAULT_WAIT_POLL_US : 0);
+    if (!info.is_gpu || info.unified_memory || zcs_test_backend() == ZCS_BACKEND_OPENCL)
+        ck_assert_int_eq(info.wait, ZCS_WAIT_BLOCK);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(wait_can_be_forced_by_the_context_option)
+{
+    setenv("ZCS_WAIT", "block", 1); /* the option wins over the variable */
+    zcs_context_desc desc = {0};
+    desc.wait = ZCS_WAIT_POLL;
+    zcs_context *context = NULL;
+    ZCS_CK(zcs_context_create(&desc, &context));
+    zcs_context_info info;
+    ZCS_CK(zcs_context_info_get(context, &info));
+    ck_assert_int_eq(info.wait, ZCS_WAIT_POLL);
+    ck_assert_uint_eq(info.wait_poll_us, ZCS_DEFAULT_WAIT_POLL_US);
+    ck_assert_ptr_nonnull(strstr(info.wait_reason, "the context option"));
+    zcs_test_context_destroy(context);
+
+    desc.wait_poll_us = 7;
+    ZCS_CK(zcs_context_create(&desc, &context));
+    ZCS_CK(zcs_context_info_get(context, &info));
+    ck_assert_uint_eq(info.wait_poll_us, 7);
+    zcs_test_context_destroy(context);
+
+    unsetenv("ZCS_WAIT");
+    desc.wait = ZCS_WAIT_BLOCK;
+    ZCS_CK(zcs_context_create(&desc, &context));
+    ZCS_CK(zcs_context_info_get(context, &info));
+    ck_assert_int_eq(info.wait, ZCS_WAIT_BLOCK);
+    ck_assert_uint_eq(info.wait_poll_us, 0);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+START_TEST(environment_wait_is_checked)
+{
+    zcs_context *context = NULL;
+    zcs_context_info info;
+    setenv("ZCS_WAIT", "poll", 1);
+    ZCS_CK(zcs_context_create(NULL, &context));
+    ZCS_CK(zcs_context_info_get(context, &info));
+    ck_assert_int_eq(info.wait, ZCS_WAIT_POLL);
+    ck_assert_ptr_nonnull(strstr(info.wait_reason, "ZCS_WAIT"));
+    zcs_test_context_destroy(context);
+
+    zcs_context_desc desc = {0};
+    desc.flags = ZCS_CONTEXT_IGNORE_ENVIRONMENT;
+    setenv("ZCS_WAIT", "sometimes", 1);
+    ZCS_CK(zcs_context_create(&desc, &context)); /* not read */
+    zcs_test_context_destroy(context);
+    context = NULL;
+    ZCS_CK_STATUS(zcs_context_create(NULL, &context), ZCS_ERROR_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(zcs_last_error(), "ZCS_WAIT=sometimes"));
+    ck_assert_ptr_null(context);
+    unsetenv("ZCS_WAIT");
+
+    desc.flags = 0;
+    desc.wait = (zcs_wait)ZCS_WAIT_COUNT;
+    ZCS_CK_STATUS(zcs_context_create(&desc, &context), ZCS_ERROR_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(zcs_last_error(), "unknown wait"));
+    ck_assert_ptr_null(context);
+}
+END_TEST
+
 static Suite *context_suite(void)
 {
     Suite *suite = suite_create("context");
@@ -305,6 +395,10 @@ static Suite *context_suite(void)
     tcase_add_test(tc, stats_start_at_zero);
     tcase_add_test(tc, validation_environment_values_mean_what_they_say);
     tcase_add_test(tc, context_error_string_is_not_rewritten_by_other_threads);
+    tcase_add_test(tc, wait_names_cover_the_enum);
+    tcase_add_test(tc, automatic_wait_is_reported);
+    tcase_add_test(tc, wait_can_be_forced_by_the_context_option);
+    tcase_add_test(tc, environment_wait_is_checked);
     suite_add_tcase(suite, tc);
     return suite;
 }

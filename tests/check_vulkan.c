@@ -3,9 +3,15 @@
  * flush and invalidate where memory is not host-coherent, and the storage-buffer range
  * limit. Registered for Vulkan builds only.
  */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
+
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+#include <zcs/zcs_vulkan.h>
 
 #include "support/fault_counter.h"
 #include "support/vk_faults.h"
@@ -345,6 +351,221 @@ START_TEST(mutated_spirv_never_reads_past_the_module)
 }
 END_TEST
 
+/* Waits (zcs_context_desc.wait): the calls a wait makes, counted through the table. */
+static PFN_vkWaitForFences real_wait_for_fences;
+static PFN_vkGetFenceStatus real_get_fence_status;
+static PFN_vkWaitSemaphores real_wait_semaphores;
+static unsigned long fence_waits, fence_queries, semaphore_waits;
+
+static VKAPI_ATTR VkResult VKAPI_CALL counting_wait_for_fences(VkDevice device, uint32_t count,
+                                                               const VkFence *fences, VkBool32 all,
+                                                               uint64_t timeout)
+{
+    fence_waits++;
+    return real_wait_for_fences(device, count, fences, all, timeout);
+}
+
+static VKAPI_ATTR VkResult VKAPI_CALL counting_get_fence_status(VkDevice device, VkFence fence)
+{
+    fence_queries++;
+    return real_get_fence_status(device, fence);
+}
+
+static VKAPI_ATTR VkResult VKAPI_CALL counting_wait_semaphores(VkDevice device,
+                                                               const VkSemaphoreWaitInfo *info,
+                                                               uint64_t timeout)
+{
+    semaphore_waits++;
+    return real_wait_semaphores(device, info, timeout);
+}
+
+static void count_wait_calls(void)
+{
+    real_wait_for_fences = zcs__vk.vkWaitForFences;
+    real_get_fence_status = zcs__vk.vkGetFenceStatus;
+    real_wait_semaphores = zcs__vk.vkWaitSemaphores;
+    zcs__vk.vkWaitForFences = counting_wait_for_fences;
+    zcs__vk.vkGetFenceStatus = counting_get_fence_status;
+    zcs__vk.vkWaitSemaphores = counting_wait_semaphores;
+    fence_waits = fence_queries = semaphore_waits = 0;
+}
+
+static void stop_counting_wait_calls(void)
+{
+    zcs__vk.vkWaitForFences = real_wait_for_fences;
+    zcs__vk.vkGetFenceStatus = real_get_fence_status;
+    zcs__vk.vkWaitSemaphores = real_wait_semaphores;
+}
+
+/* A context on ZCS_TIER's tier whose waits wait as asked. */
+static zcs_context *context_that_waits(zcs_wait wait, uint32_t poll_us)
+{
+    zcs_context_desc desc = {0};
+    desc.wait = wait;
+    desc.wait_poll_us = poll_us;
+    zcs_context *context = NULL;
+    ZCS_CK(zcs_context_create(&desc, &context));
+    return context;
+}
+
+static zcs_stats stats_of(zcs_context *context)
+{
+    zcs_stats stats;
+    ZCS_CK(zcs_stats_get(context, &stats));
+    return stats;
+}
+
+/* Under ZCS_WAIT_POLL with a budget far longer than the work, a map after a dispatch and a
+   finish each poll the fence until it signals and never block in vkWaitForFences for it
+   (the finish's retire still asks the signalled fence once); each counts one device wait
+   and one polled wait, and no budget runs out. */
+START_TEST(polling_waits_end_without_blocking)
+{
+    enum { N = 4096 };
+    zcs_context *context = context_that_waits(ZCS_WAIT_POLL, 10u * 1000u * 1000u);
+    zcs_context_info info;
+    ZCS_CK(zcs_context_info_get(context, &info));
+    ck_assert_int_eq(info.wait, ZCS_WAIT_POLL);
+    ck_assert_uint_eq(info.wait_poll_us, 10u * 1000u * 1000u);
+    zcs_array *array = zcs_test_indexed_u32(context, N);
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = zcs_test_increment_kernel(context, array, N, 1, &program);
+    size_t global = N;
+    ZCS_CK(zcs_finish(context));
+    zcs_stats before = stats_of(context);
+    count_wait_calls();
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    zcs_test_expect_indexed(array, N, 1);
+    zcs_stats after = stats_of(context);
+    ck_assert_uint_eq(after.device_waits - before.device_waits, 1);
+    ck_assert_uint_eq(after.polled_waits - before.polled_waits, 1);
+    ck_assert_uint_eq(after.poll_timeouts, 0);
+    ck_assert_uint_eq(fence_waits, 0);
+    ck_assert_uint_ge(fence_queries, 1);
+
+    fence_waits = fence_queries = 0;
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    ZCS_CK(zcs_finish(context));
+    zcs_stats finished = stats_of(context);
+    ck_assert_uint_eq(finished.device_waits - after.device_waits, 1);
+    ck_assert_uint_eq(finished.polled_waits - after.polled_waits, 1);
+    ck_assert_uint_eq(finished.poll_timeouts, 0);
+    ck_assert_uint_ge(fence_queries, 1);
+    stop_counting_wait_calls();
+    zcs_test_expect_indexed(array, N, 2);
+    ZCS_CK(zcs_array_destroy(array));
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+/* Under ZCS_WAIT_BLOCK nothing polls: the map after a dispatch blocks in vkWaitForFences. */
+START_TEST(blocking_waits_never_poll)
+{
+    enum { N = 4096 };
+    zcs_context *context = context_that_waits(ZCS_WAIT_BLOCK, 0);
+    zcs_context_info info;
+    ZCS_CK(zcs_context_info_get(context, &info));
+    ck_assert_int_eq(info.wait, ZCS_WAIT_BLOCK);
+    ck_assert_uint_eq(info.wait_poll_us, 0);
+    zcs_array *array = zcs_test_indexed_u32(context, N);
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = zcs_test_increment_kernel(context, array, N, 1, &program);
+    size_t global = N;
+    ZCS_CK(zcs_finish(context));
+    count_wait_calls();
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    zcs_test_expect_indexed(array, N, 1);
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    ZCS_CK(zcs_finish(context));
+    ck_assert_uint_eq(fence_waits, 2);
+    stop_counting_wait_calls();
+    zcs_stats stats = stats_of(context);
+    ck_assert_uint_eq(stats.polled_waits, 0);
+    ck_assert_uint_eq(stats.poll_timeouts, 0);
+    ZCS_CK(zcs_array_destroy(array));
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
+/* The application's timeline semaphore, signalled from the host after a delay. */
+typedef struct late_signal {
+    VkDevice device;
+    VkSemaphore semaphore;
+    PFN_vkSignalSemaphore signal;
+} late_signal;
+
+static void *signal_late(void *argument)
+{
+    const late_signal *late = argument;
+    struct timespec delay = {0, 50 * 1000 * 1000};
+    nanosleep(&delay, NULL);
+    VkSemaphoreSignalInfo info = {
+        .sType = VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO,
+        .semaphore = late->semaphore,
+        .value = 1,
+    };
+    late->signal(late->device, &info);
+    return NULL;
+}
+
+/* A map of an array the application still works on (zcs_vulkan_array_used_by) polls the
+   application's timeline value: with a budget of 1 us, which runs out long before the
+   application signals 50 ms later, the wait then blocks in vkWaitSemaphores (a poll
+   timeout); with a budget of 10 s the poll sees the value and never blocks. */
+START_TEST(a_poll_whose_budget_runs_out_blocks)
+{
+    static const uint32_t budgets[] = {1, 10u * 1000u * 1000u};
+    for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; b++) {
+        zcs_context *context = context_that_waits(ZCS_WAIT_POLL, budgets[b]);
+        zcs_vulkan_context_objects objects;
+        ZCS_CK(zcs_vulkan_context_native(context, &objects));
+        if ((objects.features & ZCS_VULKAN_FEATURE_TIMELINE_SEMAPHORE) == 0) {
+            zcs_test_context_destroy(context);
+            return; /* no timeline semaphores: nothing to declare */
+        }
+        late_signal late = {
+            objects.device, VK_NULL_HANDLE,
+            (PFN_vkSignalSemaphore)vkGetDeviceProcAddr(objects.device, "vkSignalSemaphore")};
+        ck_assert_msg(late.signal != NULL, "no vkSignalSemaphore");
+        VkSemaphoreTypeCreateInfo type = {
+            .sType = VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
+            .semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE,
+        };
+        VkSemaphoreCreateInfo create = {.sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO,
+                                        .pNext = &type};
+        ck_assert_int_eq(vkCreateSemaphore(objects.device, &create, NULL, &late.semaphore),
+                         VK_SUCCESS);
+        zcs_array *array = zcs_test_indexed_u32(context, 64);
+        ZCS_CK(zcs_vulkan_array_used_by(array, late.semaphore, 1));
+        zcs_stats before = stats_of(context);
+        count_wait_calls();
+        pthread_t thread;
+        ck_assert_int_eq(pthread_create(&thread, NULL, signal_late, &late), 0);
+        zcs_test_expect_indexed(array, 64, 0);
+        ck_assert_int_eq(pthread_join(thread, NULL), 0);
+        zcs_stats after = stats_of(context);
+        /* The staged tier's map waits for the application on the host, then for its copy
+           from the device memory: two waits, each polled. */
+        uint64_t waits = zcs_array_tier(array) == ZCS_TIER_STAGED ? 2 : 1;
+        ck_assert_uint_eq(after.device_waits - before.device_waits, waits);
+        ck_assert_uint_eq(after.polled_waits - before.polled_waits, waits);
+        if (b == 0)
+            ck_assert_uint_ge(after.poll_timeouts - before.poll_timeouts, 1);
+        else
+            ck_assert_uint_eq(after.poll_timeouts - before.poll_timeouts, 0);
+        ck_assert_uint_eq(semaphore_waits, b == 0 ? 1 : 0);
+        stop_counting_wait_calls();
+        ZCS_CK(zcs_array_destroy(array));
+        vkDestroySemaphore(objects.device, late.semaphore, NULL);
+        zcs_test_context_destroy(context);
+    }
+}
+END_TEST
+
 static Suite *vulkan_suite(void)
 {
     Suite *suite = suite_create("vulkan");
@@ -357,6 +578,9 @@ static Suite *vulkan_suite(void)
     tcase_add_test(tc, repeated_dispatches_record_once);
     tcase_add_test(tc, malformed_spirv_is_refused_without_reading_past_it);
     tcase_add_test(tc, mutated_spirv_never_reads_past_the_module);
+    tcase_add_test(tc, polling_waits_end_without_blocking);
+    tcase_add_test(tc, blocking_waits_never_poll);
+    tcase_add_test(tc, a_poll_whose_budget_runs_out_blocks);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -276,30 +276,27 @@ void zcs_test_set_increment_args(zcs_kernel *kernel, zcs_array *array, uint32_t 
     ZCS_CK(zcs_kernel_set_value(kernel, 2, sizeof amount, &amount));
 }
 
-static char zcs_test_saved_device[256];
-static char zcs_test_saved_tier[256];
-static int zcs_test_had_device;
-static int zcs_test_had_tier;
+/* The variables tests set, and what they held before. */
+static const char *const zcs_test_variables[] = {"ZCS_DEVICE", "ZCS_TIER", "ZCS_WAIT"};
+#define ZCS_TEST_VARIABLES (sizeof zcs_test_variables / sizeof zcs_test_variables[0])
+static char zcs_test_saved[ZCS_TEST_VARIABLES][256];
+static int zcs_test_had[ZCS_TEST_VARIABLES];
 
 void zcs_test_save_environment(void)
 {
-    const char *device = getenv("ZCS_DEVICE");
-    const char *tier = getenv("ZCS_TIER");
-    zcs_test_had_device = device != NULL;
-    zcs_test_had_tier = tier != NULL;
-    snprintf(zcs_test_saved_device, sizeof zcs_test_saved_device, "%s",
-             device != NULL ? device : "");
-    snprintf(zcs_test_saved_tier, sizeof zcs_test_saved_tier, "%s", tier != NULL ? tier : "");
+    for (size_t v = 0; v < ZCS_TEST_VARIABLES; v++) {
+        const char *value = getenv(zcs_test_variables[v]);
+        zcs_test_had[v] = value != NULL;
+        snprintf(zcs_test_saved[v], sizeof zcs_test_saved[v], "%s", value != NULL ? value : "");
+    }
 }
 
 void zcs_test_restore_environment(void)
 {
-    if (zcs_test_had_device)
-        setenv("ZCS_DEVICE", zcs_test_saved_device, 1);
-    else
-        unsetenv("ZCS_DEVICE");
-    if (zcs_test_had_tier)
-        setenv("ZCS_TIER", zcs_test_saved_tier, 1);
-    else
-        unsetenv("ZCS_TIER");
+    for (size_t v = 0; v < ZCS_TEST_VARIABLES; v++) {
+        if (zcs_test_had[v])
+            setenv(zcs_test_variables[v], zcs_test_saved[v], 1);
+        else
+            unsetenv(zcs_test_variables[v]);
+    }
 }

@@ -107,8 +107,8 @@ zcs_kernel *zcs_test_builtin_kernel(zcs_context *context, const char *name, zcs_
 void zcs_test_set_increment_args(zcs_kernel *kernel, zcs_array *array, uint32_t count,
                                  uint32_t amount);
 
-/* A checked fixture for tests that set ZCS_DEVICE or ZCS_TIER: save both, and put them
-   back after the test (tests also run without fork, CK_FORK=no). */
+/* A checked fixture for tests that set ZCS_DEVICE, ZCS_TIER or ZCS_WAIT: save them, and put
+   them back after the test (tests also run without fork, CK_FORK=no). */
 void zcs_test_save_environment(void);
 void zcs_test_restore_environment(void);
 
