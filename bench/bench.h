@@ -126,6 +126,8 @@ typedef struct bench_config {
     /* 1: every zcs mode makes a device of its own (zcs_context_create) instead of attaching
        to the run's device (--own-devices). */
     int own_devices;
+    /* How the zcs modes' waits wait (--wait; ZCS_WAIT_AUTO: zcs's choice). */
+    zcs_wait wait;
 } bench_config;
 
 /* The device the run is on, from the zcs automatic context. */
@@ -160,10 +162,11 @@ int bench_probe_device(const bench_config *config, bench_device *device);
  * application that has its own. One device per process: on NVIDIA's drivers a second
  * context or device in use slows every wait for the GPU (docs/benchmarks.md), which would
  * fall on some modes and not others. bench_device_open returns 0, or -1 (printed);
- * bench_device_attach makes a zcs context on it with `tier` (ZCS_TIER ignored).
+ * bench_device_attach makes a zcs context on it with `tier` and `wait` (ZCS_TIER and
+ * ZCS_WAIT ignored).
  */
 int bench_device_open(const bench_device *device);
-zcs_status bench_device_attach(zcs_tier tier, zcs_context **out_context);
+zcs_status bench_device_attach(zcs_tier tier, zcs_wait wait, zcs_context **out_context);
 
 /* Fill in device's identity (opencl_device or vulkan_uuid) from the probe context. */
 void bench_device_identify(zcs_context *probe, bench_device *device);
@@ -333,6 +336,7 @@ typedef struct bench_options {
     int no_plot;
     int quick;
     int own_devices;
+    zcs_wait wait;
 } bench_options;
 
 /* Parse argv into `o` (defaults first); 0, or -1 on a usage error (printed). --help

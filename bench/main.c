@@ -48,7 +48,7 @@ int main(int argc, char **argv)
         return 2;
 
     bench_progress progress = {bench_now_ns(), isatty(STDERR_FILENO), 0};
-    bench_config config = {o.device, o.own_devices};
+    bench_config config = {o.device, o.own_devices, o.wait};
     bench_device device;
     if (bench_probe_device(&config, &device) != 0)
         return 1;
@@ -85,6 +85,8 @@ int main(int argc, char **argv)
            info->backend_name, info->device_name, info->platform_name,
            info->unified_memory ? "unified" : "separate");
     printf("tier (auto): %s: %s\n", zcs_tier_name(info->tier), info->tier_reason);
+    printf("waits (zcs modes): %s%s\n", info->wait_reason,
+           info->wait == ZCS_WAIT_POLL ? "; the raw modes block, as hand-written code does" : "");
     printf("devices: %s\n", config.own_devices
                                 ? "one per zcs mode, one for the raw modes (--own-devices)"
                                 : "one for the whole run; every zcs mode attached to it");

@@ -110,7 +110,7 @@ int bench_device_open(const bench_device *device)
     return bench_cl_init(device);
 }
 
-zcs_status bench_device_attach(zcs_tier tier, zcs_context **out_context)
+zcs_status bench_device_attach(zcs_tier tier, zcs_wait wait, zcs_context **out_context)
 {
     /* No queue: zcs makes its own in-order queues on the context, and the raw modes keep
        theirs. */
@@ -119,6 +119,7 @@ zcs_status bench_device_attach(zcs_tier tier, zcs_context **out_context)
     desc.device = bench_cl.device;
     desc.tier = tier;
     desc.flags = ZCS_CONTEXT_IGNORE_ENVIRONMENT;
+    desc.wait = wait;
     return zcs_opencl_context_attach(&desc, out_context);
 }
 

@@ -19,11 +19,13 @@ zcs_status bench_zcs_new_context(const bench_config *config, zcs_tier tier,
                                  zcs_context **out_context)
 {
     if (!config->own_devices)
-        return bench_device_attach(tier, out_context);
+        return bench_device_attach(tier, config->wait, out_context);
     zcs_context_desc desc = {0};
     desc.device_name = config->device;
     desc.tier = tier;
-    /* The run chooses its tiers itself: ZCS_TIER must not turn zcs-auto into another. */
+    desc.wait = config->wait;
+    /* The run chooses its tiers and waits itself: ZCS_TIER must not turn zcs-auto into
+       another. */
     desc.flags = ZCS_CONTEXT_IGNORE_ENVIRONMENT;
     return zcs_context_create(&desc, out_context);
 }

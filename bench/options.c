@@ -36,6 +36,10 @@ static void bench_usage(FILE *out)
             "  --plot PREFIX    write PREFIX-time.png, PREFIX-speedup.png, PREFIX-map.png\n"
             "                   (gnuplot; default: zcs-bench next to the executable)\n"
             "  --no-plot        no plots\n"
+            "  --wait WAIT      how the zcs modes wait for the device: auto (zcs's choice:\n"
+            "                   poll, then block, on a Vulkan discrete GPU; block\n"
+            "                   elsewhere), block, or poll (default auto; ZCS_WAIT is not\n"
+            "                   read); the raw modes always block, as hand-written code does\n"
             "  --own-devices    every zcs mode on a device of its own (zcs_context_create)\n"
             "                   instead of attached to the run's one device; on some\n"
             "                   drivers (NVIDIA's) a second device slows every GPU wait\n"
@@ -121,6 +125,17 @@ int bench_parse_options(int argc, char **argv, bench_options *o)
         } else if (value == NULL) {
             fprintf(stderr, "zcs-bench: %s needs a value (or is unknown); see --help\n", arg);
             return -1;
+        } else if (strcmp(arg, "--wait") == 0) {
+            if (strcmp(value, "auto") == 0) {
+                o->wait = ZCS_WAIT_AUTO;
+            } else if (strcmp(value, "block") == 0) {
+                o->wait = ZCS_WAIT_BLOCK;
+            } else if (strcmp(value, "poll") == 0) {
+                o->wait = ZCS_WAIT_POLL;
+            } else {
+                fprintf(stderr, "zcs-bench: --wait: \"%s\" is not auto, block or poll\n", value);
+                return -1;
+            }
         } else if (strcmp(arg, "--sizes") == 0) {
             char *copy = strdup(value);
             for (char *item = strtok(copy, ","); item != NULL; item = strtok(NULL, ",")) {

@@ -310,7 +310,7 @@ int bench_device_open(const bench_device *device)
     return bench_vk_init(device);
 }
 
-zcs_status bench_device_attach(zcs_tier tier, zcs_context **out_context)
+zcs_status bench_device_attach(zcs_tier tier, zcs_wait wait, zcs_context **out_context)
 {
     zcs_vulkan_attach_desc desc = {0};
     desc.instance = bench_vk.instance;
@@ -322,6 +322,7 @@ zcs_status bench_device_attach(zcs_tier tier, zcs_context **out_context)
     desc.features = bench_vk.features;
     desc.tier = tier;
     desc.flags = ZCS_CONTEXT_IGNORE_ENVIRONMENT;
+    desc.wait = wait;
     return zcs_vulkan_context_attach(&desc, out_context);
 }
 

@@ -35,7 +35,11 @@ void zcs__wait_resolve(zcs_context *context, zcs_wait wait, uint32_t wait_poll_u
     size_t room = sizeof context->wait_reason;
     uint32_t budget = wait_poll_us != 0 ? wait_poll_us : ZCS_DEFAULT_WAIT_POLL_US;
     if (wait != ZCS_WAIT_AUTO) {
-        snprintf(reason, room, "%s, forced by %s", zcs_wait_name(wait), source);
+        if (wait == ZCS_WAIT_POLL)
+            snprintf(reason, room, "poll for up to %u us, then block, forced by %s",
+                     (unsigned)budget, source);
+        else
+            snprintf(reason, room, "block, forced by %s", source);
     } else {
         const zcs_context_info *info = &context->info;
         long cpus = zcs__usable_cpus();
