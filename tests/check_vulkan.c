@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -518,6 +519,15 @@ static void *signal_late(void *argument)
    timeout); with a budget of 10 s the poll sees the value and never blocks. */
 START_TEST(a_poll_whose_budget_runs_out_blocks)
 {
+    /* Without the validation layer: the layer of Vulkan SDK 1.3.239 misses a timeline value
+       signalled from another thread while a vkWaitSemaphores is in progress, waits 10 s for
+       it and reports "Timeout waiting for timeline semaphore state to update. This is most
+       likely a validation bug." (UNASSIGNED-VkSemaphore-state-timeout). */
+    const char *layer = getenv("ZCS_VULKAN_VALIDATION");
+    char saved[16] = "";
+    if (layer != NULL)
+        snprintf(saved, sizeof saved, "%s", layer);
+    unsetenv("ZCS_VULKAN_VALIDATION");
     static const uint32_t budgets[] = {1, 10u * 1000u * 1000u};
     for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; b++) {
         zcs_context *context = context_that_waits(ZCS_WAIT_POLL, budgets[b]);
@@ -525,7 +535,7 @@ START_TEST(a_poll_whose_budget_runs_out_blocks)
         ZCS_CK(zcs_vulkan_context_native(context, &objects));
         if ((objects.features & ZCS_VULKAN_FEATURE_TIMELINE_SEMAPHORE) == 0) {
             zcs_test_context_destroy(context);
-            return; /* no timeline semaphores: nothing to declare */
+            break; /* no timeline semaphores: nothing to declare */
         }
         late_signal late = {
             objects.device, VK_NULL_HANDLE,
@@ -563,6 +573,8 @@ START_TEST(a_poll_whose_budget_runs_out_blocks)
         vkDestroySemaphore(objects.device, late.semaphore, NULL);
         zcs_test_context_destroy(context);
     }
+    if (layer != NULL)
+        setenv("ZCS_VULKAN_VALIDATION", saved, 1);
 }
 END_TEST
 
