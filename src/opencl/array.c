@@ -106,6 +106,7 @@ void zcs__backend_array_destroy(zcs_array *array)
            for the dispatches). */
         if (array->tier == ZCS_TIER_SVM_COARSE) {
             pthread_mutex_lock(&ctx->queue_lock);
+            zcs__cl_poll_finish(array->context, ctx->transfer_queue, NULL);
             zcs__cl.clFinish(ctx->transfer_queue);
             pthread_mutex_unlock(&ctx->queue_lock);
             zcs__stats_add_device_wait(array->context);
@@ -173,20 +174,29 @@ zcs_status zcs__backend_array_map(zcs_array *array, zcs_access access, size_t of
     if (status != ZCS_SUCCESS)
         return status;
     const char *call = NULL;
+    /* Under ZCS_WAIT_POLL the map is enqueued without blocking and its event polled, then
+       waited for: the same one wait, under the same lock. */
+    int poll = context->wait_poll_ns != 0;
+    cl_bool blocking = poll ? CL_FALSE : CL_TRUE;
+    cl_event mapped = NULL;
     pthread_mutex_lock(queue.lock);
     if (array->tier == ZCS_TIER_SVM_COARSE) {
         call = "clEnqueueSVMMap";
         ptr = (char *)impl->svm + offset;
-        error = zcs__cl.clEnqueueSVMMap(queue.queue, CL_TRUE, zcs__cl_map_flags(access), ptr, size,
-                                        queue.wait_count, queue.wait_list, NULL);
+        error = zcs__cl.clEnqueueSVMMap(queue.queue, blocking, zcs__cl_map_flags(access), ptr, size,
+                                        queue.wait_count, queue.wait_list, poll ? &mapped : NULL);
     } else {
         call = "clEnqueueMapBuffer";
-        ptr = zcs__cl.clEnqueueMapBuffer(queue.queue, impl->mem, CL_TRUE, zcs__cl_map_flags(access),
-                                         offset, size, queue.wait_count, queue.wait_list, NULL,
-                                         &error);
+        ptr = zcs__cl.clEnqueueMapBuffer(queue.queue, impl->mem, blocking,
+                                         zcs__cl_map_flags(access), offset, size, queue.wait_count,
+                                         queue.wait_list, poll ? &mapped : NULL, &error);
         if (ptr == NULL && error == CL_SUCCESS)
             error = CL_INVALID_VALUE;
     }
+    if (poll && error == CL_SUCCESS)
+        error = zcs__cl_wait_command(context, queue.queue, mapped);
+    else if (mapped != NULL)
+        zcs__cl.clReleaseEvent(mapped);
     pthread_mutex_unlock(queue.lock);
     zcs__cl_map_queue_end(array, &queue, error);
     if (error != CL_SUCCESS)
@@ -270,12 +280,22 @@ zcs_status zcs__backend_array_guard(zcs_array *array, zcs__guard_side side, zcs_
         memcpy(write ? region : bytes, write ? bytes : region, guard);
         return ZCS_SUCCESS;
     }
+    /* Under ZCS_WAIT_POLL the map is enqueued without blocking, polled and waited for, as
+       zcs__backend_array_map does; that poll is this one wait's, so the finish after a
+       write (of the unmap alone, quick) does not poll again. */
+    int poll = context->wait_poll_ns != 0;
+    cl_bool blocking = poll ? CL_FALSE : CL_TRUE;
+    cl_event mapped = NULL;
     pthread_mutex_lock(&ctx->queue_lock);
     if (array->tier == ZCS_TIER_SVM_COARSE) {
         unsigned char *region = (unsigned char *)impl->svm_base + offset;
         call = "clEnqueueSVMMap";
-        error = zcs__cl.clEnqueueSVMMap(ctx->transfer_queue, CL_TRUE, flags, region, guard, 0, NULL,
-                                        NULL);
+        error = zcs__cl.clEnqueueSVMMap(ctx->transfer_queue, blocking, flags, region, guard, 0,
+                                        NULL, poll ? &mapped : NULL);
+        if (poll && error == CL_SUCCESS)
+            error = zcs__cl_wait_command(context, ctx->transfer_queue, mapped);
+        else if (mapped != NULL)
+            zcs__cl.clReleaseEvent(mapped);
         if (error == CL_SUCCESS) {
             memcpy(write ? region : bytes, write ? bytes : region, guard);
             call = "clEnqueueSVMUnmap";
@@ -284,8 +304,12 @@ zcs_status zcs__backend_array_guard(zcs_array *array, zcs__guard_side side, zcs_
     } else {
         call = "clEnqueueMapBuffer";
         unsigned char *region =
-            zcs__cl.clEnqueueMapBuffer(ctx->transfer_queue, impl->parent, CL_TRUE, flags, offset,
-                                       guard, 0, NULL, NULL, &error);
+            zcs__cl.clEnqueueMapBuffer(ctx->transfer_queue, impl->parent, blocking, flags, offset,
+                                       guard, 0, NULL, poll ? &mapped : NULL, &error);
+        if (poll && region != NULL && error == CL_SUCCESS)
+            error = zcs__cl_wait_command(context, ctx->transfer_queue, mapped);
+        else if (mapped != NULL)
+            zcs__cl.clReleaseEvent(mapped);
         if (region != NULL && error == CL_SUCCESS) {
             memcpy(write ? region : bytes, write ? bytes : region, guard);
             call = "clEnqueueUnmapMemObject";

@@ -158,6 +158,8 @@ zcs_status zcs__backend_finish(zcs_context *context)
 {
     pthread_mutex_lock(&context->impl->queue_lock);
     zcs__cl_finishers_wait(context->impl);
+    /* Under ZCS_WAIT_POLL: one poll for both queues, then the finishes (quick by then). */
+    zcs__cl_poll_finish(context, context->impl->queue, context->impl->transfer_queue);
     cl_int error = zcs__cl.clFinish(context->impl->queue);
     if (error == CL_SUCCESS)
         zcs__cl_queue_drained(context->impl);
@@ -168,4 +170,86 @@ zcs_status zcs__backend_finish(zcs_context *context)
     if (error != CL_SUCCESS)
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clFinish", error, NULL);
     return ZCS_SUCCESS;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Waits under ZCS_WAIT_POLL (src/core/wait.c)                               */
+/* ------------------------------------------------------------------------ */
+
+/* The events zcs__wait_poll asks about; those before `complete` are known complete. */
+typedef struct zcs__cl_event_query {
+    const cl_event *events;
+    cl_uint count;
+    cl_uint complete;
+} zcs__cl_event_query;
+
+/* The query zcs__wait_poll runs: 1 when every event is complete, 0 while one still runs,
+   -1 when one failed or cannot be asked (the blocking wait that follows reports it). */
+static int zcs__cl_events_finished(void *argument)
+{
+    zcs__cl_event_query *query = argument;
+    for (; query->complete < query->count; query->complete++) {
+        cl_int ended = CL_COMPLETE;
+        cl_int error =
+            zcs__cl.clGetEventInfo(query->events[query->complete],
+                                   CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof ended, &ended, NULL);
+        if (error != CL_SUCCESS || ended < 0)
+            return -1;
+        if (ended != CL_COMPLETE)
+            return 0;
+    }
+    return 1;
+}
+
+int zcs__cl_poll_events(zcs_context *context, cl_uint count, const cl_event *events)
+{
+    if (context->wait_poll_ns == 0 || count == 0)
+        return 0;
+    zcs__cl_event_query query = {events, count, 0};
+    return zcs__wait_poll(context, zcs__cl_events_finished, &query);
+}
+
+void zcs__cl_poll_finish(zcs_context *context, cl_command_queue queue, cl_command_queue second)
+{
+    if (context->wait_poll_ns == 0)
+        return;
+    /* A marker with no wait list completes once everything before it on its in-order
+       queue has; flushed, or some runtimes never start it while the host polls. A marker
+       that cannot be made or flushed skips the poll: the finish still waits. */
+    cl_command_queue queues[2] = {queue, second};
+    cl_event markers[2] = {NULL, NULL};
+    cl_uint made = 0;
+    cl_int error = CL_SUCCESS;
+    for (cl_uint i = 0; i < 2 && queues[i] != NULL && error == CL_SUCCESS; i++) {
+        error = zcs__cl.clEnqueueMarkerWithWaitList(queues[i], 0, NULL, &markers[made]);
+        if (error == CL_SUCCESS) {
+            made++;
+            error = zcs__cl.clFlush(queues[i]);
+        }
+    }
+    if (error == CL_SUCCESS)
+        (void)zcs__cl_poll_events(context, made, markers);
+    for (cl_uint i = 0; i < made; i++)
+        zcs__cl.clReleaseEvent(markers[i]);
+}
+
+cl_int zcs__cl_wait_command(zcs_context *context, cl_command_queue queue, cl_event event)
+{
+    if (event == NULL) /* a runtime that made none: the queue's finish covers the command */
+        return zcs__cl.clFinish(queue);
+    /* Flushed first: a poll of a command still in the host's queue may never end. */
+    int done = 0;
+    if (zcs__cl.clFlush(queue) == CL_SUCCESS)
+        done = zcs__cl_poll_events(context, 1, &event);
+    cl_int error = done ? CL_SUCCESS : zcs__cl.clWaitForEvents(1, &event);
+    /* Not every runtime reports a failed command through the wait (see
+       zcs__backend_array_wait): ask the event how it ended. */
+    cl_int ended = CL_COMPLETE;
+    if (error == CL_SUCCESS &&
+        zcs__cl.clGetEventInfo(event, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof ended, &ended,
+                               NULL) == CL_SUCCESS &&
+        ended < 0)
+        error = ended;
+    zcs__cl.clReleaseEvent(event);
+    return error;
 }

@@ -156,6 +156,28 @@ zcs_status zcs__cl_staged_unmap(zcs_array *array);
 zcs_status zcs__cl_staged_guard(zcs_array *array, zcs__guard_side side, zcs__guard_copy copy,
                                 unsigned char *bytes);
 
+/* ---- dispatch.c: waits under ZCS_WAIT_POLL (zcs__wait_poll, src/core/wait.c) ----
+ *
+ * Under ZCS_WAIT_BLOCK (context->wait_poll_ns 0) these call nothing and the waits block in
+ * the runtime as before. Under ZCS_WAIT_POLL a wait first polls the work's events
+ * (CL_EVENT_COMMAND_EXECUTION_STATUS) for up to the budget, then blocks as usual (at once
+ * where the poll saw the work done); each polled wait counts once in polled_waits.
+ */
+
+/* Poll `events` (on queues already flushed); 1 when all completed while polling, 0 when
+   the budget ran out, one failed (the blocking wait reports it) or the wait blocks. */
+int zcs__cl_poll_events(zcs_context *context, cl_uint count, const cl_event *events);
+
+/* Before a clFinish of `queue` (and of `second`, unless NULL), made under the lock the
+   caller holds for it: a marker on each, flushed, polled together, released. */
+void zcs__cl_poll_finish(zcs_context *context, cl_command_queue queue, cl_command_queue second);
+
+/* Wait for a command enqueued without blocking on `queue` (the caller holds that queue's
+   lock): flush, poll its event, clWaitForEvents unless done, and its end status. Releases
+   `event`; returns CL_SUCCESS, the wait's error, or the command's negative status. For the
+   maps and staged reads that block under ZCS_WAIT_BLOCK. */
+cl_int zcs__cl_wait_command(zcs_context *context, cl_command_queue queue, cl_event event);
+
 /* ---- errors.c ---- */
 
 /* "CL_INVALID_VALUE" for -30; "CL_UNKNOWN_ERROR" for codes OpenCL does not define. */

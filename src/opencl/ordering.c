@@ -21,6 +21,9 @@
  * something on the queue waits for the application (a finish could then wait for it), a
  * map makes that marker too and waits for it as before.
  * The events of an array are read and written under the context's queue_lock.
+ * Under ZCS_WAIT_POLL each of these waits polls before it blocks (dispatch.c): an event
+ * list once its queue is flushed, a finish through a marker, a map or staged read as a
+ * command enqueued without blocking whose event is polled, under the same locks.
  */
 #include <string.h>
 
@@ -315,6 +318,11 @@ zcs_status zcs__cl_map_queue_begin(zcs_array *array, uint64_t after, zcs__cl_map
     cl_event event = impl->dispatch_event;
     if (event != NULL && zcs__cl.clRetainEvent(event) != CL_SUCCESS)
         event = NULL;
+    /* Under ZCS_WAIT_POLL the map's event is polled: the dispatch queue is flushed, so
+       that the marker just made (or an earlier one) reaches the device while the host
+       polls (as in zcs__backend_array_wait). */
+    if (array->context->wait_poll_ns != 0 && event != NULL && ctx->finishers == 0)
+        zcs__cl.clFlush(ctx->queue);
     pthread_mutex_unlock(&ctx->queue_lock);
     if (status != ZCS_SUCCESS)
         return status;
@@ -374,6 +382,13 @@ zcs_status zcs__backend_array_wait(zcs_array *array, uint64_t serial)
     }
     for (cl_uint e = 0; e < impl->app_event_count && status == ZCS_SUCCESS; e++)
         status = zcs__cl_wait_list_add(context, &list, impl->app_events[e]);
+    /* Under ZCS_WAIT_POLL the events below are polled before the wait: the dispatch queue
+       is flushed first (a marker zcs__cl_tail_marker made, behind an application barrier,
+       may not be yet, and a poll of unflushed work never ends on some runtimes). Not while
+       a thread finishes the queue: nothing else calls on it then, and the finish flushes. */
+    if (context->wait_poll_ns != 0 && status == ZCS_SUCCESS && list.count > 0 &&
+        ctx->finishers == 0)
+        zcs__cl.clFlush(ctx->queue);
     if (finisher && status == ZCS_SUCCESS) {
         /* The array's dispatch is the tail and nothing on the queue waits for the
            application: finish the queue, as a hand-written frame does, with nothing
@@ -383,6 +398,7 @@ zcs_status zcs__backend_array_wait(zcs_array *array, uint64_t serial)
         /* follow_lock: one finisher at a time on the queue (a map's blocking command there
            included; PoCL has aborted on a finish beside an enqueue on one queue). */
         pthread_mutex_lock(&ctx->follow_lock);
+        zcs__cl_poll_finish(context, ctx->queue, NULL);
         cl_int error = zcs__cl.clFinish(ctx->queue);
         pthread_mutex_unlock(&ctx->follow_lock);
         zcs__stats_add_device_wait(context);
@@ -398,7 +414,9 @@ zcs_status zcs__backend_array_wait(zcs_array *array, uint64_t serial)
     pthread_mutex_unlock(&ctx->queue_lock);
 
     if (status == ZCS_SUCCESS && list.count > 0) {
-        cl_int error = zcs__cl.clWaitForEvents(list.count, list.events);
+        /* Polled done: the loop below still asks each event how it ended. */
+        int done = zcs__cl_poll_events(context, list.count, list.events);
+        cl_int error = done ? CL_SUCCESS : zcs__cl.clWaitForEvents(list.count, list.events);
         zcs__stats_add_device_wait(context);
         if (error != CL_SUCCESS)
             status = zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clWaitForEvents", error,
@@ -421,6 +439,7 @@ zcs_status zcs__backend_array_wait(zcs_array *array, uint64_t serial)
         /* No event was kept for the dispatch (its retain failed): wait for the queue. */
         pthread_mutex_lock(&ctx->queue_lock);
         zcs__cl_finishers_wait(ctx);
+        zcs__cl_poll_finish(context, ctx->queue, NULL);
         cl_int error = zcs__cl.clFinish(ctx->queue);
         zcs__stats_add_device_wait(context);
         if (error == CL_SUCCESS) {

@@ -49,9 +49,18 @@ static zcs_status zcs__cl_staged_copy(zcs_array *array, cl_mem mem, int to_devic
     zcs_status status = zcs__cl_map_queue_begin(array, after, &queue);
     if (status != ZCS_SUCCESS)
         return status;
+    /* Under ZCS_WAIT_POLL the read is enqueued without blocking and its event polled, then
+       waited for: the same one wait, under the same lock. */
+    int poll = context->wait_poll_ns != 0;
+    cl_event read = NULL;
     pthread_mutex_lock(queue.lock);
-    error = zcs__cl.clEnqueueReadBuffer(queue.queue, mem, CL_TRUE, offset, size, host,
-                                        queue.wait_count, queue.wait_list, NULL);
+    error =
+        zcs__cl.clEnqueueReadBuffer(queue.queue, mem, poll ? CL_FALSE : CL_TRUE, offset, size, host,
+                                    queue.wait_count, queue.wait_list, poll ? &read : NULL);
+    if (poll && error == CL_SUCCESS)
+        error = zcs__cl_wait_command(context, queue.queue, read);
+    else if (read != NULL)
+        zcs__cl.clReleaseEvent(read);
     pthread_mutex_unlock(queue.lock);
     zcs__cl_map_queue_end(array, &queue, error);
     status = error != CL_SUCCESS ? zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clEnqueueReadBuffer",
@@ -79,6 +88,7 @@ static zcs_status zcs__cl_staged_settle(zcs_array *array)
     if (!impl->write_pending)
         return ZCS_SUCCESS;
     pthread_mutex_lock(&ctx->queue_lock);
+    zcs__cl_poll_finish(array->context, ctx->transfer_queue, NULL);
     cl_int error = zcs__cl.clFinish(ctx->transfer_queue);
     pthread_mutex_unlock(&ctx->queue_lock);
     zcs__stats_add_device_wait(array->context);
@@ -142,7 +152,10 @@ void zcs__cl_staged_dispatch_abandoned(zcs_kernel *kernel, uint32_t arg_count)
             array != NULL && array->tier == ZCS_TIER_STAGED && array->impl->upload_in_dispatch;
     }
     /* No kernel follows them, so no dispatch of the arrays covers them: finish them here. */
-    if (!enqueued || zcs__cl.clFinish(ctx->queue) != CL_SUCCESS)
+    if (!enqueued)
+        return;
+    zcs__cl_poll_finish(kernel->context, ctx->queue, NULL);
+    if (zcs__cl.clFinish(ctx->queue) != CL_SUCCESS)
         return;
     zcs__stats_add_device_wait(kernel->context);
     for (uint32_t i = 0; i < total; i++) {
@@ -181,14 +194,17 @@ void zcs__cl_staged_dispatch_readaheads(zcs_kernel *kernel, uint32_t arg_count, 
     }
 }
 
-static void zcs__cl_staged_release(struct zcs__array_impl *impl, struct zcs__context_impl *ctx)
+static void zcs__cl_staged_release(zcs_context *context, struct zcs__array_impl *impl)
 {
+    struct zcs__context_impl *ctx = context->impl;
     if (impl->host_mem != NULL) {
         if (impl->host != NULL) {
             pthread_mutex_lock(&ctx->queue_lock);
             if (zcs__cl.clEnqueueUnmapMemObject(ctx->transfer_queue, impl->host_mem, impl->host, 0,
-                                                NULL, NULL) == CL_SUCCESS)
+                                                NULL, NULL) == CL_SUCCESS) {
+                zcs__cl_poll_finish(context, ctx->transfer_queue, NULL);
                 zcs__cl.clFinish(ctx->transfer_queue);
+            }
             pthread_mutex_unlock(&ctx->queue_lock);
         }
         zcs__cl.clReleaseMemObject(impl->host_mem);
@@ -214,7 +230,7 @@ zcs_status zcs__cl_staged_create(zcs_array *array)
                                        NULL, &error);
     if (impl->mem == NULL || error != CL_SUCCESS) {
         impl->mem = NULL;
-        zcs__cl_staged_release(impl, ctx);
+        zcs__cl_staged_release(context, impl);
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateBuffer", error,
                             "the device buffer of a staged array");
     }
@@ -225,7 +241,7 @@ zcs_status zcs__cl_staged_create(zcs_array *array)
                                               &region, &error);
         if (impl->mem == NULL || error != CL_SUCCESS) {
             impl->mem = NULL;
-            zcs__cl_staged_release(impl, ctx);
+            zcs__cl_staged_release(context, impl);
             return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateSubBuffer", error,
                                 "the staged array between its guards");
         }
@@ -234,10 +250,12 @@ zcs_status zcs__cl_staged_create(zcs_array *array)
         ctx->cl_context, CL_MEM_ALLOC_HOST_PTR | CL_MEM_READ_WRITE, array->size, NULL, &error);
     if (impl->host_mem == NULL || error != CL_SUCCESS) {
         impl->host_mem = NULL;
-        zcs__cl_staged_release(impl, ctx);
+        zcs__cl_staged_release(context, impl);
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clCreateBuffer", error,
                             "the host copy of a staged array");
     }
+    /* Blocking under every wait policy: a fresh buffer, no device work to wait for (and no
+       device wait counted). */
     pthread_mutex_lock(&ctx->queue_lock);
     impl->host = zcs__cl.clEnqueueMapBuffer(ctx->transfer_queue, impl->host_mem, CL_TRUE,
                                             CL_MAP_READ | CL_MAP_WRITE, 0, array->size, 0, NULL,
@@ -245,7 +263,7 @@ zcs_status zcs__cl_staged_create(zcs_array *array)
     pthread_mutex_unlock(&ctx->queue_lock);
     if (impl->host == NULL || error != CL_SUCCESS) {
         impl->host = NULL;
-        zcs__cl_staged_release(impl, ctx);
+        zcs__cl_staged_release(context, impl);
         return zcs__cl_fail(context, ZCS_ERROR_BACKEND, "clEnqueueMapBuffer", error,
                             "mapping the host copy of a staged array");
     }
@@ -270,7 +288,7 @@ void zcs__cl_staged_destroy(zcs_array *array)
     impl->upload_deferred = 0;
     (void)zcs__cl_staged_settle(array);
     zcs__stats_add_device_wait(array->context); /* the release's finish */
-    zcs__cl_staged_release(impl, array->context->impl);
+    zcs__cl_staged_release(array->context, impl);
     array->impl = NULL;
 }
 
