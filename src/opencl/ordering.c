@@ -318,10 +318,11 @@ zcs_status zcs__cl_map_queue_begin(zcs_array *array, uint64_t after, zcs__cl_map
     cl_event event = impl->dispatch_event;
     if (event != NULL && zcs__cl.clRetainEvent(event) != CL_SUCCESS)
         event = NULL;
-    /* Under ZCS_WAIT_POLL the map's event is polled: the dispatch queue is flushed, so
-       that the marker just made (or an earlier one) reaches the device while the host
-       polls (as in zcs__backend_array_wait). */
-    if (array->context->wait_poll_ns != 0 && event != NULL && ctx->finishers == 0)
+    /* The map waits on the follow queue for an event of the dispatch queue: OpenCL asks for
+       a flush of the queue that holds the event before another queue waits on it (a
+       runtime may otherwise never start the marker just made), and a poll of the event
+       needs it as much. A finisher's clFinish flushes the queue anyway. */
+    if (event != NULL && ctx->finishers == 0)
         zcs__cl.clFlush(ctx->queue);
     pthread_mutex_unlock(&ctx->queue_lock);
     if (status != ZCS_SUCCESS)
