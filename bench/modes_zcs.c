@@ -424,6 +424,7 @@ int bench_probe_device(const bench_config *config, bench_device *device)
         device->info.platform_name = device->platform_name;
         device->info.backend_name = NULL;
         device->info.tier_reason = NULL;
+        device->info.wait_reason = NULL;
     }
     zcs_context_destroy(context);
     if (status != ZCS_SUCCESS)

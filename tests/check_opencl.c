@@ -561,6 +561,30 @@ START_TEST(a_poll_that_runs_out_then_blocks)
 }
 END_TEST
 
+/* The automatic choice blocks on OpenCL whatever the device: on NVIDIA's discrete GPUs its
+   own wait was faster than a poll (docs/benchmarks.md). */
+START_TEST(automatic_wait_blocks_on_opencl)
+{
+    zcs_context_desc desc = {0};
+    desc.flags = ZCS_CONTEXT_IGNORE_ENVIRONMENT;
+    zcs_context *context = NULL;
+    ZCS_CK(zcs_context_create(&desc, &context));
+    zcs_context *object = zcs_test_object(context, ZCS__MAGIC_CONTEXT);
+    ck_assert_int_eq(object->info.wait, ZCS_WAIT_BLOCK);
+    zcs_context_info real = object->info;
+    object->info.is_gpu = 1;
+    object->info.unified_memory = 0;
+    zcs__wait_resolve(object, ZCS_WAIT_AUTO, 0, "the test");
+    ck_assert_int_eq(object->info.wait, ZCS_WAIT_BLOCK);
+    ck_assert_uint_eq(object->wait_poll_ns, 0);
+    ck_assert_ptr_nonnull(strstr(object->info.wait_reason, "OpenCL runtime's own wait"));
+    object->info.is_gpu = real.is_gpu;
+    object->info.unified_memory = real.unified_memory;
+    zcs__wait_resolve(object, ZCS_WAIT_AUTO, 0, "the test");
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
 static Suite *opencl_suite(void)
 {
     Suite *suite = suite_create("opencl");
@@ -575,6 +599,7 @@ static Suite *opencl_suite(void)
     tcase_add_test(tc, blocking_waits_never_poll);
     tcase_add_test(tc, forced_poll_works_on_every_tier);
     tcase_add_test(tc, a_poll_that_runs_out_then_blocks);
+    tcase_add_test(tc, automatic_wait_blocks_on_opencl);
     suite_add_tcase(suite, tc);
     return suite;
 }

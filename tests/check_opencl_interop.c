@@ -511,11 +511,37 @@ START_TEST(forced_tier_in_the_desc)
 }
 END_TEST
 
+/* The attach description's wait fields reach the context, as zcs_context_desc's do. */
+START_TEST(attached_context_takes_its_wait)
+{
+    app a = app_create();
+    zcs_opencl_attach_desc desc = {0};
+    desc.context = a.context;
+    desc.device = a.device;
+    desc.wait = ZCS_WAIT_POLL;
+    desc.wait_poll_us = 7;
+    zcs_context *context = NULL;
+    ZCS_CK(zcs_opencl_context_attach(&desc, &context));
+    zcs_context_info info;
+    ZCS_CK(zcs_context_info_get(context, &info));
+    ck_assert_int_eq(info.wait, ZCS_WAIT_POLL);
+    ck_assert_uint_eq(info.wait_poll_us, 7);
+    ck_assert_ptr_nonnull(strstr(info.wait_reason, "the context option"));
+    zcs_test_context_destroy(context);
+    desc.wait = (zcs_wait)ZCS_WAIT_COUNT;
+    context = NULL;
+    ZCS_CK_STATUS(zcs_opencl_context_attach(&desc, &context), ZCS_ERROR_INVALID_ARGUMENT);
+    ck_assert_ptr_null(context);
+    app_destroy(&a);
+}
+END_TEST
+
 static Suite *opencl_interop_suite(void)
 {
     Suite *suite = suite_create("opencl_interop");
     TCase *tc = tcase_create("opencl_interop");
     tcase_add_test(tc, attached_context_reports_the_application_objects);
+    tcase_add_test(tc, attached_context_takes_its_wait);
     tcase_add_test(tc, attached_without_a_queue_makes_its_own);
     tcase_add_test(tc, own_context_reports_its_objects);
     tcase_add_test(tc, application_kernels_between_zcs_dispatches);

@@ -861,11 +861,35 @@ START_TEST(bad_attach_is_refused_and_leaves_the_application_alone)
 }
 END_TEST
 
+/* The attach description's wait fields reach the context, as zcs_context_desc's do. */
+START_TEST(attached_context_takes_its_wait)
+{
+    app a = app_create(1);
+    zcs_vulkan_attach_desc desc = desc_of(&a);
+    desc.wait = ZCS_WAIT_POLL;
+    desc.wait_poll_us = 7;
+    zcs_context *context = NULL;
+    ZCS_CK(zcs_vulkan_context_attach(&desc, &context));
+    zcs_context_info info;
+    ZCS_CK(zcs_context_info_get(context, &info));
+    ck_assert_int_eq(info.wait, ZCS_WAIT_POLL);
+    ck_assert_uint_eq(info.wait_poll_us, 7);
+    ck_assert_ptr_nonnull(strstr(info.wait_reason, "the context option"));
+    zcs_test_context_destroy(context);
+    desc.wait = (zcs_wait)ZCS_WAIT_COUNT;
+    context = NULL;
+    ZCS_CK_STATUS(zcs_vulkan_context_attach(&desc, &context), ZCS_ERROR_INVALID_ARGUMENT);
+    ck_assert_ptr_null(context);
+    app_destroy(&a);
+}
+END_TEST
+
 static Suite *vulkan_interop_suite(void)
 {
     Suite *suite = suite_create("vulkan_interop");
     TCase *tc = tcase_create("vulkan_interop");
     tcase_add_test(tc, application_commands_between_zcs_dispatches);
+    tcase_add_test(tc, attached_context_takes_its_wait);
     tcase_add_test(tc, application_writes_after_a_read_ahead_are_seen);
     tcase_add_test(tc, own_context_reports_its_objects);
     tcase_add_test(tc, device_without_optional_features);

@@ -186,7 +186,7 @@ typedef enum zcs_context_flags {
        this flag; any other value makes zcs_context_create fail with
        ZCS_ERROR_INVALID_ARGUMENT. */
     ZCS_CONTEXT_VALIDATE = 0x1,
-    /** Ignore the ZCS_DEVICE, ZCS_TIER and ZCS_VALIDATE environment variables. */
+    /** Ignore the ZCS_DEVICE, ZCS_TIER, ZCS_VALIDATE and ZCS_WAIT environment variables. */
     ZCS_CONTEXT_IGNORE_ENVIRONMENT = 0x2,
     /** Use zcs_context_desc.device_index: the device of that index in zcs_device_get_info's
        numbering (as `zcs-info --list` shows it). */
@@ -202,11 +202,14 @@ typedef enum zcs_context_flags {
  */
 typedef enum zcs_wait {
     /** The environment variable ZCS_WAIT (auto|block|poll), else ZCS_WAIT_POLL on a Vulkan
-       discrete GPU (a GPU without unified memory) when the host has more than one CPU
-       online, ZCS_WAIT_BLOCK elsewhere: a CPU device runs its kernels on the cores a poll
-       would take, an integrated GPU shares its power budget with them, and OpenCL
-       runtimes wait well by themselves (NVIDIA's already polls).
-       zcs_context_info.wait_reason says which rule applied. */
+       discrete GPU (a GPU without unified memory) when the process may run on more than
+       one CPU (its affinity mask), ZCS_WAIT_BLOCK elsewhere: a CPU device runs its kernels
+       on the cores a poll would take, an integrated GPU shares its power budget with them,
+       and OpenCL runtimes wait well by themselves (on NVIDIA's, polling was slower).
+       zcs_context_info.wait_reason says which rule applied. Waits that poll: a map's wait
+       for a dispatch or for the application's work, a staged copy's, zcs_finish; not the
+       wait for the oldest submission when all of Vulkan's 32 submission slots are in
+       flight. */
     ZCS_WAIT_AUTO = 0,
     /** Block in the runtime's wait at once (vkWaitForFences, clFinish, clWaitForEvents). */
     ZCS_WAIT_BLOCK = 1,
@@ -265,8 +268,8 @@ typedef struct zcs_context_desc {
 /**
  * Create a context on one device. desc may be NULL (all defaults).
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (out_context is NULL),
- * ZCS_ERROR_INVALID_ARGUMENT (unknown flag bits, tier or ZCS_TIER value, a device index
- * together with a device name),
+ * ZCS_ERROR_INVALID_ARGUMENT (unknown flag bits, tier or ZCS_TIER value, wait or ZCS_WAIT
+ * value, a device index together with a device name),
  * ZCS_ERROR_NO_DEVICE (the message lists the devices found and why each was refused),
  * ZCS_ERROR_UNSUPPORTED (forced tier not offered), ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND.
  */
@@ -500,11 +503,11 @@ typedef struct zcs_stats {
     uint64_t bytes_copied;
     /** Times the host waited for kernels before a map could proceed. */
     uint64_t map_waits;
-    /** Times a zcs call blocked its thread until device work finished: a wait for kernels,
-       for a copy, for a runtime's blocking map, or a finish. A map after a dispatch of its
-       array blocks once: where the map is itself device work (a staged copy, a runtime's
-       map) it is queued behind the kernel and waited for with it. Counted by call, so a
-       wait for work already done counts too. */
+    /** Times a zcs call waited until device work finished (blocked, or polled first:
+       polled_waits): a wait for kernels, for a copy, for a runtime's blocking map, or a
+       finish. A map after a dispatch of its array waits once: where the map is itself
+       device work (a staged copy, a runtime's map) it is queued behind the kernel and
+       waited for with it. Counted by call, so a wait for work already done counts too. */
     uint64_t device_waits;
     /** Warnings and errors the Khronos validation layer reported for this context (Vulkan
        with ZCS_VULKAN_VALIDATION=1; see zcs_context_info.validation_layer); 0 otherwise. */
@@ -518,7 +521,7 @@ typedef struct zcs_stats {
        at their maps and unmaps, and counts those bytes in bytes_copied. */
     uint64_t live_copying_arrays;
     /** Of device_waits, those that polled the work's status before blocking
-       (ZCS_WAIT_POLL; which waits poll: zcs_context_info.wait_reason). */
+       (ZCS_WAIT_POLL; which waits poll: ZCS_WAIT_AUTO's documentation). */
     uint64_t polled_waits;
     /** Of polled_waits, those whose poll budget ran out before the work finished: they
        then blocked. Many of them say the budget is shorter than the work. */

@@ -93,7 +93,8 @@ typedef struct zcs_opencl_attach_desc {
  * Returns ZCS_SUCCESS, ZCS_ERROR_NULL_HANDLE (desc, out_context, desc->context or
  * desc->device is NULL), ZCS_ERROR_INVALID_ARGUMENT (the device is not one of the
  * context's, the queue belongs to another context or device, unknown flag bits or tier, a
- * ZCS_TIER or ZCS_VALIDATE value zcs does not know; the message says which),
+ * ZCS_TIER, ZCS_VALIDATE or ZCS_WAIT value or a wait zcs does not know; the message says
+ * which),
  * ZCS_ERROR_UNSUPPORTED (an out-of-order or device queue, a device without an OpenCL C
  * compiler or older than OpenCL 1.2, a forced tier the device lacks; the message names
  * what is missing), ZCS_ERROR_OUT_OF_MEMORY, ZCS_ERROR_BACKEND (an OpenCL query failed:

@@ -124,7 +124,8 @@ typedef struct zcs_vulkan_attach_desc {
  * family or index the physical device does not have, a declared feature or extension the
  * physical device does not offer or that needs a later vulkan_api_version,
  * ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_DMA_BUF without ZCS_VULKAN_FEATURE_EXTERNAL_MEMORY_FD,
- * unknown feature or flag bits, a tier of the other backend; the message says which),
+ * unknown feature or flag bits, a tier of the other backend, an unknown wait or ZCS_WAIT
+ * value; the message says which),
  * ZCS_ERROR_UNSUPPORTED (Vulkan older than 1.1, a queue family without compute, no host-visible
  * memory for storage buffers; the message names what is missing), ZCS_ERROR_OUT_OF_MEMORY,
  * ZCS_ERROR_BACKEND. On failure nothing of zcs's is left on the device.

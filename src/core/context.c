@@ -328,9 +328,12 @@ zcs_status zcs_stats_get(const zcs_context *context_handle, zcs_stats *out_stats
     *out_stats = context->stats;
     pthread_mutex_unlock(&context->lock);
     out_stats->validation_messages = atomic_load(&context->validation_messages);
-    out_stats->device_waits = atomic_load(&context->device_waits);
-    out_stats->polled_waits = atomic_load(&context->polled_waits);
+    /* A poll counts itself before its timeout: read the timeouts first, so that a snapshot
+       taken during a poll never has more timeouts than polls. (A wait in progress may show
+       its poll before its device wait, which counts once the wait returns.) */
     out_stats->poll_timeouts = atomic_load(&context->poll_timeouts);
+    out_stats->polled_waits = atomic_load(&context->polled_waits);
+    out_stats->device_waits = atomic_load(&context->device_waits);
     return ZCS_SUCCESS;
 }
 

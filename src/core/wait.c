@@ -45,7 +45,8 @@ void zcs__wait_resolve(zcs_context *context, zcs_wait wait, uint32_t wait_poll_u
         long cpus = zcs__usable_cpus();
         if (zcs__backend_id != ZCS_BACKEND_VULKAN) {
             wait = ZCS_WAIT_BLOCK;
-            snprintf(reason, room, "block: the %s runtime's own wait (NVIDIA's already polls)",
+            snprintf(reason, room,
+                     "block: the %s runtime's own wait (on NVIDIA's, polling was slower)",
                      info->backend_name);
         } else if (!info->is_gpu || info->unified_memory) {
             wait = ZCS_WAIT_BLOCK;

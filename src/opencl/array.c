@@ -193,10 +193,17 @@ zcs_status zcs__backend_array_map(zcs_array *array, zcs_access access, size_t of
         if (ptr == NULL && error == CL_SUCCESS)
             error = CL_INVALID_VALUE;
     }
-    if (poll && error == CL_SUCCESS)
+    if (poll && error == CL_SUCCESS) {
         error = zcs__cl_wait_command(context, queue.queue, mapped);
-    else if (mapped != NULL)
+        /* Enqueued, so mapped, but it (or the dispatch it waited for) failed: a blocking
+           map would have left nothing mapped, and neither does this one. */
+        if (error != CL_SUCCESS && array->tier == ZCS_TIER_SVM_COARSE)
+            (void)zcs__cl.clEnqueueSVMUnmap(queue.queue, ptr, 0, NULL, NULL);
+        else if (error != CL_SUCCESS && ptr != NULL)
+            (void)zcs__cl.clEnqueueUnmapMemObject(queue.queue, impl->mem, ptr, 0, NULL, NULL);
+    } else if (mapped != NULL) {
         zcs__cl.clReleaseEvent(mapped);
+    }
     pthread_mutex_unlock(queue.lock);
     zcs__cl_map_queue_end(array, &queue, error);
     if (error != CL_SUCCESS)
@@ -292,10 +299,13 @@ zcs_status zcs__backend_array_guard(zcs_array *array, zcs__guard_side side, zcs_
         call = "clEnqueueSVMMap";
         error = zcs__cl.clEnqueueSVMMap(ctx->transfer_queue, blocking, flags, region, guard, 0,
                                         NULL, poll ? &mapped : NULL);
-        if (poll && error == CL_SUCCESS)
+        if (poll && error == CL_SUCCESS) {
             error = zcs__cl_wait_command(context, ctx->transfer_queue, mapped);
-        else if (mapped != NULL)
+            if (error != CL_SUCCESS) /* mapped all the same: leave nothing mapped */
+                (void)zcs__cl.clEnqueueSVMUnmap(ctx->transfer_queue, region, 0, NULL, NULL);
+        } else if (mapped != NULL) {
             zcs__cl.clReleaseEvent(mapped);
+        }
         if (error == CL_SUCCESS) {
             memcpy(write ? region : bytes, write ? bytes : region, guard);
             call = "clEnqueueSVMUnmap";
@@ -306,10 +316,14 @@ zcs_status zcs__backend_array_guard(zcs_array *array, zcs__guard_side side, zcs_
         unsigned char *region =
             zcs__cl.clEnqueueMapBuffer(ctx->transfer_queue, impl->parent, blocking, flags, offset,
                                        guard, 0, NULL, poll ? &mapped : NULL, &error);
-        if (poll && region != NULL && error == CL_SUCCESS)
+        if (poll && region != NULL && error == CL_SUCCESS) {
             error = zcs__cl_wait_command(context, ctx->transfer_queue, mapped);
-        else if (mapped != NULL)
+            if (error != CL_SUCCESS) /* mapped all the same: leave nothing mapped */
+                (void)zcs__cl.clEnqueueUnmapMemObject(ctx->transfer_queue, impl->parent, region, 0,
+                                                      NULL, NULL);
+        } else if (mapped != NULL) {
             zcs__cl.clReleaseEvent(mapped);
+        }
         if (region != NULL && error == CL_SUCCESS) {
             memcpy(write ? region : bytes, write ? bytes : region, guard);
             call = "clEnqueueUnmapMemObject";

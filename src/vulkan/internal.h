@@ -51,8 +51,9 @@ typedef struct zcs__vk_slot {
     VkFence fence;
     uint64_t submit_number; /* order of submission, for "wait for the oldest" */
     uint64_t serial;        /* the core's dispatch serial, or 0 (not a dispatch) */
-    /* Threads waiting for the fence outside submit_lock (zcs__vk_wait_dispatch): the fence
-       is reset and the slot retired only once none is left. */
+    /* Threads waiting for the fence or polling it outside submit_lock (zcs__vk_wait_dispatch,
+       zcs__slot_poll_locked): the fence is reset and the slot retired only once none is
+       left. */
     uint32_t waiters;
     /* A wait saw the fence of this submission signalled (not reset yet): a dispatch that
        takes the slot again needs no query (zcs__vk_slot_acquire). */

@@ -519,7 +519,8 @@ zcs_status zcs__vk_wait_dispatch(struct zcs__context_impl *impl, uint64_t serial
     slot->waiters++;
     VkFence fence = slot->fence;
     uint64_t signalled = slot->serial;
-    int known_done = slot->fence_signalled;
+    /* Under ZCS_WAIT_BLOCK the wait is the one it always was. */
+    int known_done = impl->context->wait_poll_ns != 0 && slot->fence_signalled;
     pthread_mutex_unlock(&impl->submit_lock);
 
     zcs__fence_query query = {impl->device, fence};
