@@ -492,6 +492,45 @@ START_TEST(blocking_waits_never_poll)
 }
 END_TEST
 
+static VKAPI_ATTR VkResult VKAPI_CALL failing_get_fence_status(VkDevice device, VkFence fence)
+{
+    (void)device;
+    (void)fence;
+    fence_queries++;
+    return VK_ERROR_UNKNOWN;
+}
+
+/* A poll whose query fails stops there and leaves the wait to vkWaitForFences, which
+   reports what went wrong, or, as here, sees the work done: the map succeeds, with one
+   device wait that polled, no timeout, and one blocking wait. */
+START_TEST(a_failing_poll_falls_back_to_the_blocking_wait)
+{
+    enum { N = 1024 };
+    zcs_context *context = context_that_waits(ZCS_WAIT_POLL, 10u * 1000u * 1000u);
+    zcs_array *array = zcs_test_indexed_u32(context, N);
+    zcs_program *program = NULL;
+    zcs_kernel *kernel = zcs_test_increment_kernel(context, array, N, 1, &program);
+    size_t global = N;
+    ZCS_CK(zcs_finish(context));
+    zcs_stats before = stats_of(context);
+    count_wait_calls();
+    zcs__vk.vkGetFenceStatus = failing_get_fence_status;
+    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
+    zcs_test_expect_indexed(array, N, 1);
+    stop_counting_wait_calls();
+    zcs_stats after = stats_of(context);
+    ck_assert_uint_eq(after.device_waits - before.device_waits, 1);
+    ck_assert_uint_eq(after.polled_waits - before.polled_waits, 1);
+    ck_assert_uint_eq(after.poll_timeouts - before.poll_timeouts, 0);
+    ck_assert_uint_eq(fence_queries, 1);
+    ck_assert_uint_eq(fence_waits, 1);
+    ZCS_CK(zcs_array_destroy(array));
+    zcs_kernel_destroy(kernel);
+    zcs_program_destroy(program);
+    zcs_test_context_destroy(context);
+}
+END_TEST
+
 /* The automatic choice's rule on Vulkan, on the device as it would be reported elsewhere:
    a discrete GPU polls (where the process may run on more than one CPU), an integrated GPU
    and a CPU device block. */
@@ -674,6 +713,7 @@ static Suite *vulkan_suite(void)
     tcase_add_test(tc, polling_waits_end_without_blocking);
     tcase_add_test(tc, blocking_waits_never_poll);
     tcase_add_test(tc, automatic_wait_follows_the_device);
+    tcase_add_test(tc, a_failing_poll_falls_back_to_the_blocking_wait);
     suite_add_tcase(suite, tc);
     TCase *no_layer = tcase_create("without_the_validation_layer");
     tcase_add_checked_fixture(no_layer, without_the_layer, with_the_layer_again);
