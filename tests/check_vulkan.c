@@ -416,28 +416,54 @@ static zcs_stats stats_of(zcs_context *context)
     return stats;
 }
 
+/* What the wait tests below dispatch: an indexed array and the +1 kernel on it, on a
+   context whose waits wait as asked, everything before the test finished. */
+typedef struct waiting {
+    zcs_context *context;
+    zcs_array *array;
+    zcs_program *program;
+    zcs_kernel *kernel;
+    size_t count;
+} waiting;
+
+static waiting waiting_setup(zcs_wait wait, uint32_t poll_us, uint32_t count)
+{
+    waiting w = {context_that_waits(wait, poll_us), NULL, NULL, NULL, count};
+    w.array = zcs_test_indexed_u32(w.context, count);
+    w.kernel = zcs_test_increment_kernel(w.context, w.array, count, 1, &w.program);
+    ZCS_CK(zcs_finish(w.context));
+    return w;
+}
+
+static void waiting_dispatch(waiting *w)
+{
+    ZCS_CK(zcs_dispatch(w->kernel, 1, &w->count, NULL));
+}
+
+static void waiting_teardown(waiting *w)
+{
+    ZCS_CK(zcs_array_destroy(w->array));
+    zcs_kernel_destroy(w->kernel);
+    zcs_program_destroy(w->program);
+    zcs_test_context_destroy(w->context);
+}
+
 /* Under ZCS_WAIT_POLL with a budget far longer than the work, a map after a dispatch and a
    finish each poll the fence until it signals and never block in vkWaitForFences for it
    (the finish's retire still asks the signalled fence once); each counts one device wait
    and one polled wait, and no budget runs out. */
 START_TEST(polling_waits_end_without_blocking)
 {
-    enum { N = 4096 };
-    zcs_context *context = context_that_waits(ZCS_WAIT_POLL, 10u * 1000u * 1000u);
+    waiting w = waiting_setup(ZCS_WAIT_POLL, 10u * 1000u * 1000u, 4096);
     zcs_context_info info;
-    ZCS_CK(zcs_context_info_get(context, &info));
+    ZCS_CK(zcs_context_info_get(w.context, &info));
     ck_assert_int_eq(info.wait, ZCS_WAIT_POLL);
     ck_assert_uint_eq(info.wait_poll_us, 10u * 1000u * 1000u);
-    zcs_array *array = zcs_test_indexed_u32(context, N);
-    zcs_program *program = NULL;
-    zcs_kernel *kernel = zcs_test_increment_kernel(context, array, N, 1, &program);
-    size_t global = N;
-    ZCS_CK(zcs_finish(context));
-    zcs_stats before = stats_of(context);
+    zcs_stats before = stats_of(w.context);
     count_wait_calls();
-    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
-    zcs_test_expect_indexed(array, N, 1);
-    zcs_stats after = stats_of(context);
+    waiting_dispatch(&w);
+    zcs_test_expect_indexed(w.array, 4096, 1);
+    zcs_stats after = stats_of(w.context);
     ck_assert_uint_eq(after.device_waits - before.device_waits, 1);
     ck_assert_uint_eq(after.polled_waits - before.polled_waits, 1);
     ck_assert_uint_eq(after.poll_timeouts, 0);
@@ -445,50 +471,38 @@ START_TEST(polling_waits_end_without_blocking)
     ck_assert_uint_ge(fence_queries, 1);
 
     fence_waits = fence_queries = 0;
-    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
-    ZCS_CK(zcs_finish(context));
-    zcs_stats finished = stats_of(context);
+    waiting_dispatch(&w);
+    ZCS_CK(zcs_finish(w.context));
+    zcs_stats finished = stats_of(w.context);
     ck_assert_uint_eq(finished.device_waits - after.device_waits, 1);
     ck_assert_uint_eq(finished.polled_waits - after.polled_waits, 1);
     ck_assert_uint_eq(finished.poll_timeouts, 0);
     ck_assert_uint_ge(fence_queries, 1);
     stop_counting_wait_calls();
-    zcs_test_expect_indexed(array, N, 2);
-    ZCS_CK(zcs_array_destroy(array));
-    zcs_kernel_destroy(kernel);
-    zcs_program_destroy(program);
-    zcs_test_context_destroy(context);
+    zcs_test_expect_indexed(w.array, 4096, 2);
+    waiting_teardown(&w);
 }
 END_TEST
 
 /* Under ZCS_WAIT_BLOCK nothing polls: the map after a dispatch blocks in vkWaitForFences. */
 START_TEST(blocking_waits_never_poll)
 {
-    enum { N = 4096 };
-    zcs_context *context = context_that_waits(ZCS_WAIT_BLOCK, 0);
+    waiting w = waiting_setup(ZCS_WAIT_BLOCK, 0, 4096);
     zcs_context_info info;
-    ZCS_CK(zcs_context_info_get(context, &info));
+    ZCS_CK(zcs_context_info_get(w.context, &info));
     ck_assert_int_eq(info.wait, ZCS_WAIT_BLOCK);
     ck_assert_uint_eq(info.wait_poll_us, 0);
-    zcs_array *array = zcs_test_indexed_u32(context, N);
-    zcs_program *program = NULL;
-    zcs_kernel *kernel = zcs_test_increment_kernel(context, array, N, 1, &program);
-    size_t global = N;
-    ZCS_CK(zcs_finish(context));
     count_wait_calls();
-    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
-    zcs_test_expect_indexed(array, N, 1);
-    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
-    ZCS_CK(zcs_finish(context));
+    waiting_dispatch(&w);
+    zcs_test_expect_indexed(w.array, 4096, 1);
+    waiting_dispatch(&w);
+    ZCS_CK(zcs_finish(w.context));
     ck_assert_uint_eq(fence_waits, 2);
     stop_counting_wait_calls();
-    zcs_stats stats = stats_of(context);
+    zcs_stats stats = stats_of(w.context);
     ck_assert_uint_eq(stats.polled_waits, 0);
     ck_assert_uint_eq(stats.poll_timeouts, 0);
-    ZCS_CK(zcs_array_destroy(array));
-    zcs_kernel_destroy(kernel);
-    zcs_program_destroy(program);
-    zcs_test_context_destroy(context);
+    waiting_teardown(&w);
 }
 END_TEST
 
@@ -505,29 +519,20 @@ static VKAPI_ATTR VkResult VKAPI_CALL failing_get_fence_status(VkDevice device, 
    device wait that polled, no timeout, and one blocking wait. */
 START_TEST(a_failing_poll_falls_back_to_the_blocking_wait)
 {
-    enum { N = 1024 };
-    zcs_context *context = context_that_waits(ZCS_WAIT_POLL, 10u * 1000u * 1000u);
-    zcs_array *array = zcs_test_indexed_u32(context, N);
-    zcs_program *program = NULL;
-    zcs_kernel *kernel = zcs_test_increment_kernel(context, array, N, 1, &program);
-    size_t global = N;
-    ZCS_CK(zcs_finish(context));
-    zcs_stats before = stats_of(context);
+    waiting w = waiting_setup(ZCS_WAIT_POLL, 10u * 1000u * 1000u, 1024);
+    zcs_stats before = stats_of(w.context);
     count_wait_calls();
     zcs__vk.vkGetFenceStatus = failing_get_fence_status;
-    ZCS_CK(zcs_dispatch(kernel, 1, &global, NULL));
-    zcs_test_expect_indexed(array, N, 1);
+    waiting_dispatch(&w);
+    zcs_test_expect_indexed(w.array, 1024, 1);
     stop_counting_wait_calls();
-    zcs_stats after = stats_of(context);
+    zcs_stats after = stats_of(w.context);
     ck_assert_uint_eq(after.device_waits - before.device_waits, 1);
     ck_assert_uint_eq(after.polled_waits - before.polled_waits, 1);
     ck_assert_uint_eq(after.poll_timeouts - before.poll_timeouts, 0);
     ck_assert_uint_eq(fence_queries, 1);
     ck_assert_uint_eq(fence_waits, 1);
-    ZCS_CK(zcs_array_destroy(array));
-    zcs_kernel_destroy(kernel);
-    zcs_program_destroy(program);
-    zcs_test_context_destroy(context);
+    waiting_teardown(&w);
 }
 END_TEST
 

@@ -42,7 +42,7 @@ void zcs__wait_resolve(zcs_context *context, zcs_wait wait, uint32_t wait_poll_u
             snprintf(reason, room, "block, forced by %s", source);
     } else {
         const zcs_context_info *info = &context->info;
-        long cpus = zcs__usable_cpus();
+        long cpus = 0;
         if (zcs__backend_id != ZCS_BACKEND_VULKAN) {
             wait = ZCS_WAIT_BLOCK;
             snprintf(reason, room,
@@ -55,7 +55,7 @@ void zcs__wait_resolve(zcs_context *context, zcs_wait wait, uint32_t wait_poll_u
                      "would take from it",
                      info->is_gpu ? "shares" : "runs on",
                      info->is_gpu ? "an integrated GPU" : "a CPU device");
-        } else if (cpus < 2) {
+        } else if ((cpus = zcs__usable_cpus()) < 2) {
             wait = ZCS_WAIT_BLOCK;
             snprintf(reason, room,
                      "block: a discrete GPU, but this process may run on %ld CPU, which a "

@@ -242,14 +242,17 @@ cl_int zcs__cl_wait_command(zcs_context *context, cl_command_queue queue, cl_eve
     if (zcs__cl.clFlush(queue) == CL_SUCCESS)
         done = zcs__cl_poll_events(context, 1, &event);
     cl_int error = done ? CL_SUCCESS : zcs__cl.clWaitForEvents(1, &event);
-    /* Not every runtime reports a failed command through the wait (see
-       zcs__backend_array_wait): ask the event how it ended. */
-    cl_int ended = CL_COMPLETE;
-    if (error == CL_SUCCESS &&
-        zcs__cl.clGetEventInfo(event, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof ended, &ended,
-                               NULL) == CL_SUCCESS &&
-        ended < 0)
-        error = ended;
+    if (error == CL_SUCCESS)
+        error = zcs__cl_event_end(event);
     zcs__cl.clReleaseEvent(event);
     return error;
+}
+
+cl_int zcs__cl_event_end(cl_event event)
+{
+    cl_int ended = CL_COMPLETE;
+    if (zcs__cl.clGetEventInfo(event, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof ended, &ended,
+                               NULL) != CL_SUCCESS)
+        return CL_SUCCESS;
+    return ended < 0 ? ended : CL_SUCCESS;
 }

@@ -178,6 +178,11 @@ void zcs__cl_poll_finish(zcs_context *context, cl_command_queue queue, cl_comman
    maps and staged reads that block under ZCS_WAIT_BLOCK. */
 cl_int zcs__cl_wait_command(zcs_context *context, cl_command_queue queue, cl_event event);
 
+/* How a finished command ended: its negative status if it failed, else CL_SUCCESS (also
+   where the runtime cannot say). Not every runtime reports a failed command through its
+   wait (NVIDIA's returns CL_SUCCESS for a user event set to an error): ask the event. */
+cl_int zcs__cl_event_end(cl_event event);
+
 /* ---- errors.c ---- */
 
 /* "CL_INVALID_VALUE" for -30; "CL_UNKNOWN_ERROR" for codes OpenCL does not define. */

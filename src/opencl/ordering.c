@@ -425,10 +425,8 @@ zcs_status zcs__backend_array_wait(zcs_array *array, uint64_t serial)
         /* Not every runtime reports a failed event through the wait (NVIDIA's returns
            CL_SUCCESS for a user event set to an error): ask each event how it ended. */
         for (cl_uint e = 0; e < list.count && status == ZCS_SUCCESS; e++) {
-            cl_int ended = CL_COMPLETE;
-            error = zcs__cl.clGetEventInfo(list.events[e], CL_EVENT_COMMAND_EXECUTION_STATUS,
-                                           sizeof ended, &ended, NULL);
-            if (error == CL_SUCCESS && ended < 0)
+            cl_int ended = zcs__cl_event_end(list.events[e]);
+            if (ended < 0)
                 status = zcs__fail(context, ZCS_ERROR_BACKEND, ended,
                                    "clWaitForEvents: the work that uses an array failed (an "
                                    "event it waited for ended with status %d)",

@@ -62,13 +62,14 @@ static int zcs__fence_finished(void *argument)
 /* Under ZCS_WAIT_POLL, poll a submitted slot's fence before a blocking wait for it, with
    the lock released meanwhile: the slot counts the poll among its waiters, so no other
    thread recycles it (or resets its fence) under the poll. Lock held on entry and exit;
-   returns 1 when the fence is known signalled. */
+   returns 1 when the fence is known signalled (a fence an earlier wait saw signalled needs
+   no poll). Under ZCS_WAIT_BLOCK it returns 0 at once: every wait is the one it always was. */
 static int zcs__slot_poll_locked(struct zcs__context_impl *impl, zcs__vk_slot *slot)
 {
-    if (slot->fence_signalled)
-        return 1;
     if (impl->context->wait_poll_ns == 0)
         return 0;
+    if (slot->fence_signalled)
+        return 1;
     slot->waiters++;
     zcs__fence_query query = {impl->device, slot->fence};
     pthread_mutex_unlock(&impl->submit_lock);
@@ -516,16 +517,12 @@ zcs_status zcs__vk_wait_dispatch(struct zcs__context_impl *impl, uint64_t serial
         pthread_mutex_unlock(&impl->submit_lock);
         return ZCS_SUCCESS;
     }
+    int known_done = zcs__slot_poll_locked(impl, slot);
     slot->waiters++;
     VkFence fence = slot->fence;
     uint64_t signalled = slot->serial;
-    /* Under ZCS_WAIT_BLOCK the wait is the one it always was. */
-    int known_done = impl->context->wait_poll_ns != 0 && slot->fence_signalled;
     pthread_mutex_unlock(&impl->submit_lock);
 
-    zcs__fence_query query = {impl->device, fence};
-    if (!known_done)
-        known_done = zcs__wait_poll(impl->context, zcs__fence_finished, &query);
     VkResult result = VK_SUCCESS;
     if (!known_done)
         result = zcs__vk.vkWaitForFences(impl->device, 1, &fence, VK_TRUE, UINT64_MAX);
